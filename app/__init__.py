@@ -1,0 +1,1 @@
+"""PDCA tracker: improvement work of municipal school organisations."""

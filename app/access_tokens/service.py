@@ -1,0 +1,155 @@
+"""Access tokens: created by admins, shown once, stored as a hash, revoked rather than deleted."""
+
+import uuid
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.access_tokens.models import AccessToken, AccessTokenCreate, AccessTokenUpdate
+from app.audit import service as audit
+from app.audit.models import AuditAction
+from app.auth import Principal, Role, generate_token, hash_token
+from app.db import utcnow
+from app.etag import check_if_match
+from app.org_units import service as org_unit_service
+from app.org_units.models import OrgUnit
+from app.pagination import Page, PageParams, paginate
+from app.problems import Forbidden, InvalidInput, NotFound
+
+
+def _visible(principal: Principal) -> object:
+    stmt = select(AccessToken).where(AccessToken.organisation_id == principal.organisation_id)
+    if principal.scope_path is not None:
+        # A scoped admin sees the tokens scoped inside its own subtree, never broader ones.
+        stmt = stmt.join(OrgUnit, OrgUnit.id == AccessToken.scope_org_unit_id).where(
+            principal.path_filter(OrgUnit.path)
+        )
+    return stmt
+
+
+async def get_access_token(
+    session: AsyncSession, principal: Principal, token_id: uuid.UUID
+) -> AccessToken:
+    stmt = _visible(principal).where(AccessToken.id == token_id)  # type: ignore[attr-defined]
+    token = (await session.execute(stmt)).scalar_one_or_none()
+    if token is None:
+        raise NotFound.for_object("access token", token_id)
+    return token
+
+
+async def list_access_tokens(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    page: PageParams,
+    role: Role | None = None,
+    active: bool | None = None,
+) -> Page[AccessToken]:
+    stmt = _visible(principal)
+    if role is not None:
+        stmt = stmt.where(AccessToken.role == role)  # type: ignore[attr-defined]
+    if active is not None:
+        now = utcnow()
+        is_active = (AccessToken.revoked_at.is_(None)) & or_(  # type: ignore[union-attr]
+            AccessToken.expires_at.is_(None),
+            AccessToken.expires_at > now,  # type: ignore[union-attr, operator]
+        )
+        stmt = stmt.where(is_active if active else ~is_active)  # type: ignore[attr-defined]
+    return await paginate(
+        session,
+        stmt,
+        page=page,
+        order_by=[AccessToken.created_at.desc(), AccessToken.id],  # type: ignore[arg-type, attr-defined]
+    )
+
+
+def _ensure_future(field: str, expires_at: object) -> None:
+    if expires_at is not None and expires_at <= utcnow():  # type: ignore[operator]
+        raise InvalidInput(field, "must be in the future", type_="not_in_future")
+
+
+async def create_access_token(
+    session: AsyncSession, principal: Principal, *, data: AccessTokenCreate
+) -> tuple[AccessToken, str]:
+    """Create a token no broader than the creator's own scope. Returns the row and its secret."""
+    _ensure_future("body.expires_at", data.expires_at)
+    if data.scope_org_unit_id is None:
+        if principal.scope_path is not None:
+            raise Forbidden(
+                "A token scoped to a unit cannot create an organisation-wide token; give scope_org_unit_id."
+            )
+    else:
+        await org_unit_service.resolve_unit_reference(
+            session, principal, data.scope_org_unit_id, field="body.scope_org_unit_id"
+        )
+    secret = generate_token()
+    token = AccessToken.model_validate(
+        data,
+        update={
+            "organisation_id": principal.organisation_id,
+            "token_prefix": secret[:9],
+            "token_hash": hash_token(secret),
+            "created_by_token_id": principal.token_id,
+        },
+    )
+    session.add(token)
+    await session.commit()
+    return token, secret
+
+
+async def update_access_token(
+    session: AsyncSession,
+    principal: Principal,
+    token_id: uuid.UUID,
+    *,
+    changes: AccessTokenUpdate,
+    if_match: str | None,
+) -> AccessToken:
+    token = await get_access_token(session, principal, token_id)
+    check_if_match(if_match, token)
+    values = changes.model_dump(exclude_unset=True)
+    if "name" in values and values["name"] is None:
+        raise InvalidInput("body.name", "may not be null")
+    if "expires_at" in values:
+        _ensure_future("body.expires_at", values["expires_at"])
+    for key, value in values.items():
+        setattr(token, key, value)
+    await session.commit()
+    return token
+
+
+async def revoke_access_token(
+    session: AsyncSession, principal: Principal, token_id: uuid.UUID, *, if_match: str | None
+) -> AccessToken:
+    """Stop a token from working, at once and for good. Revoking twice changes nothing."""
+    token = await get_access_token(session, principal, token_id)
+    check_if_match(if_match, token)
+    if token.revoked_at is None:
+        audit.mark(session, token, AuditAction.revoke)
+        token.revoked_at = utcnow()
+        await session.commit()
+    return token
+
+
+async def issue_token(
+    session: AsyncSession,
+    *,
+    organisation_id: uuid.UUID,
+    name: str,
+    role: Role,
+    scope_org_unit_id: uuid.UUID | None = None,
+    secret: str | None = None,
+) -> tuple[AccessToken, str]:
+    """Create a token without a calling token (CLI and demo data). Does not commit."""
+    secret = secret or generate_token()
+    token = AccessToken(
+        organisation_id=organisation_id,
+        name=name,
+        role=role,
+        scope_org_unit_id=scope_org_unit_id,
+        token_prefix=secret[:9],
+        token_hash=hash_token(secret),
+    )
+    session.add(token)
+    await session.flush()
+    return token, secret

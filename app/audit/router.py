@@ -1,0 +1,59 @@
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.audit import service
+from app.audit.models import AuditAction, AuditEventPublic
+from app.auth import Admin
+from app.db import SessionDep
+from app.pagination import Page, PageDep
+from app.problems import problem_responses
+
+router = APIRouter(prefix="/audit-events", tags=["audit-events"])
+
+
+class AuditSort(StrEnum):
+    occurred_at = "occurred_at"
+    occurred_at_desc = "-occurred_at"
+
+
+@router.get("", response_model=Page[AuditEventPublic], responses=problem_responses(401, 403, 422))
+async def list_audit_events(
+    session: SessionDep,
+    principal: Admin,
+    page: PageDep,
+    object_type: Annotated[
+        str | None,
+        Query(max_length=64, description="E.g. `org_unit`, `team`, `team_member`, `access_token`."),
+    ] = None,
+    object_id: Annotated[uuid.UUID | None, Query(description="One object's history.")] = None,
+    actor_token_id: Annotated[
+        uuid.UUID | None, Query(description="Changes made with this token.")
+    ] = None,
+    action: Annotated[AuditAction | None, Query(description="Only this kind of change.")] = None,
+    occurred_after: Annotated[
+        datetime | None, Query(description="From this instant (inclusive).")
+    ] = None,
+    occurred_before: Annotated[
+        datetime | None, Query(description="Before this instant (exclusive).")
+    ] = None,
+    sort: Annotated[
+        AuditSort, Query(description="Newest first by default.")
+    ] = AuditSort.occurred_at_desc,
+) -> object:
+    """Read the audit trail: who changed what and when, with the fields before and after (admins)."""
+    return await service.list_audit_events(
+        session,
+        principal,
+        page=page,
+        object_type=object_type,
+        object_id=object_id,
+        actor_token_id=actor_token_id,
+        action=action.value if action else None,
+        occurred_after=occurred_after,
+        occurred_before=occurred_before,
+        descending=sort is AuditSort.occurred_at_desc,
+    )

@@ -1,0 +1,161 @@
+"""Database plumbing: engine, sessions, the shared UTC timestamp type and the row mixins."""
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import declared_attr
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+# Every constraint gets a predictable name; SQLite batch migrations depend on it.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata: MetaData = SQLModel.metadata
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every database (SQLite keeps no zone, so we add it back)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; give a time zone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class VersionedRow(SQLModel):
+    """Columns of every audited table: a random id, times and a version.
+
+    Ids are random UUIDs, so a client can neither count nor guess other tenants' objects.
+    ``version`` is SQLAlchemy's optimistic-concurrency column: an UPDATE that lost a race matches
+    no row and raises, and it is the ETag clients send back in If-Match.
+    """
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(
+        default_factory=utcnow,
+        sa_type=UTCDateTime,
+        nullable=False,
+        sa_column_kwargs={"onupdate": utcnow},
+    )
+    version: int = Field(default=1, nullable=False)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+
+
+class TenantRow(VersionedRow):
+    """A row owned by one organisation (tenant); every query filters on it."""
+
+    organisation_id: uuid.UUID = Field(foreign_key="organisation.id", index=True)
+
+
+def async_url(url: str) -> str:
+    """The URL with the async driver we use: aiosqlite or psycopg (unless one is named)."""
+    parsed = make_url(url)
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend in ("postgres", "postgresql"):
+        return str(
+            parsed.set(drivername=f"postgresql+{driver or 'psycopg'}").render_as_string(False)
+        )
+    if backend == "sqlite":
+        return str(parsed.set(drivername=f"sqlite+{driver or 'aiosqlite'}").render_as_string(False))
+    return url
+
+
+def sync_url(url: str) -> str:
+    """The URL with a synchronous driver, for Alembic."""
+    parsed = make_url(url)
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend in ("postgres", "postgresql"):
+        sync_driver = "psycopg" if driver in ("", "psycopg", "asyncpg") else driver
+        return parsed.set(drivername=f"postgresql+{sync_driver}").render_as_string(False)
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite").render_as_string(False)
+    return url
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (see _sqlite_begin),
+    # so reads and SAVEPOINTs sit inside the transaction like on PostgreSQL.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # Writers take the write lock up front (BEGIN IMMEDIATE) and queue on busy_timeout; a
+    # deferred transaction that read first would fail when another writer committed meanwhile.
+    mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def create_engine(url: str, *, pool_size: int = 10, null_pool: bool = False) -> AsyncEngine:
+    url = async_url(url)
+    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    if null_pool:
+        kwargs = {"poolclass": NullPool}
+    elif url.startswith("postgresql"):
+        kwargs["pool_size"] = pool_size
+    engine = create_async_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+    return engine
+
+
+def create_sessionmaker(bind: Any, *, write: bool = False) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reads, or (``write``) for requests that change data."""
+    if write and isinstance(bind, AsyncEngine) and bind.dialect.name == "sqlite":
+        bind = bind.execution_options(sqlite_begin="IMMEDIATE")
+    return async_sessionmaker(bind=bind, expire_on_commit=False)
+
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request; unsafe methods get a writer's session."""
+    state = request.app.state
+    maker = state.sessionmaker if request.method in _READ_METHODS else state.write_sessionmaker
+    async with maker() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]

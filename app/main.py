@@ -1,0 +1,89 @@
+"""The ASGI application: ``uvicorn app.main:app``."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
+
+from app import __doc__ as package_doc
+from app import openapi
+from app.access_tokens.router import router as access_tokens_router
+from app.audit.router import router as audit_router
+from app.db import create_engine, create_sessionmaker
+from app.health import router as health_router
+from app.logging import RequestLogMiddleware, configure_logging
+from app.org_units.router import router as org_units_router
+from app.organisations.router import router as organisations_router
+from app.problems import install_problem_handlers
+from app.settings import Settings, get_settings
+from app.teams.router import router as teams_router
+
+API_PREFIX = "/api/v1"
+VERSION = "0.1.0"
+
+
+def _operation_id(route: APIRoute) -> str:
+    # Route function names are unique across the app, so they make stable operation ids.
+    return route.name
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings)
+    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await engine.dispose()
+
+    app = FastAPIOffline(
+        title="PDCA tracker",
+        summary=package_doc,
+        description=openapi.DESCRIPTION,
+        version=VERSION,
+        openapi_tags=openapi.TAGS,
+        generate_unique_id_function=_operation_id,
+        lifespan=lifespan,
+        swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.write_sessionmaker = create_sessionmaker(engine, write=True)
+    app.openapi = lambda: openapi.build_openapi(app)  # type: ignore[method-assign]
+
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (
+        organisations_router,
+        org_units_router,
+        teams_router,
+        access_tokens_router,
+        audit_router,
+    ):
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(health_router)
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    install_problem_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "Location", "X-Request-ID"],
+        )
+    app.add_middleware(RequestLogMiddleware)
+    return app
+
+
+app = create_app()

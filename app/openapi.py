@@ -1,0 +1,95 @@
+"""The published contract: generated from the app, written to ``openapi/openapi.json``."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from app.problems import PROBLEM_MEDIA_TYPE
+
+CONTRACT_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
+
+DESCRIPTION = """
+Keeps a municipality's systematic quality work (*systematiskt kvalitetsarbete*) in one place:
+the unit tree, improvement teams (*förbättringsteam*), their small-scale tests of change through
+**nuläge – analys – åtgärd – uppföljning**, and the measurements that show whether a change is
+an improvement.
+
+**Authentication.** Every `/api/v1` operation needs `Authorization: Bearer <token>`. Press
+*Authorize* and paste a token. Tokens have a role (admin, editor, reporter, viewer) and cover
+either the whole organisation or one unit's subtree. Objects outside the token's organisation
+or scope answer **404**, as if they did not exist; a role that may not act answers **403**.
+
+**Conventions.**
+- Errors are RFC 9457 `application/problem+json`; validation errors (422) list every invalid
+  field in `errors`.
+- Lists take `limit` and `offset` and answer `{items, total, limit, offset}`; `sort` takes a
+  field, `-field` for descending.
+- Reads send an `ETag`; send it back as `If-Match` on PATCH, DELETE and actions, and a change
+  made by someone else in between is refused with **412** instead of being overwritten.
+- Timestamps are UTC, ISO 8601. Ids are random UUIDs.
+- Every change is recorded in the audit trail (`/api/v1/audit-events`).
+"""
+
+TAGS: list[dict[str, Any]] = [
+    {"name": "organisation", "description": "The tenant: one municipality (kommun)."},
+    {
+        "name": "org-units",
+        "description": "The unit tree: förvaltning, område, skola, förskola, arbetslag. "
+        "Units move with their subtree and are archived rather than destroyed.",
+    },
+    {
+        "name": "teams",
+        "description": "Improvement teams (förbättringsteam) and leader teams (lederteam), with members.",
+    },
+    {
+        "name": "access-tokens",
+        "description": "Bearer tokens with a role and a unit scope; the secret is shown once.",
+    },
+    {"name": "audit-events", "description": "Who changed what, when: the audit trail (admins)."},
+    {"name": "health", "description": "Liveness and readiness probes."},
+]
+
+
+def _problem_media_types(schema: dict[str, Any]) -> None:
+    """Error responses are problem documents: file their schema under the problem media type."""
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status[0] in "45" and "application/json" in content:
+                    content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
+
+
+def build_openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+            servers=app.servers,
+        )
+        _problem_media_types(schema)
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def render(app: FastAPI) -> str:
+    return json.dumps(build_openapi(app), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def main() -> None:
+    """Write the contract (``make openapi``)."""
+    from app.main import create_app
+
+    CONTRACT_PATH.write_text(render(create_app()), encoding="utf-8")
+    print(f"wrote {CONTRACT_PATH}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

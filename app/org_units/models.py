@@ -1,0 +1,143 @@
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import ConfigDict, computed_field
+from sqlalchemy import String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import TenantRow, UTCDateTime
+
+
+class OrgUnitKind(StrEnum):
+    """Level of a unit in the municipal tree (Swedish terms in brackets)."""
+
+    municipality = "municipality"  # kommun
+    administration = "administration"  # förvaltning
+    area = "area"  # område, rektorsområde
+    school = "school"  # skola, skolenhet
+    preschool = "preschool"  # förskola
+    work_team = "work_team"  # arbetslag
+    other = "other"
+
+
+_KIND_DESCRIPTION = (
+    "municipality (kommun), administration (förvaltning), area (område), school (skola), "
+    "preschool (förskola), work_team (arbetslag) or other."
+)
+
+
+class OrgUnitBase(SQLModel):
+    name: str = Field(min_length=1, max_length=200, description="E.g. `Norrskolan`.")
+    kind: OrgUnitKind = Field(sa_type=String(32), description=_KIND_DESCRIPTION)
+    external_code: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        description="Code in another register, e.g. the national school unit code; unique in the organisation.",
+    )
+
+
+class OrgUnit(OrgUnitBase, TenantRow, table=True):
+    """A node of the organisation's unit tree.
+
+    ``path`` is the materialised chain of ids from the root (``/id/id/``): scope checks and
+    subtree reads are one prefix comparison instead of a recursive query.
+    """
+
+    __tablename__ = "org_unit"
+    __table_args__ = (UniqueConstraint("organisation_id", "external_code"),)
+
+    parent_id: uuid.UUID | None = Field(default=None, foreign_key="org_unit.id", index=True)
+    path: str = Field(max_length=2000, index=True)
+    depth: int = Field(default=0)
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    def audit_org_unit_id(self, _session: object) -> uuid.UUID:
+        return self.id
+
+
+def path_ids(path: str) -> list[uuid.UUID]:
+    return [uuid.UUID(part) for part in path.strip("/").split("/") if part]
+
+
+_EXAMPLE = {
+    "id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
+    "name": "Norrskolan",
+    "kind": "school",
+    "external_code": "12345678",
+    "parent_id": "0d9e2b6a-7c1f-4e3d-8a5b-9c0d1e2f3a4b",
+    "ancestor_ids": [
+        "6a2b4c1d-3e5f-4a7b-9c8d-0e1f2a3b4c5d",
+        "0d9e2b6a-7c1f-4e3d-8a5b-9c0d1e2f3a4b",
+    ],
+    "depth": 2,
+    "archived": False,
+    "archived_at": None,
+    "created_at": "2026-08-01T08:00:00Z",
+    "updated_at": "2026-08-01T08:00:00Z",
+}
+
+
+class OrgUnitCreate(OrgUnitBase):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "name": "Norrskolan",
+                "kind": "school",
+                "external_code": "12345678",
+                "parent_id": "0d9e2b6a-7c1f-4e3d-8a5b-9c0d1e2f3a4b",
+            }
+        }
+    )
+
+    parent_id: uuid.UUID | None = Field(
+        default=None,
+        description="The unit above; null makes a root (admins of the whole organisation only).",
+    )
+
+
+class OrgUnitUpdate(SQLModel):
+    model_config = ConfigDict(json_schema_extra={"example": {"name": "Norrskolan F-6"}})
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    kind: OrgUnitKind | None = Field(default=None, description=_KIND_DESCRIPTION)
+    external_code: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class OrgUnitMove(SQLModel):
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"parent_id": "0d9e2b6a-7c1f-4e3d-8a5b-9c0d1e2f3a4b"}}
+    )
+
+    parent_id: uuid.UUID | None = Field(
+        description="The new parent; null makes the unit a root. A unit cannot move under itself."
+    )
+
+
+class OrgUnitPublic(OrgUnitBase):
+    model_config = ConfigDict(json_schema_extra={"example": _EXAMPLE})
+
+    id: uuid.UUID
+    parent_id: uuid.UUID | None
+    depth: int = Field(description="0 for a root, 1 for its children, ...")
+    archived_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    path: str = Field(exclude=True)
+
+    @computed_field(description="Ids from the root down to the parent: a breadcrumb.")  # type: ignore[prop-decorator]
+    @property
+    def ancestor_ids(self) -> list[uuid.UUID]:
+        return path_ids(self.path)[:-1]
+
+    @computed_field(description="True when the unit is archived (kept for its history).")  # type: ignore[prop-decorator]
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class OrgUnitTree(OrgUnitPublic):
+    """A unit with its descendants nested under ``children``."""
+
+    children: list["OrgUnitTree"] = Field(default_factory=list)

@@ -1,0 +1,206 @@
+import uuid
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.auth import Admin, CurrentUser
+from app.db import SessionDep
+from app.etag import IfMatch, set_etag
+from app.org_units import service
+from app.org_units.models import (
+    OrgUnitCreate,
+    OrgUnitKind,
+    OrgUnitMove,
+    OrgUnitPublic,
+    OrgUnitTree,
+    OrgUnitUpdate,
+)
+from app.pagination import Page, PageDep
+from app.problems import problem_responses
+
+router = APIRouter(prefix="/org-units", tags=["org-units"])
+
+
+class OrgUnitSort(StrEnum):
+    name = "name"
+    name_desc = "-name"
+    created_at = "created_at"
+    created_at_desc = "-created_at"
+    kind = "kind"
+    depth = "depth"
+
+
+IncludeArchived = Annotated[bool, Query(description="Also return archived units.")]
+
+
+@router.get("", response_model=Page[OrgUnitPublic], responses=problem_responses(401, 404, 422))
+async def list_org_units(
+    session: SessionDep,
+    principal: CurrentUser,
+    page: PageDep,
+    kind: Annotated[OrgUnitKind | None, Query(description="Only units of this kind.")] = None,
+    parent_id: Annotated[
+        uuid.UUID | None, Query(description="Only direct children of this unit.")
+    ] = None,
+    within: Annotated[
+        uuid.UUID | None,
+        Query(description="Only this unit and its descendants (404 if out of scope)."),
+    ] = None,
+    external_code: Annotated[
+        str | None, Query(max_length=64, description="Exact external code.")
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Name contains (case-insensitive).")
+    ] = None,
+    include_archived: IncludeArchived = False,
+    sort: Annotated[
+        OrgUnitSort, Query(description="Order; `-` before a field sorts descending.")
+    ] = OrgUnitSort.name,
+) -> object:
+    """List the units in the token's scope, filtered and sorted."""
+    return await service.list_org_units(
+        session,
+        principal,
+        page=page,
+        kind=kind,
+        parent_id=parent_id,
+        within=within,
+        external_code=external_code,
+        q=q,
+        include_archived=include_archived,
+        sort=sort.value,
+    )
+
+
+@router.post(
+    "",
+    response_model=OrgUnitPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 409, 422),
+)
+async def create_org_unit(
+    session: SessionDep, principal: Admin, data: OrgUnitCreate, response: Response
+) -> object:
+    """Create a unit under a parent in the token's scope (a root needs an organisation-wide admin)."""
+    unit = await service.create_org_unit(session, principal, data=data)
+    set_etag(response, unit)
+    response.headers["Location"] = f"/api/v1/org-units/{unit.id}"
+    return unit
+
+
+@router.get(
+    "/{org_unit_id}", response_model=OrgUnitPublic, responses=problem_responses(401, 404, 422)
+)
+async def get_org_unit(
+    session: SessionDep, principal: CurrentUser, org_unit_id: uuid.UUID, response: Response
+) -> object:
+    """Read one unit; the ETag header is what If-Match wants on changes."""
+    unit = await service.get_org_unit(session, principal, org_unit_id)
+    set_etag(response, unit)
+    return unit
+
+
+@router.get(
+    "/{org_unit_id}/tree", response_model=OrgUnitTree, responses=problem_responses(401, 404, 422)
+)
+async def get_org_unit_tree(
+    session: SessionDep,
+    principal: CurrentUser,
+    org_unit_id: uuid.UUID,
+    include_archived: IncludeArchived = False,
+) -> object:
+    """Read a unit with its whole subtree nested under `children`."""
+    return await service.get_org_unit_tree(
+        session, principal, org_unit_id, include_archived=include_archived
+    )
+
+
+@router.patch(
+    "/{org_unit_id}",
+    response_model=OrgUnitPublic,
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+async def update_org_unit(
+    session: SessionDep,
+    principal: Admin,
+    org_unit_id: uuid.UUID,
+    changes: OrgUnitUpdate,
+    response: Response,
+    if_match: IfMatch = None,
+) -> object:
+    """Change a unit's name, kind or external code (move it with the move operation)."""
+    unit = await service.update_org_unit(
+        session, principal, org_unit_id, changes=changes, if_match=if_match
+    )
+    set_etag(response, unit)
+    return unit
+
+
+@router.post(
+    "/{org_unit_id}/move",
+    response_model=OrgUnitPublic,
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+async def move_org_unit(
+    session: SessionDep,
+    principal: Admin,
+    org_unit_id: uuid.UUID,
+    move: OrgUnitMove,
+    response: Response,
+    if_match: IfMatch = None,
+) -> object:
+    """Move a unit, with its subtree, under a new parent; a move under itself is refused (409)."""
+    unit = await service.move_org_unit(
+        session, principal, org_unit_id, parent_id=move.parent_id, if_match=if_match
+    )
+    set_etag(response, unit)
+    return unit
+
+
+@router.post(
+    "/{org_unit_id}/archive",
+    response_model=OrgUnitPublic,
+    responses=problem_responses(401, 403, 404, 412, 422),
+)
+async def archive_org_unit(
+    session: SessionDep,
+    principal: Admin,
+    org_unit_id: uuid.UUID,
+    response: Response,
+    if_match: IfMatch = None,
+) -> object:
+    """Archive a unit and its subtree: hidden from lists by default, history kept."""
+    unit = await service.archive_org_unit(session, principal, org_unit_id, if_match=if_match)
+    set_etag(response, unit)
+    return unit
+
+
+@router.post(
+    "/{org_unit_id}/restore",
+    response_model=OrgUnitPublic,
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+async def restore_org_unit(
+    session: SessionDep,
+    principal: Admin,
+    org_unit_id: uuid.UUID,
+    response: Response,
+    if_match: IfMatch = None,
+) -> object:
+    """Take an archived unit out of the archive (its parent must not be archived)."""
+    unit = await service.restore_org_unit(session, principal, org_unit_id, if_match=if_match)
+    set_etag(response, unit)
+    return unit
+
+
+@router.delete(
+    "/{org_unit_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+async def delete_org_unit(
+    session: SessionDep, principal: Admin, org_unit_id: uuid.UUID, if_match: IfMatch = None
+) -> None:
+    """Delete a unit without history (409 `unit-has-history` otherwise: archive it instead)."""
+    await service.delete_org_unit(session, principal, org_unit_id, if_match=if_match)

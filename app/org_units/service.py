@@ -1,0 +1,317 @@
+"""The unit tree: create, read, move (never under itself), archive rather than destroy."""
+
+import uuid
+
+from sqlalchemy import func, literal, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit import service as audit
+from app.audit.models import AuditAction
+from app.auth import Principal
+from app.db import utcnow
+from app.etag import check_if_match
+from app.org_units.models import (
+    OrgUnit,
+    OrgUnitCreate,
+    OrgUnitKind,
+    OrgUnitPublic,
+    OrgUnitTree,
+    OrgUnitUpdate,
+)
+from app.pagination import Page, PageParams, paginate, sort_columns
+from app.problems import Conflict, Forbidden, InvalidInput, NotFound
+
+
+class UnitMoveWouldCreateCycle(Conflict):
+    type, title = "unit-move-cycle", "A unit cannot move under itself"
+
+
+class UnitHasHistory(Conflict):
+    type, title = "unit-has-history", "The unit has history"
+
+
+class UnitArchived(Conflict):
+    type, title = "unit-archived", "The unit is archived"
+
+
+class DuplicateExternalCode(Conflict):
+    type, title = "duplicate-external-code", "External code already in use"
+
+
+async def get_org_unit(
+    session: AsyncSession, principal: Principal, org_unit_id: uuid.UUID
+) -> OrgUnit:
+    unit = (
+        await session.execute(
+            select(OrgUnit).where(
+                OrgUnit.id == org_unit_id,
+                OrgUnit.organisation_id == principal.organisation_id,
+                principal.path_filter(OrgUnit.path),
+            )
+        )
+    ).scalar_one_or_none()
+    if unit is None:
+        raise NotFound.for_object("org unit", org_unit_id)
+    return unit
+
+
+async def resolve_unit_reference(
+    session: AsyncSession, principal: Principal, org_unit_id: uuid.UUID, *, field: str
+) -> OrgUnit:
+    """A unit named in a request body: 422 naming the field when it is not in scope or archived."""
+    try:
+        unit = await get_org_unit(session, principal, org_unit_id)
+    except NotFound:
+        raise InvalidInput(
+            field, f"no org unit with id {org_unit_id} in your scope", type_="not_found"
+        ) from None
+    if unit.archived_at is not None:
+        raise InvalidInput(field, f"org unit {org_unit_id} is archived", type_="archived")
+    return unit
+
+
+_SORT = {
+    "name": OrgUnit.name,
+    "created_at": OrgUnit.created_at,
+    "kind": OrgUnit.kind,
+    "depth": OrgUnit.depth,
+}
+
+
+async def list_org_units(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    page: PageParams,
+    kind: OrgUnitKind | None = None,
+    parent_id: uuid.UUID | None = None,
+    within: uuid.UUID | None = None,
+    external_code: str | None = None,
+    q: str | None = None,
+    include_archived: bool = False,
+    sort: str = "name",
+) -> Page[OrgUnit]:
+    stmt = select(OrgUnit).where(
+        OrgUnit.organisation_id == principal.organisation_id, principal.path_filter(OrgUnit.path)
+    )
+    if within is not None:
+        ancestor = await get_org_unit(session, principal, within)
+        stmt = stmt.where(OrgUnit.path.startswith(ancestor.path, autoescape=True))  # type: ignore[attr-defined]
+    if kind is not None:
+        stmt = stmt.where(OrgUnit.kind == kind)
+    if parent_id is not None:
+        stmt = stmt.where(OrgUnit.parent_id == parent_id)
+    if external_code is not None:
+        stmt = stmt.where(OrgUnit.external_code == external_code)
+    if q:
+        stmt = stmt.where(func.lower(OrgUnit.name).contains(q.lower(), autoescape=True))
+    if not include_archived:
+        stmt = stmt.where(OrgUnit.archived_at.is_(None))  # type: ignore[union-attr]
+    return await paginate(session, stmt, page=page, order_by=sort_columns(sort, _SORT, OrgUnit.id))
+
+
+async def _subtree(
+    session: AsyncSession, unit: OrgUnit, *, include_archived: bool
+) -> list[OrgUnit]:
+    stmt = select(OrgUnit).where(
+        OrgUnit.organisation_id == unit.organisation_id,
+        OrgUnit.path.startswith(unit.path, autoescape=True),  # type: ignore[attr-defined]
+    )
+    if not include_archived:
+        stmt = stmt.where(OrgUnit.archived_at.is_(None))  # type: ignore[union-attr]
+    return list(
+        (await session.execute(stmt.order_by(OrgUnit.depth, OrgUnit.name, OrgUnit.id))).scalars()
+    )
+
+
+async def get_org_unit_tree(
+    session: AsyncSession, principal: Principal, org_unit_id: uuid.UUID, *, include_archived: bool
+) -> OrgUnitTree:
+    """The unit and every descendant, nested, siblings by name. One query, built in memory."""
+    root = await get_org_unit(session, principal, org_unit_id)
+    nodes: dict[uuid.UUID, OrgUnitTree] = {}
+    for unit in await _subtree(
+        session, root, include_archived=include_archived or root.archived_at is not None
+    ):
+        node = OrgUnitTree.model_validate(OrgUnitPublic.model_validate(unit), from_attributes=True)
+        node.path = unit.path
+        nodes[unit.id] = node
+        if unit.id != root.id and unit.parent_id in nodes:
+            nodes[unit.parent_id].children.append(node)
+    return nodes[root.id]
+
+
+async def _ensure_external_code_free(
+    session: AsyncSession,
+    organisation_id: uuid.UUID,
+    code: str | None,
+    *,
+    except_id: uuid.UUID | None = None,
+) -> None:
+    if code is None:
+        return
+    stmt = select(OrgUnit.id).where(
+        OrgUnit.organisation_id == organisation_id, OrgUnit.external_code == code
+    )
+    existing = (await session.execute(stmt)).scalar_one_or_none()
+    if existing is not None and existing != except_id:
+        # The other unit may be outside the caller's scope; say only that the code is taken.
+        raise DuplicateExternalCode(
+            f"external_code {code!r} is already used by another unit of the organisation."
+        )
+
+
+async def create_org_unit(
+    session: AsyncSession, principal: Principal, *, data: OrgUnitCreate
+) -> OrgUnit:
+    if data.parent_id is None:
+        if principal.scope_path is not None:
+            raise Forbidden(
+                "A token scoped to a unit can only create units inside that unit's subtree; give parent_id."
+            )
+        parent_path, depth = "/", 0
+    else:
+        parent = await resolve_unit_reference(
+            session, principal, data.parent_id, field="body.parent_id"
+        )
+        parent_path, depth = parent.path, parent.depth + 1
+    await _ensure_external_code_free(session, principal.organisation_id, data.external_code)
+    unit = OrgUnit.model_validate(
+        data, update={"organisation_id": principal.organisation_id, "path": "", "depth": depth}
+    )
+    unit.path = f"{parent_path}{unit.id.hex}/"
+    session.add(unit)
+    await session.commit()
+    return unit
+
+
+async def update_org_unit(
+    session: AsyncSession,
+    principal: Principal,
+    org_unit_id: uuid.UUID,
+    *,
+    changes: OrgUnitUpdate,
+    if_match: str | None,
+) -> OrgUnit:
+    unit = await get_org_unit(session, principal, org_unit_id)
+    check_if_match(if_match, unit)
+    values = changes.model_dump(exclude_unset=True)
+    for required in ("name", "kind"):
+        if required in values and values[required] is None:
+            raise InvalidInput(f"body.{required}", "may not be null")
+    if "external_code" in values:
+        await _ensure_external_code_free(
+            session, unit.organisation_id, values["external_code"], except_id=unit.id
+        )
+    for key, value in values.items():
+        setattr(unit, key, value)
+    await session.commit()
+    return unit
+
+
+async def move_org_unit(
+    session: AsyncSession,
+    principal: Principal,
+    org_unit_id: uuid.UUID,
+    *,
+    parent_id: uuid.UUID | None,
+    if_match: str | None,
+) -> OrgUnit:
+    """Give the unit a new parent; its whole subtree moves along. Refuses moves under itself."""
+    unit = await get_org_unit(session, principal, org_unit_id)
+    check_if_match(if_match, unit)
+    if principal.scope_org_unit_id == unit.id:
+        raise Forbidden("A token cannot move the unit it is scoped to.")
+    if parent_id is None:
+        if principal.scope_path is not None:
+            raise Forbidden("Only a token covering the whole organisation may make a unit a root.")
+        new_prefix, new_depth = "/", 0
+    else:
+        parent = await resolve_unit_reference(session, principal, parent_id, field="body.parent_id")
+        if parent.path.startswith(unit.path):
+            raise UnitMoveWouldCreateCycle(
+                f"Unit {parent_id} is {'the unit itself' if parent.id == unit.id else 'inside the subtree of the unit'}; "
+                "moving there would make the tree a cycle."
+            )
+        new_prefix, new_depth = parent.path, parent.depth + 1
+    if unit.parent_id == parent_id:
+        return unit
+    old_path = unit.path
+    new_path = f"{new_prefix}{unit.id.hex}/"
+    delta = new_depth - unit.depth
+    # Descendants' paths are derived data: rewrite them in one statement, outside the ORM.
+    await session.execute(
+        update(OrgUnit)
+        .where(
+            OrgUnit.organisation_id == unit.organisation_id,
+            OrgUnit.path.startswith(old_path, autoescape=True),  # type: ignore[attr-defined]
+            OrgUnit.id != unit.id,
+        )
+        .values(
+            path=literal(new_path) + func.substr(OrgUnit.path, len(old_path) + 1),
+            depth=OrgUnit.depth + delta,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    audit.mark(session, unit, AuditAction.move)
+    unit.parent_id = parent_id
+    unit.path = new_path
+    unit.depth = new_depth
+    await session.commit()
+    return unit
+
+
+async def archive_org_unit(
+    session: AsyncSession, principal: Principal, org_unit_id: uuid.UUID, *, if_match: str | None
+) -> OrgUnit:
+    """Archive the unit and every unit below it; their history stays readable."""
+    unit = await get_org_unit(session, principal, org_unit_id)
+    check_if_match(if_match, unit)
+    if principal.scope_org_unit_id == unit.id:
+        raise Forbidden("A token cannot archive the unit it is scoped to.")
+    now = utcnow()
+    for member in await _subtree(session, unit, include_archived=False):
+        audit.mark(session, member, AuditAction.archive)
+        member.archived_at = now
+    await session.commit()
+    return unit
+
+
+async def restore_org_unit(
+    session: AsyncSession, principal: Principal, org_unit_id: uuid.UUID, *, if_match: str | None
+) -> OrgUnit:
+    """Take the unit (only it, not its descendants) out of the archive."""
+    unit = await get_org_unit(session, principal, org_unit_id)
+    check_if_match(if_match, unit)
+    if unit.archived_at is None:
+        return unit
+    if unit.parent_id is not None:
+        parent = await session.get(OrgUnit, unit.parent_id)
+        if parent is not None and parent.archived_at is not None:
+            raise UnitArchived("The parent unit is archived; restore it first.")
+    audit.mark(session, unit, AuditAction.restore)
+    unit.archived_at = None
+    await session.commit()
+    return unit
+
+
+async def delete_org_unit(
+    session: AsyncSession, principal: Principal, org_unit_id: uuid.UUID, *, if_match: str | None
+) -> None:
+    """Delete a unit created by mistake. A unit with children, teams or other data is archived instead."""
+    unit = await get_org_unit(session, principal, org_unit_id)
+    check_if_match(if_match, unit)
+    if principal.scope_org_unit_id == unit.id:
+        raise Forbidden("A token cannot delete the unit it is scoped to.")
+    try:
+        # The foreign keys know every table that can point at a unit, today's and later ones.
+        async with session.begin_nested():
+            await session.delete(unit)
+            await session.flush()
+    except IntegrityError:
+        raise UnitHasHistory(
+            "Other data (sub-units, teams, tokens, goals ...) refers to this unit; archive it instead "
+            f"(POST /api/v1/org-units/{org_unit_id}/archive)."
+        ) from None
+    await session.commit()

@@ -1,0 +1,40 @@
+from fastapi import APIRouter, Response
+
+from app.auth import Admin, CurrentUser
+from app.db import SessionDep
+from app.etag import IfMatch, set_etag
+from app.organisations import service
+from app.organisations.models import OrganisationPublic, OrganisationUpdate
+from app.problems import problem_responses
+
+router = APIRouter(prefix="/organisation", tags=["organisation"])
+
+
+@router.get("", response_model=OrganisationPublic, responses=problem_responses(401))
+async def get_organisation(
+    session: SessionDep, principal: CurrentUser, response: Response
+) -> object:
+    """Read the organisation (municipality) the token belongs to."""
+    organisation = await service.get_organisation(session, principal)
+    set_etag(response, organisation)
+    return organisation
+
+
+@router.patch(
+    "",
+    response_model=OrganisationPublic,
+    responses=problem_responses(401, 403, 412, 422),
+)
+async def update_organisation(
+    session: SessionDep,
+    principal: Admin,
+    changes: OrganisationUpdate,
+    response: Response,
+    if_match: IfMatch = None,
+) -> object:
+    """Rename the organisation; needs an admin token that covers the whole organisation."""
+    organisation = await service.update_organisation(
+        session, principal, changes=changes, if_match=if_match
+    )
+    set_etag(response, organisation)
+    return organisation

@@ -1,0 +1,52 @@
+"""Configuration from environment variables (prefix ``PDCA_``, plus the conventional ``DATABASE_URL``)."""
+
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from fastapi import Depends, Request
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PDCA_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = Field(
+        default="sqlite:///./pdca.db",
+        validation_alias=AliasChoices("DATABASE_URL", "PDCA_DATABASE_URL"),
+        description="SQLAlchemy URL: sqlite:///path.db (embedded) or postgresql://user:pw@host/db.",
+    )
+    database_pool_size: int = Field(
+        default=10, ge=1, description="PostgreSQL pool size per process."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] = Field(
+        default="json", description="json for log collectors, console for humans."
+    )
+    token_last_used_resolution_seconds: int = Field(
+        default=60,
+        ge=0,
+        description="last_used_at of a token is written at most this often, to keep reads read-only.",
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Where clients reach the service."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Browser origins allowed to call the API (JSON list)."
+    )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def _app_settings(request: Request) -> Settings:
+    """The settings the running app was built with (tests build apps with their own)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(_app_settings)]

@@ -1,0 +1,163 @@
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import ConfigDict, EmailStr
+from sqlalchemy import String
+from sqlalchemy.orm import Session
+from sqlmodel import Field, SQLModel
+
+from app.db import TenantRow
+
+
+class TeamKind(StrEnum):
+    improvement_team = "improvement_team"  # förbättringsteam
+    leader_team = "leader_team"  # lederteam, ledningsgrupp
+
+
+class MemberRole(StrEnum):
+    lead = "lead"
+    member = "member"
+    coach = "coach"
+    sponsor = "sponsor"
+
+
+class TeamBase(SQLModel):
+    name: str = Field(min_length=1, max_length=200, description="E.g. `Förbättringsteam åk 5`.")
+    kind: TeamKind = Field(
+        default=TeamKind.improvement_team,
+        sa_type=String(32),
+        description="improvement_team (förbättringsteam) or leader_team (lederteam).",
+    )
+    description: str | None = Field(default=None, max_length=4000)
+
+
+class Team(TeamBase, TenantRow, table=True):
+    """A förbättringsteam or lederteam, attached to the unit whose work it improves."""
+
+    __tablename__ = "team"
+
+    org_unit_id: uuid.UUID = Field(foreign_key="org_unit.id", index=True)
+
+    def audit_org_unit_id(self, _session: Session) -> uuid.UUID:
+        return self.org_unit_id
+
+
+class TeamCreate(TeamBase):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "name": "Förbättringsteam åk 5",
+                "kind": "improvement_team",
+                "description": "Delaktighet i klass 5B.",
+                "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
+            }
+        }
+    )
+
+    org_unit_id: uuid.UUID = Field(
+        description="The unit the team belongs to; must be in the token's scope."
+    )
+
+
+class TeamUpdate(SQLModel):
+    model_config = ConfigDict(json_schema_extra={"example": {"name": "Förbättringsteam åk 5–6"}})
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    kind: TeamKind | None = None
+    description: str | None = Field(default=None, max_length=4000)
+    org_unit_id: uuid.UUID | None = Field(
+        default=None, description="Move the team to another unit in scope."
+    )
+
+
+class TeamPublic(TeamBase):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "id": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",
+                "name": "Förbättringsteam åk 5",
+                "kind": "improvement_team",
+                "description": "Delaktighet i klass 5B.",
+                "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
+                "created_at": "2026-08-20T07:30:00Z",
+                "updated_at": "2026-08-20T07:30:00Z",
+            }
+        }
+    )
+
+    id: uuid.UUID
+    org_unit_id: uuid.UUID
+    created_at: datetime
+    updated_at: datetime
+
+
+class TeamMemberBase(SQLModel):
+    display_name: str = Field(
+        min_length=1,
+        max_length=200,
+        description="How the member is shown, e.g. `Anna L.` or `Elevrepresentant 1`.",
+    )
+    email: EmailStr | None = Field(
+        default=None, max_length=320, description="Optional; leave out for pupils and guardians."
+    )
+    role: MemberRole = Field(
+        default=MemberRole.member, sa_type=String(16), description="lead, member, coach or sponsor."
+    )
+    participant_label: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Free label such as `pupil representative` or `guardian`, so people take part without personal data.",
+    )
+
+
+class TeamMember(TeamMemberBase, TenantRow, table=True):
+    __tablename__ = "team_member"
+
+    team_id: uuid.UUID = Field(foreign_key="team.id", index=True)
+    email: str | None = Field(default=None, max_length=320)  # validated on the way in
+
+    def audit_org_unit_id(self, session: Session) -> uuid.UUID | None:
+        team = session.get(Team, self.team_id)
+        return team.org_unit_id if team else None
+
+
+_MEMBER_EXAMPLE = {
+    "display_name": "Elevrepresentant 5B",
+    "email": None,
+    "role": "member",
+    "participant_label": "pupil representative",
+}
+
+
+class TeamMemberCreate(TeamMemberBase):
+    model_config = ConfigDict(json_schema_extra={"example": _MEMBER_EXAMPLE})
+
+
+class TeamMemberUpdate(SQLModel):
+    model_config = ConfigDict(json_schema_extra={"example": {"role": "lead"}})
+
+    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    email: EmailStr | None = Field(default=None, max_length=320)
+    role: MemberRole | None = None
+    participant_label: str | None = Field(default=None, max_length=200)
+
+
+class TeamMemberPublic(TeamMemberBase):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "example": {
+                "id": "7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d",
+                "team_id": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",
+                **_MEMBER_EXAMPLE,
+                "created_at": "2026-08-20T07:30:00Z",
+                "updated_at": "2026-08-20T07:30:00Z",
+            }
+        }
+    )
+
+    id: uuid.UUID
+    team_id: uuid.UUID
+    email: str | None = None
+    created_at: datetime
+    updated_at: datetime

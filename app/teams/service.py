@@ -1,0 +1,206 @@
+"""Teams (förbättringsteam, lederteam) and their members."""
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import Principal
+from app.etag import check_if_match
+from app.org_units import service as org_unit_service
+from app.org_units.models import OrgUnit
+from app.pagination import Page, PageParams, paginate, sort_columns
+from app.problems import Conflict, InvalidInput, NotFound
+from app.teams.models import (
+    Team,
+    TeamCreate,
+    TeamKind,
+    TeamMember,
+    TeamMemberCreate,
+    TeamMemberUpdate,
+    TeamUpdate,
+)
+
+
+class TeamHasHistory(Conflict):
+    type, title = "team-has-history", "The team has history"
+
+
+async def get_team(session: AsyncSession, principal: Principal, team_id: uuid.UUID) -> Team:
+    team = (
+        await session.execute(
+            select(Team)
+            .join(OrgUnit, OrgUnit.id == Team.org_unit_id)
+            .where(
+                Team.id == team_id,
+                Team.organisation_id == principal.organisation_id,
+                principal.path_filter(OrgUnit.path),
+            )
+        )
+    ).scalar_one_or_none()
+    if team is None:
+        raise NotFound.for_object("team", team_id)
+    return team
+
+
+_SORT = {"name": Team.name, "created_at": Team.created_at}
+
+
+async def list_teams(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    page: PageParams,
+    org_unit_id: uuid.UUID | None = None,
+    include_descendants: bool = False,
+    kind: TeamKind | None = None,
+    q: str | None = None,
+    sort: str = "name",
+) -> Page[Team]:
+    stmt = (
+        select(Team)
+        .join(OrgUnit, OrgUnit.id == Team.org_unit_id)
+        .where(
+            Team.organisation_id == principal.organisation_id, principal.path_filter(OrgUnit.path)
+        )
+    )
+    if org_unit_id is not None:
+        unit = await org_unit_service.get_org_unit(session, principal, org_unit_id)
+        if include_descendants:
+            stmt = stmt.where(OrgUnit.path.startswith(unit.path, autoescape=True))  # type: ignore[attr-defined]
+        else:
+            stmt = stmt.where(Team.org_unit_id == unit.id)
+    if kind is not None:
+        stmt = stmt.where(Team.kind == kind)
+    if q:
+        stmt = stmt.where(func.lower(Team.name).contains(q.lower(), autoescape=True))
+    return await paginate(session, stmt, page=page, order_by=sort_columns(sort, _SORT, Team.id))
+
+
+async def create_team(session: AsyncSession, principal: Principal, *, data: TeamCreate) -> Team:
+    await org_unit_service.resolve_unit_reference(
+        session, principal, data.org_unit_id, field="body.org_unit_id"
+    )
+    team = Team.model_validate(data, update={"organisation_id": principal.organisation_id})
+    session.add(team)
+    await session.commit()
+    return team
+
+
+async def update_team(
+    session: AsyncSession,
+    principal: Principal,
+    team_id: uuid.UUID,
+    *,
+    changes: TeamUpdate,
+    if_match: str | None,
+) -> Team:
+    team = await get_team(session, principal, team_id)
+    check_if_match(if_match, team)
+    values = changes.model_dump(exclude_unset=True)
+    for required in ("name", "kind", "org_unit_id"):
+        if required in values and values[required] is None:
+            raise InvalidInput(f"body.{required}", "may not be null")
+    if "org_unit_id" in values:
+        await org_unit_service.resolve_unit_reference(
+            session, principal, values["org_unit_id"], field="body.org_unit_id"
+        )
+    for key, value in values.items():
+        setattr(team, key, value)
+    await session.commit()
+    return team
+
+
+async def delete_team(
+    session: AsyncSession, principal: Principal, team_id: uuid.UUID, *, if_match: str | None
+) -> None:
+    """Delete a team and its member list; refused (409) once the team owns improvement work."""
+    team = await get_team(session, principal, team_id)
+    check_if_match(if_match, team)
+    members = (
+        await session.execute(select(TeamMember).where(TeamMember.team_id == team.id))
+    ).scalars()
+    try:
+        async with session.begin_nested():
+            for member in members:
+                await session.delete(member)
+            await session.flush()
+            await session.delete(team)
+            await session.flush()
+    except IntegrityError:
+        raise TeamHasHistory(
+            "Improvement work (initiatives, goals, commitments ...) refers to this team, so it is kept."
+        ) from None
+    await session.commit()
+
+
+async def get_team_member(
+    session: AsyncSession, principal: Principal, team_id: uuid.UUID, member_id: uuid.UUID
+) -> TeamMember:
+    team = await get_team(session, principal, team_id)
+    member = (
+        await session.execute(
+            select(TeamMember).where(TeamMember.id == member_id, TeamMember.team_id == team.id)
+        )
+    ).scalar_one_or_none()
+    if member is None:
+        raise NotFound.for_object("team member", member_id)
+    return member
+
+
+async def list_team_members(
+    session: AsyncSession, principal: Principal, team_id: uuid.UUID, *, page: PageParams
+) -> Page[TeamMember]:
+    team = await get_team(session, principal, team_id)
+    stmt = select(TeamMember).where(TeamMember.team_id == team.id)
+    return await paginate(
+        session, stmt, page=page, order_by=[TeamMember.display_name, TeamMember.id]
+    )
+
+
+async def create_team_member(
+    session: AsyncSession, principal: Principal, team_id: uuid.UUID, *, data: TeamMemberCreate
+) -> TeamMember:
+    team = await get_team(session, principal, team_id)
+    member = TeamMember.model_validate(
+        data, update={"organisation_id": principal.organisation_id, "team_id": team.id}
+    )
+    session.add(member)
+    await session.commit()
+    return member
+
+
+async def update_team_member(
+    session: AsyncSession,
+    principal: Principal,
+    team_id: uuid.UUID,
+    member_id: uuid.UUID,
+    *,
+    changes: TeamMemberUpdate,
+    if_match: str | None,
+) -> TeamMember:
+    member = await get_team_member(session, principal, team_id, member_id)
+    check_if_match(if_match, member)
+    values = changes.model_dump(exclude_unset=True)
+    for required in ("display_name", "role"):
+        if required in values and values[required] is None:
+            raise InvalidInput(f"body.{required}", "may not be null")
+    for key, value in values.items():
+        setattr(member, key, value)
+    await session.commit()
+    return member
+
+
+async def delete_team_member(
+    session: AsyncSession,
+    principal: Principal,
+    team_id: uuid.UUID,
+    member_id: uuid.UUID,
+    *,
+    if_match: str | None,
+) -> None:
+    member = await get_team_member(session, principal, team_id, member_id)
+    check_if_match(if_match, member)
+    await session.delete(member)
+    await session.commit()
