@@ -13,8 +13,12 @@ from app import __doc__ as package_doc
 from app import openapi
 from app.access_tokens.router import router as access_tokens_router
 from app.audit.router import router as audit_router
+from app.commitments.router import router as commitments_router
+from app.cycles.router import router as cycles_router
 from app.db import create_engine, create_sessionmaker
+from app.goals.router import router as goals_router
 from app.health import router as health_router
+from app.initiatives.router import router as initiatives_router
 from app.logging import RequestLogMiddleware, configure_logging
 from app.org_units.router import router as org_units_router
 from app.organisations.router import router as organisations_router
@@ -62,6 +66,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         organisations_router,
         org_units_router,
         teams_router,
+        goals_router,
+        initiatives_router,
+        cycles_router,
+        commitments_router,
         access_tokens_router,
         audit_router,
     ):

@@ -1,10 +1,14 @@
 """Every table, imported in one place so Alembic's metadata sees them all."""
 
-from app.access_tokens.models import AccessToken
-from app.audit.models import AuditEvent
+import app.access_tokens.models
+import app.audit.models
+import app.commitments.models
+import app.cycles.models
+import app.goals.models
+import app.initiatives.models
+import app.org_units.models
+import app.organisations.models
+import app.teams.models  # noqa: F401 - imported for their tables
 from app.db import metadata
-from app.org_units.models import OrgUnit
-from app.organisations.models import Organisation
-from app.teams.models import Team, TeamMember
 
-__all__ = ["AccessToken", "AuditEvent", "OrgUnit", "Organisation", "Team", "TeamMember", "metadata"]
+__all__ = ["metadata"]

@@ -46,6 +46,26 @@ TAGS: list[dict[str, Any]] = [
         "description": "Improvement teams (förbättringsteam) and leader teams (lederteam), with members.",
     },
     {
+        "name": "goals",
+        "description": "Goals along the chain of governance (styrkedjan): a unit's goals may refine "
+        "a goal of a unit above it.",
+    },
+    {
+        "name": "initiatives",
+        "description": "Improvement initiatives (förbättringsarbeten) owned by a team: focus area, "
+        "problem, evidence and an aim with what, how much and by when.",
+    },
+    {
+        "name": "cycles",
+        "description": "Small-scale tests of change (PDSA) through nuläge – analys – åtgärd – "
+        "uppföljning, with validated stage transitions and their full history.",
+    },
+    {
+        "name": "commitments",
+        "description": "Commitments (åtaganden): a person's or team's promise towards a goal or an "
+        "initiative, with a due date and follow-up.",
+    },
+    {
         "name": "access-tokens",
         "description": "Bearer tokens with a role and a unit scope; the secret is shown once.",
     },
