@@ -1,0 +1,210 @@
+"""The API conventions every endpoint shares: problems, auth, pagination, ETags, probes."""
+
+from datetime import timedelta
+
+from httpx import AsyncClient
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.access_tokens.models import AccessToken
+from app.auth import hash_token
+from app.db import utcnow
+from tests.factories import bearer, make_tenant
+
+PROBLEM = "application/problem+json"
+
+
+async def test_unknown_route_is_a_problem_document(client: AsyncClient) -> None:
+    response = await client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == 404
+    assert body["type"] == "/problems/not-found"
+    assert body["instance"] == "/api/v1/no-such-thing"
+
+
+async def test_wrong_method_is_a_problem_document(client: AsyncClient) -> None:
+    response = await client.put("/healthz")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["title"] == "Method Not Allowed"
+
+
+async def test_missing_token_answers_401_with_challenge(client: AsyncClient) -> None:
+    response = await client.get("/api/v1/org-units")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == PROBLEM
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert response.json()["type"] == "/problems/not-authenticated"
+
+
+async def test_unknown_token_answers_401(client: AsyncClient) -> None:
+    response = await client.get("/api/v1/org-units", headers=bearer("pdca_not-a-real-token"))
+    assert response.status_code == 401
+    assert "not known" in response.json()["detail"]
+
+
+async def test_expired_and_revoked_tokens_answer_401(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    await session.execute(
+        update(AccessToken)
+        .where(AccessToken.token_hash == hash_token(tenant.viewer))
+        .values(expires_at=utcnow() - timedelta(minutes=1))
+    )
+    await session.execute(
+        update(AccessToken)
+        .where(AccessToken.token_hash == hash_token(tenant.editor))
+        .values(revoked_at=utcnow())
+    )
+    await session.commit()
+    expired = await client.get("/api/v1/organisation", headers=bearer(tenant.viewer))
+    revoked = await client.get("/api/v1/organisation", headers=bearer(tenant.editor))
+    assert (expired.status_code, revoked.status_code) == (401, 401)
+    assert "expired" in expired.json()["detail"]
+    assert "revoked" in revoked.json()["detail"]
+
+
+async def test_validation_error_names_every_field(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    response = await client.post(
+        "/api/v1/org-units",
+        json={"name": "", "kind": "castle"},
+        headers=tenant.headers,
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == PROBLEM
+    body = response.json()
+    assert body["type"] == "/problems/validation-error"
+    fields = {error["field"] for error in body["errors"]}
+    assert fields == {"body.name", "body.kind"}
+    assert "body.name" in body["detail"]
+
+
+async def test_malformed_json_is_422_not_500(client: AsyncClient, session: AsyncSession) -> None:
+    tenant = await make_tenant(session)
+    response = await client.post(
+        "/api/v1/org-units",
+        content=b'{"name": "Norr',
+        headers={**tenant.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["type"] == "json_invalid"
+
+
+async def test_bad_query_parameter_is_named(client: AsyncClient, session: AsyncSession) -> None:
+    tenant = await make_tenant(session)
+    response = await client.get("/api/v1/org-units?limit=100000&sort=shoe", headers=tenant.headers)
+    assert response.status_code == 422
+    assert {e["field"] for e in response.json()["errors"]} == {"query.limit", "query.sort"}
+
+
+async def test_malformed_id_in_path_is_422(client: AsyncClient, session: AsyncSession) -> None:
+    tenant = await make_tenant(session)
+    response = await client.get("/api/v1/org-units/42", headers=tenant.headers)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "path.org_unit_id"
+
+
+async def test_pagination_reports_total_and_pages_are_stable(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    seen: list[str] = []
+    for offset in (0, 2, 4):
+        response = await client.get(
+            f"/api/v1/org-units?limit=2&offset={offset}&sort=name", headers=tenant.headers
+        )
+        assert response.status_code == 200
+        body = response.json()
+        assert body["total"] == 5
+        assert (body["limit"], body["offset"]) == (2, offset)
+        seen += [unit["name"] for unit in body["items"]]
+    assert seen == sorted(seen)
+    assert len(set(seen)) == 5
+
+
+async def test_sort_descending(client: AsyncClient, session: AsyncSession) -> None:
+    tenant = await make_tenant(session)
+    response = await client.get("/api/v1/org-units?sort=-name", headers=tenant.headers)
+    names = [unit["name"] for unit in response.json()["items"]]
+    assert names == sorted(names, reverse=True)
+
+
+async def test_if_match_refuses_a_stale_write_and_keeps_the_winner(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    url = f"/api/v1/org-units/{tenant.school.id}"
+    etag = (await client.get(url, headers=tenant.headers)).headers["etag"]
+    first = await client.patch(
+        url, json={"name": "Norrskolan F-6"}, headers={**tenant.headers, "If-Match": etag}
+    )
+    second = await client.patch(
+        url, json={"name": "Norrskolan 7-9"}, headers={**tenant.headers, "If-Match": etag}
+    )
+    assert first.status_code == 200
+    assert first.headers["etag"] != etag
+    assert second.status_code == 412
+    assert second.headers["content-type"] == PROBLEM
+    assert second.json()["type"] == "/problems/precondition-failed"
+    current = await client.get(url, headers=tenant.headers)
+    assert current.json()["name"] == "Norrskolan F-6"
+    assert current.headers["etag"] == first.headers["etag"]
+
+
+async def test_if_match_star_and_list_forms_are_understood(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    url = f"/api/v1/org-units/{tenant.school.id}"
+    star = await client.patch(url, json={"name": "A"}, headers={**tenant.headers, "If-Match": "*"})
+    assert star.status_code == 200
+    listed = await client.patch(
+        url,
+        json={"name": "B"},
+        headers={**tenant.headers, "If-Match": f'"999", W/{star.headers["etag"]}'},
+    )
+    assert listed.status_code == 200
+
+
+async def test_delete_honours_if_match(client: AsyncClient, session: AsyncSession) -> None:
+    tenant = await make_tenant(session)
+    url = f"/api/v1/teams/{tenant.team.id}/members/{tenant.member.id}"
+    stale = await client.delete(url, headers={**tenant.headers, "If-Match": '"7"'})
+    assert stale.status_code == 412
+    assert (await client.get(url, headers=tenant.headers)).status_code == 200
+
+
+async def test_timestamps_are_utc_iso8601(client: AsyncClient, session: AsyncSession) -> None:
+    tenant = await make_tenant(session)
+    body = (
+        await client.get(f"/api/v1/org-units/{tenant.school.id}", headers=tenant.headers)
+    ).json()
+    assert body["created_at"].endswith("Z") or body["created_at"].endswith("+00:00")
+
+
+async def test_probes(client: AsyncClient) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    assert (await client.get("/readyz")).json() == {"status": "ok"}
+
+
+async def test_responses_carry_a_request_id(client: AsyncClient) -> None:
+    response = await client.get("/healthz", headers={"X-Request-ID": "abc-123"})
+    assert response.headers["x-request-id"] == "abc-123"
+    assert len((await client.get("/healthz")).headers["x-request-id"]) == 32
+
+
+async def test_swagger_ui_and_redoc_are_served_without_a_cdn(client: AsyncClient) -> None:
+    for page in ("/docs", "/redoc"):
+        html = (await client.get(page)).text
+        assert "cdn.jsdelivr.net" not in html and "unpkg.com" not in html
+        assert "/static-offline-docs/" in html
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js"):
+        response = await client.get(f"/static-offline-docs/{asset}")
+        assert response.status_code == 200
+        assert len(response.content) > 10_000
