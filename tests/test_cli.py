@@ -1,0 +1,95 @@
+"""The `pdca` command, run as an operator would, against a real SQLite file."""
+
+import asyncio
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from httpx import ASGITransport, AsyncClient, Response
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.main import create_app
+from app.settings import Settings, get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    url = f"sqlite:///{tmp_path}/cli.db"
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    yield url
+    get_settings.cache_clear()
+
+
+def invoke(*args: str) -> str:
+    result = runner.invoke(cli, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+async def whoami(database_url: str, token: str) -> Response:
+    app = create_app(Settings(database_url=database_url))
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://cli") as client:
+        response = await client.get(
+            "/api/v1/access-tokens/current", headers={"Authorization": f"Bearer {token}"}
+        )
+    await app.state.engine.dispose()
+    return response
+
+
+def test_create_organisation_prints_a_working_admin_token(database_url: str) -> None:
+    assert "up to date" in invoke("migrate")
+    output = invoke("create-organisation", "Testby kommun")
+    token = re.search(r"^(pdca_\S+)$", output, re.MULTILINE)
+    assert token is not None, output
+    response = asyncio.run(whoami(database_url, token[1]))
+    assert response.status_code == 200
+    assert response.json()["role"] == "admin"
+    organisation_id = response.json()["organisation_id"]
+    assert organisation_id in output
+    viewer = invoke(
+        "create-token", "--organisation-id", organisation_id, "--name", "Portal", "--role", "viewer"
+    )
+    assert "viewer token" in viewer
+
+
+def test_demo_data_loads_once(database_url: str) -> None:
+    invoke("migrate")
+    first = invoke("load-demo")
+    second = invoke("load-demo")
+    assert "Loaded demo data" in first
+    assert "already loaded" in second
+    assert "pdca_demo-admin-mittkoping" in second
+
+
+def test_create_token_for_an_unknown_organisation_fails_clearly(database_url: str) -> None:
+    invoke("migrate")
+    result = runner.invoke(
+        cli,
+        [
+            "create-token",
+            "--organisation-id",
+            "00000000-0000-0000-0000-000000000000",
+            "--name",
+            "X",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "No organisation" in result.output
+    bad_role = runner.invoke(
+        cli,
+        [
+            "create-token",
+            "--organisation-id",
+            "00000000-0000-0000-0000-000000000000",
+            "--name",
+            "X",
+            "--role",
+            "king",
+        ],
+    )
+    assert bad_role.exit_code == 2
