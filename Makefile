@@ -42,8 +42,8 @@ openapi: install  ## regenerate openapi/openapi.json from the app
 bench: install  ## performance figures, as ratios against bare baselines
 	$(BIN)/python -m tests.benchmarks
 
-container:  ## build the image with podman and check that it serves
-	../shared/tools/container-build . --run 18000
+container:  ## build the image with podman and check that it serves on 127.0.0.1:18000
+	BUILDAH_FORMAT=docker ../shared/tools/container-build . --run 18000
 
 clean:
 	rm -rf $(VENV) pdca.db pdca.db-wal pdca.db-shm .pytest_cache .mypy_cache .ruff_cache
