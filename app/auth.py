@@ -14,9 +14,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import ColumnElement, select, true, update
+from sqlalchemy import ColumnElement, true, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import Mapped
+from sqlmodel import col, select
 
 from app.db import SessionDep, utcnow
 from app.problems import Forbidden, NotAuthenticated
@@ -58,7 +59,7 @@ class Principal:
     def covers_path(self, path: str) -> bool:
         return self.scope_path is None or path.startswith(self.scope_path)
 
-    def path_filter(self, path_column: InstrumentedAttribute[str]) -> ColumnElement[bool]:
+    def path_filter(self, path_column: Mapped[str]) -> ColumnElement[bool]:
         """SQL condition: the unit with this path lies inside the token's scope."""
         if self.scope_path is None:
             return true()
@@ -100,9 +101,9 @@ async def authenticate(
     async with request.app.state.sessionmaker() as auth_session:
         row = (
             await auth_session.execute(
-                select(AccessToken, OrgUnit.path)
-                .outerjoin(OrgUnit, OrgUnit.id == AccessToken.scope_org_unit_id)
-                .where(AccessToken.token_hash == hash_token(credentials.credentials))
+                select(AccessToken, col(OrgUnit.path))
+                .outerjoin(OrgUnit, col(OrgUnit.id) == col(AccessToken.scope_org_unit_id))
+                .where(col(AccessToken.token_hash) == hash_token(credentials.credentials))
             )
         ).first()
         if row is None:
@@ -120,7 +121,7 @@ async def authenticate(
             try:
                 await auth_session.execute(
                     update(AccessToken)
-                    .where(AccessToken.id == token.id)
+                    .where(col(AccessToken.id) == token.id)
                     .values(last_used_at=now)
                     .execution_options(synchronize_session=False)
                 )

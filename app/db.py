@@ -18,6 +18,7 @@ from sqlalchemy.orm import declared_attr
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+from sqlmodel._compat import SQLModelConfig
 
 # Every constraint gets a predictable name; SQLite batch migrations depend on it.
 SQLModel.metadata.naming_convention = {
@@ -28,6 +29,11 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+
+
+def with_example(example: dict[str, Any]) -> SQLModelConfig:
+    """``model_config`` of an API model whose contract shows ``example``."""
+    return SQLModelConfig(json_schema_extra={"example": example})
 
 
 def utcnow() -> datetime:

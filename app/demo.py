@@ -7,8 +7,8 @@ demo into a database that holds real data.
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from app.access_tokens import service as token_service
 from app.access_tokens.models import AccessToken
@@ -30,7 +30,8 @@ class DemoResult:
 
 
 # (name, kind, external code, children)
-_TREE = (
+Node = tuple[str, OrgUnitKind, str | None, list["Node"]]
+_TREE: Node = (
     "Mittköping kommun", OrgUnitKind.municipality, "2199", [
         ("Barn- och utbildningsförvaltningen", OrgUnitKind.administration, None, [
             ("Område Norr", OrgUnitKind.area, None, [
@@ -51,7 +52,7 @@ _TREE = (
 )  # fmt: skip
 
 # (team name, kind, unit name, description, members: (display name, role, label, e-mail))
-_TEAMS = [
+_TEAMS: list[tuple[str, TeamKind, str, str, list[tuple[str, MemberRole, str, str | None]]]] = [
     (
         "Förbättringsteam åk 5, Norrskolan",
         TeamKind.improvement_team,
@@ -96,7 +97,9 @@ async def load_demo(session: AsyncSession) -> DemoResult:
     """Create the demo organisation unless it exists. Commits."""
     exists = (
         await session.execute(
-            select(AccessToken.id).where(AccessToken.token_hash == hash_token(DEMO_ADMIN_TOKEN))
+            select(col(AccessToken.id)).where(
+                col(AccessToken.token_hash) == hash_token(DEMO_ADMIN_TOKEN)
+            )
         )
     ).first()
     if exists is not None:
@@ -105,13 +108,13 @@ async def load_demo(session: AsyncSession) -> DemoResult:
     organisation = await organisation_service.create_organisation(session, name="Mittköping kommun")
     units: dict[str, OrgUnit] = {}
 
-    def add_unit(node: tuple[object, ...], parent: OrgUnit | None) -> None:
+    def add_unit(node: Node, parent: OrgUnit | None) -> None:
         name, kind, code, children = node
         unit = OrgUnit(
             organisation_id=organisation.id,
-            name=str(name),
-            kind=OrgUnitKind(str(kind)),
-            external_code=code if isinstance(code, str) else None,
+            name=name,
+            kind=kind,
+            external_code=code,
             parent_id=parent.id if parent else None,
             depth=parent.depth + 1 if parent else 0,
             path="",
@@ -119,7 +122,7 @@ async def load_demo(session: AsyncSession) -> DemoResult:
         unit.path = f"{parent.path if parent else '/'}{unit.id.hex}/"
         session.add(unit)
         units[unit.name] = unit
-        for child in children:  # type: ignore[attr-defined]
+        for child in children:
             add_unit(child, unit)
 
     add_unit(_TREE, None)

@@ -30,9 +30,6 @@ class Settings(BaseSettings):
         ge=0,
         description="last_used_at of a token is written at most this often, to keep reads read-only.",
     )
-    public_base_url: str = Field(
-        default="http://127.0.0.1:8000", description="Where clients reach the service."
-    )
     cors_origins: list[str] = Field(
         default_factory=list, description="Browser origins allowed to call the API (JSON list)."
     )

@@ -5,6 +5,7 @@ from datetime import timedelta
 from httpx import AsyncClient
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.access_tokens.models import AccessToken
 from app.auth import hash_token
@@ -51,12 +52,12 @@ async def test_expired_and_revoked_tokens_answer_401(
     tenant = await make_tenant(session)
     await session.execute(
         update(AccessToken)
-        .where(AccessToken.token_hash == hash_token(tenant.viewer))
+        .where(col(AccessToken.token_hash) == hash_token(tenant.viewer))
         .values(expires_at=utcnow() - timedelta(minutes=1))
     )
     await session.execute(
         update(AccessToken)
-        .where(AccessToken.token_hash == hash_token(tenant.editor))
+        .where(col(AccessToken.token_hash) == hash_token(tenant.editor))
         .values(revoked_at=utcnow())
     )
     await session.commit()

@@ -1,12 +1,12 @@
 import uuid
 from datetime import datetime
 
-from pydantic import ConfigDict, computed_field
+from pydantic import computed_field
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from app.auth import Role
-from app.db import TenantRow, UTCDateTime, utcnow
+from app.db import TenantRow, UTCDateTime, utcnow, with_example
 
 _ROLE_DESCRIPTION = (
     "admin (everything, incl. units, tokens and audit), editor (teams and improvement work), "
@@ -48,20 +48,18 @@ class AccessToken(AccessTokenBase, TenantRow, table=True):
 
 
 class AccessTokenCreate(AccessTokenBase):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "name": "Norrskolan improvement team script",
-                "role": "reporter",
-                "scope_org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
-                "expires_at": "2027-06-30T00:00:00Z",
-            }
+    model_config = with_example(
+        {
+            "name": "Norrskolan improvement team script",
+            "role": "reporter",
+            "scope_org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
+            "expires_at": "2027-06-30T00:00:00Z",
         }
     )
 
 
 class AccessTokenUpdate(SQLModel):
-    model_config = ConfigDict(json_schema_extra={"example": {"name": "Skolportalen (read only)"}})
+    model_config = with_example({"name": "Skolportalen (read only)"})
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     expires_at: datetime | None = Field(default=None, description="A new expiry; null removes it.")
@@ -82,7 +80,7 @@ _PUBLIC_EXAMPLE = {
 
 
 class AccessTokenPublic(AccessTokenBase):
-    model_config = ConfigDict(json_schema_extra={"example": _PUBLIC_EXAMPLE})
+    model_config = with_example(_PUBLIC_EXAMPLE)
 
     id: uuid.UUID
     token_prefix: str = Field(description="The first characters of the secret, to recognise it.")
@@ -99,9 +97,7 @@ class AccessTokenPublic(AccessTokenBase):
 class AccessTokenCreated(AccessTokenPublic):
     """The new token, with its secret. The secret is never shown again."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"example": {**_PUBLIC_EXAMPLE, "token": "pdca_Xk3v...full-secret..."}}
-    )
+    model_config = with_example({**_PUBLIC_EXAMPLE, "token": "pdca_Xk3v...full-secret..."})
 
     token: str = Field(
         description="The secret to send as `Authorization: Bearer <token>`. Shown once."

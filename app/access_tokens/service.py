@@ -1,9 +1,12 @@
 """Access tokens: created by admins, shown once, stored as a hash, revoked rather than deleted."""
 
 import uuid
+from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.access_tokens.models import AccessToken, AccessTokenCreate, AccessTokenUpdate
 from app.audit import service as audit
@@ -17,12 +20,12 @@ from app.pagination import Page, PageParams, paginate
 from app.problems import Forbidden, InvalidInput, NotFound
 
 
-def _visible(principal: Principal) -> object:
-    stmt = select(AccessToken).where(AccessToken.organisation_id == principal.organisation_id)
+def _visible(principal: Principal) -> SelectOfScalar[AccessToken]:
+    stmt = select(AccessToken).where(col(AccessToken.organisation_id) == principal.organisation_id)
     if principal.scope_path is not None:
         # A scoped admin sees the tokens scoped inside its own subtree, never broader ones.
-        stmt = stmt.join(OrgUnit, OrgUnit.id == AccessToken.scope_org_unit_id).where(
-            principal.path_filter(OrgUnit.path)
+        stmt = stmt.join(OrgUnit, col(OrgUnit.id) == col(AccessToken.scope_org_unit_id)).where(
+            principal.path_filter(col(OrgUnit.path))
         )
     return stmt
 
@@ -30,7 +33,7 @@ def _visible(principal: Principal) -> object:
 async def get_access_token(
     session: AsyncSession, principal: Principal, token_id: uuid.UUID
 ) -> AccessToken:
-    stmt = _visible(principal).where(AccessToken.id == token_id)  # type: ignore[attr-defined]
+    stmt = _visible(principal).where(col(AccessToken.id) == token_id)
     token = (await session.execute(stmt)).scalar_one_or_none()
     if token is None:
         raise NotFound.for_object("access token", token_id)
@@ -47,24 +50,24 @@ async def list_access_tokens(
 ) -> Page[AccessToken]:
     stmt = _visible(principal)
     if role is not None:
-        stmt = stmt.where(AccessToken.role == role)  # type: ignore[attr-defined]
+        stmt = stmt.where(col(AccessToken.role) == role)
     if active is not None:
         now = utcnow()
-        is_active = (AccessToken.revoked_at.is_(None)) & or_(  # type: ignore[union-attr]
-            AccessToken.expires_at.is_(None),
-            AccessToken.expires_at > now,  # type: ignore[union-attr, operator]
+        is_active = (col(AccessToken.revoked_at).is_(None)) & or_(
+            col(AccessToken.expires_at).is_(None),
+            col(AccessToken.expires_at) > now,
         )
-        stmt = stmt.where(is_active if active else ~is_active)  # type: ignore[attr-defined]
+        stmt = stmt.where(is_active if active else ~is_active)
     return await paginate(
         session,
         stmt,
         page=page,
-        order_by=[AccessToken.created_at.desc(), AccessToken.id],  # type: ignore[arg-type, attr-defined]
+        order_by=[col(AccessToken.created_at).desc(), col(AccessToken.id)],
     )
 
 
-def _ensure_future(field: str, expires_at: object) -> None:
-    if expires_at is not None and expires_at <= utcnow():  # type: ignore[operator]
+def _ensure_future(field: str, expires_at: datetime | None) -> None:
+    if expires_at is not None and expires_at <= utcnow():
         raise InvalidInput(field, "must be in the future", type_="not_in_future")
 
 

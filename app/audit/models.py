@@ -3,11 +3,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import ConfigDict
 from sqlalchemy import JSON, String
 from sqlmodel import Field, SQLModel
 
-from app.db import UTCDateTime, utcnow
+from app.db import UTCDateTime, utcnow, with_example
 
 
 class AuditAction(StrEnum):
@@ -58,20 +57,18 @@ class AuditEvent(AuditEventBase, table=True):
 
 
 class AuditEventPublic(AuditEventBase):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "id": "0b5e3c1e-6a55-4d5c-9d7c-0f5d2b8a9e11",
-                "occurred_at": "2026-09-14T07:42:10.120Z",
-                "actor_token_id": "5f1b8d0c-2f3e-4a6b-8c9d-1e2f3a4b5c6d",
-                "actor_name": "Rektor Norrskolan",
-                "action": "update",
-                "object_type": "org_unit",
-                "object_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
-                "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
-                "changes": {"name": {"before": "Norrskolan", "after": "Norrskolan F-6"}},
-                "request_id": "c7d1d7f0a1b24d6f",
-            }
+    model_config = with_example(
+        {
+            "id": "0b5e3c1e-6a55-4d5c-9d7c-0f5d2b8a9e11",
+            "occurred_at": "2026-09-14T07:42:10.120Z",
+            "actor_token_id": "5f1b8d0c-2f3e-4a6b-8c9d-1e2f3a4b5c6d",
+            "actor_name": "Rektor Norrskolan",
+            "action": "update",
+            "object_type": "org_unit",
+            "object_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
+            "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
+            "changes": {"name": {"before": "Norrskolan", "after": "Norrskolan F-6"}},
+            "request_id": "c7d1d7f0a1b24d6f",
         }
     )
 

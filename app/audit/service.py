@@ -10,10 +10,11 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
+from sqlmodel import col, select
 
 from app.audit.models import AuditAction, AuditEvent
 from app.auth import Principal
@@ -131,24 +132,24 @@ async def list_audit_events(
 ) -> Page[AuditEvent]:
     from app.org_units.models import OrgUnit
 
-    stmt = select(AuditEvent).where(AuditEvent.organisation_id == principal.organisation_id)
+    stmt = select(AuditEvent).where(col(AuditEvent.organisation_id) == principal.organisation_id)
     if principal.scope_path is not None:
         # A scoped admin reads the entries of objects inside its subtree only.
-        stmt = stmt.join(OrgUnit, OrgUnit.id == AuditEvent.org_unit_id).where(
-            principal.path_filter(OrgUnit.path)
+        stmt = stmt.join(OrgUnit, col(OrgUnit.id) == col(AuditEvent.org_unit_id)).where(
+            principal.path_filter(col(OrgUnit.path))
         )
     if object_type is not None:
-        stmt = stmt.where(AuditEvent.object_type == object_type)
+        stmt = stmt.where(col(AuditEvent.object_type) == object_type)
     if object_id is not None:
-        stmt = stmt.where(AuditEvent.object_id == object_id)
+        stmt = stmt.where(col(AuditEvent.object_id) == object_id)
     if actor_token_id is not None:
-        stmt = stmt.where(AuditEvent.actor_token_id == actor_token_id)
+        stmt = stmt.where(col(AuditEvent.actor_token_id) == actor_token_id)
     if action is not None:
-        stmt = stmt.where(AuditEvent.action == action)
+        stmt = stmt.where(col(AuditEvent.action) == action)
     if occurred_after is not None:
-        stmt = stmt.where(AuditEvent.occurred_at >= occurred_after)
+        stmt = stmt.where(col(AuditEvent.occurred_at) >= occurred_after)
     if occurred_before is not None:
-        stmt = stmt.where(AuditEvent.occurred_at < occurred_before)
-    order = AuditEvent.occurred_at.desc() if descending else AuditEvent.occurred_at.asc()  # type: ignore[attr-defined]
-    id_order = AuditEvent.id.desc() if descending else AuditEvent.id.asc()  # type: ignore[attr-defined]
+        stmt = stmt.where(col(AuditEvent.occurred_at) < occurred_before)
+    order = col(AuditEvent.occurred_at).desc() if descending else col(AuditEvent.occurred_at).asc()
+    id_order = col(AuditEvent.id).desc() if descending else col(AuditEvent.id).asc()
     return await paginate(session, stmt, page=page, order_by=[order, id_order])

@@ -2,11 +2,11 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import ConfigDict, computed_field
+from pydantic import computed_field
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.db import TenantRow, UTCDateTime
+from app.db import TenantRow, UTCDateTime, with_example
 
 
 class OrgUnitKind(StrEnum):
@@ -80,14 +80,12 @@ _EXAMPLE = {
 
 
 class OrgUnitCreate(OrgUnitBase):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "name": "Norrskolan",
-                "kind": "school",
-                "external_code": "12345678",
-                "parent_id": "0d9e2b6a-7c1f-4e3d-8a5b-9c0d1e2f3a4b",
-            }
+    model_config = with_example(
+        {
+            "name": "Norrskolan",
+            "kind": "school",
+            "external_code": "12345678",
+            "parent_id": "0d9e2b6a-7c1f-4e3d-8a5b-9c0d1e2f3a4b",
         }
     )
 
@@ -98,7 +96,7 @@ class OrgUnitCreate(OrgUnitBase):
 
 
 class OrgUnitUpdate(SQLModel):
-    model_config = ConfigDict(json_schema_extra={"example": {"name": "Norrskolan F-6"}})
+    model_config = with_example({"name": "Norrskolan F-6"})
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     kind: OrgUnitKind | None = Field(default=None, description=_KIND_DESCRIPTION)
@@ -106,9 +104,7 @@ class OrgUnitUpdate(SQLModel):
 
 
 class OrgUnitMove(SQLModel):
-    model_config = ConfigDict(
-        json_schema_extra={"example": {"parent_id": "0d9e2b6a-7c1f-4e3d-8a5b-9c0d1e2f3a4b"}}
-    )
+    model_config = with_example({"parent_id": "0d9e2b6a-7c1f-4e3d-8a5b-9c0d1e2f3a4b"})
 
     parent_id: uuid.UUID | None = Field(
         description="The new parent; null makes the unit a root. A unit cannot move under itself."
@@ -116,7 +112,7 @@ class OrgUnitMove(SQLModel):
 
 
 class OrgUnitPublic(OrgUnitBase):
-    model_config = ConfigDict(json_schema_extra={"example": _EXAMPLE})
+    model_config = with_example(_EXAMPLE)
 
     id: uuid.UUID
     parent_id: uuid.UUID | None

@@ -2,9 +2,10 @@
 
 import uuid
 
-from sqlalchemy import func, literal, select, update
+from sqlalchemy import func, literal, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from app.audit import service as audit
 from app.audit.models import AuditAction
@@ -45,9 +46,9 @@ async def get_org_unit(
     unit = (
         await session.execute(
             select(OrgUnit).where(
-                OrgUnit.id == org_unit_id,
-                OrgUnit.organisation_id == principal.organisation_id,
-                principal.path_filter(OrgUnit.path),
+                col(OrgUnit.id) == org_unit_id,
+                col(OrgUnit.organisation_id) == principal.organisation_id,
+                principal.path_filter(col(OrgUnit.path)),
             )
         )
     ).scalar_one_or_none()
@@ -72,10 +73,10 @@ async def resolve_unit_reference(
 
 
 _SORT = {
-    "name": OrgUnit.name,
-    "created_at": OrgUnit.created_at,
-    "kind": OrgUnit.kind,
-    "depth": OrgUnit.depth,
+    "name": col(OrgUnit.name),
+    "created_at": col(OrgUnit.created_at),
+    "kind": col(OrgUnit.kind),
+    "depth": col(OrgUnit.depth),
 }
 
 
@@ -93,35 +94,42 @@ async def list_org_units(
     sort: str = "name",
 ) -> Page[OrgUnit]:
     stmt = select(OrgUnit).where(
-        OrgUnit.organisation_id == principal.organisation_id, principal.path_filter(OrgUnit.path)
+        col(OrgUnit.organisation_id) == principal.organisation_id,
+        principal.path_filter(col(OrgUnit.path)),
     )
     if within is not None:
         ancestor = await get_org_unit(session, principal, within)
-        stmt = stmt.where(OrgUnit.path.startswith(ancestor.path, autoescape=True))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(OrgUnit.path).startswith(ancestor.path, autoescape=True))
     if kind is not None:
-        stmt = stmt.where(OrgUnit.kind == kind)
+        stmt = stmt.where(col(OrgUnit.kind) == kind)
     if parent_id is not None:
-        stmt = stmt.where(OrgUnit.parent_id == parent_id)
+        stmt = stmt.where(col(OrgUnit.parent_id) == parent_id)
     if external_code is not None:
-        stmt = stmt.where(OrgUnit.external_code == external_code)
+        stmt = stmt.where(col(OrgUnit.external_code) == external_code)
     if q:
-        stmt = stmt.where(func.lower(OrgUnit.name).contains(q.lower(), autoescape=True))
+        stmt = stmt.where(func.lower(col(OrgUnit.name)).contains(q.lower(), autoescape=True))
     if not include_archived:
-        stmt = stmt.where(OrgUnit.archived_at.is_(None))  # type: ignore[union-attr]
-    return await paginate(session, stmt, page=page, order_by=sort_columns(sort, _SORT, OrgUnit.id))
+        stmt = stmt.where(col(OrgUnit.archived_at).is_(None))
+    return await paginate(
+        session, stmt, page=page, order_by=sort_columns(sort, _SORT, col(OrgUnit.id))
+    )
 
 
 async def _subtree(
     session: AsyncSession, unit: OrgUnit, *, include_archived: bool
 ) -> list[OrgUnit]:
     stmt = select(OrgUnit).where(
-        OrgUnit.organisation_id == unit.organisation_id,
-        OrgUnit.path.startswith(unit.path, autoescape=True),  # type: ignore[attr-defined]
+        col(OrgUnit.organisation_id) == unit.organisation_id,
+        col(OrgUnit.path).startswith(unit.path, autoescape=True),
     )
     if not include_archived:
-        stmt = stmt.where(OrgUnit.archived_at.is_(None))  # type: ignore[union-attr]
+        stmt = stmt.where(col(OrgUnit.archived_at).is_(None))
     return list(
-        (await session.execute(stmt.order_by(OrgUnit.depth, OrgUnit.name, OrgUnit.id))).scalars()
+        (
+            await session.execute(
+                stmt.order_by(col(OrgUnit.depth), col(OrgUnit.name), col(OrgUnit.id))
+            )
+        ).scalars()
     )
 
 
@@ -151,8 +159,8 @@ async def _ensure_external_code_free(
 ) -> None:
     if code is None:
         return
-    stmt = select(OrgUnit.id).where(
-        OrgUnit.organisation_id == organisation_id, OrgUnit.external_code == code
+    stmt = select(col(OrgUnit.id)).where(
+        col(OrgUnit.organisation_id) == organisation_id, col(OrgUnit.external_code) == code
     )
     existing = (await session.execute(stmt)).scalar_one_or_none()
     if existing is not None and existing != except_id:
@@ -244,13 +252,13 @@ async def move_org_unit(
     await session.execute(
         update(OrgUnit)
         .where(
-            OrgUnit.organisation_id == unit.organisation_id,
-            OrgUnit.path.startswith(old_path, autoescape=True),  # type: ignore[attr-defined]
-            OrgUnit.id != unit.id,
+            col(OrgUnit.organisation_id) == unit.organisation_id,
+            col(OrgUnit.path).startswith(old_path, autoescape=True),
+            col(OrgUnit.id) != unit.id,
         )
         .values(
-            path=literal(new_path) + func.substr(OrgUnit.path, len(old_path) + 1),
-            depth=OrgUnit.depth + delta,
+            path=literal(new_path) + func.substr(col(OrgUnit.path), len(old_path) + 1),
+            depth=col(OrgUnit.depth) + delta,
         )
         .execution_options(synchronize_session=False)
     )

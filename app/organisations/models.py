@@ -1,10 +1,9 @@
 import uuid
 from datetime import datetime
 
-from pydantic import ConfigDict
 from sqlmodel import Field, SQLModel
 
-from app.db import VersionedRow
+from app.db import VersionedRow, with_example
 
 
 class OrganisationBase(SQLModel):
@@ -25,20 +24,18 @@ class Organisation(OrganisationBase, VersionedRow, table=True):
 
 
 class OrganisationUpdate(SQLModel):
-    model_config = ConfigDict(json_schema_extra={"example": {"name": "Mittköpings kommun"}})
+    model_config = with_example({"name": "Mittköpings kommun"})
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
 
 
 class OrganisationPublic(OrganisationBase):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "id": "2d0f8f4e-8a8b-4c1e-9a57-3b6c1d2e3f40",
-                "name": "Mittköping kommun",
-                "created_at": "2026-08-01T08:00:00Z",
-                "updated_at": "2026-08-01T08:00:00Z",
-            }
+    model_config = with_example(
+        {
+            "id": "2d0f8f4e-8a8b-4c1e-9a57-3b6c1d2e3f40",
+            "name": "Mittköping kommun",
+            "created_at": "2026-08-01T08:00:00Z",
+            "updated_at": "2026-08-01T08:00:00Z",
         }
     )
 

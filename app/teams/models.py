@@ -2,12 +2,12 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import ConfigDict, EmailStr
+from pydantic import EmailStr
 from sqlalchemy import String
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from app.db import TenantRow
+from app.db import TenantRow, with_example
 
 
 class TeamKind(StrEnum):
@@ -44,14 +44,12 @@ class Team(TeamBase, TenantRow, table=True):
 
 
 class TeamCreate(TeamBase):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "name": "Förbättringsteam åk 5",
-                "kind": "improvement_team",
-                "description": "Delaktighet i klass 5B.",
-                "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
-            }
+    model_config = with_example(
+        {
+            "name": "Förbättringsteam åk 5",
+            "kind": "improvement_team",
+            "description": "Delaktighet i klass 5B.",
+            "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
         }
     )
 
@@ -61,7 +59,7 @@ class TeamCreate(TeamBase):
 
 
 class TeamUpdate(SQLModel):
-    model_config = ConfigDict(json_schema_extra={"example": {"name": "Förbättringsteam åk 5–6"}})
+    model_config = with_example({"name": "Förbättringsteam åk 5–6"})
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     kind: TeamKind | None = None
@@ -72,17 +70,15 @@ class TeamUpdate(SQLModel):
 
 
 class TeamPublic(TeamBase):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "id": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",
-                "name": "Förbättringsteam åk 5",
-                "kind": "improvement_team",
-                "description": "Delaktighet i klass 5B.",
-                "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
-                "created_at": "2026-08-20T07:30:00Z",
-                "updated_at": "2026-08-20T07:30:00Z",
-            }
+    model_config = with_example(
+        {
+            "id": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",
+            "name": "Förbättringsteam åk 5",
+            "kind": "improvement_team",
+            "description": "Delaktighet i klass 5B.",
+            "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
+            "created_at": "2026-08-20T07:30:00Z",
+            "updated_at": "2026-08-20T07:30:00Z",
         }
     )
 
@@ -131,11 +127,11 @@ _MEMBER_EXAMPLE = {
 
 
 class TeamMemberCreate(TeamMemberBase):
-    model_config = ConfigDict(json_schema_extra={"example": _MEMBER_EXAMPLE})
+    model_config = with_example(_MEMBER_EXAMPLE)
 
 
 class TeamMemberUpdate(SQLModel):
-    model_config = ConfigDict(json_schema_extra={"example": {"role": "lead"}})
+    model_config = with_example({"role": "lead"})
 
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
     email: EmailStr | None = Field(default=None, max_length=320)
@@ -144,15 +140,13 @@ class TeamMemberUpdate(SQLModel):
 
 
 class TeamMemberPublic(TeamMemberBase):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "id": "7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d",
-                "team_id": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",
-                **_MEMBER_EXAMPLE,
-                "created_at": "2026-08-20T07:30:00Z",
-                "updated_at": "2026-08-20T07:30:00Z",
-            }
+    model_config = with_example(
+        {
+            "id": "7a6b5c4d-3e2f-4a1b-8c9d-0e1f2a3b4c5d",
+            "team_id": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",
+            **_MEMBER_EXAMPLE,
+            "created_at": "2026-08-20T07:30:00Z",
+            "updated_at": "2026-08-20T07:30:00Z",
         }
     )
 

@@ -2,9 +2,10 @@
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from app.auth import Principal
 from app.etag import check_if_match
@@ -31,11 +32,11 @@ async def get_team(session: AsyncSession, principal: Principal, team_id: uuid.UU
     team = (
         await session.execute(
             select(Team)
-            .join(OrgUnit, OrgUnit.id == Team.org_unit_id)
+            .join(OrgUnit, col(OrgUnit.id) == col(Team.org_unit_id))
             .where(
-                Team.id == team_id,
-                Team.organisation_id == principal.organisation_id,
-                principal.path_filter(OrgUnit.path),
+                col(Team.id) == team_id,
+                col(Team.organisation_id) == principal.organisation_id,
+                principal.path_filter(col(OrgUnit.path)),
             )
         )
     ).scalar_one_or_none()
@@ -44,7 +45,7 @@ async def get_team(session: AsyncSession, principal: Principal, team_id: uuid.UU
     return team
 
 
-_SORT = {"name": Team.name, "created_at": Team.created_at}
+_SORT = {"name": col(Team.name), "created_at": col(Team.created_at)}
 
 
 async def list_teams(
@@ -60,22 +61,25 @@ async def list_teams(
 ) -> Page[Team]:
     stmt = (
         select(Team)
-        .join(OrgUnit, OrgUnit.id == Team.org_unit_id)
+        .join(OrgUnit, col(OrgUnit.id) == col(Team.org_unit_id))
         .where(
-            Team.organisation_id == principal.organisation_id, principal.path_filter(OrgUnit.path)
+            col(Team.organisation_id) == principal.organisation_id,
+            principal.path_filter(col(OrgUnit.path)),
         )
     )
     if org_unit_id is not None:
         unit = await org_unit_service.get_org_unit(session, principal, org_unit_id)
         if include_descendants:
-            stmt = stmt.where(OrgUnit.path.startswith(unit.path, autoescape=True))  # type: ignore[attr-defined]
+            stmt = stmt.where(col(OrgUnit.path).startswith(unit.path, autoescape=True))
         else:
-            stmt = stmt.where(Team.org_unit_id == unit.id)
+            stmt = stmt.where(col(Team.org_unit_id) == unit.id)
     if kind is not None:
-        stmt = stmt.where(Team.kind == kind)
+        stmt = stmt.where(col(Team.kind) == kind)
     if q:
-        stmt = stmt.where(func.lower(Team.name).contains(q.lower(), autoescape=True))
-    return await paginate(session, stmt, page=page, order_by=sort_columns(sort, _SORT, Team.id))
+        stmt = stmt.where(func.lower(col(Team.name)).contains(q.lower(), autoescape=True))
+    return await paginate(
+        session, stmt, page=page, order_by=sort_columns(sort, _SORT, col(Team.id))
+    )
 
 
 async def create_team(session: AsyncSession, principal: Principal, *, data: TeamCreate) -> Team:
@@ -119,7 +123,7 @@ async def delete_team(
     team = await get_team(session, principal, team_id)
     check_if_match(if_match, team)
     members = (
-        await session.execute(select(TeamMember).where(TeamMember.team_id == team.id))
+        await session.execute(select(TeamMember).where(col(TeamMember.team_id) == team.id))
     ).scalars()
     try:
         async with session.begin_nested():
@@ -141,7 +145,9 @@ async def get_team_member(
     team = await get_team(session, principal, team_id)
     member = (
         await session.execute(
-            select(TeamMember).where(TeamMember.id == member_id, TeamMember.team_id == team.id)
+            select(TeamMember).where(
+                col(TeamMember.id) == member_id, col(TeamMember.team_id) == team.id
+            )
         )
     ).scalar_one_or_none()
     if member is None:
@@ -153,9 +159,9 @@ async def list_team_members(
     session: AsyncSession, principal: Principal, team_id: uuid.UUID, *, page: PageParams
 ) -> Page[TeamMember]:
     team = await get_team(session, principal, team_id)
-    stmt = select(TeamMember).where(TeamMember.team_id == team.id)
+    stmt = select(TeamMember).where(col(TeamMember.team_id) == team.id)
     return await paginate(
-        session, stmt, page=page, order_by=[TeamMember.display_name, TeamMember.id]
+        session, stmt, page=page, order_by=[col(TeamMember.display_name), col(TeamMember.id)]
     )
 
 
