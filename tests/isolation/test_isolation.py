@@ -1,0 +1,286 @@
+"""Every endpoint, against an admin of another organisation and an admin of the sibling subtree.
+
+The cases live in ``cases_<domain>.py`` next to this file; the package docstring explains the
+format. ``test_every_api_route_has_an_isolation_case`` keeps the list complete.
+"""
+
+import importlib
+import pkgutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import tests.isolation
+from app.main import create_app
+from app.settings import Settings
+from tests.factories import Tenant, bearer, make_tenant
+from tests.isolation.framework import (
+    API,
+    Case,
+    Populate,
+    build_request,
+    fill,
+    item_ids,
+    route_shape,
+    snapshot,
+    tenant_names,
+)
+
+PENDING_TAGS = {"goals", "initiatives", "cycles", "commitments"}
+"""Tags whose routes the meta test does not demand cases for YET. Whoever adds a domain's
+``cases_<domain>.py`` removes its tag here in the same commit; the meta test then fails for every
+route of that tag without a case (and ``test_pending_tags_are_still_pending`` fails once all of a
+tag's routes have cases but the tag is still listed)."""
+
+COVERED_ELSEWHERE = {
+    ("GET", "/api/v1/organisation"): "test_organisation_endpoints_reach_only_the_callers_own",
+    ("PATCH", "/api/v1/organisation"): "test_organisation_endpoints_reach_only_the_callers_own",
+    ("GET", "/api/v1/access-tokens/current"): "test_current_token_describes_only_the_caller",
+}
+"""Routes without an id to aim at (the caller's own organisation or token): tested below."""
+
+
+@dataclass(frozen=True)
+class Registered:
+    module: str
+    case: Case
+    populate: Populate | None
+
+
+def discover() -> Iterator[Registered]:
+    for info in pkgutil.iter_modules(tests.isolation.__path__):
+        if not info.name.startswith("cases_"):
+            continue
+        module = importlib.import_module(f"tests.isolation.{info.name}")
+        populate = getattr(module, "populate", None)
+        for case in module.CASES:
+            yield Registered(info.name.removeprefix("cases_"), case, populate)
+
+
+REGISTERED = list(discover())
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    method: str
+    path: str
+    tag: str
+    is_collection: bool
+    """A GET answering a page (``items`` and ``total``) without an id in its path."""
+
+
+def api_routes() -> list[ApiRoute]:
+    """Every operation under ``/api/v1``, read from the app's own OpenAPI document (the contract
+    names every public route; this FastAPI includes routers lazily, so ``app.routes`` does not)."""
+    application = create_app(Settings(database_url="sqlite://", log_level="WARNING"))
+    schema = application.openapi()
+    components = schema.get("components", {}).get("schemas", {})
+    routes = []
+    for path, operations in schema["paths"].items():
+        if not path.startswith(API + "/"):
+            continue
+        for method, operation in operations.items():
+            ok = operation.get("responses", {}).get("200", {})
+            ref = (
+                ok.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+            )
+            properties = components.get(ref.rsplit("/", 1)[-1], {}).get("properties", {})
+            routes.append(
+                ApiRoute(
+                    method=method.upper(),
+                    path=path,
+                    tag=(operation.get("tags") or ["(untagged)"])[0],
+                    is_collection=method == "get"
+                    and "{" not in path
+                    and {"items", "total"} <= properties.keys(),
+                )
+            )
+    return routes
+
+
+@dataclass
+class World:
+    victim: Tenant
+    attacker: Tenant
+    names: dict[str, str]
+
+
+async def make_world(session: AsyncSession, populate: Populate | None) -> World:
+    victim = await make_tenant(session)
+    attacker = await make_tenant(session, "Annanstad kommun")
+    names = await tenant_names(session, victim)
+    if populate is not None:
+        names.update(
+            {name: str(value) for name, value in (await populate(session, victim)).items()}
+        )
+        await populate(session, attacker)  # so the attacker's own pages are not empty
+    return World(victim, attacker, names)
+
+
+@pytest.mark.parametrize(
+    "registered",
+    [pytest.param(r, id=f"{r.module}: {r.case.label}") for r in REGISTERED],
+)
+async def test_endpoint_is_isolated(
+    client: AsyncClient, session: AsyncSession, registered: Registered
+) -> None:
+    case = registered.case
+    world = await make_world(session, registered.populate)
+    victim = world.victim
+    request = build_request(case, world.names)
+    # Each attacker, with the token whose page it must not overlap (collection GETs).
+    attackers = {
+        "admin of another organisation": (world.attacker.admin, victim.admin),
+        "admin of the sibling subtree": (victim.south_admin, getattr(victim, case.as_)),
+    }
+
+    check_url = API + fill(case.check_path, world.names) if case.check_path else None
+    before = None
+    if check_url:
+        before = snapshot(await client.get(check_url, headers=bearer(victim.admin)))
+        assert before[0] == 200, f"cannot read back {check_url}: {before}"
+
+    for who, (token, reference_token) in attackers.items():
+        response = await request.send(client, token)
+        assert response.status_code == case.refused, (
+            f"{who}: {request.method} {request.url} answered {response.status_code}, "
+            f"expected {case.refused}: {response.text[:500]}"
+        )
+        if case.is_listing:
+            reference = item_ids(await request.send(client, reference_token))
+            leaked = item_ids(response) & reference
+            assert not leaked, f"{who} sees the victim's objects {sorted(leaked)} in {request.url}"
+        else:
+            assert response.headers["content-type"].startswith("application/problem+json")
+
+    if check_url:
+        after = snapshot(await client.get(check_url, headers=bearer(victim.admin)))
+        assert after == before, f"the refused attempts changed {check_url}: {before} -> {after}"
+
+    response = await request.send(client, getattr(victim, case.as_))
+    assert response.status_code == case.expect, (
+        f"victim's {case.as_}: {request.method} {request.url} answered {response.status_code}, "
+        f"expected {case.expect} (so the case does not reach a real object): {response.text[:500]}"
+    )
+    if case.is_listing or case.lists:
+        seen = item_ids(response)
+        assert seen, f"the victim's {case.as_} sees an empty page at {request.url}: a vacuous case"
+        missing = {name for name in case.lists if world.names[name] not in seen}
+        assert not missing, f"the victim's page at {request.url} lacks {sorted(missing)}"
+
+
+async def test_organisation_endpoints_reach_only_the_callers_own(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    victim = await make_tenant(session)
+    attacker = await make_tenant(session, "Annanstad kommun")
+    before = await client.get("/api/v1/organisation", headers=victim.headers)
+    assert before.json()["id"] == str(victim.organisation.id)
+
+    read = await client.get("/api/v1/organisation", headers=bearer(attacker.admin))
+    assert read.status_code == 200
+    assert read.json()["id"] == str(attacker.organisation.id)
+    renamed = await client.patch(
+        "/api/v1/organisation", json={"name": "Kapad kommun"}, headers=bearer(attacker.admin)
+    )
+    assert renamed.status_code == 200
+    assert renamed.json()["id"] == str(attacker.organisation.id)
+    sibling = await client.patch(
+        "/api/v1/organisation", json={"name": "Kapad kommun"}, headers=bearer(victim.south_admin)
+    )
+    assert sibling.status_code == 403, sibling.text
+
+    after = await client.get("/api/v1/organisation", headers=victim.headers)
+    assert (after.headers["etag"], after.json()) == (before.headers["etag"], before.json())
+    own = await client.patch(
+        "/api/v1/organisation", json={"name": "Mittköpings kommun"}, headers=victim.headers
+    )
+    assert own.status_code == 200
+
+
+async def test_current_token_describes_only_the_caller(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    victim = await make_tenant(session)
+    attacker = await make_tenant(session, "Annanstad kommun")
+    for tenant, token in ((attacker, attacker.admin), (victim, victim.south_admin)):
+        response = await client.get("/api/v1/access-tokens/current", headers=bearer(token))
+        assert response.status_code == 200
+        assert response.json()["organisation_id"] == str(tenant.organisation.id)
+    scoped = await client.get("/api/v1/access-tokens/current", headers=bearer(victim.south_admin))
+    assert scoped.json()["scope_org_unit_id"] == str(victim.south.id)
+
+
+async def test_own_objects_cannot_be_moved_under_the_victims_units(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    """An attacker may act on its own objects, but not attach them to the victim's tree."""
+    victim = await make_tenant(session)
+    attacker = await make_tenant(session, "Annanstad kommun")
+    attempts = [
+        (attacker.admin, attacker.school.id, attacker.team.id),
+        (victim.south_admin, victim.sibling_school.id, None),
+    ]
+    for token, own_unit, own_team in attempts:
+        moved = await client.post(
+            f"/api/v1/org-units/{own_unit}/move",
+            json={"parent_id": str(victim.school.id)},
+            headers=bearer(token),
+        )
+        assert moved.status_code == 422, moved.text
+        assert moved.json()["errors"][0]["field"] == "body.parent_id"
+        if own_team is not None:
+            team = await client.patch(
+                f"/api/v1/teams/{own_team}",
+                json={"org_unit_id": str(victim.school.id)},
+                headers=bearer(token),
+            )
+            assert team.status_code == 422, team.text
+            assert team.json()["errors"][0]["field"] == "body.org_unit_id"
+    tree = await client.get(f"/api/v1/org-units/{victim.school.id}/tree", headers=victim.headers)
+    assert tree.json()["children"] == []
+
+
+def test_every_api_route_has_an_isolation_case() -> None:
+    covered = {(r.case.method, r.case.route_shape()) for r in REGISTERED}
+    listing = {(r.case.method, r.case.route_shape()) for r in REGISTERED if r.case.is_listing}
+    routes = api_routes()
+    assert len(routes) > 10, "the meta test found too few routes to be checking anything"
+    missing = []
+    for route in routes:
+        if route.tag in PENDING_TAGS or (route.method, route.path) in COVERED_ELSEWHERE:
+            continue
+        key = (route.method, route_shape(route.path))
+        if key not in covered:
+            missing.append(f"{route.method} {route.path} [{route.tag}]: no case")
+        elif route.is_collection and key not in listing:
+            missing.append(f"{route.method} {route.path} [{route.tag}]: no list case (refused=200)")
+    assert not missing, (
+        "Routes without an isolation case; add them to tests/isolation/cases_<domain>.py:\n  "
+        + "\n  ".join(missing)
+    )
+
+
+def test_every_isolation_case_names_a_route() -> None:
+    routes = {(route.method, route_shape(route.path)) for route in api_routes()}
+    unknown = [
+        f"{r.module}: {r.case.label}"
+        for r in REGISTERED
+        if (r.case.method, r.case.route_shape()) not in routes
+    ]
+    assert not unknown, f"cases for routes that do not exist: {unknown}"
+    stale = [key for key in COVERED_ELSEWHERE if (key[0], route_shape(key[1])) not in routes]
+    assert not stale, f"COVERED_ELSEWHERE names routes that do not exist: {stale}"
+
+
+def test_pending_tags_are_still_pending() -> None:
+    """A tag stays in PENDING_TAGS only while some of its routes lack a case."""
+    covered = {(r.case.method, r.case.route_shape()) for r in REGISTERED}
+    by_tag: dict[str, list[bool]] = {}
+    for route in api_routes():
+        by_tag.setdefault(route.tag, []).append((route.method, route_shape(route.path)) in covered)
+    done = sorted(tag for tag in PENDING_TAGS if by_tag.get(tag) and all(by_tag[tag]))
+    assert not done, f"every route of {done} has a case now: remove them from PENDING_TAGS"
