@@ -1,0 +1,540 @@
+"""Improvement cycles: create, edit, move through the stages, continue with a next cycle.
+
+The stage rules themselves live in :mod:`app.cycles.stages`; this module applies them to stored
+cycles, keeps the stage history and the chain of cycles, and answers in the caller's language.
+"""
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit import service as audit
+from app.audit.models import AuditAction
+from app.auth import Principal
+from app.cycles import stages
+from app.cycles.models import (
+    Cycle,
+    CycleCreate,
+    CyclePublic,
+    CycleStageTransition,
+    CycleStageTransitionPublic,
+    CycleTransitionCreate,
+    CycleUpdate,
+    NextCycleCreate,
+)
+from app.cycles.stages import Decision, Direction, Language, Stage, stage_label
+from app.db import utcnow
+from app.etag import check_if_match
+from app.initiatives import service as initiative_service
+from app.initiatives.models import Initiative
+from app.org_units import service as org_unit_service
+from app.org_units.models import OrgUnit
+from app.pagination import Page, PageParams, paginate
+from app.problems import Conflict, InvalidInput, NotFound
+from app.teams import service as team_service
+from app.teams.models import Team
+
+
+class CycleClosed(Conflict):
+    type, title = "cycle-closed", "The cycle is closed"
+
+
+class InitiativeNotOpen(Conflict):
+    type, title = "initiative-not-open", "The initiative takes no new cycles"
+
+
+class NextCycleNotOffered(Conflict):
+    type, title = "next-cycle-not-offered", "No next cycle is offered"
+
+
+class CycleAlreadySucceeded(Conflict):
+    type, title = "cycle-already-succeeded", "The cycle already has a successor"
+
+
+class CycleNotDeletable(Conflict):
+    type, title = "cycle-not-deletable", "The cycle cannot be deleted"
+
+
+_CLOSED_INITIATIVE_STATUSES = frozenset({"completed", "abandoned"})
+_LIST_FIELDS = ("plan", "causes", "actions")
+
+
+def _scoped() -> Select[tuple[Cycle]]:
+    """Cycles joined to the unit that decides who sees them (initiative -> team -> unit)."""
+    return (
+        select(Cycle)
+        .join(Initiative, Initiative.id == Cycle.initiative_id)
+        .join(Team, Team.id == Initiative.team_id)
+        .join(OrgUnit, OrgUnit.id == Team.org_unit_id)
+    )
+
+
+async def get_cycle(session: AsyncSession, principal: Principal, cycle_id: uuid.UUID) -> Cycle:
+    cycle = (
+        await session.execute(
+            _scoped().where(
+                Cycle.id == cycle_id,
+                Cycle.organisation_id == principal.organisation_id,
+                principal.path_filter(OrgUnit.path),
+            )
+        )
+    ).scalar_one_or_none()
+    if cycle is None:
+        raise NotFound.for_object("cycle", cycle_id)
+    return cycle
+
+
+# --- presentation -----------------------------------------------------------------------------
+
+
+async def _successors(session: AsyncSession, cycles: Sequence[Cycle]) -> dict[uuid.UUID, uuid.UUID]:
+    if not cycles:
+        return {}
+    rows = await session.execute(
+        select(Cycle.predecessor_cycle_id, Cycle.id).where(
+            Cycle.predecessor_cycle_id.in_([c.id for c in cycles])  # type: ignore[union-attr]
+        )
+    )
+    return {predecessor: successor for predecessor, successor in rows if predecessor}
+
+
+def _public(cycle: Cycle, successor_id: uuid.UUID | None, language: Language) -> CyclePublic:
+    return CyclePublic.model_validate(
+        cycle,
+        update={
+            "stage_label": stage_label(cycle.stage, language),
+            "successor_cycle_id": successor_id,
+            "next_cycle_suggested": cycle.stage == Stage.closed
+            and cycle.decision == Decision.adapt
+            and successor_id is None,
+        },
+    )
+
+
+async def present_cycles(
+    session: AsyncSession, cycles: Sequence[Cycle], language: Language
+) -> list[CyclePublic]:
+    successors = await _successors(session, cycles)
+    return [_public(cycle, successors.get(cycle.id), language) for cycle in cycles]
+
+
+async def _present(session: AsyncSession, cycle: Cycle, language: Language) -> CyclePublic:
+    return (await present_cycles(session, [cycle], language))[0]
+
+
+def _public_transition(
+    entry: CycleStageTransition, language: Language
+) -> CycleStageTransitionPublic:
+    return CycleStageTransitionPublic.model_validate(
+        entry,
+        update={
+            "from_stage_label": stage_label(entry.from_stage, language)
+            if entry.from_stage
+            else None,
+            "to_stage_label": stage_label(entry.to_stage, language),
+        },
+    )
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+
+async def read_cycle(
+    session: AsyncSession, principal: Principal, cycle_id: uuid.UUID, *, language: Language
+) -> CyclePublic:
+    return await _present(session, await get_cycle(session, principal, cycle_id), language)
+
+
+def _stage_order() -> Any:
+    return case({stage.value: index for index, stage in enumerate(stages.ORDER)}, value=Cycle.stage)
+
+
+_SORT: dict[str, Any] = {
+    "sequence": Cycle.sequence,
+    "stage_entered_at": Cycle.stage_entered_at,
+    "stage_due_on": Cycle.stage_due_on,
+    "updated_at": Cycle.updated_at,
+    "created_at": Cycle.created_at,
+}
+
+
+def _order_by(sort: str) -> list[Any]:
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    column = _stage_order() if key == "stage" else _SORT[key]
+    term = column.desc() if descending else column.asc()
+    if key == "stage_due_on":
+        term = term.nulls_last()  # cycles without a due day come last either way
+    return [term, Cycle.id]
+
+
+def _today() -> date:
+    return utcnow().date()
+
+
+async def list_cycles(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    page: PageParams,
+    language: Language,
+    initiative_id: uuid.UUID | None = None,
+    org_unit_id: uuid.UUID | None = None,
+    include_descendants: bool = False,
+    team_id: uuid.UUID | None = None,
+    stage: Sequence[Stage] | None = None,
+    active: bool | None = None,
+    overdue: bool | None = None,
+    sort: str = "-updated_at",
+) -> Page[CyclePublic]:
+    stmt = _scoped().where(
+        Cycle.organisation_id == principal.organisation_id, principal.path_filter(OrgUnit.path)
+    )
+    if initiative_id is not None:
+        await initiative_service.get_initiative(session, principal, initiative_id)
+        stmt = stmt.where(Cycle.initiative_id == initiative_id)
+    if org_unit_id is not None:
+        unit = await org_unit_service.get_org_unit(session, principal, org_unit_id)
+        if include_descendants:
+            stmt = stmt.where(OrgUnit.path.startswith(unit.path, autoescape=True))  # type: ignore[attr-defined]
+        else:
+            stmt = stmt.where(Team.org_unit_id == unit.id)
+    if team_id is not None:
+        await team_service.get_team(session, principal, team_id)
+        stmt = stmt.where(Initiative.team_id == team_id)
+    if stage:
+        stmt = stmt.where(Cycle.stage.in_([s.value for s in stage]))  # type: ignore[attr-defined]
+    if active is not None:
+        stmt = stmt.where(
+            (Cycle.stage != Stage.closed) if active else (Cycle.stage == Stage.closed)
+        )
+    if overdue is not None:
+        is_overdue = (Cycle.stage != Stage.closed) & (Cycle.stage_due_on < _today())  # type: ignore[operator]
+        stmt = stmt.where(is_overdue if overdue else ~is_overdue | Cycle.stage_due_on.is_(None))  # type: ignore[union-attr]
+    result = await paginate(session, stmt, page=page, order_by=_order_by(sort))
+    return Page[CyclePublic](
+        items=await present_cycles(session, result.items, language),
+        total=result.total,
+        limit=result.limit,
+        offset=result.offset,
+    )
+
+
+async def list_cycle_transitions(
+    session: AsyncSession,
+    principal: Principal,
+    cycle_id: uuid.UUID,
+    *,
+    page: PageParams,
+    language: Language,
+) -> Page[CycleStageTransitionPublic]:
+    """The cycle's stage history, oldest first (the creation is position 1)."""
+    await get_cycle(session, principal, cycle_id)
+    stmt = select(CycleStageTransition).where(CycleStageTransition.cycle_id == cycle_id)
+    result = await paginate(
+        session,
+        stmt,
+        page=page,
+        order_by=[CycleStageTransition.position, CycleStageTransition.id],
+    )
+    return Page[CycleStageTransitionPublic](
+        items=[_public_transition(entry, language) for entry in result.items],
+        total=result.total,
+        limit=result.limit,
+        offset=result.offset,
+    )
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+
+async def _resolve_initiative(
+    session: AsyncSession, principal: Principal, initiative_id: uuid.UUID
+) -> Initiative:
+    try:
+        return await initiative_service.get_initiative(session, principal, initiative_id)
+    except NotFound:
+        raise InvalidInput(
+            "body.initiative_id",
+            f"no initiative with id {initiative_id} in your scope",
+            type_="not_found",
+        ) from None
+
+
+def _ensure_open(initiative: Initiative) -> None:
+    if str(initiative.status) in _CLOSED_INITIATIVE_STATUSES:
+        raise InitiativeNotOpen(
+            f"The initiative is {initiative.status}; it takes no new cycles. "
+            "Reopen it (status active) to test another change."
+        )
+
+
+def _check_dates(cycle: Cycle) -> None:
+    """Windows must not end before they start (422 naming the end field)."""
+    pairs = (
+        ("baseline_start_on", "baseline_end_on"),
+        ("test_started_on", "test_ended_on"),
+    )
+    for start_name, end_name in pairs:
+        start, end = getattr(cycle, start_name), getattr(cycle, end_name)
+        if start is not None and end is not None and end < start:
+            raise InvalidInput(
+                f"body.{end_name}",
+                f"{end.isoformat()} is before {start_name} {start.isoformat()}",
+                type_="date_order",
+            )
+
+
+async def _next_position(session: AsyncSession, cycle_id: uuid.UUID) -> int:
+    last = (
+        await session.execute(
+            select(func.max(CycleStageTransition.position)).where(
+                CycleStageTransition.cycle_id == cycle_id
+            )
+        )
+    ).scalar_one()
+    return (last or 0) + 1
+
+
+def _record(
+    session: AsyncSession,
+    principal: Principal | None,
+    cycle: Cycle,
+    *,
+    position: int,
+    from_stage: Stage | None,
+    direction: Direction,
+    reason: str | None = None,
+) -> None:
+    session.add(
+        CycleStageTransition(
+            organisation_id=cycle.organisation_id,
+            cycle_id=cycle.id,
+            position=position,
+            from_stage=from_stage,
+            to_stage=cycle.stage,
+            direction=direction,
+            reason=reason,
+            due_on=cycle.stage_due_on,
+            actor_token_id=principal.token_id if principal else None,
+            actor_name=principal.name if principal else session.info.get("actor_name", "system"),
+            occurred_at=cycle.stage_entered_at,
+        )
+    )
+
+
+async def _next_sequence(session: AsyncSession, initiative_id: uuid.UUID) -> int:
+    last = (
+        await session.execute(
+            select(func.max(Cycle.sequence)).where(Cycle.initiative_id == initiative_id)
+        )
+    ).scalar_one()
+    return (last or 0) + 1
+
+
+async def _successor_of(session: AsyncSession, cycle_id: uuid.UUID) -> uuid.UUID | None:
+    return (
+        await session.execute(select(Cycle.id).where(Cycle.predecessor_cycle_id == cycle_id))
+    ).scalar_one_or_none()
+
+
+async def _start_cycle(
+    session: AsyncSession, principal: Principal, initiative: Initiative, values: dict[str, Any]
+) -> Cycle:
+    cycle = Cycle(
+        organisation_id=initiative.organisation_id,
+        initiative_id=initiative.id,
+        sequence=await _next_sequence(session, initiative.id),
+        stage=Stage.current_state,
+        stage_entered_at=utcnow(),
+        **values,
+    )
+    _check_dates(cycle)
+    session.add(cycle)
+    _record(session, principal, cycle, position=1, from_stage=None, direction=Direction.forward)
+    await session.commit()
+    return cycle
+
+
+def _json_lists(data: Any, names: Sequence[str]) -> dict[str, Any]:
+    """List content as plain JSON values (dates as ISO strings), as the JSON columns store it."""
+    out: dict[str, Any] = {}
+    for name in names:
+        items = getattr(data, name)
+        out[name] = [item.model_dump(mode="json") for item in items] if items else []
+    return out
+
+
+async def create_cycle(
+    session: AsyncSession, principal: Principal, *, data: CycleCreate, language: Language
+) -> CyclePublic:
+    """Start a cycle in the current-state stage; creation is the first entry of its history."""
+    initiative = await _resolve_initiative(session, principal, data.initiative_id)
+    _ensure_open(initiative)
+    if data.predecessor_cycle_id is not None:
+        predecessor = await session.get(Cycle, data.predecessor_cycle_id)
+        if predecessor is None or predecessor.initiative_id != initiative.id:
+            raise InvalidInput(
+                "body.predecessor_cycle_id",
+                f"no cycle with id {data.predecessor_cycle_id} in initiative {initiative.id}",
+                type_="not_found",
+            )
+        await _ensure_not_succeeded(session, predecessor)
+    values = data.model_dump(exclude={"initiative_id", "plan"})
+    values.update(_json_lists(data, ["plan"]))
+    cycle = await _start_cycle(session, principal, initiative, values)
+    return await _present(session, cycle, language)
+
+
+def _ensure_not_closed(cycle: Cycle, language: Language) -> None:
+    if cycle.stage == Stage.closed:
+        raise CycleClosed(
+            f"Cycle {cycle.id} is closed ({stage_label(Stage.closed, language)}); its content "
+            "can no longer change. Move it back to follow_up, with a reason, to reopen it."
+        )
+
+
+async def update_cycle(
+    session: AsyncSession,
+    principal: Principal,
+    cycle_id: uuid.UUID,
+    *,
+    changes: CycleUpdate,
+    if_match: str | None,
+    language: Language,
+) -> CyclePublic:
+    """Change any content, of any stage, while the cycle is not closed."""
+    cycle = await get_cycle(session, principal, cycle_id)
+    check_if_match(if_match, cycle)
+    _ensure_not_closed(cycle, language)
+    values = changes.model_dump(exclude_unset=True, exclude=set(_LIST_FIELDS))
+    if "title" in values and values["title"] is None:
+        raise InvalidInput("body.title", "may not be null")
+    values.update(_json_lists(changes, [n for n in _LIST_FIELDS if n in changes.model_fields_set]))
+    for key, value in values.items():
+        setattr(cycle, key, value)
+    _check_dates(cycle)
+    await session.commit()
+    return await _present(session, cycle, language)
+
+
+async def transition_cycle(
+    session: AsyncSession,
+    principal: Principal,
+    cycle_id: uuid.UUID,
+    *,
+    data: CycleTransitionCreate,
+    if_match: str | None,
+    language: Language,
+) -> CyclePublic:
+    """Move the cycle one stage forward (stage complete) or back (with a reason); keep history."""
+    cycle = await get_cycle(session, principal, cycle_id)
+    check_if_match(if_match, cycle)
+    reason = data.reason.strip() if data.reason and data.reason.strip() else None
+    direction = stages.check_transition(
+        cycle.stage,
+        data.to_stage,
+        reason=reason,
+        content={name: getattr(cycle, name) for name in Cycle.model_fields},
+        language=language,
+    )
+    from_stage = Stage(cycle.stage)
+    position = await _next_position(session, cycle.id)
+    audit.mark(session, cycle, AuditAction.transition)
+    cycle.stage = data.to_stage
+    cycle.stage_entered_at = utcnow()
+    cycle.stage_due_on = data.due_on
+    _record(
+        session,
+        principal,
+        cycle,
+        position=position,
+        from_stage=from_stage,
+        direction=direction,
+        reason=reason,
+    )
+    await session.commit()
+    return await _present(session, cycle, language)
+
+
+async def _ensure_not_succeeded(session: AsyncSession, cycle: Cycle) -> None:
+    successor = await _successor_of(session, cycle.id)
+    if successor is not None:
+        raise CycleAlreadySucceeded(
+            f"Cycle {cycle.id} already continues in cycle {successor} "
+            f"(GET /api/v1/cycles/{successor}); a cycle has one successor."
+        )
+
+
+async def create_next_cycle(
+    session: AsyncSession,
+    principal: Principal,
+    cycle_id: uuid.UUID,
+    *,
+    data: NextCycleCreate,
+    if_match: str | None,
+    language: Language,
+) -> CyclePublic:
+    """Open the successor of a cycle closed with the decision adapt.
+
+    The new cycle starts in the current-state stage with the predecessor's title, change idea,
+    question and scale as a starting point (the body overrides them); the prediction is not
+    copied, since the adapted test needs its own.
+    """
+    predecessor = await get_cycle(session, principal, cycle_id)
+    check_if_match(if_match, predecessor)
+    if predecessor.stage != Stage.closed or predecessor.decision != Decision.adapt:
+        state = (
+            f"closed with the decision {predecessor.decision}"
+            if predecessor.stage == Stage.closed
+            else f"in the stage {predecessor.stage} ({stage_label(predecessor.stage, language)})"
+        )
+        raise NextCycleNotOffered(
+            f"A next cycle is offered when a cycle is closed with the decision adapt; "
+            f"cycle {predecessor.id} is {state}."
+        )
+    await _ensure_not_succeeded(session, predecessor)
+    initiative = await initiative_service.get_initiative(
+        session, principal, predecessor.initiative_id
+    )
+    _ensure_open(initiative)
+    values: dict[str, Any] = {
+        "title": predecessor.title,
+        "change_idea": predecessor.change_idea,
+        "question": predecessor.question,
+        "scale": predecessor.scale,
+        "predecessor_cycle_id": predecessor.id,
+    }
+    values.update(data.model_dump(exclude_unset=True))
+    if values.get("title") is None:
+        values["title"] = predecessor.title
+    cycle = await _start_cycle(session, principal, initiative, values)
+    return await _present(session, cycle, language)
+
+
+async def delete_cycle(
+    session: AsyncSession, principal: Principal, cycle_id: uuid.UUID, *, if_match: str | None
+) -> None:
+    """Delete a cycle started by mistake: only in the current-state stage and without successor."""
+    cycle = await get_cycle(session, principal, cycle_id)
+    check_if_match(if_match, cycle)
+    if cycle.stage != Stage.current_state:
+        raise CycleNotDeletable(
+            f"Cycle {cycle.id} is in the stage {cycle.stage}; only a cycle still in "
+            "current_state can be deleted. Close it with the decision abandon instead."
+        )
+    successor = await _successor_of(session, cycle.id)
+    if successor is not None:
+        raise CycleNotDeletable(f"Cycle {cycle.id} is continued by cycle {successor}.")
+    history = await session.execute(
+        select(CycleStageTransition).where(CycleStageTransition.cycle_id == cycle.id)
+    )
+    for entry in history.scalars():
+        await session.delete(entry)
+    await session.flush()
+    await session.delete(cycle)
+    await session.commit()
