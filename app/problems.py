@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -224,6 +224,19 @@ async def _integrity_handler(request: Request, exc: Exception) -> JSONResponse:
     ).to_response(request)
 
 
+async def _data_handler(request: Request, exc: Exception) -> JSONResponse:
+    # Values Pydantic accepts but the database cannot store: NUL characters in text on
+    # PostgreSQL, numbers beyond the column's range.
+    log.info("data_error", error=str(getattr(exc, "orig", exc)).splitlines()[0])
+    return problem_response(
+        request,
+        status=422,
+        type_="unstorable-value",
+        title="A value cannot be stored",
+        detail="A value in the request cannot be stored: text must not contain NUL characters and numbers must fit their field.",
+    )
+
+
 async def _operational_handler(request: Request, exc: Exception) -> JSONResponse:
     log.error("database_unavailable", error=str(getattr(exc, "orig", exc)).splitlines()[0])
     return ServiceUnavailable(
@@ -248,6 +261,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(StaleDataError, _stale_handler)
     app.add_exception_handler(IntegrityError, _integrity_handler)
+    app.add_exception_handler(DataError, _data_handler)
     app.add_exception_handler(OperationalError, _operational_handler)
     app.add_exception_handler(Exception, _unhandled_handler)
 

@@ -209,3 +209,20 @@ async def test_swagger_ui_and_redoc_are_served_without_a_cdn(client: AsyncClient
         response = await client.get(f"/static-offline-docs/{asset}")
         assert response.status_code == 200
         assert len(response.content) > 10_000
+
+
+async def test_text_the_database_cannot_store_is_422(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    response = await client.post(
+        "/api/v1/teams",
+        json={"name": "A\u0000B", "org_unit_id": str(tenant.school.id)},
+        headers=tenant.headers,
+    )
+    # SQLite stores NUL; PostgreSQL refuses it, and that must read as bad input, not a crash.
+    assert response.status_code in (201, 422)
+    if response.status_code == 422:
+        assert response.json()["type"] == "/problems/unstorable-value"
+    search = await client.get("/api/v1/teams", params={"q": "\u0000"}, headers=tenant.headers)
+    assert search.status_code in (200, 422)
