@@ -2,12 +2,11 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import ConfigDict
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from app.db import TenantRow
+from app.db import TenantRow, with_example
 from app.goals.models import Goal
 from app.initiatives.models import Initiative
 
@@ -81,13 +80,11 @@ _EXAMPLE_BODY = {
 
 
 class CommitmentCreate(CommitmentBase):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                **_EXAMPLE_BODY,
-                "goal_id": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
-                "team_id": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",
-            }
+    model_config = with_example(
+        {
+            **_EXAMPLE_BODY,
+            "goal_id": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
+            "team_id": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",
         }
     )
 
@@ -103,13 +100,11 @@ class CommitmentCreate(CommitmentBase):
 
 
 class CommitmentUpdate(SQLModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "status": "done",
-                "follow_up_note": "Fokusgrupper genomförda med 12 elever.",
-                "followed_up_on": "2026-10-20",
-            }
+    model_config = with_example(
+        {
+            "status": "done",
+            "follow_up_note": "Fokusgrupper genomförda med 12 elever.",
+            "followed_up_on": "2026-10-20",
         }
     )
 
@@ -123,19 +118,17 @@ class CommitmentUpdate(SQLModel):
 
 
 class CommitmentPublic(CommitmentBase):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "id": "3c2b1a0f-9e8d-4c7b-a6f5-e4d3c2b1a098",
-                "goal_id": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
-                "initiative_id": None,
-                "team_id": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",
-                "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
-                **_EXAMPLE_BODY,
-                "overdue": False,
-                "created_at": "2026-09-01T06:45:00Z",
-                "updated_at": "2026-09-01T06:45:00Z",
-            }
+    model_config = with_example(
+        {
+            "id": "3c2b1a0f-9e8d-4c7b-a6f5-e4d3c2b1a098",
+            "goal_id": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
+            "initiative_id": None,
+            "team_id": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",
+            "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
+            **_EXAMPLE_BODY,
+            "overdue": False,
+            "created_at": "2026-09-01T06:45:00Z",
+            "updated_at": "2026-09-01T06:45:00Z",
         }
     )
 

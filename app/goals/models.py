@@ -2,12 +2,11 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import ConfigDict
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from app.db import TenantRow
+from app.db import TenantRow, with_example
 
 
 class GoalStatus(StrEnum):
@@ -69,13 +68,11 @@ _EXAMPLE_BODY = {
 
 
 class GoalCreate(GoalBase):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                **_EXAMPLE_BODY,
-                "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
-                "parent_goal_id": "2b7c9d1e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
-            }
+    model_config = with_example(
+        {
+            **_EXAMPLE_BODY,
+            "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
+            "parent_goal_id": "2b7c9d1e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
         }
     )
 
@@ -89,9 +86,7 @@ class GoalCreate(GoalBase):
 
 
 class GoalUpdate(SQLModel):
-    model_config = ConfigDict(
-        json_schema_extra={"example": {"status": "achieved", "valid_to_on": "2028-06-30"}}
-    )
+    model_config = with_example({"status": "achieved", "valid_to_on": "2028-06-30"})
 
     title: str | None = Field(default=None, min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=8000)
@@ -114,7 +109,7 @@ _PUBLIC_EXAMPLE = {
 
 
 class GoalPublic(GoalBase):
-    model_config = ConfigDict(json_schema_extra={"example": _PUBLIC_EXAMPLE})
+    model_config = with_example(_PUBLIC_EXAMPLE)
 
     id: uuid.UUID
     org_unit_id: uuid.UUID = Field(description="The unit the goal belongs to.")
@@ -126,9 +121,7 @@ class GoalPublic(GoalBase):
 class GoalListItem(GoalPublic):
     """A goal in a list; ``inherited`` tells goals of units above the requested one apart."""
 
-    model_config = ConfigDict(
-        json_schema_extra={"example": {**_PUBLIC_EXAMPLE, "inherited": False}}
-    )
+    model_config = with_example({**_PUBLIC_EXAMPLE, "inherited": False})
 
     inherited: bool = Field(
         default=False,

@@ -2,12 +2,11 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import ConfigDict
 from sqlalchemy import CheckConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from app.db import TenantRow
+from app.db import TenantRow, with_example
 from app.teams.models import Team
 
 
@@ -108,13 +107,11 @@ _GOAL_ID = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"
 
 
 class InitiativeCreate(InitiativeBase):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                **_EXAMPLE_BODY,
-                "team_id": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",
-                "goal_ids": [_GOAL_ID],
-            }
+    model_config = with_example(
+        {
+            **_EXAMPLE_BODY,
+            "team_id": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",
+            "goal_ids": [_GOAL_ID],
         }
     )
 
@@ -127,10 +124,8 @@ class InitiativeCreate(InitiativeBase):
 
 
 class InitiativeUpdate(SQLModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {"status": "completed", "ended_on": "2027-06-10", "goal_ids": [_GOAL_ID]}
-        }
+    model_config = with_example(
+        {"status": "completed", "ended_on": "2027-06-10", "goal_ids": [_GOAL_ID]}
     )
 
     title: str | None = Field(default=None, min_length=1, max_length=300)
@@ -152,17 +147,15 @@ class InitiativeUpdate(SQLModel):
 
 
 class InitiativePublic(InitiativeBase):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "id": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
-                "team_id": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",
-                "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
-                "goal_ids": [_GOAL_ID],
-                **_EXAMPLE_BODY,
-                "created_at": "2026-08-20T07:30:00Z",
-                "updated_at": "2026-09-01T06:45:00Z",
-            }
+    model_config = with_example(
+        {
+            "id": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+            "team_id": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",
+            "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
+            "goal_ids": [_GOAL_ID],
+            **_EXAMPLE_BODY,
+            "created_at": "2026-08-20T07:30:00Z",
+            "updated_at": "2026-09-01T06:45:00Z",
         }
     )
 
