@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import case, func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.audit import service as audit
 from app.audit.models import AuditAction
@@ -63,13 +65,13 @@ _CLOSED_INITIATIVE_STATUSES = frozenset({"completed", "abandoned"})
 _LIST_FIELDS = ("plan", "causes", "actions")
 
 
-def _scoped() -> Select[tuple[Cycle]]:
+def _scoped() -> SelectOfScalar[Cycle]:
     """Cycles joined to the unit that decides who sees them (initiative -> team -> unit)."""
     return (
         select(Cycle)
-        .join(Initiative, Initiative.id == Cycle.initiative_id)
-        .join(Team, Team.id == Initiative.team_id)
-        .join(OrgUnit, OrgUnit.id == Team.org_unit_id)
+        .join(Initiative, col(Initiative.id) == col(Cycle.initiative_id))
+        .join(Team, col(Team.id) == col(Initiative.team_id))
+        .join(OrgUnit, col(OrgUnit.id) == col(Team.org_unit_id))
     )
 
 
@@ -77,9 +79,9 @@ async def get_cycle(session: AsyncSession, principal: Principal, cycle_id: uuid.
     cycle = (
         await session.execute(
             _scoped().where(
-                Cycle.id == cycle_id,
-                Cycle.organisation_id == principal.organisation_id,
-                principal.path_filter(OrgUnit.path),
+                col(Cycle.id) == cycle_id,
+                col(Cycle.organisation_id) == principal.organisation_id,
+                principal.path_filter(col(OrgUnit.path)),
             )
         )
     ).scalar_one_or_none()
@@ -95,8 +97,8 @@ async def _successors(session: AsyncSession, cycles: Sequence[Cycle]) -> dict[uu
     if not cycles:
         return {}
     rows = await session.execute(
-        select(Cycle.predecessor_cycle_id, Cycle.id).where(
-            Cycle.predecessor_cycle_id.in_([c.id for c in cycles])  # type: ignore[union-attr]
+        select(col(Cycle.predecessor_cycle_id), col(Cycle.id)).where(
+            col(Cycle.predecessor_cycle_id).in_([c.id for c in cycles])
         )
     )
     return {predecessor: successor for predecessor, successor in rows if predecessor}
@@ -150,15 +152,17 @@ async def read_cycle(
 
 
 def _stage_order() -> Any:
-    return case({stage.value: index for index, stage in enumerate(stages.ORDER)}, value=Cycle.stage)
+    return case(
+        {stage.value: index for index, stage in enumerate(stages.ORDER)}, value=col(Cycle.stage)
+    )
 
 
 _SORT: dict[str, Any] = {
-    "sequence": Cycle.sequence,
-    "stage_entered_at": Cycle.stage_entered_at,
-    "stage_due_on": Cycle.stage_due_on,
-    "updated_at": Cycle.updated_at,
-    "created_at": Cycle.created_at,
+    "sequence": col(Cycle.sequence),
+    "stage_entered_at": col(Cycle.stage_entered_at),
+    "stage_due_on": col(Cycle.stage_due_on),
+    "updated_at": col(Cycle.updated_at),
+    "created_at": col(Cycle.created_at),
 }
 
 
@@ -169,7 +173,7 @@ def _order_by(sort: str) -> list[Any]:
     term = column.desc() if descending else column.asc()
     if key == "stage_due_on":
         term = term.nulls_last()  # cycles without a due day come last either way
-    return [term, Cycle.id]
+    return [term, col(Cycle.id)]
 
 
 def _today() -> date:
@@ -192,29 +196,32 @@ async def list_cycles(
     sort: str = "-updated_at",
 ) -> Page[CyclePublic]:
     stmt = _scoped().where(
-        Cycle.organisation_id == principal.organisation_id, principal.path_filter(OrgUnit.path)
+        col(Cycle.organisation_id) == principal.organisation_id,
+        principal.path_filter(col(OrgUnit.path)),
     )
     if initiative_id is not None:
         await initiative_service.get_initiative(session, principal, initiative_id)
-        stmt = stmt.where(Cycle.initiative_id == initiative_id)
+        stmt = stmt.where(col(Cycle.initiative_id) == initiative_id)
     if org_unit_id is not None:
         unit = await org_unit_service.get_org_unit(session, principal, org_unit_id)
         if include_descendants:
-            stmt = stmt.where(OrgUnit.path.startswith(unit.path, autoescape=True))  # type: ignore[attr-defined]
+            stmt = stmt.where(col(OrgUnit.path).startswith(unit.path, autoescape=True))
         else:
-            stmt = stmt.where(Team.org_unit_id == unit.id)
+            stmt = stmt.where(col(Team.org_unit_id) == unit.id)
     if team_id is not None:
         await team_service.get_team(session, principal, team_id)
-        stmt = stmt.where(Initiative.team_id == team_id)
+        stmt = stmt.where(col(Initiative.team_id) == team_id)
     if stage:
-        stmt = stmt.where(Cycle.stage.in_([s.value for s in stage]))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(Cycle.stage).in_([s.value for s in stage]))
     if active is not None:
         stmt = stmt.where(
-            (Cycle.stage != Stage.closed) if active else (Cycle.stage == Stage.closed)
+            (col(Cycle.stage) != Stage.closed) if active else (col(Cycle.stage) == Stage.closed)
         )
     if overdue is not None:
-        is_overdue = (Cycle.stage != Stage.closed) & (Cycle.stage_due_on < _today())  # type: ignore[operator]
-        stmt = stmt.where(is_overdue if overdue else ~is_overdue | Cycle.stage_due_on.is_(None))  # type: ignore[union-attr]
+        is_overdue = (col(Cycle.stage) != Stage.closed) & (col(Cycle.stage_due_on) < _today())
+        stmt = stmt.where(
+            is_overdue if overdue else ~is_overdue | col(Cycle.stage_due_on).is_(None)
+        )
     result = await paginate(session, stmt, page=page, order_by=_order_by(sort))
     return Page[CyclePublic](
         items=await present_cycles(session, result.items, language),
@@ -234,12 +241,12 @@ async def list_cycle_transitions(
 ) -> Page[CycleStageTransitionPublic]:
     """The cycle's stage history, oldest first (the creation is position 1)."""
     await get_cycle(session, principal, cycle_id)
-    stmt = select(CycleStageTransition).where(CycleStageTransition.cycle_id == cycle_id)
+    stmt = select(CycleStageTransition).where(col(CycleStageTransition.cycle_id) == cycle_id)
     result = await paginate(
         session,
         stmt,
         page=page,
-        order_by=[CycleStageTransition.position, CycleStageTransition.id],
+        order_by=[col(CycleStageTransition.position), col(CycleStageTransition.id)],
     )
     return Page[CycleStageTransitionPublic](
         items=[_public_transition(entry, language) for entry in result.items],
@@ -292,8 +299,8 @@ def _check_dates(cycle: Cycle) -> None:
 async def _next_position(session: AsyncSession, cycle_id: uuid.UUID) -> int:
     last = (
         await session.execute(
-            select(func.max(CycleStageTransition.position)).where(
-                CycleStageTransition.cycle_id == cycle_id
+            select(func.max(col(CycleStageTransition.position))).where(
+                col(CycleStageTransition.cycle_id) == cycle_id
             )
         )
     ).scalar_one()
@@ -330,7 +337,7 @@ def _record(
 async def _next_sequence(session: AsyncSession, initiative_id: uuid.UUID) -> int:
     last = (
         await session.execute(
-            select(func.max(Cycle.sequence)).where(Cycle.initiative_id == initiative_id)
+            select(func.max(col(Cycle.sequence))).where(col(Cycle.initiative_id) == initiative_id)
         )
     ).scalar_one()
     return (last or 0) + 1
@@ -338,7 +345,9 @@ async def _next_sequence(session: AsyncSession, initiative_id: uuid.UUID) -> int
 
 async def _successor_of(session: AsyncSession, cycle_id: uuid.UUID) -> uuid.UUID | None:
     return (
-        await session.execute(select(Cycle.id).where(Cycle.predecessor_cycle_id == cycle_id))
+        await session.execute(
+            select(col(Cycle.id)).where(col(Cycle.predecessor_cycle_id) == cycle_id)
+        )
     ).scalar_one_or_none()
 
 
@@ -531,7 +540,7 @@ async def delete_cycle(
     if successor is not None:
         raise CycleNotDeletable(f"Cycle {cycle.id} is continued by cycle {successor}.")
     history = await session.execute(
-        select(CycleStageTransition).where(CycleStageTransition.cycle_id == cycle.id)
+        select(CycleStageTransition).where(col(CycleStageTransition.cycle_id) == cycle.id)
     )
     for entry in history.scalars():
         await session.delete(entry)

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +13,7 @@ from tests.factories import Tenant
 from tests.isolation.framework import Case
 
 
-def _cycle(initiative: Initiative, sequence: int, stage: Stage, **content: object) -> Cycle:
+def _cycle(initiative: Initiative, sequence: int, stage: Stage, **content: Any) -> Cycle:
     return Cycle(
         organisation_id=initiative.organisation_id,
         initiative_id=initiative.id,
