@@ -18,6 +18,7 @@ from app.cycles.router import router as cycles_router
 from app.db import create_engine, create_sessionmaker
 from app.goals.router import router as goals_router
 from app.health import router as health_router
+from app.idempotency import IdempotencyMiddleware
 from app.initiatives.router import router as initiatives_router
 from app.logging import RequestLogMiddleware, configure_logging
 from app.org_units.router import router as org_units_router
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["*"],
             expose_headers=["ETag", "Location", "X-Request-ID"],
         )
+    app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RequestLogMiddleware)
     return app
 

@@ -5,6 +5,7 @@ import app.audit.models
 import app.commitments.models
 import app.cycles.models
 import app.goals.models
+import app.idempotency
 import app.initiatives.models
 import app.org_units.models
 import app.organisations.models

@@ -84,6 +84,43 @@ def _problem_media_types(schema: dict[str, Any]) -> None:
                     content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
 
 
+_IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Any unique string (a UUID is a good choice). Retrying the same request with the same key "
+        "returns the first response again (header `Idempotent-Replayed: true`) instead of doing "
+        "the work twice. Keys are kept 24 hours per token; the same key with a different request "
+        "answers 422, and a retry while the first attempt runs answers 409."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "example": "5b0c1a8e-1f4e-4a57-9d0c-2a7c9b8e6f10",
+}
+
+
+def _idempotency_keys(schema: dict[str, Any]) -> None:
+    """Every POST under /api/v1 takes an Idempotency-Key (app.idempotency implements it)."""
+    problem = {"$ref": "#/components/schemas/ProblemDetails"}
+    for path, path_item in schema.get("paths", {}).items():
+        operation = path_item.get("post")
+        if operation is None or not path.startswith("/api/"):
+            continue
+        operation.setdefault("parameters", []).append(_IDEMPOTENCY_PARAMETER)
+        for status, description in (
+            (
+                "409",
+                "The change conflicts with the current state, or a request with the same Idempotency-Key is still running.",
+            ),
+            (
+                "422",
+                "The request did not validate, or its Idempotency-Key was used for a different request.",
+            ),
+        ):
+            response = operation["responses"].setdefault(status, {"description": description})
+            response.setdefault("content", {PROBLEM_MEDIA_TYPE: {"schema": problem}})
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
         schema = get_openapi(
@@ -95,6 +132,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
             servers=app.servers,
         )
         _problem_media_types(schema)
+        _idempotency_keys(schema)
         app.openapi_schema = schema
     return app.openapi_schema
 

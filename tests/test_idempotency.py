@@ -1,0 +1,89 @@
+"""A POST retried with the same Idempotency-Key never does the work twice."""
+
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.factories import bearer, make_tenant
+
+
+async def test_retry_with_the_same_key_replays_the_first_response(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    headers = {**tenant.headers, "Idempotency-Key": "create-bjork-1"}
+    payload = {"name": "Björkskolan", "kind": "school", "parent_id": str(tenant.north.id)}
+    first = await client.post("/api/v1/org-units", json=payload, headers=headers)
+    retry = await client.post("/api/v1/org-units", json=payload, headers=headers)
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json()
+    assert retry.headers["location"] == first.headers["location"]
+    assert retry.headers["etag"] == first.headers["etag"]
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert "idempotent-replayed" not in first.headers
+    listed = await client.get("/api/v1/org-units?q=Björk", headers=tenant.headers)
+    assert listed.json()["total"] == 1
+
+
+async def test_same_key_with_another_request_is_refused(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    headers = {**tenant.headers, "Idempotency-Key": "k-1"}
+    await client.post(
+        "/api/v1/teams", json={"name": "A", "org_unit_id": str(tenant.school.id)}, headers=headers
+    )
+    other = await client.post(
+        "/api/v1/teams", json={"name": "B", "org_unit_id": str(tenant.school.id)}, headers=headers
+    )
+    assert other.status_code == 422
+    assert other.headers["content-type"] == "application/problem+json"
+    assert other.json()["type"] == "/problems/idempotency-key-reused"
+    assert other.json()["errors"][0]["field"] == "header.Idempotency-Key"
+
+
+async def test_a_failed_attempt_does_not_burn_the_key(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    headers = {**tenant.headers, "Idempotency-Key": "k-2"}
+    failed = await client.post(
+        "/api/v1/teams", json={"name": "", "org_unit_id": str(tenant.school.id)}, headers=headers
+    )
+    assert failed.status_code == 422
+    fixed = await client.post(
+        "/api/v1/teams", json={"name": "A", "org_unit_id": str(tenant.school.id)}, headers=headers
+    )
+    assert fixed.status_code == 201
+
+
+async def test_keys_belong_to_one_token(client: AsyncClient, session: AsyncSession) -> None:
+    tenant = await make_tenant(session)
+    payload = {"name": "A", "org_unit_id": str(tenant.school.id)}
+    mine = await client.post(
+        "/api/v1/teams", json=payload, headers={**tenant.headers, "Idempotency-Key": "k"}
+    )
+    theirs = await client.post(
+        "/api/v1/teams", json=payload, headers={**bearer(tenant.editor), "Idempotency-Key": "k"}
+    )
+    assert mine.status_code == theirs.status_code == 201
+    assert mine.json()["id"] != theirs.json()["id"]
+
+
+async def test_an_invalid_key_is_named(client: AsyncClient, session: AsyncSession) -> None:
+    tenant = await make_tenant(session)
+    response = await client.post(
+        "/api/v1/teams",
+        json={"name": "A", "org_unit_id": str(tenant.school.id)},
+        headers={**tenant.headers, "Idempotency-Key": "x" * 300},
+    )
+    assert response.status_code == 422
+    assert response.json()["type"] == "/problems/invalid-idempotency-key"
+
+
+async def test_without_a_valid_token_the_key_changes_nothing(client: AsyncClient) -> None:
+    response = await client.post(
+        "/api/v1/teams",
+        json={"name": "A"},
+        headers={**bearer("pdca_unknown"), "Idempotency-Key": "k"},
+    )
+    assert response.status_code == 401
