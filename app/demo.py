@@ -6,6 +6,8 @@ demo into a database that holds real data.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -13,6 +15,10 @@ from sqlmodel import col, select
 from app.access_tokens import service as token_service
 from app.access_tokens.models import AccessToken
 from app.auth import Role, hash_token
+from app.cycles.models import Cycle, CycleStageTransition
+from app.cycles.stages import Decision, Direction, Stage, stage_index
+from app.goals.models import Goal
+from app.initiatives.models import Initiative, InitiativeGoal, InitiativeStatus
 from app.org_units.models import OrgUnit, OrgUnitKind
 from app.organisations import service as organisation_service
 from app.teams.models import MemberRole, Team, TeamKind, TeamMember
@@ -128,6 +134,7 @@ async def load_demo(session: AsyncSession) -> DemoResult:
     add_unit(_TREE, None)
     await session.flush()
     count = len(units)
+    teams: dict[str, Team] = {}
     for team_name, kind, unit_name, description, members in _TEAMS:
         team = Team(
             organisation_id=organisation.id,
@@ -137,6 +144,7 @@ async def load_demo(session: AsyncSession) -> DemoResult:
             description=description,
         )
         session.add(team)
+        teams[team_name] = team
         count += 1
         for display_name, role, label, email in members:
             session.add(
@@ -150,6 +158,8 @@ async def load_demo(session: AsyncSession) -> DemoResult:
                 )
             )
             count += 1
+    await session.flush()
+    count += await _add_improvement_work(session, units, teams)
     await token_service.issue_token(
         session,
         organisation_id=organisation.id,
@@ -167,3 +177,278 @@ async def load_demo(session: AsyncSession) -> DemoResult:
     )
     await session.commit()
     return DemoResult(True, DEMO_ADMIN_TOKEN, DEMO_VIEWER_TOKEN, count + 2)
+
+
+# --- Issue 3: the chain of governance, an initiative and its two cycles -----------------------
+
+_CYCLE_ACTOR = "Förbättringsteam åk 5 (demo)"
+
+# (goal title, unit name, description); each refines the one before it.
+_GOAL_CHAIN = [
+    (
+        "Mittköping – där alla barn och elever lär, växer och är delaktiga",
+        "Mittköping kommun",
+        "Kommunens vision för barn och utbildning 2026–2030.",
+    ),
+    (
+        "Elevernas inflytande och delaktighet i undervisningen ökar",
+        "Barn- och utbildningsförvaltningen",
+        "Förvaltningens mål; följs upp med elevenkätens delaktighetsindex varje vår.",
+    ),
+    (
+        "Alla elever på Norrskolan upplever att de kan påverka hur de arbetar i skolan",
+        "Norrskolan F–6",
+        "Skolans prioritering läsåret 2026/27, beslutad av rektor med lärare och elevråd.",
+    ),
+]
+
+_BASE_CONTENT: dict[str, Any] = {
+    "change_idea": "Varje SO-lektion avslutas med en exit ticket: eleverna svarar på "
+    "'Vad skulle göra nästa lektion bättre för dig?' och läraren börjar nästa lektion med "
+    "att berätta vad som ändrats utifrån svaren.",
+    "question": "Ökar andelen elever som instämmer i 'Jag kan påverka hur vi arbetar på "
+    "lektionerna' när de ser att deras förslag leder till ändringar?",
+}
+
+# Per cycle: its content and its stage history as (to stage, when, due day of the new stage,
+# reason for going back).
+_Move = tuple[Stage, datetime, date | None, str | None]
+
+
+def _at(day: str, hour: int = 15) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
+
+
+_FIRST_CYCLE: dict[str, Any] = {
+    **_BASE_CONTENT,
+    "title": "Exit tickets i 5B",
+    "prediction": "Andelen i 5B som instämmer ökar från 45 % till minst 55 % på två veckor.",
+    "scale": "en klass (5B), två veckor, SO-lektionerna",
+    "plan": [
+        {
+            "who": "Karin Ek",
+            "what": "Ta fram exit ticket (tre frågor) med elevrådet",
+            "by_when_on": "2026-09-25",
+        },
+        {
+            "who": "Karin Ek",
+            "what": "Exit ticket vid varje SO-lektion i 5B",
+            "by_when_on": "2026-10-09",
+        },
+        {
+            "who": "Lena Holm",
+            "what": "Veckovis sammanställning av svaren",
+            "by_when_on": "2026-10-09",
+        },
+    ],
+    "current_state_description": "Elevenkäten VT 2026: 45 % av eleverna i 5B instämmer i "
+    "'Jag kan påverka hur vi arbetar på lektionerna' (skolan 58 %). Veckomätning med samma "
+    "fråga under tre veckor: 44 %, 47 %, 43 %.",
+    "baseline_start_on": date(2026, 8, 31),
+    "baseline_end_on": date(2026, 9, 18),
+    "analysis_summary": "Eleverna blir sällan tillfrågade om arbetssätt och när de blir det "
+    "ser de inte vad som händer med förslagen.",
+    "causes": [
+        {
+            "cause": "Eleverna tillfrågas sällan om hur lektionerna läggs upp",
+            "evidence": "Fokusgrupp 1, tema 'ingen frågar oss'",
+            "participants": 6,
+        },
+        {
+            "cause": "Förslag som lämnas leder inte till synliga ändringar",
+            "evidence": "Fokusgrupp 2, tema 'det händer ändå inget'",
+            "participants": 6,
+        },
+        {
+            "cause": "Klassrådet behandlar mest raster och aktiviteter, inte undervisningen",
+            "evidence": "Protokoll från klassrådet HT 2025–VT 2026",
+            "participants": None,
+        },
+    ],
+    "actions": [
+        {
+            "description": "Exit ticket sista fem minuterna av varje SO-lektion",
+            "responsible": "Karin Ek",
+        },
+        {
+            "description": "Lektionsstart: 'Det här ändrade vi efter era svar'",
+            "responsible": "Karin Ek",
+        },
+        {"description": "Veckomätning med enkätfrågan på fredagar", "responsible": "Lena Holm"},
+    ],
+    "test_started_on": date(2026, 9, 28),
+    "test_ended_on": date(2026, 10, 9),
+    "unplanned_events": "Studiedag 2 oktober: en av tio lektioner föll bort.",
+    "results": "Andelen som instämmer steg till 52 % och 58 % de två testveckorna (baslinje "
+    "45 %). Förutsägelsen (minst 55 %) nåddes vecka två. Svarsfrekvens 24 av 26 elever.",
+    "learning": "Det är återkopplingen i början av lektionen, inte själva exit ticketen, som "
+    "eleverna nämner. Lapparna tar för lång tid; tre frågor blir en.",
+    "decision": Decision.adapt,
+}
+_FIRST_HISTORY: list[_Move] = [
+    (Stage.current_state, _at("2026-08-31", 8), date(2026, 9, 11), None),
+    (Stage.analysis, _at("2026-09-11"), date(2026, 9, 18), None),
+    (
+        Stage.current_state,
+        _at("2026-09-14"),
+        date(2026, 9, 18),
+        "Baslinjen blev för kort: två SO-lektioner föll bort (utvecklingssamtal); vi mäter en vecka till.",
+    ),
+    (Stage.analysis, _at("2026-09-18"), date(2026, 9, 25), None),
+    (Stage.action, _at("2026-09-25"), date(2026, 10, 9), None),
+    (Stage.follow_up, _at("2026-10-09"), date(2026, 10, 16), None),
+    (Stage.closed, _at("2026-10-16"), None, None),
+]
+
+_SECOND_CYCLE: dict[str, Any] = {
+    **_BASE_CONTENT,
+    "title": "Exit ticket med en fråga i 5A, 5B och 5C",
+    "prediction": "Andelen som instämmer når minst 55 % i alla tre klasserna efter tre veckor.",
+    "scale": "tre klasser (5A, 5B, 5C), tre veckor, SO och svenska",
+    "plan": [
+        {
+            "who": "Karin Ek",
+            "what": "Introducera arbetssättet för lärarna i 5A och 5C",
+            "by_when_on": "2026-11-06",
+        },
+        {
+            "who": "Johan Berg",
+            "what": "Exit ticket i svenska i 5A och 5C",
+            "by_when_on": "2026-11-27",
+        },
+        {
+            "who": "Lena Holm",
+            "what": "Veckovis sammanställning per klass",
+            "by_when_on": "2026-11-27",
+        },
+    ],
+    "current_state_description": "Veckomätning 19–30 oktober: 5A 48 %, 5B 57 %, 5C 41 % instämmer.",
+    "baseline_start_on": date(2026, 10, 19),
+    "baseline_end_on": date(2026, 10, 30),
+    "analysis_summary": "Orsakerna från cykel 1 gäller även 5A och 5C enligt lärarnas "
+    "samtal med klassråden; 5C har dessutom många vikarier.",
+    "causes": [
+        {
+            "cause": "Förslag leder inte till synliga ändringar",
+            "evidence": "Cykel 1, fokusgrupper i 5B",
+            "participants": 12,
+        },
+        {
+            "cause": "Ojämn bemanning i 5C",
+            "evidence": "Schema och frånvarostatistik HT 2026",
+            "participants": None,
+        },
+    ],
+    "actions": [
+        {
+            "description": "En fråga i stället för tre, sista tre minuterna",
+            "responsible": "Respektive lärare",
+        },
+        {
+            "description": "Lektionsstart med 'Det här ändrade vi' i alla tre klasserna",
+            "responsible": "Respektive lärare",
+        },
+    ],
+    "test_started_on": date(2026, 11, 9),
+    "unplanned_events": "Vikarie i 5C vecka 46: exit ticket genomfördes i tre av fem lektioner.",
+}
+_SECOND_HISTORY: list[_Move] = [
+    (Stage.current_state, _at("2026-10-19", 8), date(2026, 10, 30), None),
+    (Stage.analysis, _at("2026-10-30"), date(2026, 11, 6), None),
+    (Stage.action, _at("2026-11-06"), date(2026, 11, 27), None),
+]
+
+
+def _add_cycle(
+    session: AsyncSession,
+    initiative: Initiative,
+    sequence: int,
+    content: dict[str, Any],
+    moves: list[_Move],
+    predecessor: Cycle | None = None,
+) -> Cycle:
+    last_stage, last_at, last_due, _ = moves[-1]
+    cycle = Cycle(
+        organisation_id=initiative.organisation_id,
+        initiative_id=initiative.id,
+        sequence=sequence,
+        predecessor_cycle_id=predecessor.id if predecessor else None,
+        stage=last_stage,
+        stage_entered_at=last_at,
+        stage_due_on=last_due,
+        created_at=moves[0][1],
+        **content,
+    )
+    session.add(cycle)
+    previous: Stage | None = None
+    for position, (stage, at, due_on, reason) in enumerate(moves, start=1):
+        back = previous is not None and stage_index(stage) < stage_index(previous)
+        session.add(
+            CycleStageTransition(
+                organisation_id=initiative.organisation_id,
+                cycle_id=cycle.id,
+                position=position,
+                from_stage=previous,
+                to_stage=stage,
+                direction=Direction.back if back else Direction.forward,
+                reason=reason,
+                due_on=due_on,
+                actor_name=_CYCLE_ACTOR,
+                occurred_at=at,
+            )
+        )
+        previous = stage
+    return cycle
+
+
+async def _add_improvement_work(
+    session: AsyncSession, units: dict[str, OrgUnit], teams: dict[str, Team]
+) -> int:
+    """Goals from the vision down to Norrskolan, the 5B initiative and its two cycles.
+
+    The first cycle (one class, two weeks) was closed with the decision adapt; its successor
+    widens the test to three classes and is in the action stage.
+    """
+    parent: Goal | None = None
+    for title, unit_name, description in _GOAL_CHAIN:
+        goal = Goal(
+            organisation_id=units[unit_name].organisation_id,
+            org_unit_id=units[unit_name].id,
+            parent_goal_id=parent.id if parent else None,
+            title=title,
+            description=description,
+            valid_from_on=date(2026, 7, 1),
+            valid_to_on=date(2030, 6, 30),
+        )
+        session.add(goal)
+        parent = goal
+    assert parent is not None
+    team = teams["Förbättringsteam åk 5, Norrskolan"]
+    initiative = Initiative(
+        organisation_id=team.organisation_id,
+        team_id=team.id,
+        title="Delaktighet i klass 5B",
+        focus_area="delaktighet",
+        problem_description="Få elever i 5B upplever att de kan påverka hur undervisningen "
+        "läggs upp, klart färre än i skolan i övrigt.",
+        evidence="Elevenkäten VT 2026 (45 % i 5B instämmer, skolan 58 %) och två "
+        "fokusgruppsintervjuer med sammanlagt 12 elever i 5B.",
+        aim_what="Andelen elever i 5B som instämmer i 'Jag kan påverka hur vi arbetar på "
+        "lektionerna'",
+        aim_how_much="ökar från 45 % till 70 %",
+        aim_by_when_on=date(2027, 6, 15),
+        status=InitiativeStatus.active,
+        started_on=date(2026, 8, 24),
+    )
+    session.add(initiative)
+    session.add(
+        InitiativeGoal(
+            organisation_id=team.organisation_id, initiative_id=initiative.id, goal_id=parent.id
+        )
+    )
+    await session.flush()
+    first = _add_cycle(session, initiative, 1, _FIRST_CYCLE, _FIRST_HISTORY)
+    await session.flush()
+    _add_cycle(session, initiative, 2, _SECOND_CYCLE, _SECOND_HISTORY, predecessor=first)
+    await session.flush()
+    return len(_GOAL_CHAIN) + 2 + 2 + len(_FIRST_HISTORY) + len(_SECOND_HISTORY)
