@@ -1,11 +1,14 @@
 """Cycles over HTTP: the walk through every stage, each refusal, the history, languages."""
 
+import asyncio
 from typing import Any
 
+import pytest
 from httpx import AsyncClient, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.initiatives.models import InitiativeStatus
+from tests.conftest import Database
 from tests.cycles.factories import STAGE_CONTENT, advance, create_cycle, make_initiative
 from tests.factories import Tenant, bearer, make_tenant
 
@@ -595,3 +598,34 @@ async def test_scope_other_organisation_and_sibling_see_nothing_and_viewers_cann
     assert (await client.get(url, headers=viewer)).status_code == 200
     assert (await client.get(url, headers=bearer(tenant.north_admin))).status_code == 200
     assert (await client.get(url)).status_code == 401
+
+
+async def test_truly_simultaneous_writes_with_one_etag_one_wins(
+    client: AsyncClient, session: AsyncSession, database: Database
+) -> None:
+    if database.backend != "sqlite":
+        # The PostgreSQL harness runs every session on one connection inside one transaction, so
+        # requests cannot overlap there; the sequential race above covers both databases.
+        pytest.skip("needs independent connections")
+    tenant = await make_tenant(session)
+    initiative = await make_initiative(session, tenant.team)
+    editor = bearer(tenant.editor)
+    cycle = await create_cycle(client, editor, initiative, **STAGE_CONTENT["current_state"])
+    url = f"/api/v1/cycles/{cycle['id']}"
+    etag = (await client.get(url, headers=editor)).headers["etag"]
+    headers = {**editor, "If-Match": etag}
+    patch, move = await asyncio.gather(
+        client.patch(url, json={"scale": "två klasser"}, headers=headers),
+        client.post(f"{url}/transitions", json={"to_stage": "analysis"}, headers=headers),
+    )
+    assert sorted([patch.status_code, move.status_code]) == [200, 412]
+    winner = patch if patch.status_code == 200 else move
+    current = await client.get(url, headers=editor)
+    assert current.headers["etag"] == winner.headers["etag"]
+    body = current.json()
+    if winner is patch:
+        assert (body["scale"], body["stage"]) == ("två klasser", "current_state")
+        assert len(await history(client, tenant, cycle["id"])) == 1
+    else:
+        assert (body["scale"], body["stage"]) == (None, "analysis")
+        assert len(await history(client, tenant, cycle["id"])) == 2
