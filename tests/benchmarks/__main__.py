@@ -1,4 +1,4 @@
-"""Run the benchmarks: ``python -m tests.benchmarks [--rounds N] [--batch N]``."""
+"""Run the benchmarks: ``python -m tests.benchmarks [--rounds N] [--batch N] [--seconds S]``."""
 
 import argparse
 import asyncio
@@ -26,6 +26,7 @@ from sqlalchemy.engine import make_url
 from app import demo
 from app.cli import alembic_config
 from app.db import sync_url
+from app.logging import configure_logging
 from app.main import create_app
 from app.org_units.models import OrgUnitKind
 from app.settings import Settings
@@ -189,39 +190,52 @@ async def seed(app: FastAPI) -> Fixture:
         return Fixture(organisation.id, schools[7].id, token)
 
 
+@dataclass(frozen=True)
+class Plan:
+    rounds: int  # at most this many rounds per target
+    batch: int  # calls per side and round
+    seconds: float  # a target stops after this long, once it has MIN_ROUNDS
+
+
+MIN_ROUNDS = 10
+
+
 async def measure(
-    ours: Op, baseline: Op, *, rounds: int, batch: int, label: str
-) -> tuple[float, float]:
+    backend: str, target: str, baseline: str, ours: Op, bare: Op, plan: Plan
+) -> Result:
     """Median per-call milliseconds of both sides over interleaved rounds of ``batch`` calls."""
-    for op in (ours, baseline):  # warm caches, pools and prepared statements
-        for _ in range(batch):
+    for op in (ours, bare):  # warm caches, pools and prepared statements
+        for _ in range(plan.batch):
             await op()
     times: dict[int, list[float]] = {0: [], 1: []}
-    sides = [(0, ours), (1, baseline)]
+    sides = [(0, ours), (1, bare)]
     started = time.perf_counter()
-    print(f"  {label:<48}", end="", flush=True)
-    for round_no in range(rounds):
-        for side, op in sides if round_no % 2 == 0 else reversed(sides):
+    print(f"  {target:<28}", end="", flush=True)
+    done = 0
+    while done < plan.rounds:
+        for side, op in sides if done % 2 == 0 else reversed(sides):
             start = time.perf_counter()
-            for _ in range(batch):
+            for _ in range(plan.batch):
                 await op()
-            times[side].append((time.perf_counter() - start) * 1000 / batch)
-        if (round_no + 1) % max(1, rounds // 10) == 0:
+            times[side].append((time.perf_counter() - start) * 1000 / plan.batch)
+        done += 1
+        if done % 5 == 0:
             print(".", end="", flush=True)
-    print(f" {time.perf_counter() - started:5.1f} s", flush=True)
-    return statistics.median(times[0]), statistics.median(times[1])
+        if done >= MIN_ROUNDS and time.perf_counter() - started > plan.seconds:
+            break
+    print(f" {done} rounds, {time.perf_counter() - started:4.1f} s", flush=True)
+    return Result(
+        backend, target, baseline, statistics.median(times[0]), statistics.median(times[1]), done
+    )
 
 
-async def run_backend(
-    backend: str, url: str, raw: RawDriver, *, rounds: int, batch: int
-) -> list[Result]:
+async def run_backend(backend: str, url: str, raw: RawDriver, plan: Plan) -> list[Result]:
     app = create_app(Settings(database_url=url, log_level="WARNING"))
     results: list[Result] = []
     try:
         fixture = await seed(app)
         headers = bearer(fixture.token)
-        transport = ASGITransport(app=app)
-        async with AsyncClient(transport=transport, base_url="http://bench") as client:
+        async with AsyncClient(transport=ASGITransport(app=app), base_url="http://bench") as client:
             unit_path = f"/api/v1/org-units/{fixture.unit_id}"
             first = await client.get(unit_path, headers=headers)
             assert first.status_code == 200, first.text
@@ -246,11 +260,10 @@ async def run_backend(
                     response = await bare_client.get(bare_path)
                     assert response.status_code == 200, response.text
 
-                ours_ms, base_ms = await measure(
-                    get_ours, get_bare, rounds=rounds, batch=batch, label="GET /org-units/{id}"
-                )
                 results.append(
-                    Result(backend, "GET /org-units/{id}", "bare FastAPI", ours_ms, base_ms, rounds)
+                    await measure(
+                        backend, "GET /org-units/{id}", "bare FastAPI", get_ours, get_bare, plan
+                    )
                 )
 
             list_path = f"/api/v1/org-units?limit={PAGE}"
@@ -264,16 +277,14 @@ async def run_backend(
                 total, items = raw.list_units(fixture.organisation_id)
                 assert total == SCHOOLS + 3 and len(items) == PAGE
 
-            ours_ms, base_ms = await measure(
-                list_ours,
-                list_raw,
-                rounds=rounds,
-                batch=batch,
-                label=f"GET /org-units?limit={PAGE}",
-            )
             results.append(
-                Result(
-                    backend, f"GET /org-units?limit={PAGE}", "raw SELECTs", ours_ms, base_ms, rounds
+                await measure(
+                    backend,
+                    f"GET /org-units?limit={PAGE}",
+                    "raw SELECTs",
+                    list_ours,
+                    list_raw,
+                    plan,
                 )
             )
 
@@ -291,12 +302,14 @@ async def run_backend(
             async def create_raw() -> None:
                 raw.insert_team(fixture.organisation_id, fixture.unit_id)
 
-            ours_ms, base_ms = await measure(
-                create_ours, create_raw, rounds=rounds, batch=batch, label="POST /teams (+ audit)"
-            )
             results.append(
-                Result(
-                    backend, "POST /teams (+ audit)", "raw INSERT+COMMIT", ours_ms, base_ms, rounds
+                await measure(
+                    backend,
+                    "POST /teams (+ audit)",
+                    "raw INSERT+COMMIT",
+                    create_ours,
+                    create_raw,
+                    plan,
                 )
             )
     finally:
@@ -353,14 +366,24 @@ def print_table(results: list[Result]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.benchmarks", description=__doc__)
-    parser.add_argument("--rounds", type=int, default=50, help="Interleaved rounds per target.")
+    parser.add_argument(
+        "--rounds", type=int, default=50, help="At most this many rounds per target."
+    )
     parser.add_argument("--batch", type=int, default=10, help="Calls per side and round.")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=7.0,
+        help=f"Stop a target after this long (once it has {MIN_ROUNDS} rounds).",
+    )
     args = parser.parse_args()
+    plan = Plan(rounds=args.rounds, batch=args.batch, seconds=args.seconds)
 
+    configure_logging(Settings(log_level="WARNING"))  # no migration or access logs between figures
     pg_url = os.environ.get("TEST_DATABASE_URL")
     print(
         f"PDCA tracker benchmarks: Python {platform.python_version()}, {os.cpu_count()} CPUs, "
-        f"{args.rounds} rounds x {args.batch} calls per side"
+        f"up to {plan.rounds} rounds ({plan.seconds:g} s) x {plan.batch} calls per side per target"
         + ("" if pg_url else " (set TEST_DATABASE_URL to include PostgreSQL)"),
         flush=True,
     )
@@ -372,9 +395,7 @@ def main() -> None:
         sqlite_raw = SqliteDriver(path)
         print(f"sqlite ({sqlite_raw.version}, migrated file in {path.parent})", flush=True)
         try:
-            results += asyncio.run(
-                run_backend("sqlite", url, sqlite_raw, rounds=args.rounds, batch=args.batch)
-            )
+            results += asyncio.run(run_backend("sqlite", url, sqlite_raw, plan))
         finally:
             sqlite_raw.close()
 
@@ -387,9 +408,7 @@ def main() -> None:
                 flush=True,
             )
             try:
-                results += asyncio.run(
-                    run_backend("postgresql", url, pg_raw, rounds=args.rounds, batch=args.batch)
-                )
+                results += asyncio.run(run_backend("postgresql", url, pg_raw, plan))
             finally:
                 pg_raw.close()
 
