@@ -188,9 +188,23 @@ async def _problem_handler(request: Request, exc: Exception) -> JSONResponse:
     return exc.to_response(request)
 
 
+_UNPARSABLE_BODY = "There was an error parsing the body"  # FastAPI's words for e.g. non-UTF-8
+
+
 async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
+    if status == 400 and exc.detail == _UNPARSABLE_BODY:
+        # The same case as malformed JSON, so clients meet the same 422 for both.
+        message = "The body is not UTF-8 encoded JSON."
+        return problem_response(
+            request,
+            status=422,
+            type_="validation-error",
+            title="The request did not validate",
+            detail=f"body: {message}",
+            errors=[FieldError(field="body", message=message, type="json_invalid")],
+        )
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     slug = phrase.lower().replace(" ", "-").replace("'", "")
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None

@@ -226,3 +226,16 @@ async def test_text_the_database_cannot_store_is_422(
         assert response.json()["type"] == "/problems/unstorable-value"
     search = await client.get("/api/v1/teams", params={"q": "\u0000"}, headers=tenant.headers)
     assert search.status_code in (200, 422)
+
+
+async def test_a_body_that_is_not_utf8_is_422(client: AsyncClient, session: AsyncSession) -> None:
+    tenant = await make_tenant(session)
+    response = await client.patch(
+        "/api/v1/organisation",
+        content=b'{"name": "\xff\xfe"}',
+        headers={**tenant.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "body", "message": "The body is not UTF-8 encoded JSON.", "type": "json_invalid"}
+    ]
