@@ -12,7 +12,7 @@ import hashlib
 import json
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final, Literal
 
 from sqlalchemy import LargeBinary, UniqueConstraint, delete, update
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +26,7 @@ HEADER = "Idempotency-Key"
 RETENTION = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
 _REPLAYED_HEADERS = ("content-type", "location", "etag", "cache-control")
+UNKNOWN_TOKEN: Final = "unknown-token"
 
 
 class IdempotencyKey(SQLModel, table=True):
@@ -113,7 +114,7 @@ class IdempotencyMiddleware:
         reserved = await self._reserve(scope, secret.strip(), key, fingerprint, send)
         if reserved is None:
             return
-        if reserved is False:
+        if reserved == UNKNOWN_TOKEN:
             await self.app(scope, replay_body, send)
             return
 
@@ -137,8 +138,8 @@ class IdempotencyMiddleware:
 
     async def _reserve(
         self, scope: Scope, secret: str, key: str, fingerprint: str, send: Send
-    ) -> uuid.UUID | bool | None:
-        """Reserve the key: its id; False when the token is unknown; None when answered here."""
+    ) -> uuid.UUID | Literal["unknown-token"] | None:
+        """Reserve the key: its id; UNKNOWN_TOKEN for the app to refuse; None when answered here."""
         from app.access_tokens.models import AccessToken
         from app.auth import hash_token
 
@@ -152,7 +153,7 @@ class IdempotencyMiddleware:
                 )
             ).first()
             if token is None:
-                return False
+                return UNKNOWN_TOKEN
             # Expired keys of this token go first (the unique index covers the lookup).
             await session.execute(
                 delete(IdempotencyKey).where(
