@@ -114,10 +114,19 @@ async def authenticate(
             raise NotAuthenticated("The access token has been revoked.")
         if token.expires_at is not None and token.expires_at <= now:
             raise NotAuthenticated("The access token has expired.")
+        principal = Principal(
+            token_id=token.id,
+            name=token.name,
+            organisation_id=token.organisation_id,
+            role=Role(token.role),
+            scope_org_unit_id=token.scope_org_unit_id,
+            scope_path=scope_path,
+        )
         resolution = timedelta(seconds=settings.token_last_used_resolution_seconds)
         if token.last_used_at is None or now - token.last_used_at >= resolution:
             # Bookkeeping, not a change of the token: no new version, no audit entry, and a
-            # busy database may skip it rather than fail the request.
+            # busy database may skip it rather than fail the request (the principal is built
+            # before, so a rollback here cannot expire what the request still reads).
             try:
                 await auth_session.execute(
                     update(AccessToken)
@@ -128,14 +137,6 @@ async def authenticate(
                 await auth_session.commit()
             except OperationalError:
                 await auth_session.rollback()
-    principal = Principal(
-        token_id=token.id,
-        name=token.name,
-        organisation_id=token.organisation_id,
-        role=Role(token.role),
-        scope_org_unit_id=token.scope_org_unit_id,
-        scope_path=scope_path,
-    )
     session.info["principal"] = principal
     session.info["request_id"] = request.headers.get("x-request-id")
     return principal

@@ -2,10 +2,12 @@
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
+from pydantic import AfterValidator, AwareDatetime
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
@@ -38,6 +40,20 @@ def with_example(example: dict[str, Any]) -> SQLModelConfig:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def local_today() -> date:
+    """Today in the organisation's calendar (``PDCA_TIMEZONE``): what due dates are measured by."""
+    from app.settings import get_settings
+
+    return datetime.now(ZoneInfo(get_settings().timezone)).date()
+
+
+UTCTimestamp = Annotated[
+    AwareDatetime,
+    AfterValidator(lambda value: value.astimezone(UTC)),
+]
+"""An instant given by a client: it must name its offset (`Z`, `+01:00`); kept and shown in UTC."""
 
 
 class UTCDateTime(TypeDecorator[datetime]):

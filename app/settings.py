@@ -4,7 +4,9 @@ from functools import lru_cache
 from typing import Annotated, Literal
 
 from fastapi import Depends, Request
-from pydantic import AliasChoices, Field
+from zoneinfo import ZoneInfo
+
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,9 +32,27 @@ class Settings(BaseSettings):
         ge=0,
         description="last_used_at of a token is written at most this often, to keep reads read-only.",
     )
+    timezone: str = Field(
+        default="Europe/Stockholm",
+        description="IANA zone whose calendar decides what is due or overdue today.",
+    )
+    max_body_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest request body accepted (413 above)."
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="Browser origins allowed to call the API (JSON list)."
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as Europe/Stockholm"
+            ) from None
+        return value
 
 
 @lru_cache

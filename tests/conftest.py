@@ -126,6 +126,35 @@ async def app(database: Database) -> AsyncIterator[FastAPI]:
     await engine.dispose()
 
 
+@dataclass
+class Independent:
+    """An app whose requests run on connections of their own, so they can truly overlap."""
+
+    client: AsyncClient
+    session: AsyncSession
+
+
+@pytest.fixture
+async def independent(
+    database: Database, app: FastAPI, scratch_databases: ScratchDatabases | None
+) -> AsyncIterator[Independent]:
+    """On SQLite the per-test app already is one; on PostgreSQL a scratch database of its own."""
+    application = app
+    if database.backend == "postgresql":
+        assert scratch_databases is not None
+        url = scratch_databases.make("concurrent")
+        migrate(url)
+        application = create_app(Settings(database_url=url, log_level="WARNING"))
+    async with (
+        AsyncClient(transport=ASGITransport(app=application), base_url="http://test") as http,
+        application.state.sessionmaker() as db_session,
+    ):
+        db_session.info["actor_name"] = "test setup"
+        yield Independent(http, db_session)
+    if application is not app:
+        await application.state.engine.dispose()
+
+
 @pytest.fixture
 async def session(app: FastAPI) -> AsyncIterator[AsyncSession]:
     async with app.state.sessionmaker() as db_session:

@@ -239,3 +239,28 @@ async def test_a_body_that_is_not_utf8_is_422(client: AsyncClient, session: Asyn
     assert response.json()["errors"] == [
         {"field": "body", "message": "The body is not UTF-8 encoded JSON.", "type": "json_invalid"}
     ]
+
+
+async def test_instants_without_an_offset_are_refused_and_offsets_become_utc(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    naive = await client.post(
+        "/api/v1/access-tokens",
+        json={"name": "n", "role": "viewer", "expires_at": "2030-01-01T00:00:00"},
+        headers=tenant.headers,
+    )
+    assert naive.status_code == 422
+    assert naive.json()["errors"][0]["field"] == "body.expires_at"
+    query = await client.get(
+        "/api/v1/audit-events?occurred_after=2026-11-22T14:09:00", headers=tenant.headers
+    )
+    assert query.status_code == 422
+    assert query.json()["errors"][0]["field"] == "query.occurred_after"
+    offset = await client.post(
+        "/api/v1/access-tokens",
+        json={"name": "n", "role": "viewer", "expires_at": "2030-01-01T00:00:00+02:00"},
+        headers=tenant.headers,
+    )
+    assert offset.status_code == 201
+    assert offset.json()["expires_at"] == "2029-12-31T22:00:00Z"

@@ -6,7 +6,7 @@ from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from app.auth import Role
-from app.db import TenantRow, UTCDateTime, utcnow, with_example
+from app.db import TenantRow, UTCDateTime, UTCTimestamp, utcnow, with_example
 
 _ROLE_DESCRIPTION = (
     "admin (everything, incl. units, tokens and audit), editor (teams and improvement work), "
@@ -26,8 +26,10 @@ class AccessTokenBase(SQLModel):
         foreign_key="org_unit.id",
         description="The unit whose subtree the token covers; null covers the whole organisation.",
     )
-    expires_at: datetime | None = Field(
-        default=None, sa_type=UTCDateTime, description="After this instant the token stops working."
+    expires_at: UTCTimestamp | None = Field(
+        default=None,
+        sa_type=UTCDateTime,
+        description="After this instant the token stops working; give an offset, e.g. `Z`.",
     )
 
 
@@ -62,7 +64,9 @@ class AccessTokenUpdate(SQLModel):
     model_config = with_example({"name": "Skolportalen (read only)"})
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    expires_at: datetime | None = Field(default=None, description="A new expiry; null removes it.")
+    expires_at: UTCTimestamp | None = Field(
+        default=None, description="A new expiry (with an offset, e.g. `Z`); null removes it."
+    )
 
 
 _PUBLIC_EXAMPLE = {

@@ -1,5 +1,4 @@
 import uuid
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -8,7 +7,7 @@ from fastapi import APIRouter, Query
 from app.audit import service
 from app.audit.models import AuditAction, AuditEventPublic
 from app.auth import Admin
-from app.db import SessionDep
+from app.db import SessionDep, UTCTimestamp
 from app.pagination import Page, PageDep
 from app.problems import problem_responses
 
@@ -35,10 +34,13 @@ async def list_audit_events(
     ] = None,
     action: Annotated[AuditAction | None, Query(description="Only this kind of change.")] = None,
     occurred_after: Annotated[
-        datetime | None, Query(description="From this instant (inclusive).")
+        UTCTimestamp | None,
+        Query(
+            description="From this instant (inclusive), with an offset, e.g. `2026-09-01T00:00:00Z`."
+        ),
     ] = None,
     occurred_before: Annotated[
-        datetime | None, Query(description="Before this instant (exclusive).")
+        UTCTimestamp | None, Query(description="Before this instant (exclusive), with an offset.")
     ] = None,
     sort: Annotated[
         AuditSort, Query(description="Newest first by default.")

@@ -3,12 +3,11 @@
 import asyncio
 from typing import Any
 
-import pytest
 from httpx import AsyncClient, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.initiatives.models import InitiativeStatus
-from tests.conftest import Database
+from tests.conftest import Independent
 from tests.cycles.factories import STAGE_CONTENT, advance, create_cycle, make_initiative
 from tests.factories import Tenant, bearer, make_tenant
 
@@ -600,13 +599,8 @@ async def test_scope_other_organisation_and_sibling_see_nothing_and_viewers_cann
     assert (await client.get(url)).status_code == 401
 
 
-async def test_truly_simultaneous_writes_with_one_etag_one_wins(
-    client: AsyncClient, session: AsyncSession, database: Database
-) -> None:
-    if database.backend != "sqlite":
-        # The PostgreSQL harness runs every session on one connection inside one transaction, so
-        # requests cannot overlap there; the sequential race above covers both databases.
-        pytest.skip("needs independent connections")
+async def test_truly_simultaneous_writes_with_one_etag_one_wins(independent: Independent) -> None:
+    client, session = independent.client, independent.session
     tenant = await make_tenant(session)
     initiative = await make_initiative(session, tenant.team)
     editor = bearer(tenant.editor)
