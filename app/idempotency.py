@@ -5,7 +5,9 @@ stores its successful response; a retry with the same key and the same request g
 response again (``Idempotent-Replayed: true``) and writes nothing. A failed attempt wrote
 nothing (every write is one transaction), so its reservation is released and a retry runs anew.
 The same key with a different request is refused (422); a retry while the first attempt still
-runs, or whose outcome was lost in a crash, gets 409 rather than a duplicate. Keys are kept 24 h.
+runs, or whose outcome was lost in a crash, gets 409 rather than a duplicate. A response that
+carries a secret (``Cache-Control: no-store``, a new token) is never stored: its retry gets 409
+pointing at the created object. Revoked and expired tokens replay nothing. Keys are kept 24 h.
 """
 
 import hashlib
@@ -14,7 +16,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal
 
-from sqlalchemy import LargeBinary, UniqueConstraint, delete, update
+from sqlalchemy import LargeBinary, UniqueConstraint, delete, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import JSON, Field, SQLModel, col, select
 from starlette.datastructures import Headers
@@ -61,6 +63,21 @@ def _problem(
     return status, [(b"content-type", b"application/problem+json")], json.dumps(body).encode()
 
 
+def _fingerprint(scope: Scope, headers: Headers, body: bytes) -> str:
+    """What makes two requests "the same": path, query, language, and the JSON body's meaning."""
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    except ValueError:  # not JSON (or not UTF-8): compare the bytes
+        canonical = body
+    parts = [
+        scope["path"].encode(),
+        scope.get("query_string", b""),
+        headers.get("accept-language", "").encode(),
+        canonical,
+    ]
+    return hashlib.sha256(b"\n".join(parts)).hexdigest()
+
+
 async def _respond(
     send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes
 ) -> None:
@@ -104,9 +121,7 @@ class IdempotencyMiddleware:
             if not message.get("more_body"):
                 break
         body = b"".join(chunks)
-        fingerprint = hashlib.sha256(
-            b"\n".join([path.encode(), scope.get("query_string", b""), body])
-        ).hexdigest()
+        fingerprint = _fingerprint(scope, headers, body)
 
         async def replay_body() -> Message:
             return {"type": "http.request", "body": body, "more_body": False}
@@ -123,18 +138,21 @@ class IdempotencyMiddleware:
         response_body: list[bytes] = []
 
         async def capture(message: Message) -> None:
+            # Held back until the outcome is stored, so a retry sent the moment the client has
+            # the answer finds it (and not a reservation still "in progress").
             nonlocal status, response_headers
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_headers = list(message.get("headers", []))
             elif message["type"] == "http.response.body":
                 response_body.append(message.get("body", b""))
-            await send(message)
 
         try:
             await self.app(scope, replay_body, capture)
         finally:
             await self._settle(scope, reserved, status, response_headers, b"".join(response_body))
+        await send({"type": "http.response.start", "status": status, "headers": response_headers})
+        await send({"type": "http.response.body", "body": b"".join(response_body)})
 
     async def _reserve(
         self, scope: Scope, secret: str, key: str, fingerprint: str, send: Send
@@ -145,15 +163,20 @@ class IdempotencyMiddleware:
 
         path = scope["path"]
         async with scope["app"].state.write_sessionmaker() as session:
+            now = utcnow()
             token = (
                 await session.execute(
                     select(AccessToken.id, AccessToken.organisation_id).where(
-                        col(AccessToken.token_hash) == hash_token(secret)
+                        col(AccessToken.token_hash) == hash_token(secret),
+                        col(AccessToken.revoked_at).is_(None),
+                        or_(
+                            col(AccessToken.expires_at).is_(None), col(AccessToken.expires_at) > now
+                        ),
                     )
                 )
             ).first()
             if token is None:
-                return UNKNOWN_TOKEN
+                return UNKNOWN_TOKEN  # unknown, revoked or expired: the app answers 401
             # Expired keys of this token go first (the unique index covers the lookup).
             await session.execute(
                 delete(IdempotencyKey).where(
@@ -185,6 +208,16 @@ class IdempotencyMiddleware:
                         "Request with this key in progress",
                         f"A request with {HEADER} {key!r} is still running, or its outcome was lost; "
                         "read the current state before retrying with a new key.",
+                        path,
+                    )
+                elif record.response_body is None:
+                    answer = _problem(
+                        409,
+                        "idempotent-response-withheld",
+                        "Response not replayed",
+                        f"The request with {HEADER} {key!r} succeeded, but its response held a secret "
+                        "that is shown only once, so it is not stored or replayed; read the created "
+                        f"object at {record.response_headers.get('location', 'its location')} instead.",
                         path,
                     )
                 else:
@@ -234,10 +267,17 @@ class IdempotencyMiddleware:
                     for k, v in headers
                     if k.decode().lower() in _REPLAYED_HEADERS
                 }
+                # A response that must not be stored (a new token's secret) is remembered as
+                # done, never kept: the secret exists only as a hash.
+                withheld = "no-store" in kept.get("cache-control", "")
                 await session.execute(
                     update(IdempotencyKey)
                     .where(col(IdempotencyKey.id) == record_id)
-                    .values(status_code=status, response_headers=kept, response_body=body)
+                    .values(
+                        status_code=status,
+                        response_headers=kept,
+                        response_body=None if withheld else body,
+                    )
                 )
             else:
                 await session.execute(

@@ -1,6 +1,7 @@
 """A POST retried with the same Idempotency-Key never does the work twice."""
 
 from httpx import AsyncClient
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import bearer, make_tenant
@@ -87,3 +88,60 @@ async def test_without_a_valid_token_the_key_changes_nothing(client: AsyncClient
         headers={**bearer("pdca_unknown"), "Idempotency-Key": "k"},
     )
     assert response.status_code == 401
+
+
+async def test_the_same_json_in_another_key_order_is_the_same_request(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    headers = {**tenant.headers, "Idempotency-Key": "order", "Content-Type": "application/json"}
+    first = await client.post(
+        "/api/v1/teams",
+        content=f'{{"name": "A", "org_unit_id": "{tenant.school.id}"}}',
+        headers=headers,
+    )
+    again = await client.post(
+        "/api/v1/teams",
+        content=f'{{"org_unit_id": "{tenant.school.id}", "name": "A"}}',
+        headers=headers,
+    )
+    assert first.status_code == again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+
+
+async def test_a_new_tokens_secret_is_never_stored_or_replayed(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    headers = {**tenant.headers, "Idempotency-Key": "token-1"}
+    payload = {"name": "Portal", "role": "viewer"}
+    created = await client.post("/api/v1/access-tokens", json=payload, headers=headers)
+    assert created.status_code == 201
+    retry = await client.post("/api/v1/access-tokens", json=payload, headers=headers)
+    assert retry.status_code == 409
+    assert retry.json()["type"] == "/problems/idempotent-response-withheld"
+    assert created.json()["token"] not in retry.text
+    assert created.headers["location"] in retry.json()["detail"]
+    stored = (
+        (await session.execute(text("SELECT response_body FROM idempotency_key"))).scalars().all()
+    )
+    assert stored == [None]
+    listed = await client.get("/api/v1/access-tokens?role=viewer", headers=tenant.headers)
+    assert [t["name"] for t in listed.json()["items"]].count("Portal") == 1
+
+
+async def test_a_revoked_token_replays_nothing(client: AsyncClient, session: AsyncSession) -> None:
+    tenant = await make_tenant(session)
+    created = (
+        await client.post(
+            "/api/v1/access-tokens",
+            json={"name": "Script", "role": "admin"},
+            headers=tenant.headers,
+        )
+    ).json()
+    script = {**bearer(created["token"]), "Idempotency-Key": "unit-1"}
+    payload = {"name": "X", "kind": "school", "parent_id": str(tenant.north.id)}
+    assert (await client.post("/api/v1/org-units", json=payload, headers=script)).status_code == 201
+    await client.post(f"/api/v1/access-tokens/{created['id']}/revoke", headers=tenant.headers)
+    replay = await client.post("/api/v1/org-units", json=payload, headers=script)
+    assert replay.status_code == 401
