@@ -5,6 +5,7 @@ import uuid
 from sqlalchemy import func, literal, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from app.audit import service as audit
@@ -20,8 +21,10 @@ from app.org_units.models import (
     OrgUnitTree,
     OrgUnitUpdate,
 )
+from app.organisations.models import Organisation
 from app.pagination import Page, PageParams, paginate, sort_columns
 from app.problems import Conflict, Forbidden, InvalidInput, NotFound
+from app.teams.models import Team
 
 
 class UnitMoveWouldCreateCycle(Conflict):
@@ -36,8 +39,92 @@ class UnitArchived(Conflict):
     type, title = "unit-archived", "The unit is archived"
 
 
+class MoveBreaksGoalLinks(Conflict):
+    type, title = "move-breaks-goal-links", "The move would break goal links"
+
+
 class DuplicateExternalCode(Conflict):
     type, title = "duplicate-external-code", "External code already in use"
+
+
+async def _lock_tree(session: AsyncSession, organisation_id: uuid.UUID) -> None:
+    """Serialise changes to one organisation's tree: paths are derived from parents' paths.
+
+    PostgreSQL takes a row lock on the organisation; SQLite writers are serial already
+    (BEGIN IMMEDIATE) and the dialect leaves FOR UPDATE out.
+    """
+    await session.execute(
+        select(col(Organisation.id))
+        .where(col(Organisation.id) == organisation_id)
+        .with_for_update()
+    )
+
+
+async def ensure_goal_links_survive(
+    session: AsyncSession,
+    *,
+    organisation_id: uuid.UUID,
+    new_prefix: str,
+    subtree_path: str | None = None,
+    team_id: uuid.UUID | None = None,
+) -> None:
+    """Refuse (409) a move after which goals would no longer sit above what they steer.
+
+    A goal refines a goal of a strict ancestor unit, and an initiative serves goals of its team's
+    unit or units above it. Moving the subtree at ``subtree_path`` (or the team ``team_id``) to
+    below the unit with path ``new_prefix`` must keep both true for links that cross the move.
+    """
+    from app.goals.models import Goal
+    from app.initiatives.models import Initiative, InitiativeGoal
+
+    goal_unit, parent_unit, team_unit = aliased(OrgUnit), aliased(OrgUnit), aliased(OrgUnit)
+    parent_goal = aliased(Goal)
+    below_new = literal(new_prefix).startswith  # "the new place lies under this unit"
+    goals_broken = 0
+    if subtree_path is not None:
+        goals_broken = (
+            await session.execute(
+                select(func.count())
+                .select_from(Goal)
+                .join(goal_unit, col(goal_unit.id) == col(Goal.org_unit_id))
+                .join(parent_goal, col(parent_goal.id) == col(Goal.parent_goal_id))
+                .join(parent_unit, col(parent_unit.id) == col(parent_goal.org_unit_id))
+                .where(
+                    col(Goal.organisation_id) == organisation_id,
+                    col(goal_unit.path).startswith(subtree_path, autoescape=True),
+                    ~col(parent_unit.path).startswith(subtree_path, autoescape=True),
+                    ~below_new(col(parent_unit.path)),
+                )
+            )
+        ).scalar_one()
+    served = (
+        select(func.count())
+        .select_from(InitiativeGoal)
+        .join(Initiative, col(Initiative.id) == col(InitiativeGoal.initiative_id))
+        .join(Goal, col(Goal.id) == col(InitiativeGoal.goal_id))
+        .join(goal_unit, col(goal_unit.id) == col(Goal.org_unit_id))
+        .where(
+            col(InitiativeGoal.organisation_id) == organisation_id, ~below_new(col(goal_unit.path))
+        )
+    )
+    if subtree_path is not None:
+        served = (
+            served.join(Team, col(Team.id) == col(Initiative.team_id))
+            .join(team_unit, col(team_unit.id) == col(Team.org_unit_id))
+            .where(
+                col(team_unit.path).startswith(subtree_path, autoescape=True),
+                ~col(goal_unit.path).startswith(subtree_path, autoescape=True),
+            )
+        )
+    else:
+        served = served.where(col(Initiative.team_id) == team_id)
+    initiatives_broken = (await session.execute(served)).scalar_one()
+    if goals_broken or initiatives_broken:
+        raise MoveBreaksGoalLinks(
+            f"After the move, {goals_broken} goal(s) would refine a goal that is no longer above "
+            f"them and {initiatives_broken} initiative goal link(s) would point at a goal no longer "
+            "above the team's unit. Change those goals or links first, then move."
+        )
 
 
 async def get_org_unit(
@@ -245,6 +332,17 @@ async def move_org_unit(
         new_prefix, new_depth = parent.path, parent.depth + 1
     if unit.parent_id == parent_id:
         return unit
+    await _lock_tree(session, unit.organisation_id)
+    await session.refresh(unit)  # the path as it is now that the tree is ours
+    check_if_match(if_match, unit)
+    if parent_id is not None:
+        await session.refresh(parent)
+        if parent.path.startswith(unit.path):
+            raise UnitMoveWouldCreateCycle("A concurrent move put the new parent under this unit.")
+        new_prefix = parent.path
+    await ensure_goal_links_survive(
+        session, organisation_id=unit.organisation_id, new_prefix=new_prefix, subtree_path=unit.path
+    )
     old_path = unit.path
     new_path = f"{new_prefix}{unit.id.hex}/"
     delta = new_depth - unit.depth
@@ -259,6 +357,8 @@ async def move_org_unit(
         .values(
             path=literal(new_path) + func.substr(col(OrgUnit.path), len(old_path) + 1),
             depth=col(OrgUnit.depth) + delta,
+            version=col(OrgUnit.version) + 1,  # their ancestor_ids changed: new ETags
+            updated_at=utcnow(),
         )
         .execution_options(synchronize_session=False)
     )

@@ -106,9 +106,12 @@ async def update_team(
     for required in ("name", "kind", "org_unit_id"):
         if required in values and values[required] is None:
             raise InvalidInput(f"body.{required}", "may not be null")
-    if "org_unit_id" in values:
-        await org_unit_service.resolve_unit_reference(
+    if "org_unit_id" in values and values["org_unit_id"] != team.org_unit_id:
+        unit = await org_unit_service.resolve_unit_reference(
             session, principal, values["org_unit_id"], field="body.org_unit_id"
+        )
+        await org_unit_service.ensure_goal_links_survive(
+            session, organisation_id=team.organisation_id, new_prefix=unit.path, team_id=team.id
         )
     for key, value in values.items():
         setattr(team, key, value)
