@@ -7,15 +7,17 @@ from fastapi import APIRouter, Query, Response, status
 from app.auth import CurrentUser, Editor
 from app.db import SessionDep
 from app.etag import IfMatch, set_etag
-from app.pagination import Page, PageDep
+from app.pagination import PageDep
 from app.problems import problem_responses
 from app.teams import service
 from app.teams.models import (
     TeamCreate,
     TeamKind,
     TeamMemberCreate,
+    TeamMemberPage,
     TeamMemberPublic,
     TeamMemberUpdate,
+    TeamPage,
     TeamPublic,
     TeamUpdate,
 )
@@ -30,7 +32,7 @@ class TeamSort(StrEnum):
     created_at_desc = "-created_at"
 
 
-@router.get("", response_model=Page[TeamPublic], responses=problem_responses(401, 404, 422))
+@router.get("", response_model=TeamPage, responses=problem_responses(401, 404, 422))
 async def list_teams(
     session: SessionDep,
     principal: CurrentUser,
@@ -85,7 +87,9 @@ async def get_team(
 
 
 @router.patch(
-    "/{team_id}", response_model=TeamPublic, responses=problem_responses(401, 403, 404, 412, 422)
+    "/{team_id}",
+    response_model=TeamPublic,
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 async def update_team(
     session: SessionDep,
@@ -117,7 +121,7 @@ async def delete_team(
 
 @router.get(
     "/{team_id}/members",
-    response_model=Page[TeamMemberPublic],
+    response_model=TeamMemberPage,
     responses=problem_responses(401, 404, 422),
 )
 async def list_team_members(
