@@ -57,6 +57,10 @@ class CycleAlreadySucceeded(Conflict):
     type, title = "cycle-already-succeeded", "The cycle already has a successor"
 
 
+class CycleDecisionLocked(Conflict):
+    type, title = "cycle-decision-locked", "The decision is locked by the next cycle"
+
+
 class CycleNotDeletable(Conflict):
     type, title = "cycle-not-deletable", "The cycle cannot be deleted"
 
@@ -407,6 +411,21 @@ def _ensure_not_closed(cycle: Cycle, language: Language) -> None:
         )
 
 
+async def _ensure_decision_free(
+    session: AsyncSession, cycle: Cycle, decision: Decision | str | None
+) -> None:
+    """Once a next cycle exists, the decision stays adapt: the successor exists because of it."""
+    if decision == cycle.decision or decision == Decision.adapt:
+        return
+    successor = await _successor_of(session, cycle.id)
+    if successor is not None:
+        raise CycleDecisionLocked(
+            f"Cycle {cycle.id} continues in cycle {successor} (GET /api/v1/cycles/{successor}), "
+            "opened because the decision was adapt; the decision "
+            + ("cannot be emptied." if decision is None else f"cannot become {decision}.")
+        )
+
+
 async def update_cycle(
     session: AsyncSession,
     principal: Principal,
@@ -416,7 +435,12 @@ async def update_cycle(
     if_match: str | None,
     language: Language,
 ) -> CyclePublic:
-    """Change any content, of any stage, while the cycle is not closed."""
+    """Change content while the cycle is not closed.
+
+    Content of a stage already passed can be changed but not emptied (409
+    ``cycle-stage-incomplete``), and a cycle with a successor keeps the decision adapt (409
+    ``cycle-decision-locked``).
+    """
     cycle = await get_cycle(session, principal, cycle_id)
     check_if_match(if_match, cycle)
     _ensure_not_closed(cycle, language)
@@ -424,6 +448,14 @@ async def update_cycle(
     if "title" in values and values["title"] is None:
         raise InvalidInput("body.title", "may not be null")
     values.update(_json_lists(changes, [n for n in _LIST_FIELDS if n in changes.model_fields_set]))
+    if "decision" in values:
+        await _ensure_decision_free(session, cycle, values["decision"])
+    stages.check_update(
+        cycle.stage,
+        {**{name: getattr(cycle, name) for name in Cycle.model_fields}, **values},
+        values.keys(),
+        language=language,
+    )
     for key, value in values.items():
         setattr(cycle, key, value)
     _check_dates(cycle)

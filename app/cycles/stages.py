@@ -12,7 +12,7 @@ the follow-up). The stored value is a stable English code; people see a label in
 - Skipping stages, in either direction, is refused; so is "moving" to the current stage.
 """
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -216,6 +216,32 @@ def missing_to_leave(stage: Stage | str, content: Mapping[str, Any]) -> list[Fie
     ]
 
 
+def emptied_by_change(
+    stage: Stage | str, content: Mapping[str, Any], changed: Collection[str]
+) -> list[FieldError]:
+    """What a change of the ``changed`` fields would leave empty in stages already passed.
+
+    ``content`` is the cycle as it would be after the change. A cycle in ``stage`` has left every
+    stage before it forward, each with its required content; emptying that content afterwards
+    would let e.g. a test run without a prediction. Only requirements the change touches are
+    reported (under the first touched field), so older gaps do not block unrelated edits.
+    """
+    errors: list[FieldError] = []
+    for passed in ORDER[: stage_index(stage)]:
+        for req in REQUIRED_TO_LEAVE[passed]:
+            touched = [name for name in req.any_of if name in changed]
+            if touched and not any(_filled(content.get(name)) for name in req.any_of):
+                errors.append(
+                    FieldError(
+                        field=touched[0],
+                        message=f"{req.message}: required to leave {passed.value}, "
+                        "which the cycle has passed",
+                        type="missing",
+                    )
+                )
+    return errors
+
+
 class CycleStageUnchanged(Conflict):
     type, title = "cycle-stage-unchanged", "The cycle is already in that stage"
 
@@ -284,3 +310,21 @@ def check_transition(
         + " or ".join(_named(s, language) for s in allowed)
         + f", not to {_named(target, language)}."
     )
+
+
+def check_update(
+    stage: Stage | str,
+    content: Mapping[str, Any],
+    changed: Collection[str],
+    *,
+    language: Language = DEFAULT_LANGUAGE,
+) -> None:
+    """Refuse (:class:`CycleStageIncomplete`, 409) a change that empties a passed stage's content."""
+    emptied = emptied_by_change(stage, content, changed)
+    if emptied:
+        raise CycleStageIncomplete(
+            f"The cycle is in the stage {_named(Stage(stage), language)}; content required to "
+            "leave the stages before it cannot be emptied (go back with a reason to rework it); "
+            "emptied: " + ", ".join(error.field for error in emptied) + ".",
+            errors=emptied,
+        )

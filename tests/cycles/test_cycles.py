@@ -623,3 +623,90 @@ async def test_truly_simultaneous_writes_with_one_etag_one_wins(independent: Ind
     else:
         assert (body["scale"], body["stage"]) == (None, "analysis")
         assert len(await history(client, tenant, cycle["id"])) == 2
+
+
+async def test_a_patch_cannot_empty_what_a_passed_stage_needed(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    initiative = await make_initiative(session, tenant.team)
+    editor = bearer(tenant.editor)
+    cycle = await create_cycle(client, editor, initiative)
+    await advance(client, editor, cycle["id"], "action")
+    url = f"/api/v1/cycles/{cycle['id']}"
+    before = await client.get(url, headers=editor)
+
+    erased = await client.patch(
+        url,
+        json={"prediction": None, "baseline_start_on": None, "current_state_description": None},
+        headers=editor,
+    )
+    body = refused(erased, 409, "cycle-stage-incomplete")
+    assert {e["field"] for e in body["errors"]} == {
+        "prediction",
+        "baseline_start_on",
+        "current_state_description",
+    }
+    assert all(e["type"] == "missing" for e in body["errors"])
+    for blank in ({"scale": "  "}, {"causes": [], "analysis_summary": None}, {"question": ""}):
+        refused(await client.patch(url, json=blank, headers=editor), 409, "cycle-stage-incomplete")
+    after = await client.get(url, headers=editor)
+    assert after.headers["etag"] == before.headers["etag"]
+    assert after.json()["prediction"] == STAGE_CONTENT["analysis"]["prediction"]
+
+    # Passed content can be reworded, and one of "summary or causes" may replace the other;
+    # the current stage's own content can still be emptied.
+    reworded = await client.patch(
+        url,
+        json={"prediction": "Minst 60 % instämmer.", "causes": [], "analysis_summary": "Sällan."},
+        headers=editor,
+    )
+    assert reworded.status_code == 200, reworded.text
+    assert (await client.patch(url, json={"actions": []}, headers=editor)).status_code == 200
+
+    # Going back (with a reason) reopens a stage: its content may be emptied there, and the
+    # forward move then asks for it again.
+    back = await client.post(
+        f"{url}/transitions",
+        json={"to_stage": "analysis", "reason": "Förutsägelsen var otydlig"},
+        headers=editor,
+    )
+    assert back.status_code == 200, back.text
+    assert (await client.patch(url, json={"prediction": None}, headers=editor)).status_code == 200
+    stuck = await client.post(f"{url}/transitions", json={"to_stage": "action"}, headers=editor)
+    assert refused(stuck, 409, "cycle-stage-incomplete")["errors"][0]["field"] == "prediction"
+
+
+async def test_the_decision_stays_adapt_once_a_next_cycle_exists(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    initiative = await make_initiative(session, tenant.team)
+    editor = bearer(tenant.editor)
+    first = await create_cycle(client, editor, initiative)
+    await advance(client, editor, first["id"], "closed")
+    url = f"/api/v1/cycles/{first['id']}"
+    assert (await client.post(f"{url}/next-cycle", headers=editor)).status_code == 201
+    reopened = await client.post(
+        f"{url}/transitions",
+        json={"to_stage": "follow_up", "reason": "Komplettera lärdomarna"},
+        headers=editor,
+    )
+    assert reopened.status_code == 200, reopened.text
+
+    for decision in ("abandon", "adopt", None):
+        locked = await client.patch(url, json={"decision": decision}, headers=editor)
+        assert "decision" in refused(locked, 409, "cycle-decision-locked")["detail"]
+    same = await client.patch(
+        url, json={"decision": "adapt", "learning": "Fler klasser nästa gång."}, headers=editor
+    )
+    assert same.status_code == 200, same.text
+    assert same.json()["decision"] == "adapt"
+
+    # Without a successor the decision is free to change while the follow-up is open.
+    lone = await create_cycle(client, editor, initiative)
+    await advance(client, editor, lone["id"], "follow_up")
+    changed = await client.patch(
+        f"/api/v1/cycles/{lone['id']}", json={"decision": "abandon"}, headers=editor
+    )
+    assert changed.status_code == 200, changed.text

@@ -16,6 +16,8 @@ from app.cycles.stages import (
     Language,
     Stage,
     check_transition,
+    check_update,
+    emptied_by_change,
     missing_to_leave,
     negotiate_language,
     next_stage,
@@ -197,3 +199,24 @@ def test_incomplete_detail_names_the_stage_in_the_language_and_lists_fields() ->
     assert "current_state (nuläge)" in detail
     assert "change_idea, question, current_state_description" in detail
     assert refused.value.status == 409
+
+
+def test_a_change_may_not_empty_content_of_a_passed_stage() -> None:
+    emptied = {**COMPLETE, "prediction": None, "change_idea": " ", "test_started_on": None}
+    changed = {"prediction", "change_idea", "test_started_on"}
+    errors = emptied_by_change(Stage.action, emptied, changed)
+    # action is the current stage: its content is not yet required.
+    assert [e.field for e in errors] == ["change_idea", "prediction"]
+    assert emptied_by_change(Stage.current_state, emptied, changed) == []
+    with pytest.raises(CycleStageIncomplete) as refused:
+        check_update(Stage.action, emptied, changed, language=Language.sv)
+    assert "action (åtgärd)" in str(refused.value.detail)
+
+
+def test_only_requirements_the_change_touches_are_checked() -> None:
+    gaps = {**COMPLETE, "prediction": None}
+    assert emptied_by_change(Stage.follow_up, gaps, {"title"}) == []
+    either = {**COMPLETE, "analysis_summary": None, "causes": []}
+    assert [e.field for e in emptied_by_change(Stage.action, either, {"causes"})] == ["causes"]
+    kept = {**COMPLETE, "analysis_summary": None}
+    assert emptied_by_change(Stage.action, {**kept, "causes": [{"cause": "x"}]}, {"causes"}) == []
