@@ -276,6 +276,18 @@ async def _resolve_initiative(
         ) from None
 
 
+async def _archived_unit(session: AsyncSession, initiative: Initiative) -> OrgUnit | None:
+    """The unit of the initiative's team, when it is archived (None when it is active)."""
+    unit = (
+        await session.execute(
+            select(OrgUnit)
+            .join(Team, col(Team.org_unit_id) == col(OrgUnit.id))
+            .where(col(Team.id) == initiative.team_id)
+        )
+    ).scalar_one()
+    return unit if unit.archived_at is not None else None
+
+
 def _ensure_open(initiative: Initiative) -> None:
     if str(initiative.status) in _CLOSED_INITIATIVE_STATUSES:
         raise InitiativeNotOpen(
@@ -387,6 +399,14 @@ async def create_cycle(
 ) -> CyclePublic:
     """Start a cycle in the current-state stage; creation is the first entry of its history."""
     initiative = await _resolve_initiative(session, principal, data.initiative_id)
+    archived = await _archived_unit(session, initiative)
+    if archived is not None:
+        # As for goals and initiatives: a body reference to an archived unit's work is 422.
+        raise InvalidInput(
+            "body.initiative_id",
+            f"the unit of initiative {initiative.id} ({archived.name}) is archived",
+            type_="archived",
+        )
     _ensure_open(initiative)
     if data.predecessor_cycle_id is not None:
         predecessor = await session.get(Cycle, data.predecessor_cycle_id)
@@ -542,6 +562,12 @@ async def create_next_cycle(
     initiative = await initiative_service.get_initiative(
         session, principal, predecessor.initiative_id
     )
+    archived = await _archived_unit(session, initiative)
+    if archived is not None:
+        raise org_unit_service.UnitArchived(
+            f"The unit {archived.name} of initiative {initiative.id} is archived; it takes no "
+            "new cycles. Restore the unit first."
+        )
     _ensure_open(initiative)
     values: dict[str, Any] = {
         "title": predecessor.title,

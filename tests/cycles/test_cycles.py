@@ -710,3 +710,34 @@ async def test_the_decision_stays_adapt_once_a_next_cycle_exists(
         f"/api/v1/cycles/{lone['id']}", json={"decision": "abandon"}, headers=editor
     )
     assert changed.status_code == 200, changed.text
+
+
+async def test_no_new_cycles_for_initiatives_of_an_archived_unit(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    initiative = await make_initiative(session, tenant.team)
+    editor = bearer(tenant.editor)
+    first = await create_cycle(client, editor, initiative)
+    await advance(client, editor, first["id"], "closed")
+    archived = await client.post(
+        f"/api/v1/org-units/{tenant.school.id}/archive", headers=tenant.headers
+    )
+    assert archived.status_code == 200, archived.text
+
+    created = await client.post(
+        "/api/v1/cycles",
+        json={"initiative_id": str(initiative.id), "title": "x"},
+        headers=editor,
+    )
+    error = refused(created, 422, "invalid-input")["errors"][0]
+    assert (error["field"], error["type"]) == ("body.initiative_id", "archived")
+    refused(
+        await client.post(f"/api/v1/cycles/{first['id']}/next-cycle", headers=editor),
+        409,
+        "unit-archived",
+    )
+    listed = await client.get(
+        "/api/v1/cycles", params={"initiative_id": str(initiative.id)}, headers=editor
+    )
+    assert listed.json()["total"] == 1  # the history stays readable
