@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 from app.db import TenantRow, with_example
+from app.pagination import Page
 
 
 class TeamKind(StrEnum):
@@ -155,3 +156,11 @@ class TeamMemberPublic(TeamMemberBase):
     email: str | None = None
     created_at: datetime
     updated_at: datetime
+
+
+class TeamPage(Page[TeamPublic]):
+    """One page of teams."""
+
+
+class TeamMemberPage(Page[TeamMemberPublic]):
+    """One page of a team's members."""
