@@ -7,6 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from app.auth import Role
 from app.db import TenantRow, UTCDateTime, UTCTimestamp, utcnow, with_example
+from app.pagination import Page
 
 _ROLE_DESCRIPTION = (
     "admin (everything, incl. units, tokens and audit), editor (teams and improvement work), "
@@ -116,3 +117,7 @@ class CurrentTokenPublic(SQLModel):
     organisation_id: uuid.UUID
     role: Role
     scope_org_unit_id: uuid.UUID | None
+
+
+class AccessTokenPage(Page[AccessTokenPublic]):
+    """One page of access tokens."""

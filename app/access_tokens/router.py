@@ -7,6 +7,7 @@ from app.access_tokens import service
 from app.access_tokens.models import (
     AccessTokenCreate,
     AccessTokenCreated,
+    AccessTokenPage,
     AccessTokenPublic,
     AccessTokenUpdate,
     CurrentTokenPublic,
@@ -14,7 +15,7 @@ from app.access_tokens.models import (
 from app.auth import Admin, CurrentUser, Role
 from app.db import SessionDep
 from app.etag import IfMatch, set_etag
-from app.pagination import Page, PageDep
+from app.pagination import PageDep
 from app.problems import problem_responses
 
 router = APIRouter(prefix="/access-tokens", tags=["access-tokens"])
@@ -32,7 +33,7 @@ async def get_current_access_token(principal: CurrentUser) -> object:
     )
 
 
-@router.get("", response_model=Page[AccessTokenPublic], responses=problem_responses(401, 403, 422))
+@router.get("", response_model=AccessTokenPage, responses=problem_responses(401, 403, 422))
 async def list_access_tokens(
     session: SessionDep,
     principal: Admin,

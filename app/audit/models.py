@@ -7,6 +7,7 @@ from sqlalchemy import JSON, String
 from sqlmodel import Field, SQLModel
 
 from app.db import UTCDateTime, utcnow, with_example
+from app.pagination import Page
 
 
 class AuditAction(StrEnum):
@@ -73,3 +74,7 @@ class AuditEventPublic(AuditEventBase):
     )
 
     id: uuid.UUID
+
+
+class AuditEventPage(Page[AuditEventPublic]):
+    """One page of audit events."""

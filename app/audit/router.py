@@ -5,10 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.audit import service
-from app.audit.models import AuditAction, AuditEventPublic
+from app.audit.models import AuditAction, AuditEventPage
 from app.auth import Admin
 from app.db import SessionDep, UTCTimestamp
-from app.pagination import Page, PageDep
+from app.pagination import PageDep
 from app.problems import problem_responses
 
 router = APIRouter(prefix="/audit-events", tags=["audit-events"])
@@ -19,7 +19,7 @@ class AuditSort(StrEnum):
     occurred_at_desc = "-occurred_at"
 
 
-@router.get("", response_model=Page[AuditEventPublic], responses=problem_responses(401, 403, 422))
+@router.get("", response_model=AuditEventPage, responses=problem_responses(401, 403, 422))
 async def list_audit_events(
     session: SessionDep,
     principal: Admin,

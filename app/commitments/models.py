@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 from app.db import TenantRow, with_example
 from app.goals.models import Goal
 from app.initiatives.models import Initiative
+from app.pagination import Page
 
 
 class CommitmentStatus(StrEnum):
@@ -143,3 +144,7 @@ class CommitmentPublic(CommitmentBase):
     created_at: datetime
     updated_at: datetime
     version: int = Field(exclude=True)
+
+
+class CommitmentPage(Page[CommitmentPublic]):
+    """One page of commitments."""

@@ -8,13 +8,14 @@ from app.auth import CurrentUser, Editor
 from app.commitments import service
 from app.commitments.models import (
     CommitmentCreate,
+    CommitmentPage,
     CommitmentPublic,
     CommitmentStatus,
     CommitmentUpdate,
 )
 from app.db import SessionDep
 from app.etag import IfMatch, set_etag
-from app.pagination import Page, PageDep
+from app.pagination import PageDep
 from app.problems import problem_responses
 
 router = APIRouter(prefix="/commitments", tags=["commitments"])
@@ -29,7 +30,7 @@ class CommitmentSort(StrEnum):
     status_desc = "-status"
 
 
-@router.get("", response_model=Page[CommitmentPublic], responses=problem_responses(401, 404, 422))
+@router.get("", response_model=CommitmentPage, responses=problem_responses(401, 404, 422))
 async def list_commitments(
     session: SessionDep,
     principal: CurrentUser,

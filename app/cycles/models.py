@@ -11,6 +11,7 @@ from sqlmodel import Field, SQLModel
 
 from app.cycles.stages import Decision, Direction, Stage
 from app.db import TenantRow, UTCDateTime, utcnow, with_example
+from app.pagination import Page
 
 _LONG = 8000
 _STAGE_CODES = ", ".join(f"'{stage.value}'" for stage in Stage)
@@ -373,3 +374,11 @@ class CycleStageTransitionPublic(SQLModel):
     actor_token_id: uuid.UUID | None = Field(description="The token that made the move.")
     actor_name: str
     occurred_at: datetime
+
+
+class CyclePage(Page[CyclePublic]):
+    """One page of cycles."""
+
+
+class CycleStageTransitionPage(Page[CycleStageTransitionPublic]):
+    """One page of a cycle's stage history."""

@@ -8,8 +8,9 @@ from app.auth import CurrentUser, Editor
 from app.cycles import service
 from app.cycles.models import (
     CycleCreate,
+    CyclePage,
     CyclePublic,
-    CycleStageTransitionPublic,
+    CycleStageTransitionPage,
     CycleTransitionCreate,
     CycleUpdate,
     NextCycleCreate,
@@ -17,7 +18,7 @@ from app.cycles.models import (
 from app.cycles.stages import Language, Stage, negotiate_language
 from app.db import SessionDep
 from app.etag import IfMatch, set_etag
-from app.pagination import Page, PageDep
+from app.pagination import PageDep
 from app.problems import problem_responses
 
 router = APIRouter(prefix="/cycles", tags=["cycles"])
@@ -61,7 +62,7 @@ class CycleSort(StrEnum):
     stage_desc = "-stage"
 
 
-@router.get("", response_model=Page[CyclePublic], responses=problem_responses(401, 404, 422))
+@router.get("", response_model=CyclePage, responses=problem_responses(401, 404, 422))
 async def list_cycles(
     session: SessionDep,
     principal: CurrentUser,
@@ -189,7 +190,7 @@ async def delete_cycle(
 
 @router.get(
     "/{cycle_id}/transitions",
-    response_model=Page[CycleStageTransitionPublic],
+    response_model=CycleStageTransitionPage,
     responses=problem_responses(401, 404, 422),
 )
 async def list_cycle_transitions(

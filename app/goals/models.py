@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 from app.db import TenantRow, with_example
+from app.pagination import Page
 
 
 class GoalStatus(StrEnum):
@@ -128,3 +129,7 @@ class GoalListItem(GoalPublic):
         description="True when the goal belongs to a unit above the requested `org_unit_id` "
         "(listed because of `include_inherited`).",
     )
+
+
+class GoalPage(Page[GoalListItem]):
+    """One page of goals."""

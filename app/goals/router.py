@@ -8,8 +8,8 @@ from app.auth import CurrentUser, Editor
 from app.db import SessionDep
 from app.etag import IfMatch, set_etag
 from app.goals import service
-from app.goals.models import GoalCreate, GoalListItem, GoalPublic, GoalStatus, GoalUpdate
-from app.pagination import Page, PageDep
+from app.goals.models import GoalCreate, GoalPage, GoalPublic, GoalStatus, GoalUpdate
+from app.pagination import PageDep
 from app.problems import problem_responses
 
 router = APIRouter(prefix="/goals", tags=["goals"])
@@ -37,7 +37,7 @@ class GoalSort(StrEnum):
 
 @router.get(
     "",
-    response_model=Page[GoalListItem],
+    response_model=GoalPage,
     responses=problem_responses(401, 404, 422),
     description="List the goals the token may read, optionally a unit's own, inherited and descendant goals. "
     + _READ_SCOPE,

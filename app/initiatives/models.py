@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 from app.db import TenantRow, with_example
+from app.pagination import Page
 from app.teams.models import Team
 
 
@@ -166,3 +167,7 @@ class InitiativePublic(InitiativeBase):
     created_at: datetime
     updated_at: datetime
     version: int = Field(exclude=True)
+
+
+class InitiativePage(Page[InitiativePublic]):
+    """One page of initiatives."""

@@ -10,11 +10,12 @@ from app.etag import IfMatch, set_etag
 from app.initiatives import service
 from app.initiatives.models import (
     InitiativeCreate,
+    InitiativePage,
     InitiativePublic,
     InitiativeStatus,
     InitiativeUpdate,
 )
-from app.pagination import Page, PageDep
+from app.pagination import PageDep
 from app.problems import problem_responses
 
 router = APIRouter(prefix="/initiatives", tags=["initiatives"])
@@ -31,7 +32,7 @@ class InitiativeSort(StrEnum):
     aim_by_when_on_desc = "-aim_by_when_on"
 
 
-@router.get("", response_model=Page[InitiativePublic], responses=problem_responses(401, 404, 422))
+@router.get("", response_model=InitiativePage, responses=problem_responses(401, 404, 422))
 async def list_initiatives(
     session: SessionDep,
     principal: CurrentUser,

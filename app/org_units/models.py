@@ -7,6 +7,7 @@ from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import TenantRow, UTCDateTime, with_example
+from app.pagination import Page
 
 
 class OrgUnitKind(StrEnum):
@@ -137,3 +138,7 @@ class OrgUnitTree(OrgUnitPublic):
     """A unit with its descendants nested under ``children``."""
 
     children: list["OrgUnitTree"] = Field(default_factory=list)
+
+
+class OrgUnitPage(Page[OrgUnitPublic]):
+    """One page of org units."""

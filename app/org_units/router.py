@@ -12,11 +12,12 @@ from app.org_units.models import (
     OrgUnitCreate,
     OrgUnitKind,
     OrgUnitMove,
+    OrgUnitPage,
     OrgUnitPublic,
     OrgUnitTree,
     OrgUnitUpdate,
 )
-from app.pagination import Page, PageDep
+from app.pagination import PageDep
 from app.problems import problem_responses
 
 router = APIRouter(prefix="/org-units", tags=["org-units"])
@@ -34,7 +35,7 @@ class OrgUnitSort(StrEnum):
 IncludeArchived = Annotated[bool, Query(description="Also return archived units.")]
 
 
-@router.get("", response_model=Page[OrgUnitPublic], responses=problem_responses(401, 404, 422))
+@router.get("", response_model=OrgUnitPage, responses=problem_responses(401, 404, 422))
 async def list_org_units(
     session: SessionDep,
     principal: CurrentUser,
