@@ -169,21 +169,20 @@ def _check_period(valid_from_on: date | None, valid_to_on: date | None) -> None:
 async def _check_parent(
     session: AsyncSession, principal: Principal, parent_goal_id: uuid.UUID, unit: OrgUnit
 ) -> None:
-    """The refined goal must belong to a unit strictly above the goal's own unit."""
-    parent = (
-        await session.execute(
-            select(Goal).where(
-                Goal.id == parent_goal_id,  # type: ignore[arg-type]
-                Goal.organisation_id == principal.organisation_id,  # type: ignore[arg-type]
-            )
-        )
-    ).scalar_one_or_none()
-    if parent is None or parent.org_unit_id not in path_ids(unit.path)[:-1]:
+    """The refined goal must belong to a unit strictly above the goal's own unit.
+
+    It is looked up among the goals the token may read, so a goal of a sibling subtree gets the
+    same answer as an id that does not exist (as GET /goals/{id} answers 404 for both).
+    """
+    parent, parent_unit = await resolve_goal_reference(
+        session, principal, parent_goal_id, field="body.parent_goal_id"
+    )
+    if parent.org_unit_id not in path_ids(unit.path)[:-1]:
         raise InvalidInput(
             "body.parent_goal_id",
-            f"no goal with id {parent_goal_id} at a unit above {unit.name}; a goal refines a goal "
-            "of one of its unit's ancestors",
-            type_="not_found" if parent is None else "not_an_ancestor_goal",
+            f"goal {parent_goal_id} belongs to {parent_unit.name}, not to a unit above "
+            f"{unit.name}; a goal refines a goal of one of its unit's ancestors",
+            type_="not_an_ancestor_goal",
         )
 
 

@@ -1,3 +1,4 @@
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -216,3 +217,27 @@ async def test_commitments_outside_scope_or_organisation_do_not_exist(
     assert (
         await client.patch(url, json={"status": "done"}, headers=bearer(tenant.viewer))
     ).status_code == 403
+
+
+async def test_a_goal_the_token_cannot_read_is_answered_like_an_unknown_id(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    north = bearer(tenant.north_admin)
+    sibling = await make_goal(session, tenant.south, "Söders mål")
+    assert (await client.get(f"/api/v1/goals/{sibling.id}", headers=north)).status_code == 404
+    answers = []
+    for goal_id in (sibling.id, uuid.uuid4()):
+        response = await client.post(
+            COMMITMENTS,
+            json={
+                "goal_id": str(goal_id),
+                "owner_name": "Rektor Anna L.",
+                "description": "Fokusgrupper",
+                "due_on": "2026-10-15",
+            },
+            headers=north,
+        )
+        assert response.status_code == 422, response.text
+        answers.append(response.text.replace(str(goal_id), "<id>"))
+    assert answers[0] == answers[1]

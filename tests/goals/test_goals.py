@@ -1,11 +1,13 @@
+import uuid
 from typing import Any
 
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import Role
 from app.goals.models import GoalStatus
 from tests.commitments.factories import make_commitment
-from tests.factories import bearer, make_tenant
+from tests.factories import bearer, make_tenant, make_token
 from tests.goals.factories import make_goal
 from tests.initiatives.factories import make_initiative
 
@@ -337,3 +339,58 @@ async def test_goals_of_another_organisation_do_not_exist(
         headers=tenant.headers,
     )
     assert refining.status_code == 422
+
+
+async def test_a_parent_goal_outside_what_the_token_reads_is_answered_like_an_unknown_id(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    school_editor = bearer(
+        await make_token(session, tenant.organisation, role=Role.editor, scope=tenant.school)
+    )
+    vision = await make_goal(session, tenant.root, "Vision")
+    sibling = await make_goal(session, tenant.sibling_school, "Södra skolans mål")
+    own = await make_goal(session, tenant.school, "Skolans mål", parent=vision)
+    assert (await client.get(f"{GOALS}/{sibling.id}", headers=school_editor)).status_code == 404
+    unknown_id = uuid.uuid4()
+
+    def answer(response: Any, goal_id: object) -> Any:
+        assert response.status_code == 422, response.text
+        return response.text.replace(str(goal_id), "<id>")
+
+    answers = []
+    for goal_id in (sibling.id, unknown_id):
+        created = await client.post(
+            GOALS,
+            json={
+                "org_unit_id": str(tenant.school.id),
+                "title": "Delmål",
+                "parent_goal_id": str(goal_id),
+            },
+            headers=school_editor,
+        )
+        patched = await client.patch(
+            f"{GOALS}/{own.id}", json={"parent_goal_id": str(goal_id)}, headers=school_editor
+        )
+        answers.append((answer(created, goal_id), answer(patched, goal_id)))
+    assert answers[0] == answers[1]
+    assert '"type":"not_found"' in answers[0][0].replace(" ", "")
+
+    # A goal the token reads, but not of a unit above: that it exists is no secret.
+    same_unit = await client.post(
+        GOALS,
+        json={"org_unit_id": str(tenant.school.id), "title": "X", "parent_goal_id": str(own.id)},
+        headers=school_editor,
+    )
+    error = same_unit.json()["errors"][0]
+    assert (same_unit.status_code, error["field"], error["type"]) == (
+        422,
+        "body.parent_goal_id",
+        "not_an_ancestor_goal",
+    )
+    refining = await client.post(
+        GOALS,
+        json={"org_unit_id": str(tenant.school.id), "title": "Y", "parent_goal_id": str(vision.id)},
+        headers=school_editor,
+    )
+    assert refining.status_code == 201, refining.text

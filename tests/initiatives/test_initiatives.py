@@ -1,3 +1,4 @@
+import uuid
 from typing import Any
 
 from httpx import AsyncClient
@@ -262,3 +263,27 @@ async def test_initiatives_outside_scope_or_organisation_do_not_exist(
         f"{INITIATIVES}?org_unit_id={tenant.school.id}", headers=bearer(tenant.south_admin)
     )
     assert south_listing.status_code == 404
+
+
+async def test_a_goal_the_token_cannot_read_is_answered_like_an_unknown_id(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    north = bearer(tenant.north_admin)
+    sibling = await make_goal(session, tenant.south, "Söders mål")
+    assert (await client.get(f"/api/v1/goals/{sibling.id}", headers=north)).status_code == 404
+    answers = []
+    for goal_id in (sibling.id, uuid.uuid4()):
+        response = await client.post(
+            INITIATIVES,
+            json={
+                "team_id": str(tenant.team.id),
+                "title": "Delaktighet",
+                "focus_area": "delaktighet",
+                "goal_ids": [str(goal_id)],
+            },
+            headers=north,
+        )
+        assert response.status_code == 422, response.text
+        answers.append(response.text.replace(str(goal_id), "<id>"))
+    assert answers[0] == answers[1]
