@@ -38,6 +38,27 @@ def with_example(example: dict[str, Any]) -> SQLModelConfig:
     return SQLModelConfig(json_schema_extra={"example": example})
 
 
+def input_example(example: dict[str, Any]) -> SQLModelConfig:
+    """``model_config`` of a request body: shows ``example``, refuses unknown fields (a typo is a
+    422 naming it, not a silently ignored field) and strips surrounding whitespace from strings
+    (so a name of only spaces fails ``min_length``).
+
+    An optional field that may not be null (``name: str = Field(default=None)``: leave it out to
+    keep the value) is published without its ``default: null``, which would contradict its type.
+    """
+
+    def extra(schema: dict[str, Any]) -> None:
+        for prop in schema.get("properties", {}).values():
+            nullable = prop.get("type") == "null" or any(
+                option.get("type") == "null" for option in prop.get("anyOf", [])
+            )
+            if "default" in prop and prop["default"] is None and not nullable:
+                del prop["default"]
+        schema["example"] = example
+
+    return SQLModelConfig(json_schema_extra=extra, extra="forbid", str_strip_whitespace=True)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -130,10 +151,16 @@ def sync_url(url: str) -> str:
     return url
 
 
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin (see _sqlite_begin),
     # so reads and SAVEPOINTs sit inside the transaction like on PostgreSQL.
     dbapi_connection.isolation_level = None
+    # SQLite's own lower() folds ASCII only; Python's folds Å, Ä and Ö too, like PostgreSQL.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")

@@ -40,6 +40,7 @@ def check_if_match(if_match: str | None, obj: Versioned) -> None:
     if "*" in candidates or etag_of(obj) in candidates:
         return
     raise PreconditionFailed(
-        f"If-Match {if_match.strip()} does not match the current ETag {etag_of(obj)}: "
-        "the object was changed since you read it. Read it again, then retry."
+        f"If-Match {if_match.strip()[:100]} does not match the current ETag {etag_of(obj)}: the "
+        "object has changed since that ETag was read (or it is not an ETag of this object). "
+        "Read it again, then retry."
     )

@@ -18,6 +18,7 @@ from app.cycles.router import router as cycles_router
 from app.db import create_engine, create_sessionmaker
 from app.goals.router import router as goals_router
 from app.health import router as health_router
+from app.http import HttpSemanticsMiddleware
 from app.idempotency import IdempotencyMiddleware
 from app.initiatives.router import router as initiatives_router
 from app.logging import RequestLogMiddleware, configure_logging
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_tags=openapi.TAGS,
         generate_unique_id_function=_operation_id,
         lifespan=lifespan,
+        redirect_slashes=False,  # /org-units/ is not /org-units: a clear 404, not a bare redirect
         swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
     )
     app.state.settings = settings
@@ -89,9 +91,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["ETag", "Location", "X-Request-ID"],
+            expose_headers=[
+                "ETag",
+                "Location",
+                "X-Request-ID",
+                "Idempotent-Replayed",
+                "Content-Language",
+                "Retry-After",
+            ],
         )
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(HttpSemanticsMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLogMiddleware)
     return app
 

@@ -121,6 +121,22 @@ def _idempotency_keys(schema: dict[str, Any]) -> None:
             response.setdefault("content", {PROBLEM_MEDIA_TYPE: {"schema": problem}})
 
 
+def _service_unavailable(schema: dict[str, Any]) -> None:
+    """Any operation that reaches the database may meet it busy or gone (503, Retry-After)."""
+    problem = {"$ref": "#/components/schemas/ProblemDetails"}
+    for path, path_item in schema.get("paths", {}).items():
+        if path in ("/healthz",):
+            continue
+        for operation in path_item.values():
+            operation["responses"].setdefault(
+                "503",
+                {
+                    "description": "The database is busy or unreachable; retry after `Retry-After` seconds.",
+                    "content": {PROBLEM_MEDIA_TYPE: {"schema": problem}},
+                },
+            )
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
         schema = get_openapi(
@@ -133,6 +149,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         )
         _problem_media_types(schema)
         _idempotency_keys(schema)
+        _service_unavailable(schema)
         app.openapi_schema = schema
     return app.openapi_schema
 

@@ -4,6 +4,7 @@ Domains raise subclasses of :class:`Problem`; the handlers here also turn reques
 framework HTTP errors and database conflicts into the same ``application/problem+json`` shape.
 """
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -210,16 +211,40 @@ async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else None
     if status == 404 and detail is None:
         detail = f"There is no resource at {request.url.path}."
-    if status == 405 and detail is None:
-        detail = f"{request.method} is not allowed on {request.url.path}."
+    headers = dict(getattr(exc, "headers", None) or {})
+    if status == 405:
+        allowed = _allowed_methods(request)
+        headers["Allow"] = ", ".join(allowed)
+        detail = (
+            f"{request.method} is not allowed on {request.url.path}; use {' or '.join(allowed)}."
+        )
     return problem_response(
         request,
         status=status,
         type_=slug,
         title=phrase,
         detail=detail,
-        headers=getattr(exc, "headers", None),
+        headers=headers or None,
     )
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """The methods the contract offers on this path (Starlette names only the first route's)."""
+    patterns: list[tuple[re.Pattern[str], list[str]]] | None = getattr(
+        request.app.state, "allow_patterns", None
+    )
+    if patterns is None:
+        patterns = []
+        for template, item in request.app.openapi().get("paths", {}).items():
+            regex = re.compile("^" + re.sub(r"\\{[^/]+\\}", "[^/]+", re.escape(template)) + "$")
+            methods = sorted(m.upper() for m in item if m in _HTTP_METHODS)
+            patterns.append((regex, [*methods, "HEAD"] if "GET" in methods else methods))
+        request.app.state.allow_patterns = patterns
+    path = request.url.path
+    return next((methods for regex, methods in patterns if regex.match(path)), ["GET", "HEAD"])
+
+
+_HTTP_METHODS = frozenset({"get", "put", "post", "patch", "delete", "options", "head"})
 
 
 async def _stale_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -264,3 +264,75 @@ async def test_instants_without_an_offset_are_refused_and_offsets_become_utc(
     )
     assert offset.status_code == 201
     assert offset.json()["expires_at"] == "2029-12-31T22:00:00Z"
+
+
+async def test_405_names_every_allowed_method(client: AsyncClient) -> None:
+    response = await client.put("/api/v1/org-units/3f0c8e5e-0000-4000-8000-000000000000")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, GET, PATCH, HEAD"
+
+
+async def test_head_answers_like_get_without_a_body(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    get = await client.get(f"/api/v1/org-units/{tenant.school.id}", headers=tenant.headers)
+    head = await client.head(f"/api/v1/org-units/{tenant.school.id}", headers=tenant.headers)
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["etag"] == get.headers["etag"]
+    assert (await client.head("/healthz")).status_code == 200
+
+
+async def test_if_none_match_answers_304_until_the_object_changes(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    url = f"/api/v1/teams/{tenant.team.id}"
+    etag = (await client.get(url, headers=tenant.headers)).headers["etag"]
+    cached = await client.get(url, headers={**tenant.headers, "If-None-Match": etag})
+    assert cached.status_code == 304
+    assert cached.content == b""
+    await client.patch(url, json={"name": "Nytt"}, headers=tenant.headers)
+    fresh = await client.get(url, headers={**tenant.headers, "If-None-Match": etag})
+    assert fresh.status_code == 200
+    assert fresh.json()["name"] == "Nytt"
+
+
+async def test_an_oversized_body_is_refused_before_it_is_read(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    response = await client.post(
+        "/api/v1/teams",
+        content=b'{"name": "' + b"x" * (11 * 1024 * 1024) + b'"}',
+        headers={**tenant.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == PROBLEM
+
+
+async def test_a_trailing_slash_is_a_clear_404(client: AsyncClient, session: AsyncSession) -> None:
+    tenant = await make_tenant(session)
+    response = await client.get("/api/v1/org-units/", headers=tenant.headers)
+    assert response.status_code == 404
+    assert response.headers["content-type"] == PROBLEM
+
+
+async def test_search_folds_swedish_letters_on_every_database(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    await client.post(
+        "/api/v1/org-units",
+        json={"name": "Ängsskolan", "kind": "school", "parent_id": str(tenant.north.id)},
+        headers=tenant.headers,
+    )
+    for query in ("ängs", "ÄNGS", "Ängs"):
+        names = [
+            u["name"]
+            for u in (
+                await client.get(f"/api/v1/org-units?q={query}", headers=tenant.headers)
+            ).json()["items"]
+        ]
+        assert names == ["Ängsskolan"], query
