@@ -61,7 +61,11 @@ def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = 
     """Bring the database schema up to date (alembic upgrade)."""
     typer.echo(f"Migrating {_redacted_url()} to {revision} ...")
     command.upgrade(alembic_config(), revision)
-    typer.echo("Database schema is up to date.")
+    typer.echo(
+        "Database schema is up to date."
+        if revision == "head"
+        else f"Database schema is at {revision}."
+    )
 
 
 @cli.command("create-organisation")
@@ -71,6 +75,12 @@ def create_organisation(
 ) -> None:
     """Create an organisation (tenant) and its first admin token, and print the token once."""
     from app.access_tokens import service as token_service
+
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise typer.BadParameter(
+            "give the organisation's name, 1 to 200 characters", param_hint="NAME"
+        )
     from app.auth import Role
     from app.organisations import service as organisation_service
 
@@ -100,8 +110,11 @@ def create_token(
     """Create a token without an API call, e.g. when every admin token was lost or revoked."""
     from app.access_tokens import service as token_service
     from app.auth import Role
+    from app.org_units.models import OrgUnit
     from app.organisations.models import Organisation
 
+    if not name.strip():
+        raise typer.BadParameter("give the token a name", param_hint="--name")
     try:
         parsed_role = Role(role)
     except ValueError:
@@ -112,6 +125,12 @@ def create_token(
     async def work(session: AsyncSession) -> str | None:
         if await session.get(Organisation, organisation_id) is None:
             return None
+        if scope_org_unit_id is not None:
+            unit = await session.get(OrgUnit, scope_org_unit_id)
+            if unit is None or unit.organisation_id != organisation_id:
+                raise typer.BadParameter(
+                    "no unit with this id in that organisation", param_hint="--scope-org-unit-id"
+                )
         _, secret = await token_service.issue_token(
             session,
             organisation_id=organisation_id,

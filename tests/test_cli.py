@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,3 +94,37 @@ def test_create_token_for_an_unknown_organisation_fails_clearly(database_url: st
         ],
     )
     assert bad_role.exit_code == 2
+
+
+def test_a_token_cannot_be_scoped_to_another_organisations_unit(database_url: str) -> None:
+    invoke("migrate")
+    invoke("load-demo")
+    other = invoke("create-organisation", "Annanstad kommun")
+    other_id = re.search(r"with id ([0-9a-f-]{36})", other)
+    assert other_id is not None
+    import sqlite3
+
+    path = database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as connection:
+        (unit_id,) = connection.execute("SELECT id FROM org_unit LIMIT 1").fetchone()
+    foreign_unit = str(uuid.UUID(unit_id))
+    result = runner.invoke(
+        cli,
+        [
+            "create-token",
+            "--organisation-id",
+            other_id[1],
+            "--name",
+            "X",
+            "--scope-org-unit-id",
+            foreign_unit,
+        ],
+    )
+    assert result.exit_code == 2
+    assert "no unit with this id" in result.output
+
+
+def test_an_organisation_needs_a_name(database_url: str) -> None:
+    invoke("migrate")
+    result = runner.invoke(cli, ["create-organisation", "   "])
+    assert result.exit_code == 2
