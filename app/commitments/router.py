@@ -57,8 +57,8 @@ async def list_commitments(
     overdue: Annotated[
         bool | None,
         Query(
-            description="true: only those past `due_on` (UTC date) and still open or in "
-            "progress; false: only the others."
+            description="true: only those past `due_on` (today in PDCA_TIMEZONE) and still open "
+            "or in progress; false: only the others."
         ),
     ] = None,
     sort: Annotated[

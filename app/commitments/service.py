@@ -23,7 +23,7 @@ from app.commitments.models import (
     CommitmentStatus,
     CommitmentUpdate,
 )
-from app.db import utcnow
+from app.db import local_today
 from app.etag import check_if_match
 from app.goals import service as goal_service
 from app.goals.models import Goal
@@ -54,8 +54,9 @@ def _with_unit(stmt: _S) -> _S:
 
 
 def today() -> date:
-    """Today's date in UTC: a commitment due today is overdue from tomorrow."""
-    return utcnow().date()
+    """Today in the organisation's calendar (PDCA_TIMEZONE): a commitment due today is overdue
+    from tomorrow."""
+    return local_today()
 
 
 def _overdue(on: date) -> ColumnElement[bool]:

@@ -92,7 +92,7 @@ async def list_cycles(
         bool | None,
         Query(
             description="true: not closed and the current stage's `stage_due_on` has passed "
-            "(before today, UTC); false: all others."
+            "(before today in PDCA_TIMEZONE); false: all others."
         ),
     ] = None,
     sort: Annotated[

@@ -29,7 +29,7 @@ from app.cycles.models import (
     NextCycleCreate,
 )
 from app.cycles.stages import Decision, Direction, Language, Stage, stage_label
-from app.db import utcnow
+from app.db import local_today, utcnow
 from app.etag import check_if_match
 from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative
@@ -181,7 +181,8 @@ def _order_by(sort: str) -> list[Any]:
 
 
 def _today() -> date:
-    return utcnow().date()
+    """Today in the organisation's calendar (PDCA_TIMEZONE): a stage due today is overdue tomorrow."""
+    return local_today()
 
 
 async def list_cycles(

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.commitments.models import CommitmentStatus
 from app.commitments.service import today
 from tests.commitments.factories import make_commitment
+from tests.cycles.factories import today_off_utc
 from tests.factories import bearer, make_team, make_tenant
 from tests.goals.factories import make_goal
 from tests.initiatives.factories import make_initiative
@@ -241,3 +242,20 @@ async def test_a_goal_the_token_cannot_read_is_answered_like_an_unknown_id(
         assert response.status_code == 422, response.text
         answers.append(response.text.replace(str(goal_id), "<id>"))
     assert answers[0] == answers[1]
+
+
+async def test_overdue_follows_the_organisations_calendar_not_utc(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    goal = await make_goal(session, tenant.school)
+    with today_off_utc() as local:
+        late = await make_commitment(session, goal=goal, due_on=local - timedelta(days=1))
+        due_today = await make_commitment(session, goal=goal, due_on=local)
+        for commitment, overdue in ((late, True), (due_today, False)):
+            read = await client.get(f"{COMMITMENTS}/{commitment.id}", headers=tenant.headers)
+            assert read.json()["overdue"] is overdue
+        listed = await client.get(f"{COMMITMENTS}?overdue=true", headers=tenant.headers)
+        assert _ids(listed.json()) == {str(late.id)}
+        listed = await client.get(f"{COMMITMENTS}?overdue=false", headers=tenant.headers)
+        assert _ids(listed.json()) == {str(due_today.id)}

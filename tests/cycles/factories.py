@@ -1,11 +1,17 @@
 """Helpers for cycle tests: initiatives to hang cycles on, and complete stage content."""
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from typing import Any
 
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import local_today
 from app.initiatives.models import Initiative, InitiativeStatus
+from app.settings import get_settings
 from app.teams.models import Team
 
 # What each stage needs before it can be left forward, as PATCH takes it.
@@ -95,3 +101,26 @@ async def advance(
 def _next(stage: str) -> str:
     order = ["current_state", "analysis", "action", "follow_up", "closed"]
     return order[order.index(stage) + 1]
+
+
+@contextmanager
+def today_off_utc() -> Iterator[date]:
+    """Within the block, PDCA_TIMEZONE is a zone whose calendar day differs from UTC's now.
+
+    Yields that zone's today. UTC-12 is a day behind UTC before noon UTC, UTC+14 a day ahead
+    from 10:00 UTC: a due day measured in UTC would be a day off in either.
+    """
+    zone = "Etc/GMT+12" if datetime.now(UTC).hour < 11 else "Pacific/Kiritimati"
+    saved = os.environ.get("PDCA_TIMEZONE")
+    os.environ["PDCA_TIMEZONE"] = zone
+    get_settings.cache_clear()
+    try:
+        local = local_today()
+        assert local != datetime.now(UTC).date(), zone
+        yield local
+    finally:
+        if saved is None:
+            del os.environ["PDCA_TIMEZONE"]
+        else:
+            os.environ["PDCA_TIMEZONE"] = saved
+        get_settings.cache_clear()

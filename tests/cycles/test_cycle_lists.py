@@ -1,11 +1,18 @@
 """Listing cycles as a school portal does: by unit (with descendants), active, overdue, stage."""
 
+from datetime import timedelta
 from typing import Any
 
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.cycles.factories import STAGE_CONTENT, advance, create_cycle, make_initiative
+from tests.cycles.factories import (
+    STAGE_CONTENT,
+    advance,
+    create_cycle,
+    make_initiative,
+    today_off_utc,
+)
 from tests.factories import Tenant, bearer, make_team, make_tenant
 
 
@@ -144,3 +151,18 @@ async def test_lists_stay_inside_the_token_scope(
     ):
         response = await client.get(f"/api/v1/cycles?{query}", headers=south)
         assert response.status_code == 404, query
+
+
+async def test_overdue_follows_the_organisations_calendar_not_utc(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    initiative = await make_initiative(session, tenant.team)
+    editor = bearer(tenant.editor)
+    with today_off_utc() as today:
+        for title, due in (("yesterday", today - timedelta(days=1)), ("today", today)):
+            await create_cycle(
+                client, editor, initiative, title=title, stage_due_on=due.isoformat()
+            )
+        assert await titles(client, editor, "&overdue=true") == ["yesterday"]
+        assert await titles(client, editor, "&overdue=false") == ["today"]
