@@ -29,7 +29,9 @@ class OrgUnitSort(StrEnum):
     created_at = "created_at"
     created_at_desc = "-created_at"
     kind = "kind"
+    kind_desc = "-kind"
     depth = "depth"
+    depth_desc = "-depth"
 
 
 IncludeArchived = Annotated[bool, Query(description="Also return archived units.")]
