@@ -6,7 +6,7 @@ from sqlalchemy import String
 from sqlmodel import Field, SQLModel
 
 from app.auth import Role
-from app.db import TenantRow, UTCDateTime, UTCTimestamp, utcnow, with_example
+from app.db import TenantRow, UTCDateTime, UTCTimestamp, input_example, utcnow, with_example
 from app.pagination import Page
 
 _ROLE_DESCRIPTION = (
@@ -51,7 +51,7 @@ class AccessToken(AccessTokenBase, TenantRow, table=True):
 
 
 class AccessTokenCreate(AccessTokenBase):
-    model_config = with_example(
+    model_config = input_example(
         {
             "name": "Norrskolan improvement team script",
             "role": "reporter",
@@ -62,7 +62,7 @@ class AccessTokenCreate(AccessTokenBase):
 
 
 class AccessTokenUpdate(SQLModel):
-    model_config = with_example({"name": "Skolportalen (read only)"})
+    model_config = input_example({"name": "Skolportalen (read only)"})
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     expires_at: UTCTimestamp | None = Field(

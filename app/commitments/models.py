@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from app.db import TenantRow, with_example
+from app.db import TenantRow, input_example, with_example
 from app.goals.models import Goal
 from app.initiatives.models import Initiative
 from app.pagination import Page
@@ -81,7 +81,7 @@ _EXAMPLE_BODY = {
 
 
 class CommitmentCreate(CommitmentBase):
-    model_config = with_example(
+    model_config = input_example(
         {
             **_EXAMPLE_BODY,
             "goal_id": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",
@@ -101,7 +101,7 @@ class CommitmentCreate(CommitmentBase):
 
 
 class CommitmentUpdate(SQLModel):
-    model_config = with_example(
+    model_config = input_example(
         {
             "status": "done",
             "follow_up_note": "Fokusgrupper genomförda med 12 elever.",

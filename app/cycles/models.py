@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 from app.cycles.stages import Decision, Direction, Stage
-from app.db import TenantRow, UTCDateTime, utcnow, with_example
+from app.db import TenantRow, UTCDateTime, input_example, utcnow, with_example
 from app.pagination import Page
 
 _LONG = 8000
@@ -20,6 +20,10 @@ _STAGE_CODES = ", ".join(f"'{stage.value}'" for stage in Stage)
 class PlanTask(SQLModel):
     """One line of the plan: who does what by when."""
 
+    model_config = input_example(
+        {"who": "Karin Ek", "what": "Exit tickets i 5B varje fredag", "by_when_on": "2026-10-02"}
+    )
+
     who: str = Field(min_length=1, max_length=200, description="A person or role, e.g. `Karin`.")
     what: str = Field(min_length=1, max_length=2000)
     by_when_on: date | None = Field(default=None, description="The day it should be done.")
@@ -27,6 +31,14 @@ class PlanTask(SQLModel):
 
 class Cause(SQLModel):
     """A cause found in the analysis, with the evidence for it."""
+
+    model_config = input_example(
+        {
+            "cause": "Eleverna tillfrågas sällan om arbetssätt",
+            "evidence": "Fokusgrupper, tema 'ingen frågar oss'",
+            "participants": 12,
+        }
+    )
 
     cause: str = Field(min_length=1, max_length=2000, description="E.g. `Eleverna vet inte ...`.")
     evidence: str | None = Field(
@@ -43,6 +55,10 @@ class Cause(SQLModel):
 
 class CycleAction(SQLModel):
     """One thing done in the test (the action stage)."""
+
+    model_config = input_example(
+        {"description": "Exit ticket varje lektion i SO", "responsible": "Karin Ek"}
+    )
 
     description: str = Field(min_length=1, max_length=2000)
     responsible: str | None = Field(default=None, max_length=200)
@@ -182,7 +198,7 @@ _PLAN_EXAMPLE = [
 
 
 class CycleCreate(SQLModel):
-    model_config = with_example(
+    model_config = input_example(
         {
             "initiative_id": "2b7c9d1e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
             "title": "Exit tickets i 5B",
@@ -217,7 +233,7 @@ class CycleCreate(SQLModel):
 class CycleUpdate(CycleContent):
     """Any content, of any stage, while the cycle is not closed; null clears a field."""
 
-    model_config = with_example(
+    model_config = input_example(
         {
             "prediction": "Andelen som instämmer ökar från 45 % till minst 55 % på två veckor.",
             "causes": [
@@ -241,7 +257,7 @@ class CycleUpdate(CycleContent):
 
 
 class CycleTransitionCreate(SQLModel):
-    model_config = with_example({"to_stage": "analysis", "reason": None, "due_on": "2026-10-09"})
+    model_config = input_example({"to_stage": "analysis", "reason": None, "due_on": "2026-10-09"})
 
     to_stage: Stage = Field(description="The next stage, or (with a reason) the previous one.")
     reason: str | None = Field(
@@ -255,7 +271,7 @@ class CycleTransitionCreate(SQLModel):
 
 
 class NextCycleCreate(SQLModel):
-    model_config = with_example(
+    model_config = input_example(
         {
             "title": "Exit tickets i 5A, 5B och 5C",
             "scale": "tre klasser, tre veckor",

@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from app.db import TenantRow, with_example
+from app.db import TenantRow, input_example, with_example
 from app.pagination import Page
 
 
@@ -69,7 +69,7 @@ _EXAMPLE_BODY = {
 
 
 class GoalCreate(GoalBase):
-    model_config = with_example(
+    model_config = input_example(
         {
             **_EXAMPLE_BODY,
             "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
@@ -87,7 +87,7 @@ class GoalCreate(GoalBase):
 
 
 class GoalUpdate(SQLModel):
-    model_config = with_example({"status": "achieved", "valid_to_on": "2028-06-30"})
+    model_config = input_example({"status": "achieved", "valid_to_on": "2028-06-30"})
 
     title: str | None = Field(default=None, min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=8000)

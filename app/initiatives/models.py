@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from app.db import TenantRow, with_example
+from app.db import TenantRow, input_example, with_example
 from app.pagination import Page
 from app.teams.models import Team
 
@@ -108,7 +108,7 @@ _GOAL_ID = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"
 
 
 class InitiativeCreate(InitiativeBase):
-    model_config = with_example(
+    model_config = input_example(
         {
             **_EXAMPLE_BODY,
             "team_id": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",
@@ -125,7 +125,7 @@ class InitiativeCreate(InitiativeBase):
 
 
 class InitiativeUpdate(SQLModel):
-    model_config = with_example(
+    model_config = input_example(
         {"status": "completed", "ended_on": "2027-06-10", "goal_ids": [_GOAL_ID]}
     )
 

@@ -6,7 +6,7 @@ from pydantic import computed_field
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.db import TenantRow, UTCDateTime, with_example
+from app.db import TenantRow, UTCDateTime, input_example, with_example
 from app.pagination import Page
 
 
@@ -81,7 +81,7 @@ _EXAMPLE = {
 
 
 class OrgUnitCreate(OrgUnitBase):
-    model_config = with_example(
+    model_config = input_example(
         {
             "name": "Norrskolan",
             "kind": "school",
@@ -97,7 +97,7 @@ class OrgUnitCreate(OrgUnitBase):
 
 
 class OrgUnitUpdate(SQLModel):
-    model_config = with_example({"name": "Norrskolan F-6"})
+    model_config = input_example({"name": "Norrskolan F-6"})
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     kind: OrgUnitKind | None = Field(default=None, description=_KIND_DESCRIPTION)
@@ -105,7 +105,7 @@ class OrgUnitUpdate(SQLModel):
 
 
 class OrgUnitMove(SQLModel):
-    model_config = with_example({"parent_id": "0d9e2b6a-7c1f-4e3d-8a5b-9c0d1e2f3a4b"})
+    model_config = input_example({"parent_id": "0d9e2b6a-7c1f-4e3d-8a5b-9c0d1e2f3a4b"})
 
     parent_id: uuid.UUID | None = Field(
         description="The new parent; null makes the unit a root. A unit cannot move under itself."

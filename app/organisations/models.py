@@ -3,7 +3,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from app.db import VersionedRow, with_example
+from app.db import VersionedRow, input_example, with_example
 
 
 class OrganisationBase(SQLModel):
@@ -24,7 +24,7 @@ class Organisation(OrganisationBase, VersionedRow, table=True):
 
 
 class OrganisationUpdate(SQLModel):
-    model_config = with_example({"name": "Mittköpings kommun"})
+    model_config = input_example({"name": "Mittköpings kommun"})
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
 

@@ -7,7 +7,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from app.db import TenantRow, with_example
+from app.db import TenantRow, input_example, with_example
 from app.pagination import Page
 
 
@@ -45,7 +45,7 @@ class Team(TeamBase, TenantRow, table=True):
 
 
 class TeamCreate(TeamBase):
-    model_config = with_example(
+    model_config = input_example(
         {
             "name": "Förbättringsteam åk 5",
             "kind": "improvement_team",
@@ -60,7 +60,7 @@ class TeamCreate(TeamBase):
 
 
 class TeamUpdate(SQLModel):
-    model_config = with_example({"name": "Förbättringsteam åk 5–6"})
+    model_config = input_example({"name": "Förbättringsteam åk 5–6"})
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
     kind: TeamKind | None = None
@@ -128,11 +128,11 @@ _MEMBER_EXAMPLE = {
 
 
 class TeamMemberCreate(TeamMemberBase):
-    model_config = with_example(_MEMBER_EXAMPLE)
+    model_config = input_example(_MEMBER_EXAMPLE)
 
 
 class TeamMemberUpdate(SQLModel):
-    model_config = with_example({"role": "lead"})
+    model_config = input_example({"role": "lead"})
 
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
     email: EmailStr | None = Field(default=None, max_length=320)

@@ -403,7 +403,9 @@ async def test_content_of_any_stage_can_be_filled_in_any_open_stage(
     assert negative.json()["errors"][0]["field"].startswith("body.causes.0.participants")
     assert (await client.patch(url, json={"title": None}, headers=editor)).status_code == 422
     stage_via_patch = await client.patch(url, json={"stage": "closed"}, headers=editor)
-    assert stage_via_patch.json()["stage"] == "action"  # stages move by transitions only
+    assert stage_via_patch.status_code == 422  # stages move by transitions only
+    assert stage_via_patch.json()["errors"][0]["field"] == "body.stage"
+    assert (await client.get(url, headers=editor)).json()["stage"] == "action"
 
 
 async def test_create_refuses_initiatives_out_of_scope_closed_or_bad_predecessors(

@@ -1,0 +1,106 @@
+"""Request bodies refuse unknown fields and strip surrounding whitespace from strings.
+
+A typo such as ``parnt_id`` must not be ignored (a unit without ``parent_id`` would become a
+root), and a name of only spaces is no name.
+"""
+
+import uuid
+from typing import Any
+
+from fastapi import FastAPI
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.factories import bearer, make_tenant
+
+
+def _errors(body: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(error["field"], error["type"]) for error in body["errors"]]
+
+
+def test_every_request_body_refuses_unknown_fields(app: FastAPI) -> None:
+    schema = app.openapi()
+    schemas = schema["components"]["schemas"]
+    bodies = 0
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            for media in content.values():
+                refs = [media["schema"], *media["schema"].get("anyOf", [])]
+                for ref in (option["$ref"] for option in refs if "$ref" in option):
+                    name = ref.rsplit("/", 1)[-1]
+                    assert schemas[name].get("additionalProperties") is False, (
+                        f"{method.upper()} {path}: {name} accepts unknown fields"
+                    )
+                    bodies += 1
+    assert bodies >= 20
+    for nested in ("PlanTask", "Cause", "CycleAction"):
+        assert schemas[nested]["additionalProperties"] is False
+
+
+async def test_a_misspelt_field_is_refused_not_ignored(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    response = await client.post(
+        "/api/v1/org-units",
+        json={"name": "Västerskolan", "kind": "school", "parnt_id": str(tenant.north.id)},
+        headers=bearer(tenant.admin),
+    )
+    assert response.status_code == 422, response.text
+    assert _errors(response.json()) == [("body.parnt_id", "extra_forbidden")]
+    updated = await client.patch(
+        f"/api/v1/teams/{tenant.team.id}",
+        json={"nmae": "Förbättringsteam åk 6"},
+        headers=bearer(tenant.editor),
+    )
+    assert updated.status_code == 422, updated.text
+    assert _errors(updated.json()) == [("body.nmae", "extra_forbidden")]
+
+
+async def test_a_misspelt_field_inside_a_list_item_is_refused(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    response = await client.post(
+        "/api/v1/cycles",
+        json={
+            "initiative_id": str(uuid.uuid4()),
+            "title": "Exit tickets i 5B",
+            "plan": [{"who": "Karin Ek", "what": "Exit tickets", "by_when": "2026-10-02"}],
+        },
+        headers=bearer(tenant.editor),
+    )
+    assert response.status_code == 422, response.text
+    assert _errors(response.json()) == [("body.plan.0.by_when", "extra_forbidden")]
+
+
+async def test_a_name_of_only_spaces_is_refused(client: AsyncClient, session: AsyncSession) -> None:
+    tenant = await make_tenant(session)
+    created = await client.post(
+        "/api/v1/teams",
+        json={"name": "   ", "org_unit_id": str(tenant.school.id)},
+        headers=bearer(tenant.editor),
+    )
+    assert created.status_code == 422, created.text
+    assert _errors(created.json()) == [("body.name", "string_too_short")]
+    renamed = await client.patch(
+        f"/api/v1/org-units/{tenant.school.id}",
+        json={"name": " \t "},
+        headers=bearer(tenant.admin),
+    )
+    assert renamed.status_code == 422, renamed.text
+    assert _errors(renamed.json()) == [("body.name", "string_too_short")]
+
+
+async def test_surrounding_whitespace_is_stripped(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    created = await client.post(
+        "/api/v1/teams",
+        json={"name": "  Förbättringsteam åk 4 ", "org_unit_id": str(tenant.school.id)},
+        headers=bearer(tenant.editor),
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["name"] == "Förbättringsteam åk 4"
