@@ -11,7 +11,9 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.demo import DEMO_ADMIN_TOKEN, load_demo
 from tests.factories import bearer, make_tenant
+from tests.test_null_fields import _real_ids
 
 
 def _errors(body: dict[str, Any]) -> list[tuple[str, str]]:
@@ -104,3 +106,47 @@ async def test_surrounding_whitespace_is_stripped(
     )
     assert created.status_code == 201, created.text
     assert created.json()["name"] == "Förbättringsteam åk 4"
+
+
+def _nullable(prop: dict[str, Any]) -> bool:
+    options = [prop, *prop.get("anyOf", [])]
+    return any(option.get("type") == "null" for option in options)
+
+
+async def test_null_is_refused_exactly_where_the_contract_says_so(
+    app: FastAPI, client: AsyncClient, session: AsyncSession
+) -> None:
+    """A field the contract shows as non-nullable refuses null by validation; a nullable one never
+    answers `may not be null` (generated clients send null wherever the schema allows it)."""
+    await load_demo(session)
+    schema = app.openapi()
+    refused = accepted = 0
+    for path, item in schema["paths"].items():
+        for method in ("post", "patch"):
+            operation = item.get(method)
+            if operation is None or not path.startswith("/api/v1"):
+                continue
+            ids = await _real_ids(session, path)
+            if ids is None:
+                continue
+            ref = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+            name = ref.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+            properties = schema["components"]["schemas"].get(name, {}).get("properties", {})
+            for field, prop in properties.items():
+                response = await client.request(
+                    method.upper(),
+                    path.format(**ids),
+                    json={field: None},
+                    headers=bearer(DEMO_ADMIN_TOKEN),
+                )
+                where = f"{method.upper()} {path} {{{field}: null}}"
+                errors = (response.json().get("errors") or []) if response.content else []
+                mine = [e for e in errors if e["field"] == f"body.{field}"]
+                if _nullable(prop):
+                    assert not [e for e in mine if e["message"] == "may not be null"], where
+                    accepted += 1
+                else:
+                    assert response.status_code == 422, f"{where}: {response.text}"
+                    assert mine, f"{where}: {response.text}"
+                    refused += 1
+    assert refused > 20 and accepted > 30

@@ -64,7 +64,7 @@ class AccessTokenCreate(AccessTokenBase):
 class AccessTokenUpdate(SQLModel):
     model_config = input_example({"name": "Skolportalen (read only)"})
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: str = Field(default=None, min_length=1, max_length=200)
     expires_at: UTCTimestamp | None = Field(
         default=None, description="A new expiry (with an offset, e.g. `Z`); null removes it."
     )

@@ -109,10 +109,10 @@ class CommitmentUpdate(SQLModel):
         }
     )
 
-    description: str | None = Field(default=None, min_length=1, max_length=4000)
+    description: str = Field(default=None, min_length=1, max_length=4000)
     owner_name: str | None = Field(default=None, min_length=1, max_length=200)
-    due_on: date | None = None
-    status: CommitmentStatus | None = Field(default=None, description=_STATUS_DESCRIPTION)
+    due_on: date = Field(default=None)
+    status: CommitmentStatus = Field(default=None, description=_STATUS_DESCRIPTION)
     follow_up_note: str | None = Field(default=None, max_length=4000)
     followed_up_on: date | None = None
     team_id: uuid.UUID | None = Field(default=None, description="The team that promises.")

@@ -247,7 +247,7 @@ class CycleUpdate(CycleContent):
         }
     )
 
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    title: str = Field(default=None, min_length=1, max_length=200)
     plan: list[PlanTask] | None = Field(default=None, max_length=200)
     causes: list[Cause] | None = Field(default=None, max_length=200)
     actions: list[CycleAction] | None = Field(default=None, max_length=200)

@@ -89,11 +89,11 @@ class GoalCreate(GoalBase):
 class GoalUpdate(SQLModel):
     model_config = input_example({"status": "achieved", "valid_to_on": "2028-06-30"})
 
-    title: str | None = Field(default=None, min_length=1, max_length=300)
+    title: str = Field(default=None, min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=8000)
     valid_from_on: date | None = None
     valid_to_on: date | None = None
-    status: GoalStatus | None = Field(default=None, description=_STATUS_DESCRIPTION)
+    status: GoalStatus = Field(default=None, description=_STATUS_DESCRIPTION)
     parent_goal_id: uuid.UUID | None = Field(
         default=None, description="The goal this one refines; null makes it a top goal."
     )

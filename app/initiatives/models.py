@@ -129,20 +129,20 @@ class InitiativeUpdate(SQLModel):
         {"status": "completed", "ended_on": "2027-06-10", "goal_ids": [_GOAL_ID]}
     )
 
-    title: str | None = Field(default=None, min_length=1, max_length=300)
-    focus_area: str | None = Field(default=None, min_length=1, max_length=200)
+    title: str = Field(default=None, min_length=1, max_length=300)
+    focus_area: str = Field(default=None, min_length=1, max_length=200)
     problem_description: str | None = Field(default=None, max_length=8000)
     evidence: str | None = Field(default=None, max_length=8000)
     aim_what: str | None = Field(default=None, max_length=2000)
     aim_how_much: str | None = Field(default=None, max_length=500)
     aim_by_when_on: date | None = None
-    status: InitiativeStatus | None = Field(default=None, description=_STATUS_DESCRIPTION)
+    status: InitiativeStatus = Field(default=None, description=_STATUS_DESCRIPTION)
     started_on: date | None = None
     ended_on: date | None = None
-    team_id: uuid.UUID | None = Field(
+    team_id: uuid.UUID = Field(
         default=None, description="Hand the initiative over to another team in scope."
     )
-    goal_ids: list[uuid.UUID] | None = Field(
+    goal_ids: list[uuid.UUID] = Field(
         default=None, max_length=50, description="Replaces the list of goals served."
     )
 

@@ -99,8 +99,8 @@ class OrgUnitCreate(OrgUnitBase):
 class OrgUnitUpdate(SQLModel):
     model_config = input_example({"name": "Norrskolan F-6"})
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    kind: OrgUnitKind | None = Field(default=None, description=_KIND_DESCRIPTION)
+    name: str = Field(default=None, min_length=1, max_length=200)
+    kind: OrgUnitKind = Field(default=None, description=_KIND_DESCRIPTION)
     external_code: str | None = Field(default=None, min_length=1, max_length=64)
 
 

@@ -26,7 +26,7 @@ class Organisation(OrganisationBase, VersionedRow, table=True):
 class OrganisationUpdate(SQLModel):
     model_config = input_example({"name": "Mittköpings kommun"})
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: str = Field(default=None, min_length=1, max_length=200)
 
 
 class OrganisationPublic(OrganisationBase):

@@ -62,10 +62,10 @@ class TeamCreate(TeamBase):
 class TeamUpdate(SQLModel):
     model_config = input_example({"name": "Förbättringsteam åk 5–6"})
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    kind: TeamKind | None = None
+    name: str = Field(default=None, min_length=1, max_length=200)
+    kind: TeamKind = Field(default=None)
     description: str | None = Field(default=None, max_length=4000)
-    org_unit_id: uuid.UUID | None = Field(
+    org_unit_id: uuid.UUID = Field(
         default=None, description="Move the team to another unit in scope."
     )
 
@@ -134,9 +134,9 @@ class TeamMemberCreate(TeamMemberBase):
 class TeamMemberUpdate(SQLModel):
     model_config = input_example({"role": "lead"})
 
-    display_name: str | None = Field(default=None, min_length=1, max_length=200)
+    display_name: str = Field(default=None, min_length=1, max_length=200)
     email: EmailStr | None = Field(default=None, max_length=320)
-    role: MemberRole | None = None
+    role: MemberRole = Field(default=None)
     participant_label: str | None = Field(default=None, max_length=200)
 
 
