@@ -74,6 +74,7 @@ class AuditEventPublic(AuditEventBase):
     )
 
     id: uuid.UUID
+    action: AuditAction = Field(description="What was done.")
 
 
 class AuditEventPage(Page[AuditEventPublic]):
