@@ -2,10 +2,9 @@
 
 from functools import lru_cache
 from typing import Annotated, Literal
-
-from fastapi import Depends, Request
 from zoneinfo import ZoneInfo
 
+from fastapi import Depends, Request
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 

@@ -650,7 +650,12 @@ async def test_a_patch_cannot_empty_what_a_passed_stage_needed(
         "current_state_description",
     }
     assert all(e["type"] == "missing" for e in body["errors"])
-    for blank in ({"scale": "  "}, {"causes": [], "analysis_summary": None}, {"question": ""}):
+    blanks: list[dict[str, Any]] = [
+        {"scale": "  "},
+        {"causes": [], "analysis_summary": None},
+        {"question": ""},
+    ]
+    for blank in blanks:
         refused(await client.patch(url, json=blank, headers=editor), 409, "cycle-stage-incomplete")
     after = await client.get(url, headers=editor)
     assert after.headers["etag"] == before.headers["etag"]
