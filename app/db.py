@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from pydantic import AfterValidator, AwareDatetime
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, Select, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import declared_attr
+from sqlalchemy.orm import ORMExecuteState, Session, declared_attr
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -200,11 +200,41 @@ _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request; unsafe methods get a writer's session."""
+    """One session per request; unsafe methods get a writer's session, which locks what it reads."""
     state = request.app.state
-    maker = state.sessionmaker if request.method in _READ_METHODS else state.write_sessionmaker
-    async with maker() as session:
+    writer = request.method not in _READ_METHODS
+    async with (state.write_sessionmaker if writer else state.sessionmaker)() as session:
+        session.info["lock_reads"] = writer
         yield session
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _lock_rows_read_for_writing(state: ORMExecuteState) -> None:
+    """In a writer's session, the rows of audited tables it reads are locked (FOR UPDATE).
+
+    Two writers of one object then take turns on PostgreSQL as they do on SQLite (BEGIN
+    IMMEDIATE): the second reads the first's result, so a write without If-Match is last-writer-
+    wins instead of a spurious version conflict, and one with If-Match gets an honest 412.
+    """
+    if not state.is_select or not state.session.info.get("lock_reads"):
+        return
+    if state.is_column_load or state.is_relationship_load:
+        return
+    statement = state.statement
+    if not isinstance(statement, Select) or statement._for_update_arg is not None:
+        return
+    if statement._group_by_clauses or statement._distinct:
+        return
+    descriptions = statement.column_descriptions
+    first = descriptions[0] if descriptions else {}
+    entity = first.get("entity")
+    # Whole rows only: aggregates and single columns cannot be locked (and need not be).
+    if (
+        isinstance(entity, type)
+        and issubclass(entity, VersionedRow)
+        and first.get("expr") is entity
+    ):
+        state.statement = statement.with_for_update(of=entity)
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -47,3 +47,35 @@ async def test_racing_reads_and_writes_with_many_tokens_never_fail(
     assert {r.status_code for r in responses} <= {200, 201, 503}, [
         r.text for r in responses if r.status_code >= 400
     ]
+
+
+async def test_racing_writes_without_if_match_are_last_writer_wins_on_every_database(
+    independent: Independent,
+) -> None:
+    client, session = independent.client, independent.session
+    tenant = await make_tenant(session)
+    url = f"/api/v1/teams/{tenant.team.id}"
+    responses = await asyncio.gather(
+        *(
+            client.patch(url, json={"description": f"d{i}"}, headers=tenant.headers)
+            for i in range(6)
+        )
+    )
+    assert [r.status_code for r in responses] == [200] * 6, [r.text for r in responses]
+    final = await client.get(url, headers=tenant.headers)
+    assert final.json()["description"] in {f"d{i}" for i in range(6)}
+    assert final.headers["etag"] == '"7"'  # six versions on top of the first: none lost
+
+
+async def test_racing_writes_with_one_etag_one_wins_on_every_database(
+    independent: Independent,
+) -> None:
+    client, session = independent.client, independent.session
+    tenant = await make_tenant(session)
+    url = f"/api/v1/teams/{tenant.team.id}"
+    etag = (await client.get(url, headers=tenant.headers)).headers["etag"]
+    headers = {**tenant.headers, "If-Match": etag}
+    responses = await asyncio.gather(
+        *(client.patch(url, json={"description": f"d{i}"}, headers=headers) for i in range(4))
+    )
+    assert sorted(r.status_code for r in responses) == [200, 412, 412, 412]
