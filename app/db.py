@@ -1,5 +1,6 @@
 """Database plumbing: engine, sessions, the shared UTC timestamp type and the row mixins."""
 
+import re
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
@@ -7,7 +8,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 from sqlalchemy import DateTime, MetaData, Select, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
@@ -70,8 +71,32 @@ def local_today() -> date:
     return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise ValueError("must be a calendar date written YYYY-MM-DD")
+
+
+_ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _iso_instant(value: object) -> object:
+    if isinstance(value, str) and _ISO_INSTANT.match(value) or isinstance(value, datetime):
+        return value
+    raise ValueError("must be an ISO 8601 instant with an offset, e.g. 2026-09-01T08:00:00Z")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+"""A day as the contract writes it (`2026-09-01`): no numbers, no instants passed off as days."""
+
 UTCTimestamp = Annotated[
     AwareDatetime,
+    BeforeValidator(_iso_instant),
     AfterValidator(lambda value: value.astimezone(UTC)),
 ]
 """An instant given by a client: it must name its offset (`Z`, `+01:00`); kept and shown in UTC."""

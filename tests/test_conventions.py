@@ -336,3 +336,35 @@ async def test_search_folds_swedish_letters_on_every_database(
             ).json()["items"]
         ]
         assert names == ["Ängsskolan"], query
+
+
+async def test_days_and_instants_must_be_written_as_the_contract_says(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    for expires_at in (1800000000, "1800000000"):
+        response = await client.post(
+            "/api/v1/access-tokens",
+            json={"name": "n", "role": "viewer", "expires_at": expires_at},
+            headers=tenant.headers,
+        )
+        assert response.status_code == 422, expires_at
+        assert response.json()["errors"][0]["field"] == "body.expires_at"
+    for valid_from_on in (0, "2026-11-22T00:00:00Z", "2026-02-30"):
+        response = await client.post(
+            "/api/v1/goals",
+            json={
+                "title": "Mål",
+                "org_unit_id": str(tenant.school.id),
+                "valid_from_on": valid_from_on,
+            },
+            headers=tenant.headers,
+        )
+        assert response.status_code == 422, valid_from_on
+        assert response.json()["errors"][0]["field"] == "body.valid_from_on"
+    fine = await client.post(
+        "/api/v1/goals",
+        json={"title": "Mål", "org_unit_id": str(tenant.school.id), "valid_from_on": "2026-08-15"},
+        headers=tenant.headers,
+    )
+    assert fine.status_code == 201, fine.text

@@ -1,12 +1,12 @@
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from app.db import TenantRow, input_example, with_example
+from app.db import IsoDate, TenantRow, input_example, with_example
 from app.goals.models import Goal
 from app.initiatives.models import Initiative
 from app.pagination import Page
@@ -36,14 +36,14 @@ class CommitmentBase(SQLModel):
         max_length=200,
         description="The person who promises, as shown (e.g. `Rektor Anna L.`); or give `team_id`.",
     )
-    due_on: date = Field(index=True, description="When it is due.")
+    due_on: IsoDate = Field(index=True, description="When it is due.")
     status: CommitmentStatus = Field(
         default=CommitmentStatus.open, sa_type=String(16), description=_STATUS_DESCRIPTION
     )
     follow_up_note: str | None = Field(
         default=None, max_length=4000, description="What the follow-up found."
     )
-    followed_up_on: date | None = Field(default=None, description="When it was followed up.")
+    followed_up_on: IsoDate | None = Field(default=None, description="When it was followed up.")
 
 
 class Commitment(CommitmentBase, TenantRow, table=True):
@@ -111,10 +111,10 @@ class CommitmentUpdate(SQLModel):
 
     description: str = Field(default=None, min_length=1, max_length=4000)
     owner_name: str | None = Field(default=None, min_length=1, max_length=200)
-    due_on: date = Field(default=None)
+    due_on: IsoDate = Field(default=None)
     status: CommitmentStatus = Field(default=None, description=_STATUS_DESCRIPTION)
     follow_up_note: str | None = Field(default=None, max_length=4000)
-    followed_up_on: date | None = None
+    followed_up_on: IsoDate | None = None
     team_id: uuid.UUID | None = Field(default=None, description="The team that promises.")
 
 

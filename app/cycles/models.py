@@ -1,7 +1,7 @@
 """Improvement cycles (small-scale tests of change) and their stage history."""
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import NonNegativeInt
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 from app.cycles.stages import Decision, Direction, Stage
-from app.db import TenantRow, UTCDateTime, input_example, utcnow, with_example
+from app.db import IsoDate, TenantRow, UTCDateTime, input_example, utcnow, with_example
 from app.pagination import Page
 
 _LONG = 8000
@@ -26,7 +26,7 @@ class PlanTask(SQLModel):
 
     who: str = Field(min_length=1, max_length=200, description="A person or role, e.g. `Karin`.")
     what: str = Field(min_length=1, max_length=2000)
-    by_when_on: date | None = Field(default=None, description="The day it should be done.")
+    by_when_on: IsoDate | None = Field(default=None, description="The day it should be done.")
 
 
 class Cause(SQLModel):
@@ -91,17 +91,17 @@ class CycleContent(SQLModel):
     )
     # nuläge
     current_state_description: str | None = Field(default=None, max_length=_LONG)
-    baseline_start_on: date | None = Field(
+    baseline_start_on: IsoDate | None = Field(
         default=None, description="First day of the baseline window on the initiative's measures."
     )
-    baseline_end_on: date | None = Field(
+    baseline_end_on: IsoDate | None = Field(
         default=None, description="Last day of the baseline window (not before the first)."
     )
     # analys
     analysis_summary: str | None = Field(default=None, max_length=_LONG)
     # åtgärd
-    test_started_on: date | None = None
-    test_ended_on: date | None = Field(default=None, description="Not before test_started_on.")
+    test_started_on: IsoDate | None = None
+    test_ended_on: IsoDate | None = Field(default=None, description="Not before test_started_on.")
     unplanned_events: str | None = Field(
         default=None, max_length=_LONG, description="What happened that was not planned."
     )
@@ -150,7 +150,7 @@ class Cycle(CycleContent, TenantRow, table=True):
     actions: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     stage: Stage = Field(default=Stage.current_state, sa_type=String(16), index=True)
     stage_entered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    stage_due_on: date | None = Field(default=None, index=True)
+    stage_due_on: IsoDate | None = Field(default=None, index=True)
 
     def audit_org_unit_id(self, session: Session) -> uuid.UUID | None:
         return _unit_of_initiative(session, self.initiative_id)
@@ -179,7 +179,7 @@ class CycleStageTransition(TenantRow, table=True):
     to_stage: Stage = Field(sa_type=String(16))
     direction: Direction = Field(sa_type=String(16))
     reason: str | None = Field(default=None, max_length=2000)
-    due_on: date | None = None
+    due_on: IsoDate | None = None
     actor_token_id: uuid.UUID | None = None
     actor_name: str = Field(max_length=200)
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -218,9 +218,9 @@ class CycleCreate(SQLModel):
     scale: str | None = Field(default=None, max_length=500)
     plan: list[PlanTask] = Field(default_factory=list, max_length=200)
     current_state_description: str | None = Field(default=None, max_length=_LONG)
-    baseline_start_on: date | None = None
-    baseline_end_on: date | None = None
-    stage_due_on: date | None = Field(
+    baseline_start_on: IsoDate | None = None
+    baseline_end_on: IsoDate | None = None
+    stage_due_on: IsoDate | None = Field(
         default=None, description="The day the current-state stage should be done."
     )
     predecessor_cycle_id: uuid.UUID | None = Field(
@@ -251,7 +251,7 @@ class CycleUpdate(CycleContent):
     plan: list[PlanTask] | None = Field(default=None, max_length=200)
     causes: list[Cause] | None = Field(default=None, max_length=200)
     actions: list[CycleAction] | None = Field(default=None, max_length=200)
-    stage_due_on: date | None = Field(
+    stage_due_on: IsoDate | None = Field(
         default=None, description="The day the current stage should be done."
     )
 
@@ -265,7 +265,7 @@ class CycleTransitionCreate(SQLModel):
         max_length=2000,
         description="Why; required when going back a stage.",
     )
-    due_on: date | None = Field(
+    due_on: IsoDate | None = Field(
         default=None, description="The day the new stage should be done (its `stage_due_on`)."
     )
 
@@ -288,7 +288,7 @@ class NextCycleCreate(SQLModel):
     prediction: str | None = Field(
         default=None, max_length=_LONG, description="Not copied: a new test needs its own."
     )
-    stage_due_on: date | None = None
+    stage_due_on: IsoDate | None = None
 
 
 _CYCLE_EXAMPLE: dict[str, Any] = {
@@ -348,7 +348,7 @@ class CyclePublic(CycleContent):
         description="The stage's name in the response's language (Content-Language)."
     )
     stage_entered_at: datetime
-    stage_due_on: date | None = Field(description="The day the current stage should be done.")
+    stage_due_on: IsoDate | None = Field(description="The day the current stage should be done.")
     next_cycle_suggested: bool = Field(
         description="True when the cycle is closed with the decision adapt and has no successor "
         "yet: open the next one with `POST /cycles/{cycle_id}/next-cycle`."
@@ -386,7 +386,7 @@ class CycleStageTransitionPublic(SQLModel):
     to_stage_label: str
     direction: Direction = Field(description="forward (also the creation) or back.")
     reason: str | None
-    due_on: date | None = Field(description="The due day given for the new stage.")
+    due_on: IsoDate | None = Field(description="The due day given for the new stage.")
     actor_token_id: uuid.UUID | None = Field(description="The token that made the move.")
     actor_name: str
     occurred_at: datetime

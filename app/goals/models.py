@@ -1,12 +1,12 @@
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from app.db import TenantRow, input_example, with_example
+from app.db import IsoDate, TenantRow, input_example, with_example
 from app.pagination import Page
 
 
@@ -26,10 +26,10 @@ class GoalBase(SQLModel):
         description="E.g. `Alla elever upplever delaktighet i sitt lärande`.",
     )
     description: str | None = Field(default=None, max_length=8000)
-    valid_from_on: date | None = Field(
+    valid_from_on: IsoDate | None = Field(
         default=None, description="First day the goal applies (e.g. the start of a plan period)."
     )
-    valid_to_on: date | None = Field(
+    valid_to_on: IsoDate | None = Field(
         default=None, description="Last day the goal applies; not before `valid_from_on`."
     )
     status: GoalStatus = Field(
@@ -91,8 +91,8 @@ class GoalUpdate(SQLModel):
 
     title: str = Field(default=None, min_length=1, max_length=300)
     description: str | None = Field(default=None, max_length=8000)
-    valid_from_on: date | None = None
-    valid_to_on: date | None = None
+    valid_from_on: IsoDate | None = None
+    valid_to_on: IsoDate | None = None
     status: GoalStatus = Field(default=None, description=_STATUS_DESCRIPTION)
     parent_goal_id: uuid.UUID | None = Field(
         default=None, description="The goal this one refines; null makes it a top goal."

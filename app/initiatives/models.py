@@ -1,12 +1,12 @@
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from app.db import TenantRow, input_example, with_example
+from app.db import IsoDate, TenantRow, input_example, with_example
 from app.pagination import Page
 from app.teams.models import Team
 
@@ -47,12 +47,12 @@ class InitiativeBase(SQLModel):
         max_length=500,
         description="Aim statement, how much: e.g. `från 45 % till 75 % instämmer`.",
     )
-    aim_by_when_on: date | None = Field(default=None, description="Aim statement, by when.")
+    aim_by_when_on: IsoDate | None = Field(default=None, description="Aim statement, by when.")
     status: InitiativeStatus = Field(
         default=InitiativeStatus.planned, sa_type=String(16), description=_STATUS_DESCRIPTION
     )
-    started_on: date | None = Field(default=None, description="When the work started.")
-    ended_on: date | None = Field(
+    started_on: IsoDate | None = Field(default=None, description="When the work started.")
+    ended_on: IsoDate | None = Field(
         default=None, description="When the work ended; not before `started_on`."
     )
 
@@ -135,10 +135,10 @@ class InitiativeUpdate(SQLModel):
     evidence: str | None = Field(default=None, max_length=8000)
     aim_what: str | None = Field(default=None, max_length=2000)
     aim_how_much: str | None = Field(default=None, max_length=500)
-    aim_by_when_on: date | None = None
+    aim_by_when_on: IsoDate | None = None
     status: InitiativeStatus = Field(default=None, description=_STATUS_DESCRIPTION)
-    started_on: date | None = None
-    ended_on: date | None = None
+    started_on: IsoDate | None = None
+    ended_on: IsoDate | None = None
     team_id: uuid.UUID = Field(
         default=None, description="Hand the initiative over to another team in scope."
     )
