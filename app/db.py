@@ -86,7 +86,7 @@ _ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 
 
 def _iso_instant(value: object) -> object:
-    if isinstance(value, str) and _ISO_INSTANT.match(value) or isinstance(value, datetime):
+    if (isinstance(value, str) and _ISO_INSTANT.match(value)) or isinstance(value, datetime):
         return value
     raise ValueError("must be an ISO 8601 instant with an offset, e.g. 2026-09-01T08:00:00Z")
 
