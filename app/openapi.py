@@ -122,12 +122,21 @@ def _idempotency_keys(schema: dict[str, Any]) -> None:
 
 
 def _service_unavailable(schema: dict[str, Any]) -> None:
-    """Any operation that reaches the database may meet it busy or gone (503, Retry-After)."""
+    """Any operation that reaches the database may meet it busy or gone (503, Retry-After);
+    any that takes a body may find it too large (413)."""
     problem = {"$ref": "#/components/schemas/ProblemDetails"}
     for path, path_item in schema.get("paths", {}).items():
         if path in ("/healthz",):
             continue
         for operation in path_item.values():
+            if "requestBody" in operation:
+                operation["responses"].setdefault(
+                    "413",
+                    {
+                        "description": "The body is larger than the service accepts (`PDCA_MAX_BODY_BYTES`).",
+                        "content": {PROBLEM_MEDIA_TYPE: {"schema": problem}},
+                    },
+                )
             operation["responses"].setdefault(
                 "503",
                 {

@@ -195,6 +195,8 @@ _UNPARSABLE_BODY = "There was an error parsing the body"  # FastAPI's words for 
 async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
+    if isinstance(exc.__cause__, Problem):  # e.g. the body grew past the size limit while read
+        return exc.__cause__.to_response(request)
     if status == 400 and exc.detail == _UNPARSABLE_BODY:
         # The same case as malformed JSON, so clients meet the same 422 for both.
         message = "The body is not UTF-8 encoded JSON."

@@ -1,5 +1,6 @@
 """The API conventions every endpoint shares: problems, auth, pagination, ETags, probes."""
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from httpx import AsyncClient
@@ -368,3 +369,23 @@ async def test_days_and_instants_must_be_written_as_the_contract_says(
         headers=tenant.headers,
     )
     assert fine.status_code == 201, fine.text
+
+
+async def test_a_streamed_body_that_grows_too_large_is_413(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"name": "'
+        for _ in range(11):
+            yield b"x" * (1024 * 1024)
+        yield b'"}'
+
+    response = await client.post(
+        "/api/v1/teams",
+        content=chunks(),
+        headers={**tenant.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json()["type"] == "/problems/payload-too-large"

@@ -206,6 +206,13 @@ async def _resolve_target(
             ) from None
         team = await session.get(Team, initiative.team_id)
         assert team is not None
+        team_unit = await session.get(OrgUnit, team.org_unit_id)
+        if team_unit is not None and team_unit.archived_at is not None:
+            raise InvalidInput(
+                "body.initiative_id",
+                f"initiative {initiative.id} belongs to an archived unit",
+                type_="archived",
+            )
         return team.org_unit_id
     raise InvalidInput("body.goal_id", "give goal_id or initiative_id", type_="missing")
 

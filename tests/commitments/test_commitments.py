@@ -259,3 +259,27 @@ async def test_overdue_follows_the_organisations_calendar_not_utc(
         assert _ids(listed.json()) == {str(late.id)}
         listed = await client.get(f"{COMMITMENTS}?overdue=false", headers=tenant.headers)
         assert _ids(listed.json()) == {str(due_today.id)}
+
+
+async def test_no_commitment_towards_an_initiative_of_an_archived_unit(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    initiative = await make_initiative(session, tenant.team)
+    await client.post(f"/api/v1/org-units/{tenant.school.id}/archive", headers=tenant.headers)
+    response = await client.post(
+        "/api/v1/commitments",
+        json={
+            "initiative_id": str(initiative.id),
+            "owner_name": "Karin Ek",
+            "description": "Följa upp exit tickets varje fredag",
+            "due_on": "2027-01-15",
+        },
+        headers=tenant.headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0] == {
+        "field": "body.initiative_id",
+        "message": f"initiative {initiative.id} belongs to an archived unit",
+        "type": "archived",
+    }
