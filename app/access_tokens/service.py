@@ -111,8 +111,6 @@ async def update_access_token(
     token = await get_access_token(session, principal, token_id)
     check_if_match(if_match, token)
     values = changes.model_dump(exclude_unset=True)
-    if "name" in values and values["name"] is None:
-        raise InvalidInput("body.name", "may not be null")
     if "expires_at" in values:
         _ensure_future("body.expires_at", values["expires_at"])
     for key, value in values.items():

@@ -139,11 +139,11 @@ async def list_commitments(
         principal.path_filter(col(OrgUnit.path)),
     )
     if org_unit_id is not None:
-        unit = await org_unit_service.get_org_unit(session, principal, org_unit_id)
-        if include_descendants:
-            stmt = stmt.where(col(OrgUnit.path).startswith(unit.path, autoescape=True))
-        else:
-            stmt = stmt.where(col(OrgUnit.id) == unit.id)
+        stmt = stmt.where(
+            await org_unit_service.unit_condition(
+                session, principal, org_unit_id, include_descendants=include_descendants
+            )
+        )
     if goal_id is not None:
         stmt = stmt.where(col(Commitment.goal_id) == goal_id)
     if initiative_id is not None:
@@ -245,9 +245,6 @@ async def update_commitment(
     commitment, org_unit_id = await _get(session, principal, commitment_id)
     check_if_match(if_match, commitment)
     values: dict[str, Any] = changes.model_dump(exclude_unset=True)
-    for required in ("description", "due_on", "status"):
-        if required in values and values[required] is None:
-            raise InvalidInput(f"body.{required}", "may not be null")
     if values.get("team_id") is not None:
         await _resolve_team(session, principal, values["team_id"])
     if values.get("team_id", commitment.team_id) is None and (

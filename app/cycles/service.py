@@ -208,11 +208,11 @@ async def list_cycles(
         await initiative_service.get_initiative(session, principal, initiative_id)
         stmt = stmt.where(col(Cycle.initiative_id) == initiative_id)
     if org_unit_id is not None:
-        unit = await org_unit_service.get_org_unit(session, principal, org_unit_id)
-        if include_descendants:
-            stmt = stmt.where(col(OrgUnit.path).startswith(unit.path, autoescape=True))
-        else:
-            stmt = stmt.where(col(Team.org_unit_id) == unit.id)
+        stmt = stmt.where(
+            await org_unit_service.unit_condition(
+                session, principal, org_unit_id, include_descendants=include_descendants
+            )
+        )
     if team_id is not None:
         await team_service.get_team(session, principal, team_id)
         stmt = stmt.where(col(Initiative.team_id) == team_id)
@@ -466,8 +466,6 @@ async def update_cycle(
     check_if_match(if_match, cycle)
     _ensure_not_closed(cycle, language)
     values = changes.model_dump(exclude_unset=True, exclude=set(_LIST_FIELDS))
-    if "title" in values and values["title"] is None:
-        raise InvalidInput("body.title", "may not be null")
     values.update(_json_lists(changes, [n for n in _LIST_FIELDS if n in changes.model_fields_set]))
     if "decision" in values:
         await _ensure_decision_free(session, cycle, values["decision"])

@@ -210,9 +210,6 @@ async def update_goal(
     goal, unit = await _get_goal_for_write(session, principal, goal_id)
     check_if_match(if_match, goal)
     values: dict[str, Any] = changes.model_dump(exclude_unset=True)
-    for required in ("title", "status"):
-        if required in values and values[required] is None:
-            raise InvalidInput(f"body.{required}", "may not be null")
     _check_period(
         values.get("valid_from_on", goal.valid_from_on), values.get("valid_to_on", goal.valid_to_on)
     )

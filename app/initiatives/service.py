@@ -133,11 +133,11 @@ async def list_initiatives(
         )
     )
     if org_unit_id is not None:
-        unit = await org_unit_service.get_org_unit(session, principal, org_unit_id)
-        if include_descendants:
-            stmt = stmt.where(col(OrgUnit.path).startswith(unit.path, autoescape=True))
-        else:
-            stmt = stmt.where(col(Team.org_unit_id) == unit.id)
+        stmt = stmt.where(
+            await org_unit_service.unit_condition(
+                session, principal, org_unit_id, include_descendants=include_descendants
+            )
+        )
     if team_id is not None:
         stmt = stmt.where(col(Initiative.team_id) == team_id)
     if status is not None:
@@ -274,9 +274,6 @@ async def update_initiative(
     initiative = await get_initiative(session, principal, initiative_id)
     check_if_match(if_match, initiative)
     values: dict[str, Any] = changes.model_dump(exclude_unset=True)
-    for required in ("title", "focus_area", "status", "team_id", "goal_ids"):
-        if required in values and values[required] is None:
-            raise InvalidInput(f"body.{required}", "may not be null")
     _check_period(
         values.get("started_on", initiative.started_on), values.get("ended_on", initiative.ended_on)
     )

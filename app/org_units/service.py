@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import func, literal, update
+from sqlalchemy import ColumnElement, func, literal, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -142,6 +142,21 @@ async def get_org_unit(
     if unit is None:
         raise NotFound.for_object("org unit", org_unit_id)
     return unit
+
+
+async def unit_condition(
+    session: AsyncSession,
+    principal: Principal,
+    org_unit_id: uuid.UUID,
+    *,
+    include_descendants: bool,
+) -> ColumnElement[bool]:
+    """For lists joined to their owning unit as ``OrgUnit``: rows of this unit, or of its whole
+    subtree with ``include_descendants``. A unit outside the token's scope is 404."""
+    unit = await get_org_unit(session, principal, org_unit_id)
+    if include_descendants:
+        return col(OrgUnit.path).startswith(unit.path, autoescape=True)
+    return col(OrgUnit.id) == unit.id
 
 
 async def resolve_unit_reference(
@@ -292,9 +307,6 @@ async def update_org_unit(
     unit = await get_org_unit(session, principal, org_unit_id)
     check_if_match(if_match, unit)
     values = changes.model_dump(exclude_unset=True)
-    for required in ("name", "kind"):
-        if required in values and values[required] is None:
-            raise InvalidInput(f"body.{required}", "may not be null")
     if "external_code" in values:
         await _ensure_external_code_free(
             session, unit.organisation_id, values["external_code"], except_id=unit.id

@@ -3,7 +3,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import Principal
 from app.etag import check_if_match
 from app.organisations.models import Organisation, OrganisationUpdate
-from app.problems import Forbidden, InvalidInput
+from app.problems import Forbidden
 
 
 async def get_organisation(session: AsyncSession, principal: Principal) -> Organisation:
@@ -24,8 +24,6 @@ async def update_organisation(
     organisation = await get_organisation(session, principal)
     check_if_match(if_match, organisation)
     values = changes.model_dump(exclude_unset=True)
-    if "name" in values and values["name"] is None:
-        raise InvalidInput("body.name", "may not be null")
     for key, value in values.items():
         setattr(organisation, key, value)
     await session.commit()

@@ -12,7 +12,7 @@ from app.etag import check_if_match
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit
 from app.pagination import Page, PageParams, paginate, sort_columns
-from app.problems import Conflict, InvalidInput, NotFound
+from app.problems import Conflict, NotFound
 from app.teams.models import (
     Team,
     TeamCreate,
@@ -68,11 +68,11 @@ async def list_teams(
         )
     )
     if org_unit_id is not None:
-        unit = await org_unit_service.get_org_unit(session, principal, org_unit_id)
-        if include_descendants:
-            stmt = stmt.where(col(OrgUnit.path).startswith(unit.path, autoescape=True))
-        else:
-            stmt = stmt.where(col(Team.org_unit_id) == unit.id)
+        stmt = stmt.where(
+            await org_unit_service.unit_condition(
+                session, principal, org_unit_id, include_descendants=include_descendants
+            )
+        )
     if kind is not None:
         stmt = stmt.where(col(Team.kind) == kind)
     if q:
@@ -103,9 +103,6 @@ async def update_team(
     team = await get_team(session, principal, team_id)
     check_if_match(if_match, team)
     values = changes.model_dump(exclude_unset=True)
-    for required in ("name", "kind", "org_unit_id"):
-        if required in values and values[required] is None:
-            raise InvalidInput(f"body.{required}", "may not be null")
     if "org_unit_id" in values and values["org_unit_id"] != team.org_unit_id:
         unit = await org_unit_service.resolve_unit_reference(
             session, principal, values["org_unit_id"], field="body.org_unit_id"
@@ -192,9 +189,6 @@ async def update_team_member(
     member = await get_team_member(session, principal, team_id, member_id)
     check_if_match(if_match, member)
     values = changes.model_dump(exclude_unset=True)
-    for required in ("display_name", "role"):
-        if required in values and values[required] is None:
-            raise InvalidInput(f"body.{required}", "may not be null")
     for key, value in values.items():
         setattr(member, key, value)
     await session.commit()
