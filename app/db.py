@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 from sqlalchemy import DateTime, MetaData, Select, event
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -222,6 +223,25 @@ def create_sessionmaker(bind: Any, *, write: bool = False) -> async_sessionmaker
 
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def delete_unless_referenced(
+    session: AsyncSession, *rows: VersionedRow, refused: Exception
+) -> None:
+    """Delete ``rows`` (dependents first) and commit, or raise ``refused`` and delete nothing
+    when a foreign key still points at one of them.
+
+    The foreign keys know every table that can refer to a row, today's and later issues', so
+    "has it history?" needs no list of tables here.
+    """
+    try:
+        async with session.begin_nested():
+            for row in rows:
+                await session.delete(row)
+                await session.flush()
+    except IntegrityError:
+        raise refused from None
+    await session.commit()
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

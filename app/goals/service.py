@@ -10,11 +10,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select, true
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.auth import Principal
+from app.db import delete_unless_referenced
 from app.etag import check_if_match
 from app.goals.models import Goal, GoalCreate, GoalListItem, GoalStatus, GoalUpdate
 from app.org_units import service as org_unit_service
@@ -227,15 +227,11 @@ async def delete_goal(
     """Delete a goal nothing refers to; otherwise 409 (set its status to archived instead)."""
     goal, _ = await _get_goal_for_write(session, principal, goal_id)
     check_if_match(if_match, goal)
-    try:
-        # The foreign keys know everything that can point at a goal: refining goals,
-        # initiatives' goal links, commitments, and whatever later issues add.
-        async with session.begin_nested():
-            await session.delete(goal)
-            await session.flush()
-    except IntegrityError:
-        raise GoalInUse(
+    await delete_unless_referenced(
+        session,
+        goal,
+        refused=GoalInUse(
             "Other goals refine this goal, or initiatives or commitments refer to it; "
             "set its status to archived instead."
-        ) from None
-    await session.commit()
+        ),
+    )

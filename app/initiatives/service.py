@@ -7,12 +7,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.auth import Principal
-from app.db import utcnow
+from app.db import delete_unless_referenced, utcnow
 from app.etag import check_if_match
 from app.goals.models import Goal
 from app.initiatives.models import (
@@ -320,16 +319,12 @@ async def delete_initiative(
             select(InitiativeGoal).where(col(InitiativeGoal.initiative_id) == initiative.id)
         )
     ).scalars()
-    try:
-        async with session.begin_nested():
-            for link in links:
-                await session.delete(link)
-            await session.flush()
-            await session.delete(initiative)
-            await session.flush()
-    except IntegrityError:
-        raise InitiativeInUse(
+    await delete_unless_referenced(
+        session,
+        *links,
+        initiative,
+        refused=InitiativeInUse(
             "Improvement cycles or commitments refer to this initiative; set its status to "
             "completed or abandoned instead."
-        ) from None
-    await session.commit()
+        ),
+    )

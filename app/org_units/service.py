@@ -3,7 +3,6 @@
 import uuid
 
 from sqlalchemy import ColumnElement, func, literal, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
@@ -11,7 +10,7 @@ from sqlmodel import col, select
 from app.audit import service as audit
 from app.audit.models import AuditAction
 from app.auth import Principal
-from app.db import utcnow
+from app.db import delete_unless_referenced, utcnow
 from app.etag import check_if_match
 from app.org_units.models import (
     OrgUnit,
@@ -424,14 +423,11 @@ async def delete_org_unit(
     check_if_match(if_match, unit)
     if principal.scope_org_unit_id == unit.id:
         raise Forbidden("A token cannot delete the unit it is scoped to.")
-    try:
-        # The foreign keys know every table that can point at a unit, today's and later ones.
-        async with session.begin_nested():
-            await session.delete(unit)
-            await session.flush()
-    except IntegrityError:
-        raise UnitHasHistory(
+    await delete_unless_referenced(
+        session,
+        unit,
+        refused=UnitHasHistory(
             "Other data (sub-units, teams, tokens, goals ...) refers to this unit; archive it instead "
             f"(POST /api/v1/org-units/{org_unit_id}/archive)."
-        ) from None
-    await session.commit()
+        ),
+    )

@@ -3,11 +3,11 @@
 import uuid
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from app.auth import Principal
+from app.db import delete_unless_referenced
 from app.etag import check_if_match
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit
@@ -125,18 +125,14 @@ async def delete_team(
     members = (
         await session.execute(select(TeamMember).where(col(TeamMember.team_id) == team.id))
     ).scalars()
-    try:
-        async with session.begin_nested():
-            for member in members:
-                await session.delete(member)
-            await session.flush()
-            await session.delete(team)
-            await session.flush()
-    except IntegrityError:
-        raise TeamHasHistory(
+    await delete_unless_referenced(
+        session,
+        *members,
+        team,
+        refused=TeamHasHistory(
             "Improvement work (initiatives, goals, commitments ...) refers to this team, so it is kept."
-        ) from None
-    await session.commit()
+        ),
+    )
 
 
 async def get_team_member(
