@@ -1,12 +1,11 @@
 """Liveness and readiness probes for load balancers and orchestrators (outside /api/v1)."""
 
-from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlalchemy import text
 
 from app.db import SessionDep
-from app.problems import problem_responses
+from app.problems import ServiceUnavailable, problem_responses
 
 router = APIRouter(tags=["health"])
 
@@ -22,19 +21,10 @@ async def get_health() -> Health:
 
 
 @router.get("/readyz", response_model=Health, responses=problem_responses(503))
-async def get_readiness(session: SessionDep) -> object:
+async def get_readiness(request: Request, session: SessionDep) -> object:
     """Answer 200 when the database answers, 503 otherwise (readiness)."""
     try:
         await session.execute(text("SELECT 1"))
     except Exception:
-        return JSONResponse(
-            {
-                "type": "/problems/service-unavailable",
-                "title": "Service unavailable",
-                "status": 503,
-                "detail": "The database does not answer.",
-            },
-            status_code=503,
-            media_type="application/problem+json",
-        )
+        return ServiceUnavailable("The database does not answer.").to_response(request)
     return Health(status="ok")

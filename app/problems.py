@@ -315,7 +315,6 @@ _DESCRIPTIONS = {
     409: "The change conflicts with the current state (duplicate, or a rule of the domain).",
     412: "If-Match did not match the object's current ETag: someone else changed it.",
     422: "The request did not validate; `errors` names each field and the reason.",
-    428: "This operation requires an If-Match header.",
     503: "The database is busy or unreachable; retry shortly.",
 }
 
