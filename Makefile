@@ -39,8 +39,10 @@ format: install
 openapi: install  ## regenerate openapi/openapi.json from the app
 	$(BIN)/python -m app.openapi
 
-bench: install  ## performance figures, as ratios against bare baselines
-	$(BIN)/python -m tests.benchmarks
+bench: install  ## performance figures, as ratios against bare baselines served the same way
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || \
+	  { echo "make bench needs wrk: apt-get install wrk" >&2; exit 1; }
+	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
 
 container:  ## build the image with podman and check that it serves on 127.0.0.1:18000
 	BUILDAH_FORMAT=docker ../shared/tools/container-build . --run 18000

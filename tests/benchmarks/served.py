@@ -1,0 +1,410 @@
+"""``make bench``: the service served as in production against bare baselines served the same way.
+
+The service runs under ``pdca serve`` (uvicorn, no access log) on a scratch database; the
+baselines (``tests/benchmarks/bare_app.py``) run under uvicorn with the same options on the same
+database. ``wrk`` loads each target in rounds that alternate which side goes first; the figure
+of a side is the median of its rounds' requests per second, and the ratio is service / bare (1.0
+means the service costs nothing over the driver alone; higher is better).
+"""
+
+import asyncio
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from alembic import command
+
+from app.cli import alembic_config
+from app.main import create_app
+from app.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+@dataclass(frozen=True)
+class Call:
+    """One HTTP request, as wrk sends it over and over."""
+
+    method: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str | None = None
+
+    def lua(self) -> str:
+        lines = [f'wrk.method = "{self.method}"']
+        for name, value in self.headers.items():
+            lines.append(f'wrk.headers["{name}"] = "{value}"')
+        if self.body is not None:
+            lines.append(f"wrk.body = [==[{self.body}]==]")
+        return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    ours: Call
+    bare: Call
+    goal: float | None = None
+    """The least acceptable ratio (service / bare), from the issue that set it."""
+    baseline: str = "bare FastAPI"
+
+
+@dataclass
+class Load:
+    requests_per_second: float
+    failures: int
+    """Non-2xx/3xx answers, socket errors and timeouts."""
+
+
+@dataclass
+class Figure:
+    backend: str
+    target: Target
+    ours: list[float] = field(default_factory=list)
+    bare: list[float] = field(default_factory=list)
+    failures: dict[int, int] = field(default_factory=dict)
+    """Failed requests (both sides) by number of connections."""
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ours) / statistics.median(self.bare)
+
+
+@dataclass(frozen=True)
+class Plan:
+    rounds: int = 3
+    seconds: float = 5.0
+    connections: int = 16
+    stress_connections: int = 64
+    threads: int = 2
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Server:
+    """A uvicorn server in a process group of its own (workers included), stopped on exit."""
+
+    def __init__(self, argv: Sequence[str], env: dict[str, str], name: str) -> None:
+        self.port = free_port()
+        self.name = name
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
+        self.process = subprocess.Popen(  # noqa: S603 - our own commands
+            [*argv, "--host", "127.0.0.1", "--port", str(self.port)],
+            env={**os.environ, **env},
+            cwd=ROOT,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._wait_until_up()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _wait_until_up(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self.log.seek(0)
+                raise RuntimeError(f"{self.name} exited:\n{self.log.read().decode()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not answer /healthz within 60 s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+
+@contextmanager
+def serving(argv: Sequence[str], env: dict[str, str], name: str) -> Iterator[Server]:
+    server = Server(argv, env, name)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def service_argv(workers: int = 1) -> list[str]:
+    """The service as the README's production section runs it."""
+    return [str(BIN / "pdca"), "serve", "--workers", str(workers)]
+
+
+def bare_argv(workers: int = 1) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "tests.benchmarks.bare_app:app",
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+
+
+WRK = shutil.which("wrk") or ""
+_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
+_NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
+_SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
+
+
+def wrk(base_url: str, call: Call, *, connections: int, seconds: float, threads: int) -> Load:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(call.lua())
+    try:
+        output = subprocess.run(  # noqa: S603 - wrk with our arguments
+            [
+                WRK,
+                f"-t{min(threads, connections)}",
+                f"-c{connections}",
+                f"-d{max(1, round(seconds))}s",
+                "--timeout",
+                "10s",
+                "-s",
+                script.name,
+                base_url + call.path,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    rps = _RPS.search(output)
+    if rps is None:
+        raise RuntimeError(f"wrk printed no figure:\n{output}")
+    failures = int(m[1]) if (m := _NON_2XX.search(output)) else 0
+    if m := _SOCKET.search(output):
+        failures += sum(int(n) for n in m.groups())
+    return Load(float(rps[1]), failures)
+
+
+def check_wrk() -> None:
+    if not WRK:
+        raise SystemExit(
+            "make bench needs wrk (Debian package `wrk`); `make bench` installs it with apt-get "
+            "when it can. Install it and run again."
+        )
+
+
+def measure(
+    backend: str,
+    targets: Sequence[Target],
+    ours: Server,
+    bare: Server,
+    plan: Plan,
+) -> list[Figure]:
+    """Interleaved rounds: in each, every target is loaded on both sides, in alternating order."""
+    figures = [Figure(backend, target) for target in targets]
+    for figure in figures:  # warm pools, caches and the databases' buffers
+        for server, call in ((ours, figure.target.ours), (bare, figure.target.bare)):
+            wrk(server.url, call, connections=plan.connections, seconds=1, threads=plan.threads)
+    for round_number in range(plan.rounds):
+        for figure in figures:
+            sides: list[tuple[Server, Call, list[float]]] = [
+                (ours, figure.target.ours, figure.ours),
+                (bare, figure.target.bare, figure.bare),
+            ]
+            if round_number % 2:
+                sides.reverse()
+            for server, call, results in sides:
+                load = wrk(
+                    server.url,
+                    call,
+                    connections=plan.connections,
+                    seconds=plan.seconds,
+                    threads=plan.threads,
+                )
+                results.append(load.requests_per_second)
+                figure.failures[plan.connections] = (
+                    figure.failures.get(plan.connections, 0) + load.failures
+                )
+            print(
+                f"  round {round_number + 1}/{plan.rounds} {figure.target.name:<34} "
+                f"service {figure.ours[-1]:8.0f}/s  bare {figure.bare[-1]:8.0f}/s",
+                flush=True,
+            )
+    for figure in figures:  # the same load with four times the connections: nothing may fail
+        failed = 0
+        for server, call in ((ours, figure.target.ours), (bare, figure.target.bare)):
+            failed += wrk(
+                server.url,
+                call,
+                connections=plan.stress_connections,
+                seconds=max(2.0, plan.seconds / 2),
+                threads=plan.threads,
+            ).failures
+        figure.failures[plan.stress_connections] = failed
+    return figures
+
+
+def scale_out(
+    backend: str, target: Target, env: dict[str, str], plan: Plan
+) -> tuple[list[float], list[float]]:
+    """Requests per second of the service with one and with two worker processes, interleaved."""
+    one: list[float] = []
+    two: list[float] = []
+    with (
+        serving(service_argv(1), env, "service, 1 worker") as single,
+        serving(service_argv(2), env, "service, 2 workers") as double,
+    ):
+        for server in (single, double):
+            wrk(server.url, target.ours, connections=plan.connections, seconds=1, threads=2)
+        for round_number in range(plan.rounds):
+            sides = [(single, one), (double, two)]
+            if round_number % 2:
+                sides.reverse()
+            for server, results in sides:
+                results.append(
+                    wrk(
+                        server.url,
+                        target.ours,
+                        connections=plan.connections,
+                        seconds=plan.seconds,
+                        threads=plan.threads,
+                    ).requests_per_second
+                )
+            print(
+                f"  round {round_number + 1}/{plan.rounds} {backend} 1 worker {one[-1]:8.0f}/s  "
+                f"2 workers {two[-1]:8.0f}/s",
+                flush=True,
+            )
+    return one, two
+
+
+Seeder = Callable[[str], dict[str, Any]]
+
+
+async def _seed(url: str) -> dict[str, Any]:
+    from tests.benchmarks.inprocess import seed
+
+    app = create_app(Settings(database_url=url, log_level="WARNING"))
+    try:
+        fixture = await seed(app)
+    finally:
+        await app.state.engine.dispose()
+    return {
+        "organisation_id": fixture.organisation_id,
+        "unit_id": fixture.unit_id,
+        "token": fixture.token,
+    }
+
+
+def core_targets(fixture: dict[str, Any]) -> list[Target]:
+    auth = {"Authorization": f"Bearer {fixture['token']}"}
+    unit = fixture["unit_id"]
+    team = (
+        '{"name": "Förbättringsteam (API)", "kind": "improvement_team", '
+        f'"description": "Created by the benchmark.", "org_unit_id": "{unit}"}}'
+    )
+    return [
+        Target("GET /healthz", Call("GET", "/healthz"), Call("GET", "/healthz"), goal=0.8),
+        Target(
+            "GET /org-units/{id} (token)",
+            Call("GET", f"/api/v1/org-units/{unit}", auth),
+            Call("GET", f"/bare/org-units/{unit}"),
+            goal=0.5,
+            baseline="bare: one row by id",
+        ),
+        Target(
+            "GET /org-units?limit=50 (token)",
+            Call("GET", "/api/v1/org-units?limit=50", auth),
+            Call("GET", "/bare/org-units"),
+            goal=0.3,
+            baseline="bare: count + page",
+        ),
+        Target(
+            "POST /teams (+ audit entry)",
+            Call("POST", "/api/v1/teams", {**auth, "Content-Type": "application/json"}, team),
+            Call("POST", "/bare/teams"),
+            goal=0.4,
+            baseline="bare: INSERT + COMMIT",
+        ),
+    ]
+
+
+def run_backend(backend: str, url: str, plan: Plan) -> tuple[list[Figure], tuple[Any, Any]]:
+    command.upgrade(alembic_config(url), "head")
+    fixture = asyncio.run(_seed(url))
+    env = {"DATABASE_URL": url, "PDCA_LOG_LEVEL": "WARNING"}
+    bare_env = {
+        "BENCH_DATABASE_URL": url,
+        "BENCH_ORGANISATION_ID": str(fixture["organisation_id"]),
+        "BENCH_UNIT_ID": str(fixture["unit_id"]),
+    }
+    targets = core_targets(fixture)
+    with (
+        serving(service_argv(), env, "service") as ours,
+        serving(bare_argv(), bare_env, "bare baseline") as bare,
+    ):
+        figures = measure(backend, targets, ours, bare, plan)
+    print(f"  {backend}: 1 worker against 2 on {targets[1].name}", flush=True)
+    scale = scale_out(backend, targets[1], env, plan)
+    return figures, scale
+
+
+def print_figures(
+    figures: Sequence[Figure], scales: dict[str, tuple[list[float], list[float]]], plan: Plan
+) -> None:
+    header = (
+        f"{'backend':<11}{'target':<34}{'service/s':>10}{'bare/s':>10}{'ratio':>7}{'goal':>6}"
+        f"  failed@{plan.connections}/@{plan.stress_connections}  baseline"
+    )
+    print()
+    print(header)
+    print("-" * len(header))
+    for f in figures:
+        goal = f"{f.target.goal:.1f}" if f.target.goal else "-"
+        verdict = "" if f.target.goal is None else (" ok" if f.ratio >= f.target.goal else " SHORT")
+        failed = (
+            f"{f.failures.get(plan.connections, 0)}/{f.failures.get(plan.stress_connections, 0)}"
+        )
+        print(
+            f"{f.backend:<11}{f.target.name:<34}{statistics.median(f.ours):>10.0f}"
+            f"{statistics.median(f.bare):>10.0f}{f.ratio:>7.2f}{goal:>6}{verdict:<6}"
+            f"{failed:>11}  {f.target.baseline}"
+        )
+    for backend, (one, two) in scales.items():
+        ratio = statistics.median(two) / statistics.median(one)
+        verdict = "ok" if ratio >= 1.4 else "SHORT"
+        print(
+            f"{backend:<11}{'2 workers / 1 worker (entity read)':<34}{statistics.median(two):>10.0f}"
+            f"{statistics.median(one):>10.0f}{ratio:>7.2f}{1.4:>6.1f} {verdict}"
+        )
+    print()
+    print(
+        f"Requests per second: median of {plan.rounds} interleaved rounds of {plan.seconds:g} s, "
+        f"wrk with {plan.connections} connections; ratio = service / bare in the same run."
+    )
