@@ -1,34 +1,52 @@
 """Idempotency keys: a POST retried with the same ``Idempotency-Key`` is answered, not redone.
 
-The first request with a key reserves it (per token) in its own short transaction, runs, and
-stores its successful response; a retry with the same key and the same request gets that
-response again (``Idempotent-Replayed: true``) and writes nothing. A failed attempt wrote
-nothing (every write is one transaction), so its reservation is released and a retry runs anew.
+The first request with a key reserves it (per token) in its own short transaction and runs;
+its body streams through to the app while a fingerprint of the request is taken, so not even a
+10 MB upload is held here. A successful answer is stored with the fingerprint (compressed when
+large) before it leaves, so a retry sent the moment the client has it finds it; the retry's
+body is read only to compare fingerprints, then the stored answer is replayed
+(``Idempotent-Replayed: true``) and nothing is written. A failed attempt wrote nothing (every
+write is one transaction), so its reservation is released and a retry runs anew.
+
 The same key with a different request is refused (422); a retry while the first attempt still
 runs, or whose outcome was lost in a crash, gets 409 rather than a duplicate. A response that
-carries a secret (``Cache-Control: no-store``, a new token) is never stored: its retry gets 409
-pointing at the created object. Revoked and expired tokens replay nothing. Keys are kept 24 h.
+carries a secret (``Cache-Control: no-store``, a new token), or one too large to keep, is
+never stored: its retry gets 409 pointing at the created object. Revoked and expired tokens
+replay nothing. Keys are kept 24 h.
+
+"The same request" means the same path, query, language and body; for JSON bodies up to
+``CANONICAL_LIMIT`` bytes the body's meaning counts (key order and spacing do not), for larger
+ones its bytes, which a script re-sending the same file sends again.
 """
 
 import hashlib
 import json
 import uuid
+import zlib
 from datetime import datetime, timedelta
-from typing import Any, Final, Literal
+from typing import Literal
 
-from sqlalchemy import LargeBinary, UniqueConstraint, delete, or_, update
+from sqlalchemy import LargeBinary, UniqueConstraint, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import JSON, Field, SQLModel, col, select
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.access_tokens.models import AccessToken
+from app.auth import hash_token
 from app.db import UTCDateTime, utcnow
+from app.problems import Conflict, FieldError, Problem, send_problem
 
 HEADER = "Idempotency-Key"
 RETENTION = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
-_REPLAYED_HEADERS = ("content-type", "location", "etag", "cache-control")
-UNKNOWN_TOKEN: Final = "unknown-token"
+CANONICAL_LIMIT = 64 * 1024
+"""JSON bodies up to this size are compared by meaning, larger ones by their bytes."""
+COMPRESS_ABOVE = 4 * 1024
+"""Stored answers larger than this are kept zlib-compressed."""
+MAX_STORED = 1024 * 1024
+"""A (compressed) answer larger than this is not kept; its retry answers 409."""
+_REPLAYED_HEADERS = ("content-type", "location", "etag", "cache-control", "content-language")
 
 
 class IdempotencyKey(SQLModel, table=True):
@@ -41,41 +59,76 @@ class IdempotencyKey(SQLModel, table=True):
     organisation_id: uuid.UUID = Field(foreign_key="organisation.id", index=True)
     access_token_id: uuid.UUID = Field(foreign_key="access_token.id")
     key: str = Field(max_length=MAX_KEY_LENGTH)
-    fingerprint: str = Field(max_length=64)
+    fingerprint: str | None = Field(
+        default=None, max_length=64, description="Null while the first attempt runs."
+    )
     status_code: int | None = None
     response_headers: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
     response_body: bytes | None = Field(default=None, sa_type=LargeBinary)
+    response_encoding: str | None = Field(
+        default=None, max_length=16, description="`zlib` when the stored body is compressed."
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
-def _problem(
-    status: int, type_: str, title: str, detail: str, path: str
-) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    body: dict[str, Any] = {
-        "type": f"/problems/{type_}",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": path,
-    }
-    if status == 422:
-        body["errors"] = [{"field": f"header.{HEADER}", "message": detail, "type": type_}]
-    return status, [(b"content-type", b"application/problem+json")], json.dumps(body).encode()
+class InvalidIdempotencyKey(Problem):
+    status, type, title = 422, "invalid-idempotency-key", "Invalid idempotency key"
 
 
-def _fingerprint(scope: Scope, headers: Headers, body: bytes) -> str:
-    """What makes two requests "the same": path, query, language, and the JSON body's meaning."""
-    try:
-        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
-    except ValueError:  # not JSON (or not UTF-8): compare the bytes
-        canonical = body
-    parts = [
-        scope["path"].encode(),
-        scope.get("query_string", b""),
-        headers.get("accept-language", "").encode(),
-        canonical,
-    ]
-    return hashlib.sha256(b"\n".join(parts)).hexdigest()
+class IdempotencyKeyReused(Problem):
+    status, type, title = 422, "idempotency-key-reused", "Idempotency key reused"
+
+
+class IdempotencyKeyInProgress(Conflict):
+    type, title = "idempotency-key-in-progress", "Request with this key in progress"
+
+
+class IdempotentResponseWithheld(Conflict):
+    type, title = "idempotent-response-withheld", "Response not replayed"
+
+
+def _header_problem(problem_class: type[Problem], detail: str) -> Problem:
+    error = FieldError(field=f"header.{HEADER}", message=detail, type=problem_class.type)
+    return problem_class(detail, errors=[error] if problem_class.status == 422 else None)
+
+
+class Fingerprint:
+    """What makes two requests "the same", taken while the body streams past."""
+
+    def __init__(self, scope: Scope, headers: Headers) -> None:
+        self._request = hashlib.sha256()
+        for part in (
+            scope["path"].encode(),
+            scope.get("query_string", b""),
+            headers.get("accept-language", "").encode(),
+        ):
+            self._request.update(part + b"\n")
+        self._body = self._request.copy()
+        self._small: list[bytes] | None = []
+        self._size = 0
+
+    def add(self, chunk: bytes) -> None:
+        self._body.update(chunk)
+        self._size += len(chunk)
+        if self._small is not None:
+            if self._size <= CANONICAL_LIMIT:
+                self._small.append(chunk)
+            else:
+                self._small = None
+
+    def hexdigest(self) -> str:
+        if self._small is not None:
+            try:
+                canonical = json.dumps(
+                    json.loads(b"".join(self._small)), sort_keys=True, separators=(",", ":")
+                ).encode()
+            except ValueError:  # not JSON (or not UTF-8): the bytes decide
+                pass
+            else:
+                digest = self._request.copy()
+                digest.update(b"json\n" + canonical)
+                return digest.hexdigest()
+        return self._body.hexdigest()
 
 
 async def _respond(
@@ -102,36 +155,35 @@ class IdempotencyMiddleware:
             return
         path = scope["path"]
         if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
-            await _respond(
+            await send_problem(
                 send,
-                *_problem(
-                    422,
-                    "invalid-idempotency-key",
-                    "Invalid idempotency key",
+                _header_problem(
+                    InvalidIdempotencyKey,
                     f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable characters.",
-                    path,
                 ),
+                path,
             )
             return
-
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        body = b"".join(chunks)
-        fingerprint = _fingerprint(scope, headers, body)
-
-        async def replay_body() -> Message:
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        reserved = await self._reserve(scope, secret.strip(), key, fingerprint, send)
+        fingerprint = Fingerprint(scope, headers)
+        reserved = await self._reserve(scope, secret.strip(), key)
         if reserved is None:
+            await self.app(scope, receive, send)  # unknown, revoked or expired: the app says 401
             return
-        if reserved == UNKNOWN_TOKEN:
-            await self.app(scope, replay_body, send)
+        record_id, existing = reserved
+        if existing is not None:
+            while True:  # the retry's body only feeds the fingerprint
+                message = await receive()
+                fingerprint.add(message.get("body", b""))
+                if not message.get("more_body"):
+                    break
+            await self._replay(send, existing, fingerprint.hexdigest(), key, path)
             return
+
+        async def fingerprinting_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                fingerprint.add(message.get("body", b""))
+            return message
 
         status = 500
         response_headers: list[tuple[bytes, bytes]] = []
@@ -148,40 +200,36 @@ class IdempotencyMiddleware:
                 response_body.append(message.get("body", b""))
 
         try:
-            await self.app(scope, replay_body, capture)
+            await self.app(scope, fingerprinting_receive, capture)
         finally:
-            await self._settle(scope, reserved, status, response_headers, b"".join(response_body))
+            body = b"".join(response_body)
+            response_body.clear()
+            await self._settle(scope, record_id, fingerprint, status, response_headers, body)
         await send({"type": "http.response.start", "status": status, "headers": response_headers})
-        await send({"type": "http.response.body", "body": b"".join(response_body)})
+        await send({"type": "http.response.body", "body": body})
 
     async def _reserve(
-        self, scope: Scope, secret: str, key: str, fingerprint: str, send: Send
-    ) -> uuid.UUID | Literal["unknown-token"] | None:
-        """Reserve the key: its id; UNKNOWN_TOKEN for the app to refuse; None when answered here."""
-        from app.access_tokens.models import AccessToken
-        from app.auth import hash_token
-
-        path = scope["path"]
+        self, scope: Scope, secret: str, key: str
+    ) -> tuple[uuid.UUID, IdempotencyKey | None] | None:
+        """Reserve the key: its record's id, and the earlier record when the key is taken;
+        None when the token does not work (the app then refuses the request)."""
         async with scope["app"].state.write_sessionmaker() as session:
             now = utcnow()
             token = (
                 await session.execute(
-                    select(AccessToken.id, AccessToken.organisation_id).where(
+                    select(col(AccessToken.id), col(AccessToken.organisation_id)).where(
                         col(AccessToken.token_hash) == hash_token(secret),
-                        col(AccessToken.revoked_at).is_(None),
-                        or_(
-                            col(AccessToken.expires_at).is_(None), col(AccessToken.expires_at) > now
-                        ),
+                        AccessToken.active_clause(now),
                     )
                 )
             ).first()
             if token is None:
-                return UNKNOWN_TOKEN  # unknown, revoked or expired: the app answers 401
+                return None
             # Expired keys of this token go first (the unique index covers the lookup).
             await session.execute(
                 delete(IdempotencyKey).where(
                     col(IdempotencyKey.access_token_id) == token.id,
-                    col(IdempotencyKey.created_at) < utcnow() - RETENTION,
+                    col(IdempotencyKey.created_at) < now - RETENTION,
                 )
             )
             record = (
@@ -193,69 +241,68 @@ class IdempotencyMiddleware:
                 )
             ).scalar_one_or_none()
             if record is not None:
-                if record.fingerprint != fingerprint:
-                    answer = _problem(
-                        422,
-                        "idempotency-key-reused",
-                        "Idempotency key reused",
-                        f"{HEADER} {key!r} was used for a different request; use a new key.",
-                        path,
-                    )
-                elif record.status_code is None:
-                    answer = _problem(
-                        409,
-                        "idempotency-key-in-progress",
-                        "Request with this key in progress",
-                        f"A request with {HEADER} {key!r} is still running, or its outcome was lost; "
-                        "read the current state before retrying with a new key.",
-                        path,
-                    )
-                elif record.response_body is None:
-                    answer = _problem(
-                        409,
-                        "idempotent-response-withheld",
-                        "Response not replayed",
-                        f"The request with {HEADER} {key!r} succeeded, but its response held a secret "
-                        "that is shown only once, so it is not stored or replayed; read the created "
-                        f"object at {record.response_headers.get('location', 'its location')} instead.",
-                        path,
-                    )
-                else:
-                    stored = [(k.encode(), v.encode()) for k, v in record.response_headers.items()]
-                    answer = (
-                        record.status_code,
-                        [*stored, (b"idempotent-replayed", b"true")],
-                        record.response_body or b"",
-                    )
-                await _respond(send, *answer)
-                return None
+                await session.commit()
+                return record.id, record
             reservation = IdempotencyKey(
-                organisation_id=token.organisation_id,
-                access_token_id=token.id,
-                key=key,
-                fingerprint=fingerprint,
+                organisation_id=token.organisation_id, access_token_id=token.id, key=key
             )
             session.add(reservation)
             try:
                 await session.commit()
-            except IntegrityError:
-                await _respond(
-                    send,
-                    *_problem(
-                        409,
-                        "idempotency-key-in-progress",
-                        "Request with this key in progress",
-                        f"A request with {HEADER} {key!r} is running right now.",
-                        path,
-                    ),
+            except IntegrityError:  # another attempt with this key reserved it a moment ago
+                await session.rollback()
+                return uuid.uuid4(), IdempotencyKey(
+                    organisation_id=token.organisation_id, access_token_id=token.id, key=key
                 )
-                return None
-            return reservation.id
+            return reservation.id, None
 
+    @staticmethod
+    async def _replay(
+        send: Send, record: IdempotencyKey, fingerprint: str, key: str, path: str
+    ) -> None:
+        if record.status_code is None:
+            await send_problem(
+                send,
+                IdempotencyKeyInProgress(
+                    f"A request with {HEADER} {key!r} is still running, or its outcome was lost; "
+                    "read the current state before retrying with a new key."
+                ),
+                path,
+            )
+        elif record.fingerprint != fingerprint:
+            await send_problem(
+                send,
+                _header_problem(
+                    IdempotencyKeyReused,
+                    f"{HEADER} {key!r} was used for a different request; use a new key.",
+                ),
+                path,
+            )
+        elif record.response_body is None:
+            location = record.response_headers.get("location", "its location")
+            await send_problem(
+                send,
+                IdempotentResponseWithheld(
+                    f"The request with {HEADER} {key!r} succeeded, but its response was not kept "
+                    "(it held a secret that is shown only once, or it was too large to keep); "
+                    f"read the created object at {location} instead."
+                ),
+                path,
+            )
+        else:
+            body = record.response_body
+            if record.response_encoding == "zlib":
+                body = zlib.decompress(body)
+            stored = [(k.encode(), v.encode()) for k, v in record.response_headers.items()]
+            await _respond(
+                send, record.status_code, [*stored, (b"idempotent-replayed", b"true")], body
+            )
+
+    @staticmethod
     async def _settle(
-        self,
         scope: Scope,
         record_id: uuid.UUID,
+        fingerprint: Fingerprint,
         status: int,
         headers: list[tuple[bytes, bytes]],
         body: bytes,
@@ -267,16 +314,16 @@ class IdempotencyMiddleware:
                     for k, v in headers
                     if k.decode().lower() in _REPLAYED_HEADERS
                 }
-                # A response that must not be stored (a new token's secret) is remembered as
-                # done, never kept: the secret exists only as a hash.
-                withheld = "no-store" in kept.get("cache-control", "")
+                stored, encoding = _stored_body(body, kept)
                 await session.execute(
                     update(IdempotencyKey)
                     .where(col(IdempotencyKey.id) == record_id)
                     .values(
+                        fingerprint=fingerprint.hexdigest(),
                         status_code=status,
                         response_headers=kept,
-                        response_body=None if withheld else body,
+                        response_body=stored,
+                        response_encoding=encoding,
                     )
                 )
             else:
@@ -284,3 +331,16 @@ class IdempotencyMiddleware:
                     delete(IdempotencyKey).where(col(IdempotencyKey.id) == record_id)
                 )
             await session.commit()
+
+
+def _stored_body(
+    body: bytes, headers: dict[str, str]
+) -> tuple[bytes | None, Literal["zlib"] | None]:
+    """What is kept of an answer: nothing for a secret (it exists only as a hash) or an answer
+    too large to keep, the bytes compressed when large, else the bytes."""
+    if "no-store" in headers.get("cache-control", ""):
+        return None, None
+    if len(body) <= COMPRESS_ABOVE:
+        return body, None
+    compressed = zlib.compress(body, 6)
+    return (compressed, "zlib") if len(compressed) <= MAX_STORED else (None, None)
