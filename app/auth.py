@@ -6,64 +6,25 @@ unit's subtree. Objects outside that answer 404, never 403, so their existence d
 
 import hashlib
 import secrets
-import uuid
-from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import ColumnElement, true, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Mapped
-from sqlmodel import col, select
+from sqlmodel import col
 
-from app.db import SessionDep, utcnow
+from app.access_tokens.models import AccessToken
+from app.context import Principal, Role
+from app.db import SessionDep, context_of, set_context, utcnow
+from app.org_units.models import OrgUnit
 from app.problems import Forbidden, NotAuthenticated
-from app.settings import SettingsDep
+from app.settings import Settings
+
+__all__ = ["Admin", "CurrentUser", "Editor", "Principal", "Reporter", "Role", "require_role"]
 
 TOKEN_PREFIX = "pdca_"
-
-
-class Role(StrEnum):
-    """What a token may do. Each role includes the ones below it."""
-
-    admin = "admin"
-    editor = "editor"
-    reporter = "reporter"
-    viewer = "viewer"
-
-    @property
-    def rank(self) -> int:
-        return _RANK[self]
-
-
-_RANK = {Role.viewer: 0, Role.reporter: 1, Role.editor: 2, Role.admin: 3}
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: the token, its organisation, role and unit scope."""
-
-    token_id: uuid.UUID | None
-    name: str
-    organisation_id: uuid.UUID
-    role: Role
-    scope_org_unit_id: uuid.UUID | None = None
-    scope_path: str | None = None
-
-    def has_role(self, role: Role) -> bool:
-        return self.role.rank >= role.rank
-
-    def covers_path(self, path: str) -> bool:
-        return self.scope_path is None or path.startswith(self.scope_path)
-
-    def path_filter(self, path_column: Mapped[str]) -> ColumnElement[bool]:
-        """SQL condition: the unit with this path lies inside the token's scope."""
-        if self.scope_path is None:
-            return true()
-        return path_column.startswith(self.scope_path, autoescape=True)
 
 
 def generate_token() -> str:
@@ -84,61 +45,69 @@ bearer_scheme = HTTPBearer(
     ),
 )
 
+# Built once: every request runs it, through the unique index on token_hash. Nothing about a
+# token is cached between requests, so a revoked or expired token fails at once in every process.
+_LOOKUP = (
+    select(
+        col(AccessToken.id),
+        col(AccessToken.name),
+        col(AccessToken.organisation_id),
+        col(AccessToken.role),
+        col(AccessToken.scope_org_unit_id),
+        col(AccessToken.expires_at),
+        col(AccessToken.revoked_at),
+        col(AccessToken.last_used_at),
+        col(OrgUnit.path),
+    )
+    .outerjoin(OrgUnit, col(OrgUnit.id) == col(AccessToken.scope_org_unit_id))
+    .where(col(AccessToken.token_hash) == bindparam("token_hash"))
+)
+_TOUCH = (
+    update(AccessToken)
+    .where(col(AccessToken.id) == bindparam("token_id"))
+    .values(last_used_at=bindparam("now"))
+    .execution_options(synchronize_session=False)
+)
+
 
 async def authenticate(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
-    from app.access_tokens.models import AccessToken
-    from app.org_units.models import OrgUnit
-
+    """The principal of the bearer token, looked up in the request's own session."""
     if credentials is None:
         raise NotAuthenticated("Send an access token as 'Authorization: Bearer <token>'.")
-    # A short session of its own, done before the request's session begins: the lookup and the
-    # last-used bookkeeping never hold locks across the request's own work.
-    async with request.app.state.sessionmaker() as auth_session:
-        row = (
-            await auth_session.execute(
-                select(AccessToken, col(OrgUnit.path))
-                .outerjoin(OrgUnit, col(OrgUnit.id) == col(AccessToken.scope_org_unit_id))
-                .where(col(AccessToken.token_hash) == hash_token(credentials.credentials))
-            )
-        ).first()
-        if row is None:
-            raise NotAuthenticated("The access token is not known.")
-        token, scope_path = row
-        now = utcnow()
-        if token.revoked_at is not None:
-            raise NotAuthenticated("The access token has been revoked.")
-        if token.expires_at is not None and token.expires_at <= now:
-            raise NotAuthenticated("The access token has expired.")
-        principal = Principal(
-            token_id=token.id,
-            name=token.name,
-            organisation_id=token.organisation_id,
-            role=Role(token.role),
-            scope_org_unit_id=token.scope_org_unit_id,
-            scope_path=scope_path,
-        )
-        resolution = timedelta(seconds=settings.token_last_used_resolution_seconds)
-        if token.last_used_at is None or now - token.last_used_at >= resolution:
-            # Bookkeeping, not a change of the token: no new version, no audit entry, and a
-            # busy database may skip it rather than fail the request (the principal is built
-            # before, so a rollback here cannot expire what the request still reads).
-            try:
-                await auth_session.execute(
-                    update(AccessToken)
-                    .where(col(AccessToken.id) == token.id)
-                    .values(last_used_at=now)
-                    .execution_options(synchronize_session=False)
-                )
-                await auth_session.commit()
-            except OperationalError:
-                await auth_session.rollback()
-    session.info["principal"] = principal
-    session.info["request_id"] = request.headers.get("x-request-id")
+    row = (
+        await session.execute(_LOOKUP, {"token_hash": hash_token(credentials.credentials)})
+    ).first()
+    if row is None:
+        raise NotAuthenticated("The access token is not known.")
+    now = utcnow()
+    if row.revoked_at is not None:
+        raise NotAuthenticated("The access token has been revoked.")
+    if not AccessToken.is_active_at(now, revoked_at=row.revoked_at, expires_at=row.expires_at):
+        raise NotAuthenticated("The access token has expired.")
+    principal = Principal(
+        token_id=row.id,
+        name=row.name,
+        organisation_id=row.organisation_id,
+        role=Role(row.role),
+        scope_org_unit_id=row.scope_org_unit_id,
+        scope_path=row.path,
+    )
+    set_context(session, context_of(session).acting_as(principal))
+    settings: Settings = request.app.state.settings
+    resolution = timedelta(seconds=settings.token_last_used_resolution_seconds)
+    if row.last_used_at is None or now - row.last_used_at >= resolution:
+        # Bookkeeping, not a change of the token: no new version, no audit entry, committed at
+        # once so no lock outlives it, and a busy database may skip it rather than fail the
+        # request (the principal is built from plain values, which a rollback cannot expire).
+        try:
+            await session.execute(_TOUCH, {"token_id": row.id, "now": now})
+            await session.commit()
+        except OperationalError:
+            await session.rollback()
     return principal
 
 

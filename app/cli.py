@@ -36,13 +36,14 @@ def alembic_config(database_url: str | None = None) -> Config:
 
 
 def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    from app.db import create_engine, create_sessionmaker
+    from app.context import Context
+    from app.db import create_engine
+    from app.sessions import create_sessionmaker
 
     async def main() -> T:
         engine = create_engine(get_settings().database_url, null_pool=True)
         try:
-            async with create_sessionmaker(engine)() as session:
-                session.info["actor_name"] = "cli"
+            async with create_sessionmaker(engine)(context=Context(actor="cli")) as session:
                 return await work(session)
         finally:
             await engine.dispose()

@@ -2,7 +2,6 @@
 
 import re
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -11,18 +10,16 @@ from fastapi import Depends, Request
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 from sqlalchemy import DateTime, MetaData, Select, event
 from sqlalchemy.engine import Dialect, make_url
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import (
-    AsyncEngine,
-    AsyncSession,
-    async_sessionmaker,
-    create_async_engine,
-)
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session, declared_attr
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 from sqlmodel._compat import SQLModelConfig
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.context import SYSTEM, Context
 
 # Every constraint gets a predictable name; SQLite batch migrations depend on it.
 SQLModel.metadata.naming_convention = {
@@ -153,12 +150,12 @@ class TenantRow(VersionedRow):
 
 
 def async_url(url: str) -> str:
-    """The URL with the async driver we use: aiosqlite or psycopg (unless one is named)."""
+    """The URL with the async driver we use: aiosqlite or asyncpg (unless one is named)."""
     parsed = make_url(url)
     backend, _, driver = parsed.drivername.partition("+")
     if backend in ("postgres", "postgresql"):
         return str(
-            parsed.set(drivername=f"postgresql+{driver or 'psycopg'}").render_as_string(False)
+            parsed.set(drivername=f"postgresql+{driver or 'asyncpg'}").render_as_string(False)
         )
     if backend == "sqlite":
         return str(parsed.set(drivername=f"sqlite+{driver or 'aiosqlite'}").render_as_string(False))
@@ -197,17 +194,23 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(connection: Any) -> None:
     # Writers take the write lock up front (BEGIN IMMEDIATE) and queue on busy_timeout; a
     # deferred transaction that read first would fail when another writer committed meanwhile.
+    # Readers (sqlite_begin None) run each statement in a transaction of its own.
     mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-    connection.exec_driver_sql(f"BEGIN {mode}")
+    if mode:
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def create_engine(url: str, *, pool_size: int = 10, null_pool: bool = False) -> AsyncEngine:
+    """The engine of one process. No liveness ping on checkout: a connection found dead when it
+    is used is invalidated by SQLAlchemy and replaced at the next checkout, and a read that met
+    it is retried once on a fresh one (see :func:`retryable`)."""
     url = async_url(url)
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    kwargs: dict[str, Any] = {}
     if null_pool:
         kwargs = {"poolclass": NullPool}
     elif url.startswith("postgresql"):
-        kwargs["pool_size"] = pool_size
+        # Connections older than this are replaced before a server or a proxy drops them.
+        kwargs = {"pool_size": pool_size, "pool_recycle": 1800}
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
@@ -215,14 +218,36 @@ def create_engine(url: str, *, pool_size: int = 10, null_pool: bool = False) -> 
     return engine
 
 
-def create_sessionmaker(bind: Any, *, write: bool = False) -> async_sessionmaker[AsyncSession]:
-    """Sessions for reads, or (``write``) for requests that change data."""
-    if write and isinstance(bind, AsyncEngine) and bind.dialect.name == "sqlite":
-        bind = bind.execution_options(sqlite_begin="IMMEDIATE")
-    return async_sessionmaker(bind=bind, expire_on_commit=False)
+class ContextSession(Session):
+    """The ORM session of the service: it carries who acts (:class:`~app.context.Context`),
+    whether the rows it reads are locked for writing, and the audit actions services named.
+
+    Each session factory makes its own subclass, with the listeners the factory installs
+    (see :func:`app.sessions.create_sessionmaker`).
+    """
+
+    locks_reads: bool = False
+
+    def __init__(self, *args: Any, context: Context = SYSTEM, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.context = context
+        self.audit_actions: dict[int, str] = {}
 
 
-_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+def _sync(session: AsyncSession | Session) -> ContextSession:
+    sync = session.sync_session if isinstance(session, AsyncSession) else session
+    if not isinstance(sync, ContextSession):
+        raise TypeError("sessions come from app.sessions.create_sessionmaker")
+    return sync
+
+
+def context_of(session: AsyncSession | Session) -> Context:
+    """Who acts in this session."""
+    return _sync(session).context
+
+
+def set_context(session: AsyncSession | Session, context: Context) -> None:
+    _sync(session).context = context
 
 
 async def delete_unless_referenced(
@@ -244,26 +269,52 @@ async def delete_unless_referenced(
     await session.commit()
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request; unsafe methods get a writer's session, which locks what it reads."""
-    state = request.app.state
-    writer = request.method not in _READ_METHODS
-    async with (state.write_sessionmaker if writer else state.sessionmaker)() as session:
-        session.info["lock_reads"] = writer
-        yield session
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _lock_rows_read_for_writing(state: ORMExecuteState) -> None:
+_SESSION_KEY = "pdca.session"
+
+
+async def get_session(request: Request) -> AsyncSession:
+    """One session, and so one connection, per request: reads get a reader's session (no
+    transaction to begin or roll back on PostgreSQL), unsafe methods a writer's, which locks
+    what it reads. Authentication runs in it too and names the principal.
+    :class:`SessionMiddleware` closes it once the response is sent."""
+    session: AsyncSession | None = request.scope.get(_SESSION_KEY)
+    if session is None:
+        state = request.app.state
+        maker = (
+            state.read_sessionmaker if request.method in _READ_METHODS else state.write_sessionmaker
+        )
+        session = maker(context=Context(request_id=request.headers.get("x-request-id")))
+        request.scope[_SESSION_KEY] = session
+    return session
+
+
+class SessionMiddleware:
+    """Closes the request's session, if the request opened one, after the response (a plain
+    dependency with a finaliser costs more per request than this)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            session: AsyncSession | None = scope.pop(_SESSION_KEY, None)
+            if session is not None:
+                await session.close()
+
+
+def lock_rows_read_for_writing(state: ORMExecuteState) -> None:
     """In a writer's session, the rows of audited tables it reads are locked (FOR UPDATE).
 
     Two writers of one object then take turns on PostgreSQL as they do on SQLite (BEGIN
     IMMEDIATE): the second reads the first's result, so a write without If-Match is last-writer-
     wins instead of a spurious version conflict, and one with If-Match gets an honest 412.
     """
-    if not state.is_select or not state.session.info.get("lock_reads"):
-        return
-    if state.is_column_load or state.is_relationship_load:
+    if not state.is_select or state.is_column_load or state.is_relationship_load:
         return
     statement = state.statement
     if not isinstance(statement, Select) or statement._for_update_arg is not None:
@@ -280,6 +331,22 @@ def _lock_rows_read_for_writing(state: ORMExecuteState) -> None:
         and first.get("expr") is entity
     ):
         state.statement = statement.with_for_update(of=entity)
+
+
+# PostgreSQL's SQLSTATEs for a transaction the server gave up so that others could go on: the
+# whole transaction was rolled back, so running it again is safe.
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
+
+
+def retryable(error: DBAPIError, *, read_only: bool) -> bool:
+    """Whether a request that failed with ``error`` may run again from the start.
+
+    Deadlocks and serialization failures rolled the transaction back, so any request may; a
+    connection that died may have taken a COMMIT's outcome with it, so only reads retry then.
+    """
+    if getattr(error.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES:
+        return True
+    return read_only and error.connection_invalidated
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

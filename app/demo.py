@@ -15,8 +15,10 @@ from sqlmodel import col, select
 from app.access_tokens import service as token_service
 from app.access_tokens.models import AccessToken
 from app.auth import Role, hash_token
+from app.context import Context
 from app.cycles.models import Cycle, CycleStageTransition
 from app.cycles.stages import Decision, Direction, Stage, stage_index
+from app.db import set_context
 from app.goals.models import Goal
 from app.initiatives.models import Initiative, InitiativeGoal, InitiativeStatus
 from app.org_units.models import OrgUnit, OrgUnitKind
@@ -110,7 +112,7 @@ async def load_demo(session: AsyncSession) -> DemoResult:
     ).first()
     if exists is not None:
         return DemoResult(False, DEMO_ADMIN_TOKEN, DEMO_VIEWER_TOKEN)
-    session.info["actor_name"] = "demo data"
+    set_context(session, Context(actor="demo data"))
     organisation = await organisation_service.create_organisation(session, name="Mittköping kommun")
     units: dict[str, OrgUnit] = {}
 

@@ -6,8 +6,9 @@ from sqlalchemy import text
 
 from app.db import SessionDep
 from app.problems import ServiceUnavailable, problem_responses
+from app.routing import operation_id
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], generate_unique_id_function=operation_id)
 
 
 class Health(BaseModel):

@@ -1,27 +1,13 @@
 """HTTP details every resource shares: HEAD, conditional GET (304), and a request size limit."""
 
-import json
-
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.problems import PROBLEM_MEDIA_TYPE, Problem
+from app.problems import Problem, send_problem
 
 
 class PayloadTooLarge(Problem):
     status, type, title = 413, "payload-too-large", "Request body too large"
-
-
-def _problem_bytes(problem: Problem, path: str) -> bytes:
-    return json.dumps(
-        {
-            "type": f"/problems/{problem.type}",
-            "title": problem.title,
-            "status": problem.status,
-            "detail": problem.detail,
-            "instance": path,
-        }
-    ).encode()
 
 
 def _matches(if_none_match: str, etag: str) -> bool:
@@ -46,7 +32,7 @@ class HttpSemanticsMiddleware:
         too_large = PayloadTooLarge(f"The body exceeds {self.max_body_bytes} bytes.")
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._problem(send, too_large, path)
+            await send_problem(send, too_large, path)
             return
         head = scope["method"] == "HEAD"
         if head:
@@ -101,19 +87,4 @@ class HttpSemanticsMiddleware:
         except PayloadTooLarge:
             if started:
                 raise
-            await self._problem(send, too_large, path)
-
-    @staticmethod
-    async def _problem(send: Send, problem: Problem, path: str) -> None:
-        body = _problem_bytes(problem, path)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": problem.status,
-                "headers": [
-                    (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+            await send_problem(send, too_large, path)

@@ -3,10 +3,9 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
-from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from app import __doc__ as package_doc
@@ -15,7 +14,7 @@ from app.access_tokens.router import router as access_tokens_router
 from app.audit.router import router as audit_router
 from app.commitments.router import router as commitments_router
 from app.cycles.router import router as cycles_router
-from app.db import create_engine, create_sessionmaker
+from app.db import SessionMiddleware, create_engine
 from app.goals.router import router as goals_router
 from app.health import router as health_router
 from app.http import HttpSemanticsMiddleware
@@ -25,16 +24,12 @@ from app.logging import RequestLogMiddleware, configure_logging
 from app.org_units.router import router as org_units_router
 from app.organisations.router import router as organisations_router
 from app.problems import install_problem_handlers
+from app.routing import mount, operation_id
+from app.sessions import create_sessionmaker
 from app.settings import Settings, get_settings
 from app.teams.router import router as teams_router
 
-API_PREFIX = "/api/v1"
 VERSION = "0.1.0"
-
-
-def _operation_id(route: APIRoute) -> str:
-    # Route function names are unique across the app, so they make stable operation ids.
-    return route.name
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -53,32 +48,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=openapi.DESCRIPTION,
         version=VERSION,
         openapi_tags=openapi.TAGS,
-        generate_unique_id_function=_operation_id,
+        generate_unique_id_function=operation_id,
         lifespan=lifespan,
         redirect_slashes=False,  # /org-units/ is not /org-units: a clear 404, not a bare redirect
-        swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
+        swagger_ui_parameters={
+            "persistAuthorization": True,
+            "displayRequestDuration": True,
+            # No badge from a third-party validator: it would send the contract's (intranet)
+            # URL to the internet and show a broken image where there is none.
+            "validatorUrl": None,
+        },
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessionmaker = create_sessionmaker(engine)
-    app.state.write_sessionmaker = create_sessionmaker(engine, write=True)
+    app.state.read_sessionmaker = create_sessionmaker(engine, kind="read")
+    app.state.write_sessionmaker = create_sessionmaker(engine, kind="write")
+    app.state.sessionmaker = create_sessionmaker(engine)  # for work outside requests
     app.openapi = lambda: openapi.build_openapi(app)  # type: ignore[method-assign]
 
-    api = APIRouter(prefix=API_PREFIX)
-    for router in (
-        organisations_router,
-        org_units_router,
-        teams_router,
-        goals_router,
-        initiatives_router,
-        cycles_router,
-        commitments_router,
-        access_tokens_router,
-        audit_router,
-    ):
-        api.include_router(router)
-    app.include_router(api)
-    app.include_router(health_router)
+    mount(
+        app,
+        (
+            organisations_router,
+            org_units_router,
+            teams_router,
+            goals_router,
+            initiatives_router,
+            cycles_router,
+            commitments_router,
+            access_tokens_router,
+            audit_router,
+            health_router,
+        ),
+    )
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:
@@ -100,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "Retry-After",
             ],
         )
+    app.add_middleware(SessionMiddleware)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(HttpSemanticsMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLogMiddleware)

@@ -4,6 +4,7 @@ Domains raise subclasses of :class:`Problem`; the handlers here also turn reques
 framework HTTP errors and database conflicts into the same ``application/problem+json`` shape.
 """
 
+import json
 import re
 from http import HTTPStatus
 from typing import Any
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Send
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "/problems/"
@@ -131,6 +133,26 @@ class ServiceUnavailable(Problem):
     status, type, title = 503, "service-unavailable", "Service unavailable"
 
 
+def problem_document(
+    *,
+    status: int,
+    type_: str,
+    title: str,
+    detail: str | None = None,
+    instance: str | None = None,
+    errors: list[FieldError] | None = None,
+) -> dict[str, Any]:
+    """The problem+json body: built here alone, for exception handlers and ASGI middleware."""
+    body: dict[str, Any] = {"type": PROBLEM_BASE + type_, "title": title, "status": status}
+    if detail is not None:
+        body["detail"] = detail
+    if instance is not None:
+        body["instance"] = instance
+    if errors is not None:
+        body["errors"] = [error.model_dump() for error in errors]
+    return body
+
+
 def problem_response(
     request: Request,
     *,
@@ -141,20 +163,40 @@ def problem_response(
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body = ProblemDetails(
-        type=PROBLEM_BASE + type_,
-        title=title,
+    body = problem_document(
         status=status,
+        type_=type_,
+        title=title,
         detail=detail,
         instance=request.url.path,
         errors=errors,
     )
-    return JSONResponse(
-        body.model_dump(exclude_none=True),
-        status_code=status,
-        media_type=PROBLEM_MEDIA_TYPE,
-        headers=headers,
-    )
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+async def send_problem(
+    send: Send, problem: Problem, path: str, headers: dict[str, str] | None = None
+) -> None:
+    """Answer with ``problem`` from pure ASGI middleware, which runs outside the handlers."""
+    body = json.dumps(
+        problem_document(
+            status=problem.status,
+            type_=problem.type,
+            title=problem.title,
+            detail=problem.detail,
+            instance=path,
+            errors=problem.errors,
+        ),
+        ensure_ascii=False,
+    ).encode()
+    raw = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    for name, value in {**(problem.headers or {}), **(headers or {})}.items():
+        raw.append((name.lower().encode("latin-1"), value.encode("latin-1")))
+    await send({"type": "http.response.start", "status": problem.status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str:

@@ -19,14 +19,17 @@ from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cli import alembic_config
+from app.context import Context
 from app.db import sync_url
 from app.main import create_app
+from app.sessions import Kind, create_sessionmaker
 from app.settings import Settings
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+SETUP = Context(actor="test setup")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 
 
@@ -117,10 +120,17 @@ async def app(database: Database) -> AsyncIterator[FastAPI]:
     else:
         async with engine.connect() as connection:
             transaction = await connection.begin()
-            maker = async_sessionmaker(
-                bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+            state = application.state
+            kinds: tuple[tuple[str, Kind], ...] = (
+                ("read_sessionmaker", "read"),
+                ("write_sessionmaker", "write"),
+                ("sessionmaker", "default"),
             )
-            application.state.sessionmaker = application.state.write_sessionmaker = maker
+            for name, kind in kinds:
+                maker = create_sessionmaker(
+                    connection, kind=kind, join_transaction_mode="create_savepoint"
+                )
+                setattr(state, name, maker)
             yield application
             await transaction.rollback()
     await engine.dispose()
@@ -147,9 +157,8 @@ async def independent(
         application = create_app(Settings(database_url=url, log_level="WARNING"))
     async with (
         AsyncClient(transport=ASGITransport(app=application), base_url="http://test") as http,
-        application.state.sessionmaker() as db_session,
+        application.state.sessionmaker(context=SETUP) as db_session,
     ):
-        db_session.info["actor_name"] = "test setup"
         yield Independent(http, db_session)
     if application is not app:
         await application.state.engine.dispose()
@@ -157,8 +166,7 @@ async def independent(
 
 @pytest.fixture
 async def session(app: FastAPI) -> AsyncIterator[AsyncSession]:
-    async with app.state.sessionmaker() as db_session:
-        db_session.info["actor_name"] = "test setup"
+    async with app.state.sessionmaker(context=SETUP) as db_session:
         yield db_session
 
 

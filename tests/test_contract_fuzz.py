@@ -47,9 +47,10 @@ from sqlmodel import col
 from app.access_tokens.models import AccessToken
 from app.auth import hash_token
 from app.db import create_engine as create_async_engine
-from app.db import create_sessionmaker, metadata, sync_url
+from app.db import metadata, sync_url
 from app.demo import load_demo
 from app.main import create_app
+from app.sessions import create_sessionmaker
 from app.settings import Settings
 from tests.conftest import BACKENDS, ScratchDatabases, migrate
 from tests.factories import make_tenant
@@ -210,7 +211,7 @@ class Target:
 async def _seed(url: str) -> tuple[str, str, str]:
     """Demo data plus a second organisation; the demo admin token, its id and organisation."""
     engine = create_async_engine(url, null_pool=True)
-    async with create_sessionmaker(engine, write=True)() as session:
+    async with create_sessionmaker(engine)() as session:
         demo = await load_demo(session)
         await make_tenant(session, "Annanstad kommun")
         stmt = select(AccessToken).where(

@@ -2,10 +2,10 @@ import uuid
 from datetime import datetime
 
 from pydantic import computed_field
-from sqlalchemy import String
-from sqlmodel import Field, SQLModel
+from sqlalchemy import ColumnElement, String, or_
+from sqlmodel import Field, SQLModel, col
 
-from app.auth import Role
+from app.context import Role
 from app.db import TenantRow, UTCDateTime, UTCTimestamp, input_example, utcnow, with_example
 from app.pagination import Page
 
@@ -48,6 +48,22 @@ class AccessToken(AccessTokenBase, TenantRow, table=True):
 
     def audit_org_unit_id(self, _session: object) -> uuid.UUID | None:
         return self.scope_org_unit_id
+
+    # "Is this token active?", in Python and in SQL: the one rule that authentication, the
+    # idempotency store and the token list all use.
+    @staticmethod
+    def is_active_at(
+        now: datetime, *, revoked_at: datetime | None, expires_at: datetime | None
+    ) -> bool:
+        """A token works until it is revoked or its expiry has passed."""
+        return revoked_at is None and (expires_at is None or expires_at > now)
+
+    @staticmethod
+    def active_clause(now: datetime) -> ColumnElement[bool]:
+        """SQL condition: the token is neither revoked nor expired at ``now``."""
+        return col(AccessToken.revoked_at).is_(None) & or_(
+            col(AccessToken.expires_at).is_(None), col(AccessToken.expires_at) > now
+        )
 
 
 class AccessTokenCreate(AccessTokenBase):
@@ -96,7 +112,9 @@ class AccessTokenPublic(AccessTokenBase):
     @computed_field(description="Neither revoked nor expired.")  # type: ignore[prop-decorator]
     @property
     def active(self) -> bool:
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > utcnow())
+        return AccessToken.is_active_at(
+            utcnow(), revoked_at=self.revoked_at, expires_at=self.expires_at
+        )
 
 
 class AccessTokenCreated(AccessTokenPublic):

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.access_tokens import service
 from app.access_tokens.models import (
@@ -17,8 +17,9 @@ from app.db import SessionDep
 from app.etag import IfMatch, set_etag
 from app.pagination import PageDep
 from app.problems import problem_responses
+from app.routing import service_router
 
-router = APIRouter(prefix="/access-tokens", tags=["access-tokens"])
+router = service_router("access-tokens")
 
 
 @router.get("/current", response_model=CurrentTokenPublic, responses=problem_responses(401))

@@ -3,7 +3,6 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -11,7 +10,8 @@ from sqlmodel.sql.expression import SelectOfScalar
 from app.access_tokens.models import AccessToken, AccessTokenCreate, AccessTokenUpdate
 from app.audit import service as audit
 from app.audit.models import AuditAction
-from app.auth import Principal, Role, generate_token, hash_token
+from app.auth import generate_token, hash_token
+from app.context import Principal, Role
 from app.db import utcnow
 from app.etag import check_if_match
 from app.org_units import service as org_unit_service
@@ -52,11 +52,7 @@ async def list_access_tokens(
     if role is not None:
         stmt = stmt.where(col(AccessToken.role) == role)
     if active is not None:
-        now = utcnow()
-        is_active = (col(AccessToken.revoked_at).is_(None)) & or_(
-            col(AccessToken.expires_at).is_(None),
-            col(AccessToken.expires_at) > now,
-        )
+        is_active = AccessToken.active_clause(utcnow())
         stmt = stmt.where(is_active if active else ~is_active)
     return await paginate(
         session,

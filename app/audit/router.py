@@ -2,7 +2,7 @@ import uuid
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from app.audit import service
 from app.audit.models import AuditAction, AuditEventPage
@@ -10,8 +10,9 @@ from app.auth import Admin
 from app.db import SessionDep, UTCTimestamp
 from app.pagination import PageDep
 from app.problems import problem_responses
+from app.routing import service_router
 
-router = APIRouter(prefix="/audit-events", tags=["audit-events"])
+router = service_router("audit-events")
 
 
 class AuditSort(StrEnum):

@@ -1,35 +1,62 @@
-"""The audit trail, written automatically for every change of an audited row.
+"""The audit trail: one entry per created, changed or deleted row, in the same transaction.
 
-An ``after_flush`` listener records one :class:`AuditEvent` per created, changed or deleted row
-in the same transaction as the change, so no write can skip it and no entry outlives a rollback.
-Services name actions other than create/update/delete (move, archive, ...) with :func:`mark`.
+Rows written through the ORM are audited by an ``after_flush`` listener (installed on every
+session class by :func:`install`), so no ORM write can skip it and no entry outlives a rollback.
+Rows written with Core ``insert()``/``update()``/``delete()`` (bulk paths, derived data) are
+audited explicitly with :func:`record`, in the same transaction. Services name actions other
+than create/update/delete (move, archive, ...) for an ORM object with :func:`mark`.
 """
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import get_history
 from sqlmodel import col, select
 
 from app.audit.models import AuditAction, AuditEvent
-from app.auth import Principal
-from app.db import VersionedRow, utcnow
+from app.context import Context, Principal
+from app.db import ContextSession, VersionedRow, context_of, utcnow
 from app.pagination import Page, PageParams, paginate
 
 _NOT_AUDITED_FIELDS = frozenset({"version", "updated_at", "created_at", "organisation_id", "id"})
+_AUDIT_TABLE = AuditEvent.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One change of one row written outside the ORM, for :func:`record`."""
+
+    organisation_id: uuid.UUID
+    object_type: str
+    """The table, e.g. ``org_unit``."""
+    object_id: uuid.UUID
+    action: AuditAction
+    changes: dict[str, Any]
+    """``{field: {"before": ..., "after": ...}}``; every field on create and delete."""
+    org_unit_id: uuid.UUID | None = None
+    """The unit the row belongs to: who may read the entry depends on it."""
 
 
 def mark(session: AsyncSession, obj: VersionedRow, action: AuditAction) -> None:
     """Record the next flush of ``obj`` under ``action`` instead of a plain update."""
-    session.info.setdefault("audit_actions", {})[id(obj)] = action
+    sync = session.sync_session
+    assert isinstance(sync, ContextSession)
+    sync.audit_actions[id(obj)] = action
 
 
-def _jsonable(value: Any) -> Any:
+def changed(before: Any, after: Any) -> dict[str, Any]:
+    """A field's change as the trail writes it."""
+    return {"before": jsonable(before), "after": jsonable(after)}
+
+
+def jsonable(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, datetime | date):
@@ -37,10 +64,37 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     return value
+
+
+def _row(context: Context, occurred_at: datetime, entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "organisation_id": entry.organisation_id,
+        "occurred_at": occurred_at,
+        "actor_token_id": context.actor_token_id,
+        "actor_name": context.actor_name,
+        "action": entry.action.value,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "org_unit_id": entry.org_unit_id,
+        "changes": entry.changes,
+        "request_id": context.request_id,
+    }
+
+
+async def record(session: AsyncSession, entries: Iterable[AuditEntry]) -> int:
+    """Write the audit entries of rows written with Core, in the session's transaction: they
+    commit with the rows and vanish with them on rollback. One INSERT for all; the count."""
+    context, now = context_of(session), utcnow()
+    rows = [_row(context, now, entry) for entry in entries]
+    if rows:
+        connection = await session.connection()
+        await connection.execute(_AUDIT_TABLE.insert(), rows)
+    return len(rows)
 
 
 def _fields(obj: VersionedRow) -> list[str]:
@@ -49,7 +103,7 @@ def _fields(obj: VersionedRow) -> list[str]:
 
 
 def _snapshot(obj: VersionedRow) -> dict[str, Any]:
-    return {key: _jsonable(getattr(obj, key)) for key in _fields(obj)}
+    return {key: jsonable(getattr(obj, key)) for key in _fields(obj)}
 
 
 def _diff(obj: VersionedRow) -> dict[str, Any]:
@@ -61,60 +115,56 @@ def _diff(obj: VersionedRow) -> dict[str, Any]:
         before = history.deleted[0] if history.deleted else None
         after = history.added[0] if history.added else None
         if before != after:
-            changes[key] = {"before": _jsonable(before), "after": _jsonable(after)}
+            changes[key] = changed(before, after)
     return changes
 
 
-def _unit_of(session: Session, obj: VersionedRow) -> uuid.UUID | None:
+def _entry(session: Session, obj: VersionedRow, action: str, changes: dict[str, Any]) -> AuditEntry:
     audit_unit = getattr(obj, "audit_org_unit_id", None)
-    return audit_unit(session) if callable(audit_unit) else None
+    return AuditEntry(
+        organisation_id=getattr(obj, "organisation_id"),  # noqa: B009 - Organisation answers with its own id
+        object_type=obj.__tablename__,  # type: ignore[arg-type]
+        object_id=obj.id,
+        action=AuditAction(action),
+        changes=changes,
+        org_unit_id=audit_unit(session) if callable(audit_unit) else None,
+    )
 
 
-def _event(
-    session: Session, obj: VersionedRow, action: str, changes: dict[str, Any]
-) -> dict[str, Any]:
-    principal: Principal | None = session.info.get("principal")
-    return {
-        "id": uuid.uuid4(),
-        "organisation_id": getattr(obj, "organisation_id"),  # noqa: B009 - Organisation answers with its own id
-        "occurred_at": utcnow(),
-        "actor_token_id": principal.token_id if principal else None,
-        "actor_name": principal.name if principal else session.info.get("actor_name", "system"),
-        "action": str(action),
-        "object_type": obj.__tablename__,
-        "object_id": obj.id,
-        "org_unit_id": _unit_of(session, obj),
-        "changes": changes,
-        "request_id": session.info.get("request_id"),
-    }
-
-
-@event.listens_for(Session, "after_flush")
 def _audit_after_flush(session: Session, _context: Any) -> None:
     # after_flush still sees the flushed objects' history, and every row it refers to now
     # exists, so the entries go in with one INSERT on the same connection and transaction.
-    actions: dict[int, str] = session.info.get("audit_actions", {})
-    events: list[dict[str, Any]] = []
+    assert isinstance(session, ContextSession)
+    actions = session.audit_actions
+    entries: list[AuditEntry] = []
     for obj in session.new:
         if isinstance(obj, VersionedRow):
-            events.append(
-                _event(session, obj, actions.pop(id(obj), AuditAction.create), _snapshot(obj))
+            entries.append(
+                _entry(session, obj, actions.pop(id(obj), AuditAction.create), _snapshot(obj))
             )
     for obj in session.dirty:
         if isinstance(obj, VersionedRow):
             changes = _diff(obj)
             if changes:
-                events.append(
-                    _event(session, obj, actions.pop(id(obj), AuditAction.update), changes)
+                entries.append(
+                    _entry(session, obj, actions.pop(id(obj), AuditAction.update), changes)
                 )
     for obj in session.deleted:
         if isinstance(obj, VersionedRow):
             before = {
                 key: {"before": value, "after": None} for key, value in _snapshot(obj).items()
             }
-            events.append(_event(session, obj, AuditAction.delete, before))
-    if events:
-        session.connection().execute(insert(AuditEvent), events)
+            entries.append(_entry(session, obj, AuditAction.delete, before))
+    if entries:
+        context, now = session.context, utcnow()
+        session.connection().execute(
+            _AUDIT_TABLE.insert(), [_row(context, now, e) for e in entries]
+        )
+
+
+def install(session_class: type[Session]) -> None:
+    """Audit every flush of sessions of ``session_class`` (done by the session factories)."""
+    event.listen(session_class, "after_flush", _audit_after_flush)
 
 
 async def list_audit_events(

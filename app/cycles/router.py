@@ -2,7 +2,7 @@ import uuid
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import Depends, Header, Query, Response, status
 
 from app.auth import CurrentUser, Editor
 from app.cycles import service
@@ -20,11 +20,12 @@ from app.db import SessionDep
 from app.etag import IfMatch, set_etag
 from app.pagination import PageDep
 from app.problems import problem_responses
+from app.routing import service_router
 
-router = APIRouter(prefix="/cycles", tags=["cycles"])
+router = service_router("cycles")
 
 
-def _language(
+async def _language(
     response: Response,
     accept_language: Annotated[
         str | None,

@@ -29,7 +29,7 @@ from app.cycles.models import (
     NextCycleCreate,
 )
 from app.cycles.stages import Decision, Direction, Language, Stage, stage_label
-from app.db import local_today, utcnow
+from app.db import context_of, local_today, utcnow
 from app.etag import check_if_match
 from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative
@@ -345,7 +345,7 @@ def _record(
             reason=reason,
             due_on=cycle.stage_due_on,
             actor_token_id=principal.token_id if principal else None,
-            actor_name=principal.name if principal else session.info.get("actor_name", "system"),
+            actor_name=principal.name if principal else context_of(session).actor_name,
             occurred_at=cycle.stage_entered_at,
         )
     )

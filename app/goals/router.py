@@ -2,7 +2,7 @@ import uuid
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.auth import CurrentUser, Editor
 from app.db import SessionDep
@@ -11,8 +11,9 @@ from app.goals import service
 from app.goals.models import GoalCreate, GoalPage, GoalPublic, GoalStatus, GoalUpdate
 from app.pagination import PageDep
 from app.problems import problem_responses
+from app.routing import service_router
 
-router = APIRouter(prefix="/goals", tags=["goals"])
+router = service_router("goals")
 
 _READ_SCOPE = (
     "A token scoped to a unit reads the goals of its subtree and of the units above its scope "

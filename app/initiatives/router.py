@@ -2,7 +2,7 @@ import uuid
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.auth import CurrentUser, Editor
 from app.db import SessionDep
@@ -17,8 +17,9 @@ from app.initiatives.models import (
 )
 from app.pagination import PageDep
 from app.problems import problem_responses
+from app.routing import service_router
 
-router = APIRouter(prefix="/initiatives", tags=["initiatives"])
+router = service_router("initiatives")
 
 
 class InitiativeSort(StrEnum):

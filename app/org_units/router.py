@@ -2,7 +2,7 @@ import uuid
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.auth import Admin, CurrentUser
 from app.db import SessionDep
@@ -19,8 +19,9 @@ from app.org_units.models import (
 )
 from app.pagination import PageDep
 from app.problems import problem_responses
+from app.routing import service_router
 
-router = APIRouter(prefix="/org-units", tags=["org-units"])
+router = service_router("org-units")
 
 
 class OrgUnitSort(StrEnum):

@@ -1,4 +1,4 @@
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from app.auth import Admin, CurrentUser
 from app.db import SessionDep
@@ -6,8 +6,9 @@ from app.etag import IfMatch, set_etag
 from app.organisations import service
 from app.organisations.models import OrganisationPublic, OrganisationUpdate
 from app.problems import problem_responses
+from app.routing import service_router
 
-router = APIRouter(prefix="/organisation", tags=["organisation"])
+router = service_router("organisation")
 
 
 @router.get("", response_model=OrganisationPublic, responses=problem_responses(401))

@@ -2,13 +2,14 @@ import uuid
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.auth import CurrentUser, Editor
 from app.db import SessionDep
 from app.etag import IfMatch, set_etag
 from app.pagination import PageDep
 from app.problems import problem_responses
+from app.routing import service_router
 from app.teams import service
 from app.teams.models import (
     TeamCreate,
@@ -22,7 +23,7 @@ from app.teams.models import (
     TeamUpdate,
 )
 
-router = APIRouter(prefix="/teams", tags=["teams"])
+router = service_router("teams")
 
 
 class TeamSort(StrEnum):

@@ -25,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 from app import demo
 from app.cli import alembic_config
+from app.context import Context
 from app.db import sync_url
 from app.logging import configure_logging
 from app.main import create_app
@@ -169,8 +170,7 @@ class Fixture:
 
 async def seed(app: FastAPI) -> Fixture:
     """The demo organisation (another tenant's rows), plus one with a root, two areas and schools."""
-    async with app.state.write_sessionmaker() as session:
-        session.info["actor_name"] = "benchmark setup"
+    async with app.state.sessionmaker(context=Context(actor="benchmark setup")) as session:
         await demo.load_demo(session)
         organisation = await make_organisation(session, "Benchmark kommun")
         root = await make_unit(
