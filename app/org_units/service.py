@@ -357,8 +357,9 @@ async def move_org_unit(
     old_path = unit.path
     new_path = f"{new_prefix}{unit.id.hex}/"
     delta = new_depth - unit.depth
-    # Descendants' paths are derived data: rewrite them in one statement, outside the ORM.
-    await session.execute(
+    # Descendants' paths are derived data: rewrite them in one statement, outside the ORM,
+    # and audit each descendant's new place through the audit domain's Core API.
+    moved = await session.execute(
         update(OrgUnit)
         .where(
             col(OrgUnit.organisation_id) == unit.organisation_id,
@@ -371,7 +372,25 @@ async def move_org_unit(
             version=col(OrgUnit.version) + 1,  # their ancestor_ids changed: new ETags
             updated_at=utcnow(),
         )
+        .returning(col(OrgUnit.id), col(OrgUnit.path), col(OrgUnit.depth))
         .execution_options(synchronize_session=False)
+    )
+    await audit.record(
+        session,
+        [
+            audit.AuditEntry(
+                organisation_id=unit.organisation_id,
+                object_type=OrgUnit.__tablename__,
+                object_id=descendant_id,
+                action=AuditAction.move,
+                changes={
+                    "path": audit.changed(old_path + path[len(new_path) :], path),
+                    "depth": audit.changed(depth - delta, depth),
+                },
+                org_unit_id=descendant_id,
+            )
+            for descendant_id, path, depth in moved.all()
+        ],
     )
     audit.mark(session, unit, AuditAction.move)
     unit.parent_id = parent_id

@@ -129,3 +129,19 @@ async def test_rename_and_extend_a_token(client: AsyncClient, session: AsyncSess
     )
     assert response.status_code == 200
     assert response.json()["name"] == "B" and response.json()["expires_at"] is not None
+
+
+async def test_a_revoked_token_is_refused_on_the_very_next_request(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    headers = {"Authorization": f"Bearer {tenant.editor}"}
+    me = await client.get("/api/v1/access-tokens/current", headers=headers)
+    assert me.status_code == 200
+    revoked = await client.post(
+        f"/api/v1/access-tokens/{me.json()['token_id']}/revoke", headers=tenant.headers
+    )
+    assert revoked.status_code == 200
+    again = await client.get("/api/v1/org-units", headers=headers)
+    assert again.status_code == 401
+    assert again.headers["content-type"].startswith("application/problem+json")
