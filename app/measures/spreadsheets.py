@@ -1,0 +1,904 @@
+"""Reading measurements from people's spreadsheets, and writing them back in the same dialect.
+
+:func:`read_table` takes the bytes of an upload, CSV or ``.xlsx``, and returns its rows with
+each cell parsed (numbers as :class:`~decimal.Decimal`, dates as :class:`~datetime.date`), the
+cells that did not parse and how many rows were deliberately skipped. It knows nothing of
+measures or the database: which measure, unit and period a row means is decided by the
+caller, with :mod:`app.measures.periods` for the period.
+
+The rules, chosen so that nothing is guessed:
+
+- **Format** by content: ``.xlsx`` is a ZIP archive (``PK\\x03\\x04``), anything else is read
+  as CSV. Old ``.xls`` (and password-protected workbooks, which share its container),
+  OpenDocument ``.ods``, ``.xlsb``, Numbers, HTML, PDF and other binary files are refused with
+  what to do instead.
+- **Encoding** (CSV): a byte-order mark decides (UTF-8, or UTF-16 as Excel's "Unicode text"
+  writes it); else strict UTF-8; else Windows-1252; else Latin-1, which cannot fail. A
+  statistical detector is not used: it reads Swedish Windows-1252 as Mac Central European.
+- **Separator** (CSV): ``;``, ``,`` or tab, whichever splits the header row into the most
+  known column names; on a tie :class:`csv.Sniffer` decides on a sample, and when it cannot,
+  the separator that gives every row of the sample the same number of cells.
+- **Numbers**: decimal comma or point; thousands grouped by a space, no-break space (U+00A0),
+  narrow no-break space (U+202F) or thin space, or by points when a decimal comma follows
+  (``1.234,5``) or there are several of them (``1.234.567``); a single point is a decimal
+  point (``1.234`` is one and a bit). A trailing percent sign is dropped (``45 %`` is 45).
+  Minus is ``-`` or U+2212. With ``,`` as the separator, a decimal comma must be quoted.
+- **Columns** by header name, Swedish, English or Norwegian, ignoring case, spaces,
+  punctuation and diacritics (:data:`ACCEPTED_COLUMNS`). An unknown or repeated column is
+  refused rather than ignored, so no data are silently dropped. Kolada's row format
+  (``kpi``, ``municipality`` or ``ou``, ``period``, ``gender``, ``value``) is accepted: rows for
+  ``gender`` K or M are skipped (and counted), only T (total) is kept.
+- **Bounds**: the upload's size, its number of data rows, and for ``.xlsx`` what the archive
+  decompresses to (checked against the real output of every entry before the workbook is
+  opened, so forged sizes in the archive do not help a zip bomb).
+
+:func:`write_csv` and :func:`write_xlsx` write the dialect Swedish Excel uses (UTF-8 with BOM,
+semicolons, decimal comma, CRLF, ISO dates; real numbers and dates in ``.xlsx``), so an
+exported file imports again unchanged.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import struct
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+import python_calamine
+
+from app.measures.periods import InvalidPeriod, parse_day
+
+__all__ = [
+    "ACCEPTED_COLUMNS",
+    "ArchiveBomb",
+    "CellError",
+    "FileTooLarge",
+    "HeaderError",
+    "MalformedFile",
+    "Row",
+    "SpreadsheetError",
+    "Table",
+    "UnsupportedFormat",
+    "read_table",
+]
+
+
+# --- results and errors ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One data row. ``number`` is the spreadsheet row number (1-based, the header row
+    included, so the first data row under a header in row 1 is row 2). A cell that did not
+    parse is ``None`` here and listed in :attr:`Table.errors`."""
+
+    number: int
+    period: str | date | None
+    date: date | None
+    measure: str | None
+    unit: str | None
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+    comment: str | None
+    external_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CellError:
+    """A cell that does not hold what its column needs: ``column`` is the header as written,
+    ``field`` the row field it feeds, ``value`` the cell as text."""
+
+    row: int
+    column: str
+    field: str
+    value: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """What a spreadsheet holds: its header names as written (empty ones left out), its data
+    rows (blank rows left out), every cell that did not parse, and the number of rows skipped
+    on purpose (Kolada rows for women or men only)."""
+
+    format: Literal["csv", "xlsx"]
+    headers: list[str]
+    rows: list[Row]
+    errors: list[CellError] = field(default_factory=list)
+    skipped: int = 0
+
+
+class SpreadsheetError(ValueError):
+    """The file as a whole cannot be read; the message says why and what to do."""
+
+
+class UnsupportedFormat(SpreadsheetError):
+    """A file format other than CSV and .xlsx."""
+
+
+class FileTooLarge(SpreadsheetError):
+    """More bytes or more rows than allowed."""
+
+
+class ArchiveBomb(SpreadsheetError):
+    """An .xlsx that decompresses to far more than a workbook of its size can hold."""
+
+
+class MalformedFile(SpreadsheetError):
+    """A damaged file, or one whose content does not match its name."""
+
+
+class HeaderError(SpreadsheetError):
+    """The header row is missing, names unknown or repeated columns, or lacks required ones.
+    ``unknown`` lists the header names not recognised, as written."""
+
+    def __init__(self, message: str, *, unknown: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.unknown = tuple(unknown)
+
+
+# --- columns --------------------------------------------------------------------------------
+
+RowField = Literal[
+    "period",
+    "date",
+    "measure",
+    "unit",
+    "value",
+    "numerator",
+    "denominator",
+    "comment",
+    "external_id",
+    "gender",
+]
+
+#: The header names each field is recognised by (compared without case, spaces, punctuation
+#: or diacritics, so ``Mått-ID``, ``matt id`` and ``MATT_ID`` are one name).
+ACCEPTED_COLUMNS: dict[RowField, tuple[str, ...]] = {
+    "period": (
+        "period",
+        "period_key",
+        "period/datum",
+        "periodnyckel",
+        "tidsperiod",
+        "periode",
+        "vecka",
+        "week",
+        "uke",
+        "månad",
+        "month",
+        "måned",
+        "termin",
+        "term",
+        "läsår",
+        "school_year",
+        "skoleår",
+    ),
+    "date": ("date", "datum", "dato"),
+    "measure": (
+        "measure",
+        "measure_id",
+        "measure_code",
+        "mått",
+        "mått-id",
+        "måttkod",
+        "indikator",
+        "indikator_id",
+        "indicator",
+        "indicator_id",
+        "kpi",
+        "kpi_id",
+        "nyckeltal",
+    ),
+    "unit": (
+        "unit",
+        "unit_id",
+        "unit_code",
+        "org_unit",
+        "org_unit_id",
+        "enhet",
+        "enhet_id",
+        "enhetskod",
+        "skola",
+        "skole",
+        "ou",
+        "ou_id",
+        "kommun",
+        "kommun_id",
+        "kommunkod",
+        "kommune",
+        "kommunenummer",
+        "municipality",
+        "municipality_id",
+    ),
+    "value": ("value", "värde", "verdi"),
+    "numerator": ("numerator", "täljare", "teller"),
+    "denominator": ("denominator", "nämnare", "nevner"),
+    "comment": ("comment", "kommentar", "anteckning", "merknad", "note"),
+    "external_id": ("external_id", "extern id", "externt id", "ekstern id", "id"),
+    "gender": ("gender", "kön", "kjønn"),
+}
+
+_FOLDED = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l"})
+
+
+def _header_key(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name.casefold().translate(_FOLDED))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "_", plain).strip("_")
+
+
+_FIELD_OF: dict[str, RowField] = {
+    _header_key(alias): name for name, aliases in ACCEPTED_COLUMNS.items() for alias in aliases
+}
+
+
+def _accepted_list() -> str:
+    return (
+        "; ".join(
+            f"{name}: {', '.join(aliases)}"
+            for name, aliases in ACCEPTED_COLUMNS.items()
+            if name != "gender"
+        )
+        + "; gender (Kolada T/K/M): "
+        + ", ".join(ACCEPTED_COLUMNS["gender"])
+    )
+
+
+# --- cells ----------------------------------------------------------------------------------
+
+Cell = str | int | float | bool | date | datetime | time | timedelta
+
+
+class _CellRefused(Exception):
+    pass
+
+
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2212": "-"})
+_NUMBER = re.compile(
+    r"(?P<sign>[+-])?(?:"
+    r"(?P<plain>\d+(?:[.,]\d+)?|[.,]\d+)(?P<exp>e[+-]?\d+)?"
+    r"|(?P<spaced>\d{1,3}(?: \d{3})+)(?P<spaced_fraction>[.,]\d+)?"
+    r"|(?P<pointed>\d{1,3}(?:\.\d{3})+),(?P<pointed_fraction>\d+)"
+    r"|(?P<points>\d{1,3}(?:\.\d{3}){2,})"
+    r")",
+    re.IGNORECASE,
+)
+_FORMULA_START = re.compile(r"'+[=+\-@]")
+
+
+def _text_of(cell: Cell) -> str:
+    """A cell as the text a person sees (numbers without a trailing .0)."""
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, bool):
+        return "TRUE" if cell else "FALSE"
+    if isinstance(cell, float) and cell.is_integer() and abs(cell) < 1e16:
+        return str(int(cell))
+    if isinstance(cell, datetime | date | time):
+        return cell.isoformat()
+    return str(cell)
+
+
+def _number(cell: Cell) -> Decimal | None:
+    if isinstance(cell, bool):
+        raise _CellRefused("is a yes/no value, not a number")
+    if isinstance(cell, int):
+        return Decimal(cell)
+    if isinstance(cell, float):
+        if cell.is_integer() and abs(cell) < 1e16:
+            return Decimal(int(cell))
+        # repr() is the shortest text that reads back as the same float: 0.1, not 0.1000…01.
+        return Decimal(repr(cell))
+    if not isinstance(cell, str):
+        raise _CellRefused("is a date or time, not a number")
+    text = cell.translate(_SPACES).strip()
+    if not text:
+        return None
+    if text.endswith("%"):
+        text = text[:-1].rstrip()
+    m = _NUMBER.fullmatch(text)
+    if m is None:
+        if "," in text and "." in text:
+            raise _CellRefused(
+                "is not a number: it mixes a decimal comma and a point; write it as 1234,5 "
+                "or 1234.5"
+            )
+        raise _CellRefused("is not a number; write it as 1234,5 or 1234.5")
+    if m["plain"] is not None:
+        digits = m["plain"].replace(",", ".") + (m["exp"] or "")
+    elif m["spaced"] is not None:
+        digits = m["spaced"].replace(" ", "") + (m["spaced_fraction"] or "").replace(",", ".")
+    elif m["pointed"] is not None:
+        digits = m["pointed"].replace(".", "") + "." + m["pointed_fraction"]
+    else:
+        digits = m["points"].replace(".", "")
+    try:
+        return Decimal((m["sign"] or "") + digits)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
+        raise _CellRefused("is not a number; write it as 1234,5 or 1234.5") from None
+
+
+def _date(cell: Cell) -> date | None:
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    if isinstance(cell, str):
+        if not cell.strip():
+            return None
+        try:
+            return parse_day(cell)
+        except InvalidPeriod as error:
+            # The period module's message quotes the value; the cell error carries it too.
+            reason = str(error).split(" is not a date", 1)[-1].lstrip(": ")
+            raise _CellRefused(f"is not a date{': ' if reason else ''}{reason}") from None
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        raise _CellRefused(
+            "is a number, not a date; format the cell as a date or write it as 2026-09-14"
+        )
+    raise _CellRefused("is not a date; write it as 2026-09-14")
+
+
+def _period(cell: Cell) -> str | date | None:
+    if isinstance(cell, datetime):
+        return cell.date()
+    if isinstance(cell, date):
+        return cell
+    if isinstance(cell, time | timedelta | bool):
+        raise _CellRefused("is not a period; write it as 2026-W37, 2026-09, HT2026 or 2026/27")
+    text = unicodedata.normalize("NFC", _text_of(cell)).strip()
+    return text or None
+
+
+def _code(cell: Cell) -> str | None:
+    """An identifier (measure, unit, external id): trimmed, NFC, numbers without .0."""
+    text = unicodedata.normalize("NFC", _text_of(cell)).strip()
+    return _unescape(text) or None
+
+
+def _comment(cell: Cell) -> str | None:
+    text = _text_of(cell).replace("\r\n", "\n").replace("\r", "\n").strip()
+    return _unescape(text) or None
+
+
+def _unescape(text: str) -> str:
+    """Undo the apostrophe :func:`write_csv` puts before text that Excel would run as a
+    formula (``'=1+1`` reads as ``=1+1``)."""
+    return text[1:] if _FORMULA_START.match(text) else text
+
+
+# --- reading --------------------------------------------------------------------------------
+
+_XLSX_TYPES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-excel.sheet.macroenabled.12",
+}
+_SAVE_AS = "save it as .xlsx or CSV (UTF-8) and upload that"
+_MAX_ARCHIVE_ENTRIES = 1_000
+# A sheet's XML compresses 10-30 times; deflate's ceiling is about 1,030.
+_MAX_RATIO = 200
+_RATIO_FROM_BYTES = 1_000_000
+
+
+def read_table(
+    source: bytes,
+    *,
+    filename: str | None = None,
+    content_type: str | None = None,
+    max_bytes: int = 10_000_000,
+    max_rows: int = 10_000,
+    max_unpacked_bytes: int = 200_000_000,
+) -> Table:
+    """Read the first sheet of an .xlsx workbook, or a CSV file, into a :class:`Table`.
+
+    ``filename`` and ``content_type`` are hints: the content decides the format, but a file
+    named or typed .xlsx that is not one is refused as damaged. Raises a
+    :class:`SpreadsheetError` subclass for a file that cannot be read as a whole; cells that
+    do not parse are collected in :attr:`Table.errors` instead.
+    """
+    if len(source) > max_bytes:
+        raise FileTooLarge(
+            f"The file is {len(source):,} bytes; at most {max_bytes:,} are accepted. "
+            "Split it into smaller files."
+        )
+    name = (filename or "").casefold()
+    kind = (content_type or "").split(";", 1)[0].strip().casefold()
+    if source.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return _read_xlsx(source, max_rows=max_rows, max_unpacked_bytes=max_unpacked_bytes)
+    if source.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if "EncryptedPackage".encode("utf-16-le") in source:
+            raise UnsupportedFormat(
+                f"The workbook is protected by a password; remove the password and {_SAVE_AS}."
+            )
+        raise UnsupportedFormat(
+            f"This is an old Excel workbook (.xls, Excel 97–2003), which is not read; {_SAVE_AS}."
+        )
+    if name.endswith((".xlsx", ".xlsm")) or kind in _XLSX_TYPES:
+        raise MalformedFile(
+            "The file is named or sent as an .xlsx workbook but is not one (an .xlsx is a ZIP "
+            f"archive); it may be damaged. Open it in Excel and {_SAVE_AS}."
+        )
+    if name.endswith(".ods"):
+        raise MalformedFile(f"The file is named .ods but is not an OpenDocument file; {_SAVE_AS}.")
+    return _read_csv(source, max_rows=max_rows)
+
+
+# xlsx
+
+
+def _read_xlsx(source: bytes, *, max_rows: int, max_unpacked_bytes: int) -> Table:
+    _check_archive(source, max_unpacked_bytes)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(source))
+        with workbook:
+            if not workbook.sheet_names:
+                raise MalformedFile("The workbook has no sheet.")
+            sheet = workbook.get_sheet_by_index(0)
+            records = ((index + 1, row) for index, row in enumerate(sheet.iter_rows()))
+            return _table("xlsx", records, max_rows=max_rows)
+    except python_calamine.PasswordError:
+        raise UnsupportedFormat(
+            f"The workbook is protected by a password; remove the password and {_SAVE_AS}."
+        ) from None
+    except python_calamine.CalamineError as error:
+        raise MalformedFile(
+            f"The workbook cannot be read ({error}); it may be damaged. Open it in Excel and "
+            f"{_SAVE_AS}."
+        ) from None
+
+
+def _check_archive(source: bytes, max_unpacked_bytes: int) -> None:
+    """Refuse a ZIP that is not an .xlsx workbook, or that decompresses to too much.
+
+    The sizes an archive declares are checked first (cheap), then each entry's compressed
+    bytes are inflated here, bounded by its declared size, so an archive that lies about its
+    sizes is caught before a reader that trusts them opens it.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(source))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise MalformedFile(
+            f"The file is a damaged ZIP archive (an .xlsx is one); {_SAVE_AS}."
+        ) from None
+    with archive:
+        entries = archive.infolist()
+        names = {entry.filename for entry in entries}
+        if len(entries) > _MAX_ARCHIVE_ENTRIES:
+            raise ArchiveBomb(
+                f"The archive holds {len(entries):,} files; a workbook holds a few dozen."
+            )
+        total = sum(entry.file_size for entry in entries)
+        if total > max_unpacked_bytes:
+            raise ArchiveBomb(
+                f"The workbook unpacks to {total:,} bytes; at most {max_unpacked_bytes:,} are "
+                "accepted. Split it into smaller files."
+            )
+        for entry in entries:
+            if entry.file_size > _RATIO_FROM_BYTES and entry.file_size > _MAX_RATIO * max(
+                entry.compress_size, 1
+            ):
+                raise ArchiveBomb(
+                    f"The workbook's part {entry.filename} unpacks {entry.file_size // max(entry.compress_size, 1):,} "
+                    "times its size, far more than a real workbook; it is refused as a zip bomb."
+                )
+        _check_format(archive, names)
+        for entry in entries:
+            _check_entry(source, entry)
+
+
+def _check_format(archive: zipfile.ZipFile, names: set[str]) -> None:
+    if "mimetype" in names:
+        try:
+            mimetype = archive.read("mimetype")[:100].decode("ascii", "replace")
+        except (zipfile.BadZipFile, ValueError, NotImplementedError, OSError):
+            mimetype = ""
+        if "opendocument" in mimetype:
+            raise UnsupportedFormat(
+                f"This is an OpenDocument file (.ods), which is not read; {_SAVE_AS}."
+            )
+    if "xl/workbook.xml" in names:
+        return
+    if "xl/workbook.bin" in names:
+        raise UnsupportedFormat(f"This is an Excel binary workbook (.xlsb); {_SAVE_AS}.")
+    if any(n.startswith("Index/") and n.endswith(".iwa") for n in names):
+        raise UnsupportedFormat(f"This is an Apple Numbers document; {_SAVE_AS}.")
+    if "word/document.xml" in names:
+        raise UnsupportedFormat(f"This is a Word document, not a spreadsheet; {_SAVE_AS}.")
+    raise UnsupportedFormat(f"This is a ZIP archive, not an .xlsx workbook; {_SAVE_AS}.")
+
+
+def _check_entry(source: bytes, entry: zipfile.ZipInfo) -> None:
+    damaged = MalformedFile(
+        f"The workbook's part {entry.filename} is damaged; open it in Excel and {_SAVE_AS}."
+    )
+    if entry.flag_bits & 0x1:
+        raise UnsupportedFormat(
+            f"The workbook is protected by a password; remove the password and {_SAVE_AS}."
+        )
+    offset = entry.header_offset
+    header = source[offset : offset + 30]
+    if len(header) < 30 or not header.startswith(b"PK\x03\x04"):
+        raise damaged
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    start = offset + 30 + name_length + extra_length
+    raw = source[start : start + entry.compress_size]
+    if len(raw) < entry.compress_size:
+        raise damaged
+    if entry.compress_type == zipfile.ZIP_STORED:
+        if entry.compress_size != entry.file_size:
+            raise damaged
+        return
+    if entry.compress_type != zipfile.ZIP_DEFLATED:
+        raise MalformedFile(
+            f"The workbook's part {entry.filename} uses a compression Excel does not write; "
+            f"{_SAVE_AS}."
+        )
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    produced = 0
+    chunk = 1 << 16
+    try:
+        for position in range(0, len(raw), chunk):
+            data = raw[position : position + chunk]
+            while data:
+                produced += len(inflater.decompress(data, chunk))
+                if produced > entry.file_size:
+                    raise ArchiveBomb(
+                        f"The workbook's part {entry.filename} unpacks to more than the "
+                        f"{entry.file_size:,} bytes it declares; it is refused as a zip bomb."
+                    )
+                data = inflater.unconsumed_tail
+            if inflater.eof:
+                break
+        produced += len(inflater.flush())
+    except zlib.error:
+        raise damaged from None
+    if produced != entry.file_size:
+        raise damaged
+
+
+# csv
+
+
+def _decode(source: bytes) -> str:
+    if source.startswith(codecs.BOM_UTF8):
+        try:
+            return source[3:].decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise MalformedFile(
+                "The file starts with a UTF-8 byte-order mark but is not UTF-8 "
+                f"(byte {error.start + 3:,}); save it again as CSV UTF-8."
+            ) from None
+    if source.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return source.decode("utf-16")
+        except UnicodeDecodeError:
+            raise MalformedFile(
+                "The file starts with a UTF-16 byte-order mark but is not UTF-16; save it "
+                "again as CSV UTF-8."
+            ) from None
+    if b"\x00" in source:
+        raise UnsupportedFormat(f"The file is not text (it holds NUL bytes); {_SAVE_AS}.")
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return source.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return source.decode("latin-1")
+
+
+def _refuse_other_text(text: str) -> None:
+    start = text.lstrip()[:200].casefold()
+    if start.startswith("<"):
+        raise UnsupportedFormat(
+            "This is an HTML or XML file, not CSV (some systems save a web table with an .xls "
+            f"name); open it in Excel and {_SAVE_AS}."
+        )
+    if start.startswith("%pdf"):
+        raise UnsupportedFormat(f"This is a PDF document, not a spreadsheet; {_SAVE_AS}.")
+    if start.startswith("{\\rtf"):
+        raise UnsupportedFormat(f"This is an RTF document, not a spreadsheet; {_SAVE_AS}.")
+    if start.startswith(("{", "[")):
+        raise UnsupportedFormat("This looks like JSON, not CSV; send JSON as a bulk request.")
+
+
+_DELIMITERS = (";", ",", "\t")
+
+
+def _delimiter(text: str) -> str:
+    sample = text[:65536]
+    lines = [line for line in sample.splitlines() if line.strip()]
+    if not lines:
+        return ";"
+    scores = {}
+    for candidate in _DELIMITERS:
+        header = next(csv.reader([lines[0]], delimiter=candidate), [])
+        scores[candidate] = sum(1 for cell in header if _header_key(cell) in _FIELD_OF)
+    best = max(scores.values())
+    tied = [candidate for candidate in _DELIMITERS if scores[candidate] == best]
+    if len(tied) == 1:
+        return tied[0]
+    try:
+        sniffed = csv.Sniffer().sniff("\n".join(lines[:50]), delimiters="".join(tied)).delimiter
+    except csv.Error:
+        sniffed = ""
+    if sniffed in tied:
+        return sniffed
+    for candidate in tied:
+        counts = {len(row) for row in csv.reader(lines[:50], delimiter=candidate)}
+        if len(counts) == 1 and counts != {1}:
+            return candidate
+    return tied[0]
+
+
+def _read_csv(source: bytes, *, max_rows: int) -> Table:
+    text = _decode(source)
+    _refuse_other_text(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    records = ((number, list[Cell](row)) for number, row in enumerate(reader, start=1))
+    try:
+        return _table("csv", records, max_rows=max_rows)
+    except csv.Error as error:
+        raise MalformedFile(
+            f"The CSV file cannot be read near line {reader.line_num:,}: {error}. Check its "
+            "quotes, or save it again from Excel as CSV UTF-8."
+        ) from None
+
+
+# both
+
+
+def _blank(record: Sequence[Cell]) -> bool:
+    return all(isinstance(cell, str) and not cell.strip() for cell in record)
+
+
+@dataclass
+class _Columns:
+    fields: list[RowField | None]
+    names: list[str]
+
+
+def _columns(header: Sequence[Cell]) -> _Columns:
+    names = [_text_of(cell).strip() for cell in header]
+    fields: list[RowField | None] = []
+    unknown: list[str] = []
+    seen: dict[RowField, str] = {}
+    repeated: list[str] = []
+    for name in names:
+        if not name:
+            fields.append(None)
+            continue
+        found = _FIELD_OF.get(_header_key(name))
+        if found is None:
+            unknown.append(name)
+        elif found in seen:
+            repeated.append(f"two columns for the {found}, '{seen[found]}' and '{name}'")
+        else:
+            seen[found] = name
+        fields.append(found)
+    problems = []
+    if unknown:
+        listed = ", ".join(f"'{name}'" for name in unknown)
+        problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {listed}")
+    if repeated:
+        problems.append("; ".join(repeated) + " (keep one of each)")
+    if problems:
+        raise HeaderError(
+            f"The header row has {'; '.join(problems)}. Accepted columns are {_accepted_list()}.",
+            unknown=unknown,
+        )
+    if "period" not in seen and "date" not in seen:
+        raise HeaderError(
+            "The header row has no period or date column; name one 'period' (or 'date'). "
+            f"Accepted columns are {_accepted_list()}."
+        )
+    if "value" not in seen and not ("numerator" in seen and "denominator" in seen):
+        if "numerator" in seen or "denominator" in seen:
+            raise HeaderError(
+                "The header row has a numerator or a denominator column but not both; add the "
+                "missing one, or a 'value' column."
+            )
+        raise HeaderError(
+            "The header row has no value column; name it 'value' (or 'värde'), or give "
+            f"'numerator' and 'denominator'. Accepted columns are {_accepted_list()}."
+        )
+    return _Columns(fields, names)
+
+
+@dataclass
+class _Values:
+    """A data row's cells as parsed so far."""
+
+    period: str | date | None = None
+    date: date | None = None
+    measure: str | None = None
+    unit: str | None = None
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    comment: str | None = None
+    external_id: str | None = None
+    gender: str | None = None
+
+    def take(self, name: RowField, cell: Cell) -> None:
+        match name:
+            case "period":
+                self.period = _period(cell)
+            case "date":
+                self.date = _date(cell)
+            case "measure":
+                self.measure = _code(cell)
+            case "unit":
+                self.unit = _code(cell)
+            case "value":
+                self.value = _number(cell)
+            case "numerator":
+                self.numerator = _number(cell)
+            case "denominator":
+                self.denominator = _number(cell)
+            case "comment":
+                self.comment = _comment(cell)
+            case "external_id":
+                self.external_id = _code(cell)
+            case "gender":
+                self.gender = _gender(cell)
+
+    def row(self, number: int) -> Row:
+        return Row(
+            number,
+            self.period,
+            self.date,
+            self.measure,
+            self.unit,
+            self.value,
+            self.numerator,
+            self.denominator,
+            self.comment,
+            self.external_id,
+        )
+
+
+def _gender(cell: Cell) -> str | None:
+    text = _text_of(cell).strip().casefold()
+    if text in ("", "t", "total", "totalt", "tot"):
+        return None
+    if text in ("k", "m"):
+        return text
+    raise _CellRefused(
+        "is not a Kolada gender: write T (total), or K or M for rows that are skipped"
+    )
+
+
+def _table(
+    format: Literal["csv", "xlsx"], records: Iterator[tuple[int, list[Cell]]], *, max_rows: int
+) -> Table:
+    header: list[Cell] | None = None
+    for _, record in records:
+        if not _blank(record):
+            header = record
+            break
+    if header is None:
+        raise HeaderError(
+            "The file has no header row: the first filled row must name the columns, such as "
+            "period;unit;value."
+        )
+    columns = _columns(header)
+    fields = columns.fields
+    width = len(fields)
+    present = set(fields)
+    rows: list[Row] = []
+    errors: list[CellError] = []
+    skipped = 0
+    count = 0
+    for number, record in records:
+        if _blank(record):
+            continue
+        count += 1
+        if count > max_rows:
+            raise FileTooLarge(
+                f"The file has more than {max_rows:,} rows; split it into smaller files."
+            )
+        values = _Values()
+        row_errors: list[CellError] = []
+        for position, cell in enumerate(record):
+            name = fields[position] if position < width else None
+            if name is None:
+                if isinstance(cell, str) and not cell.strip():
+                    continue
+                row_errors.append(
+                    CellError(
+                        number,
+                        f"column {position + 1}",
+                        "",
+                        _text_of(cell),
+                        "this cell is in a column without a header; name the column or "
+                        "empty the cell (with ',' as the separator, a decimal comma must be "
+                        'inside quotes: "1,5")',
+                    )
+                )
+                continue
+            try:
+                values.take(name, cell)
+            except _CellRefused as refused:
+                shown = _text_of(cell).strip()
+                row_errors.append(
+                    CellError(
+                        number,
+                        columns.names[position],
+                        name,
+                        _text_of(cell),
+                        f"'{shown}' {refused}",
+                    )
+                )
+        if values.gender in ("k", "m"):
+            skipped += 1
+            continue
+        failed = {error.field for error in row_errors}
+        _check_required(number, values, columns, present, failed, row_errors)
+        rows.append(values.row(number))
+        errors.extend(row_errors)
+    return Table(format, [name for name in columns.names if name], rows, errors, skipped)
+
+
+def _column_of(columns: _Columns, name: RowField) -> str:
+    return columns.names[columns.fields.index(name)]
+
+
+def _check_required(
+    number: int,
+    values: _Values,
+    columns: _Columns,
+    present: set[RowField | None],
+    failed: set[str],
+    errors: list[CellError],
+) -> None:
+    """A row needs a period (or date) and a value (or numerator and denominator)."""
+    if values.period is None and values.date is None and not failed & {"period", "date"}:
+        name: RowField = "period" if "period" in present else "date"
+        errors.append(
+            CellError(
+                number,
+                _column_of(columns, name),
+                name,
+                "",
+                f"the {name} is empty; every row needs one",
+            )
+        )
+    if values.value is not None or failed & {"value", "numerator", "denominator"}:
+        return
+    if values.numerator is not None and values.denominator is not None:
+        return
+    if values.numerator is not None or values.denominator is not None:
+        missing: RowField = "denominator" if values.numerator is not None else "numerator"
+        if missing in present:
+            errors.append(
+                CellError(
+                    number,
+                    _column_of(columns, missing),
+                    missing,
+                    "",
+                    f"the {missing} is empty; give both numerator and denominator",
+                )
+            )
+            return
+    name = "value" if "value" in present else "numerator"
+    errors.append(
+        CellError(
+            number,
+            _column_of(columns, name),
+            name,
+            "",
+            "the value is empty; write a number"
+            + (" (or numerator and denominator)" if "numerator" in present else ""),
+        )
+    )
