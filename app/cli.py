@@ -180,5 +180,99 @@ def serve(
     )
 
 
+@cli.command()
+def push(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="A CSV, .xlsx or JSON file of measurements.", exists=True, dir_okay=False
+        ),
+    ],
+    url: Annotated[
+        str, typer.Option(envvar="PDCA_URL", help="The service's address.")
+    ] = "http://127.0.0.1:8000",
+    token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="PDCA_TOKEN", help="A reporter (or higher) token; better from PDCA_TOKEN."
+        ),
+    ] = None,
+    measure_id: Annotated[
+        uuid.UUID | None, typer.Option(help="The measure of rows that name none.")
+    ] = None,
+    measure_code: Annotated[str | None, typer.Option(help="Or the measure's code.")] = None,
+    unit_id: Annotated[
+        uuid.UUID | None, typer.Option(help="The reporting unit of rows that name none.")
+    ] = None,
+    unit_code: Annotated[str | None, typer.Option(help="Or the unit's code.")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row; write nothing.")
+    ] = False,
+    chunk_size: Annotated[int, typer.Option(min=1, max=10_000, help="Rows per request.")] = 1000,
+) -> None:
+    """Send a file's measurements to the service: all rows or, when one is refused, none
+    (the refused rows are printed). Safe to run again after a crash or on the same file."""
+    import asyncio
+    import sys
+
+    import httpx
+
+    from app.measures import push as pusher
+
+    if not token:
+        typer.echo("No token: set PDCA_TOKEN (or give --token).", err=True)
+        raise typer.Exit(2)
+    interactive = sys.stdout.isatty()
+    target = pusher.Target(measure_id, measure_code, unit_id, unit_code)
+
+    async def run(progress: pusher.Progress) -> pusher.PushResult:
+        async with httpx.AsyncClient(
+            base_url=url.rstrip("/"),
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=httpx.Timeout(120.0, connect=10.0),
+        ) as client:
+            return await pusher.push_file(
+                client,
+                file,
+                target=target,
+                dry_run=dry_run,
+                chunk_size=chunk_size,
+                progress=progress,
+            )
+
+    try:
+        if interactive:
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                tasks: dict[str, object] = {}
+
+                def show(phase: str, done: int, total: int) -> None:
+                    if phase not in tasks:
+                        tasks[phase] = bar.add_task(f"{phase} rows", total=total)
+                    bar.update(tasks[phase], completed=done)  # type: ignore[arg-type]
+
+                result = asyncio.run(run(show))
+        else:
+
+            def log(phase: str, done: int, total: int) -> None:
+                typer.echo(f"{file.name}: {phase} {done}/{total} rows")
+
+            result = asyncio.run(run(log))
+    except pusher.PushFailed as error:
+        for row in error.rows[:200]:
+            typer.echo(f"  {row}", err=True)
+        if len(error.rows) > 200:
+            typer.echo(f"  ... and {len(error.rows) - 200} more", err=True)
+        typer.echo(f"{file.name}: {error}", err=True)
+        raise typer.Exit(error.code) from None
+    verb = "would be" if result.dry_run else "were"
+    typer.echo(
+        f"{file.name}: {result.rows} rows in {result.chunks} requests: {result.created} "
+        f"{verb} created, {result.replaced} replaced, {result.unchanged} unchanged"
+        + (" (dry run: nothing written)" if result.dry_run else "")
+    )
+
+
 def main() -> None:
     cli()

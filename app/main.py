@@ -21,6 +21,8 @@ from app.http import HttpSemanticsMiddleware
 from app.idempotency import IdempotencyMiddleware
 from app.initiatives.router import router as initiatives_router
 from app.logging import RequestLogMiddleware, configure_logging
+from app.measures.router import measurements_router
+from app.measures.router import router as measures_router
 from app.org_units.router import router as org_units_router
 from app.organisations.router import router as organisations_router
 from app.problems import install_problem_handlers
@@ -75,6 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             goals_router,
             initiatives_router,
             cycles_router,
+            measures_router,
+            measurements_router,
             commitments_router,
             access_tokens_router,
             audit_router,

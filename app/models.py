@@ -7,6 +7,7 @@ import app.cycles.models
 import app.goals.models
 import app.idempotency
 import app.initiatives.models
+import app.measures.models
 import app.org_units.models
 import app.organisations.models
 import app.teams.models  # noqa: F401 - imported for their tables

@@ -61,6 +61,18 @@ TAGS: list[dict[str, Any]] = [
         "uppföljning, with validated stage transitions and their full history.",
     },
     {
+        "name": "measures",
+        "description": "Measures (mått, indikatorer): an initiative's own or a unit's shared "
+        "indicator, with an operational definition, value kind, direction, target and period; "
+        "their series, and which units have reported.",
+    },
+    {
+        "name": "measurements",
+        "description": "Measurements (mätningar): one value per measure, unit and period, sent "
+        "one by one, in bulk (all or nothing) or as a CSV/xlsx file; replacing a value keeps "
+        "the old one in the history. Small numbers are withheld outside the reporting unit.",
+    },
+    {
         "name": "commitments",
         "description": "Commitments (åtaganden): a person's or team's promise towards a goal or an "
         "initiative, with a due date and follow-up.",

@@ -356,6 +356,8 @@ _DESCRIPTIONS = {
     404: "The object does not exist, or is outside the token's organisation or unit scope.",
     409: "The change conflicts with the current state (duplicate, or a rule of the domain).",
     412: "If-Match did not match the object's current ETag: someone else changed it.",
+    413: "The body or file is larger than the service accepts, or unpacks to too much.",
+    415: "The body's format is not one the operation reads.",
     422: "The request did not validate; `errors` names each field and the reason.",
     503: "The database is busy or unreachable; retry shortly.",
 }

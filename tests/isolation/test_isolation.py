@@ -39,6 +39,8 @@ COVERED_ELSEWHERE = {
     ("GET", "/api/v1/organisation"): "test_organisation_endpoints_reach_only_the_callers_own",
     ("PATCH", "/api/v1/organisation"): "test_organisation_endpoints_reach_only_the_callers_own",
     ("GET", "/api/v1/access-tokens/current"): "test_current_token_describes_only_the_caller",
+    ("POST", "/api/v1/measurements/upload"): "test_uploads_and_exports_reach_only_the_callers_own",
+    ("GET", "/api/v1/measurements/export"): "test_uploads_and_exports_reach_only_the_callers_own",
 }
 """Routes without an id to aim at (the caller's own organisation or token): tested below."""
 
@@ -284,3 +286,37 @@ def test_pending_tags_are_still_pending() -> None:
         by_tag.setdefault(route.tag, []).append((route.method, route_shape(route.path)) in covered)
     done = sorted(tag for tag in PENDING_TAGS if by_tag.get(tag) and all(by_tag[tag]))
     assert not done, f"every route of {done} has a case now: remove them from PENDING_TAGS"
+
+
+async def test_uploads_and_exports_reach_only_the_callers_own(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    """Files are not JSON, so these two are tried here: another organisation and the sibling
+    subtree can neither write into the victim's measure nor read it back in an export."""
+    from tests.isolation.cases_measures import populate
+
+    victim = await make_tenant(session)
+    attacker = await make_tenant(session, "Annanstad kommun")
+    names = await populate(session, victim)
+    await populate(session, attacker)
+    csv = "Vecka;Värde\n2026-W10;99\n2026-W30;5\n".encode()
+    url = f"/api/v1/measurements/upload?measure_id={names['measure']}"
+    export = f"/api/v1/measurements/export?measure_id={names['measure']}"
+    before = (await client.get(export, headers=victim.headers)).content
+    for token in (attacker.admin, victim.south_admin):
+        headers = {**bearer(token), "Content-Type": "text/csv"}
+        refused = await client.post(url, content=csv, headers=headers)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["type"] == "not_found"
+        read = await client.get(export, headers=bearer(token))
+        assert read.status_code == 422, read.text
+        everything = await client.get("/api/v1/measurements/export", headers=bearer(token))
+        assert everything.status_code == 200
+        assert "Frånvaro" not in everything.text and ";99" not in everything.text
+        assert everything.text.count("\n") <= 1 or token == attacker.admin
+    assert (await client.get(export, headers=victim.headers)).content == before
+    own = await client.post(
+        url, content=csv, headers={**bearer(victim.north_admin), "Content-Type": "text/csv"}
+    )
+    assert own.status_code == 200, own.text
+    assert own.json()["replaced"] == 1

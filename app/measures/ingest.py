@@ -1,0 +1,703 @@
+"""Getting measurements in: one row, a bulk request or a spreadsheet, all through one path.
+
+Every row is checked before anything is written, so a request is all-or-nothing: one bad row
+writes nothing and the answer names every bad row and field. The rows are then compared with
+what is stored: new ones are inserted, changed ones updated (the audit trail keeps the earlier
+value: the measurement's history), equal ones left alone. Rows are written with Core in a few
+statements whatever their number, with their audit entries in the same transaction. Writers of
+one measure take turns (its row is locked), so two uploads of the same data cannot both insert.
+"""
+
+import math
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import bindparam, func, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.audit import service as audit
+from app.audit.models import AuditAction
+from app.auth import Principal
+from app.db import context_of, utcnow
+from app.measures.models import (
+    Measure,
+    Measurement,
+    MeasurementIn,
+    MeasurementOutcome,
+    MeasurementSource,
+    ValueKind,
+)
+from app.measures.periods import InvalidPeriod, Period, SchoolYearStart, parse_period
+from app.measures.service import organisation_settings, readable_measures
+from app.org_units.models import OrgUnit
+from app.problems import FieldError, InvalidInput, Problem
+
+MAX_ROWS = 10_000
+MAX_LISTED_ERRORS = 1000
+_TABLE = Measurement.__table__  # type: ignore[attr-defined]
+_CHUNK = 2000  # ids per IN (...) list: well under both databases' parameter limits
+
+
+class RowsRefused(Problem):
+    """Some rows did not pass: nothing was written."""
+
+    status, type, title = 422, "rows-refused", "Rows refused"
+
+
+@dataclass(slots=True)
+class Candidate:
+    """One row as it came, from JSON or from a spreadsheet, before any check."""
+
+    where: str
+    """How errors name the row, e.g. ``body.rows[3]`` or ``file.rows[5]``."""
+    measure_id: uuid.UUID | None = None
+    measure_code: str | None = None
+    org_unit_id: uuid.UUID | None = None
+    org_unit_code: str | None = None
+    period: str | date | None = None
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    comment: str | None = None
+    external_id: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
+    """For spreadsheets: the header each field came from, so errors name the column."""
+
+    @classmethod
+    def from_json(cls, row: MeasurementIn, where: str) -> "Candidate":
+        return cls(
+            where=where,
+            measure_id=row.measure_id,
+            measure_code=row.measure_code,
+            org_unit_id=row.org_unit_id,
+            org_unit_code=row.org_unit_code,
+            period=row.period,
+            value=row.value,
+            numerator=row.numerator,
+            denominator=row.denominator,
+            comment=row.comment,
+            external_id=row.external_id,
+        )
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A row that passed every check: what will be stored."""
+
+    candidate: Candidate
+    measure: Measure
+    org_unit_id: uuid.UUID
+    period: Period
+    value: float
+    numerator: float | None
+    denominator: float | None
+
+    @property
+    def key(self) -> tuple[uuid.UUID, uuid.UUID, int]:
+        return (self.measure.id, self.org_unit_id, self.period.ordinal)
+
+
+@dataclass
+class Result:
+    created: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+    outcomes: list[MeasurementOutcome] = field(default_factory=list)
+    ids: list[uuid.UUID] = field(default_factory=list)
+
+
+@dataclass
+class _Errors:
+    items: list[FieldError] = field(default_factory=list)
+    rows: set[str] = field(default_factory=set)
+
+    def add(self, candidate: Candidate, name: str, message: str, type_: str = "invalid") -> None:
+        self.rows.add(candidate.where)
+        if len(self.items) < MAX_LISTED_ERRORS:
+            column = candidate.columns.get(name)
+            if column is not None:
+                message = f"column {column!r}: {message}"
+            self.items.append(
+                FieldError(field=f"{candidate.where}.{name}", message=message, type=type_)
+            )
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+async def _measures(
+    session: AsyncSession, principal: Principal, candidates: Sequence[Candidate]
+) -> tuple[dict[uuid.UUID, Measure], dict[str, Measure], dict[uuid.UUID, str]]:
+    """The measures the rows name, by id and by code, with their owner units' paths. Reading
+    them in a writer's session locks them: writers of one measure take turns."""
+    ids = list({c.measure_id for c in candidates if c.measure_id is not None})
+    codes = list({c.measure_code for c in candidates if c.measure_code is not None})
+    by_id: dict[uuid.UUID, Measure] = {}
+    by_code: dict[str, Measure] = {}
+    paths: dict[uuid.UUID, str] = {}
+    base = (
+        select(Measure, col(OrgUnit.path))
+        .join(OrgUnit, col(OrgUnit.id) == Measure.org_unit_id)
+        .where(
+            col(Measure.organisation_id) == principal.organisation_id,
+            readable_measures(principal),
+        )
+        .with_for_update(of=Measure)
+    )
+    for chunk in _chunks(ids):
+        for measure, path in await session.execute(base.where(col(Measure.id).in_(chunk))):
+            by_id[measure.id], paths[measure.id] = measure, path
+    for chunk in _chunks(codes):
+        for measure, path in await session.execute(
+            base.where(col(Measure.external_code).in_(chunk))
+        ):
+            by_code[str(measure.external_code)], paths[measure.id] = measure, path
+    # Spreadsheets often name a measure by its name: a code nobody has may be one, if unique.
+    names = [code for code in codes if code not in by_code]
+    for chunk in _chunks(names):
+        named: dict[str, list[tuple[Measure, str]]] = {}
+        for measure, path in await session.execute(
+            base.where(func.lower(col(Measure.name)).in_([n.lower() for n in chunk]))
+        ):
+            named.setdefault(measure.name.lower(), []).append((measure, path))
+        for name in chunk:
+            matches = named.get(name.lower(), [])
+            if len(matches) == 1:
+                measure, path = matches[0]
+                by_code[name], paths[measure.id] = measure, path
+    return by_id, by_code, paths
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    id: uuid.UUID
+    path: str
+    archived: bool
+
+
+async def _units(
+    session: AsyncSession, principal: Principal, candidates: Sequence[Candidate]
+) -> tuple[dict[uuid.UUID, _Unit], dict[str, _Unit]]:
+    ids = list({c.org_unit_id for c in candidates if c.org_unit_id is not None})
+    codes = list({c.org_unit_code for c in candidates if c.org_unit_code is not None})
+    by_id: dict[uuid.UUID, _Unit] = {}
+    by_code: dict[str, _Unit] = {}
+    base = select(
+        col(OrgUnit.id), col(OrgUnit.path), col(OrgUnit.archived_at), col(OrgUnit.external_code)
+    ).where(col(OrgUnit.organisation_id) == principal.organisation_id)
+    for chunk in _chunks(ids):
+        for unit_id, path, archived_at, _ in await session.execute(
+            base.where(col(OrgUnit.id).in_(chunk))
+        ):
+            by_id[unit_id] = _Unit(unit_id, path, archived_at is not None)
+    for chunk in _chunks(codes):
+        for unit_id, path, archived_at, code in await session.execute(
+            base.where(col(OrgUnit.external_code).in_(chunk))
+        ):
+            by_code[str(code)] = _Unit(unit_id, path, archived_at is not None)
+    # A unit may be named by its name (``Norrskolan``) when no unit has it as a code and one
+    # unit in the token's scope has that name.
+    names = [code for code in codes if code not in by_code]
+    for chunk in _chunks(names):
+        named: dict[str, list[_Unit]] = {}
+        for unit_id, path, archived_at, name in await session.execute(
+            select(
+                col(OrgUnit.id), col(OrgUnit.path), col(OrgUnit.archived_at), col(OrgUnit.name)
+            ).where(
+                col(OrgUnit.organisation_id) == principal.organisation_id,
+                principal.path_filter(col(OrgUnit.path)),
+                func.lower(col(OrgUnit.name)).in_([n.lower() for n in chunk]),
+            )
+        ):
+            named.setdefault(name.lower(), []).append(_Unit(unit_id, path, archived_at is not None))
+        for name in chunk:
+            matches = named.get(name.lower(), [])
+            if len(matches) == 1:
+                by_code[name] = matches[0]
+    return by_id, by_code
+
+
+def _whole(number: float) -> bool:
+    return math.isfinite(number) and number == int(number)
+
+
+def check_value(
+    measure: Measure, candidate: Candidate, errors: _Errors
+) -> tuple[float, float | None, float | None] | None:
+    """The stored (value, numerator, denominator) of a row, or ``None`` after naming what is
+    wrong. One rule per value kind; the measure decides which."""
+    value, numerator, denominator = candidate.value, candidate.numerator, candidate.denominator
+    kind = ValueKind(measure.value_kind)
+    before = len(errors.rows), len(errors.items)
+    if kind in (ValueKind.proportion, ValueKind.rate):
+        word = "denominator" if kind is ValueKind.proportion else "exposure (denominator)"
+        if numerator is None:
+            errors.add(candidate, "numerator", f"a {kind.value} needs its numerator", "missing")
+        if denominator is None:
+            errors.add(candidate, "denominator", f"a {kind.value} needs its {word}", "missing")
+        if numerator is None or denominator is None:
+            return None
+        if denominator <= 0:
+            errors.add(candidate, "denominator", f"the {word} must be above 0")
+            return None
+        if numerator < 0:
+            errors.add(candidate, "numerator", "must be 0 or more")
+            return None
+        if kind is ValueKind.proportion:
+            if numerator > denominator:
+                errors.add(
+                    candidate,
+                    "numerator",
+                    f"a proportion's numerator ({numerator:g}) cannot exceed its denominator "
+                    f"({denominator:g})",
+                )
+                return None
+            if not (_whole(numerator) and _whole(denominator)):
+                errors.add(candidate, "numerator", "a proportion counts whole numbers")
+                return None
+            computed = numerator / denominator * 100
+        else:
+            if not _whole(numerator):
+                errors.add(candidate, "numerator", "a rate counts whole events")
+                return None
+            computed = numerator / denominator
+        if value is not None and not math.isclose(value, computed, rel_tol=1e-6, abs_tol=1e-9):
+            errors.add(
+                candidate,
+                "value",
+                f"does not match numerator/denominator ({computed:g}); leave it out",
+            )
+            return None
+        return computed, numerator, denominator
+    if numerator is not None or denominator is not None:
+        name = "numerator" if numerator is not None else "denominator"
+        errors.add(
+            candidate,
+            name,
+            f"a {kind.value} measure takes a value only, no numerator or denominator",
+            "extra_forbidden",
+        )
+        return None
+    if value is None:
+        errors.add(candidate, "value", "a value is needed", "missing")
+        return None
+    if kind is ValueKind.count and (value < 0 or not _whole(value)):
+        errors.add(candidate, "value", "a count is a whole number, 0 or more")
+    elif kind is ValueKind.rating:
+        low, high = measure.scale_min, measure.scale_max
+        assert low is not None and high is not None
+        if not low <= value <= high:
+            errors.add(
+                candidate, "value", f"a rating on this measure's scale lies in {low}..{high}"
+            )
+    if (len(errors.rows), len(errors.items)) != before:
+        return None
+    return value, None, None
+
+
+async def prepare(
+    session: AsyncSession,
+    principal: Principal,
+    candidates: Sequence[Candidate],
+) -> list[Prepared]:
+    """Check every row; raise :class:`RowsRefused` naming every bad one, or return them all."""
+    errors = _Errors()
+    measures_by_id, measures_by_code, measure_paths = await _measures(
+        session, principal, candidates
+    )
+    units_by_id, units_by_code = await _units(session, principal, candidates)
+    school_year, _ = await organisation_settings(session, principal.organisation_id)
+    prepared: list[Prepared] = []
+    seen: dict[tuple[uuid.UUID, uuid.UUID, int], str] = {}
+    seen_external: dict[str, str] = {}
+    for candidate in candidates:
+        measure = _measure_of(candidate, measures_by_id, measures_by_code, errors)
+        if measure is None:
+            continue
+        unit_id = _unit_of(
+            candidate,
+            measure,
+            measure_paths[measure.id],
+            units_by_id,
+            units_by_code,
+            principal,
+            errors,
+        )
+        period = _period_of(candidate, measure, school_year, errors)
+        checked = check_value(measure, candidate, errors)
+        if unit_id is None or period is None or checked is None:
+            continue
+        row = Prepared(candidate, measure, unit_id, period, *checked)
+        earlier = seen.get(row.key)
+        if earlier is not None:
+            errors.add(
+                candidate,
+                "period",
+                f"the same measure, unit and period as {earlier}: send each once",
+                "duplicate",
+            )
+            continue
+        seen[row.key] = candidate.where
+        if candidate.external_id is not None:
+            other = seen_external.get(candidate.external_id)
+            if other is not None:
+                errors.add(candidate, "external_id", f"also given for {other}", "duplicate")
+                continue
+            seen_external[candidate.external_id] = candidate.where
+        prepared.append(row)
+    if errors.items:
+        raise _refused(errors, len(candidates))
+    return prepared
+
+
+def _refused(errors: _Errors, total: int) -> RowsRefused:
+    listed = (
+        "" if len(errors.items) < MAX_LISTED_ERRORS else f" (the first {MAX_LISTED_ERRORS} listed)"
+    )
+    return RowsRefused(
+        f"{len(errors.rows)} of {total} rows were refused{listed}; nothing was written. "
+        "Correct them and send the request again.",
+        errors=errors.items,
+    )
+
+
+def _measure_of(
+    candidate: Candidate,
+    by_id: dict[uuid.UUID, Measure],
+    by_code: dict[str, Measure],
+    errors: _Errors,
+) -> Measure | None:
+    if candidate.measure_id is not None:
+        measure = by_id.get(candidate.measure_id)
+        if measure is None:
+            errors.add(
+                candidate,
+                "measure_id",
+                f"no measure with id {candidate.measure_id} in your scope",
+                "not_found",
+            )
+        elif candidate.measure_code is not None and measure.external_code != candidate.measure_code:
+            errors.add(candidate, "measure_code", "names another measure than measure_id")
+            return None
+        return measure
+    if candidate.measure_code is not None:
+        measure = by_code.get(candidate.measure_code)
+        if measure is None:
+            errors.add(
+                candidate,
+                "measure_code",
+                f"no measure with code or name {candidate.measure_code!r} in your scope",
+                "not_found",
+            )
+        return measure
+    errors.add(candidate, "measure_id", "name the measure (measure_id or measure_code)", "missing")
+    return None
+
+
+def _unit_of(
+    candidate: Candidate,
+    measure: Measure,
+    measure_path: str,
+    by_id: dict[uuid.UUID, _Unit],
+    by_code: dict[str, _Unit],
+    principal: Principal,
+    errors: _Errors,
+) -> uuid.UUID | None:
+    named: _Unit | None = None
+    name = "org_unit_id"
+    if candidate.org_unit_id is not None:
+        named = by_id.get(candidate.org_unit_id)
+        missing = f"no org unit with id {candidate.org_unit_id} in your scope"
+    elif candidate.org_unit_code is not None:
+        name = "org_unit_code"
+        named = by_code.get(candidate.org_unit_code)
+        missing = f"no org unit with code or name {candidate.org_unit_code!r} in your scope"
+    else:
+        if not measure.shared:
+            if not principal.covers_path(measure_path):
+                errors.add(
+                    candidate, "measure_id", "the measure is outside your scope", "not_found"
+                )
+                return None
+            return measure.org_unit_id
+        errors.add(
+            candidate,
+            "org_unit_id",
+            "a shared indicator needs the reporting unit (org_unit_id or org_unit_code)",
+            "missing",
+        )
+        return None
+    if named is None or not principal.covers_path(named.path):
+        errors.add(candidate, name, missing, "not_found")
+        return None
+    if named.archived:
+        errors.add(candidate, name, "the unit is archived", "archived")
+        return None
+    if measure.shared:
+        if not named.path.startswith(measure_path):
+            errors.add(
+                candidate,
+                name,
+                "the unit is not inside the indicator's unit, so it does not report it",
+            )
+            return None
+    elif named.id != measure.org_unit_id:
+        errors.add(
+            candidate,
+            name,
+            "an initiative's measure is reported by its own unit only; leave it out",
+        )
+        return None
+    return named.id
+
+
+def _period_of(
+    candidate: Candidate, measure: Measure, school_year: SchoolYearStart, errors: _Errors
+) -> Period | None:
+    if candidate.period is None:
+        errors.add(candidate, "period", "a period is needed", "missing")
+        return None
+    try:
+        return parse_period(measure.period_kind, candidate.period, school_year_start=school_year)
+    except InvalidPeriod as error:
+        errors.add(candidate, "period", str(error), "invalid_period")
+        return None
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+_COMPARED = ("value", "numerator", "denominator", "comment")
+
+
+async def _existing(
+    session: AsyncSession, rows: Sequence[Prepared]
+) -> dict[tuple[uuid.UUID, uuid.UUID, int], dict[str, Any]]:
+    """The stored measurements with the rows' keys (one query per 2,000 keys)."""
+    t = _TABLE.c
+    found: dict[tuple[uuid.UUID, uuid.UUID, int], dict[str, Any]] = {}
+    keys = [row.key for row in rows]
+    for chunk in _chunks(keys):
+        stmt = select(
+            t.id,
+            t.measure_id,
+            t.org_unit_id,
+            t.period_ordinal,
+            t.value,
+            t.numerator,
+            t.denominator,
+            t.comment,
+            t.external_id,
+            t.source,
+        ).where(tuple_(t.measure_id, t.org_unit_id, t.period_ordinal).in_(chunk))
+        for record in (await session.execute(stmt)).mappings():
+            found[(record["measure_id"], record["org_unit_id"], record["period_ordinal"])] = dict(
+                record
+            )
+    return found
+
+
+async def _external_owners(
+    session: AsyncSession, principal: Principal, rows: Sequence[Prepared]
+) -> dict[str, tuple[uuid.UUID, tuple[uuid.UUID, uuid.UUID, int]]]:
+    t = _TABLE.c
+    ids = [row.candidate.external_id for row in rows if row.candidate.external_id is not None]
+    owners: dict[str, tuple[uuid.UUID, tuple[uuid.UUID, uuid.UUID, int]]] = {}
+    for chunk in _chunks(ids):
+        stmt = select(t.external_id, t.id, t.measure_id, t.org_unit_id, t.period_ordinal).where(
+            t.organisation_id == principal.organisation_id, t.external_id.in_(chunk)
+        )
+        for external_id, measurement_id, measure_id, unit_id, ordinal in await session.execute(
+            stmt
+        ):
+            owners[external_id] = (measurement_id, (measure_id, unit_id, ordinal))
+    return owners
+
+
+def _changes(
+    before: dict[str, Any] | None, after: dict[str, Any], keys: Iterable[str]
+) -> dict[str, Any]:
+    return {
+        key: audit.changed(before.get(key) if before else None, after[key])
+        for key in keys
+        if before is None or before.get(key) != after[key]
+    }
+
+
+async def write(
+    session: AsyncSession,
+    principal: Principal,
+    rows: Sequence[Prepared],
+    *,
+    source: MeasurementSource,
+    dry_run: bool = False,
+) -> Result:
+    """Store the checked rows (or, with ``dry_run``, only count what would happen) and commit."""
+    existing = await _existing(session, rows)
+    owners = await _external_owners(session, principal, rows)
+    errors = _Errors()
+    for row in rows:
+        external_id = row.candidate.external_id
+        if external_id is None or external_id not in owners:
+            continue
+        owner_id, owner_key = owners[external_id]
+        if owner_key != row.key:
+            errors.add(
+                row.candidate,
+                "external_id",
+                f"already names measurement {owner_id} (another measure, unit or period)",
+                "duplicate",
+            )
+    if errors.items:
+        raise _refused(errors, len(rows))
+
+    context = context_of(session)
+    now = utcnow()
+    result = Result(dry_run=dry_run)
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    entries: list[audit.AuditEntry] = []
+    for row in rows:
+        stored = existing.get(row.key)
+        after = {
+            "value": row.value,
+            "numerator": row.numerator,
+            "denominator": row.denominator,
+            "comment": row.candidate.comment,
+        }
+        external_id = row.candidate.external_id
+        if stored is not None:
+            same = all(stored[key] == after[key] for key in _COMPARED)
+            if same and (external_id is None or external_id == stored["external_id"]):
+                result.unchanged += 1
+                result.outcomes.append(MeasurementOutcome.unchanged)
+                result.ids.append(stored["id"])
+                continue
+            result.replaced += 1
+            result.outcomes.append(MeasurementOutcome.replaced)
+            result.ids.append(stored["id"])
+            changes = _changes(stored, after, _COMPARED)
+            if stored["source"] != source.value:
+                changes["source"] = audit.changed(stored["source"], source.value)
+            updates.append(
+                {
+                    "b_id": stored["id"],
+                    **after,
+                    "external_id": external_id or stored["external_id"],
+                    "source": source.value,
+                    "recorded_by_token_id": context.actor_token_id,
+                    "recorded_at": now,
+                }
+            )
+            entries.append(_entry(principal, stored["id"], row, AuditAction.update, changes))
+            continue
+        measurement_id = uuid.uuid4()
+        result.created += 1
+        result.outcomes.append(MeasurementOutcome.created)
+        result.ids.append(measurement_id)
+        record = {
+            "id": measurement_id,
+            "organisation_id": principal.organisation_id,
+            "measure_id": row.measure.id,
+            "org_unit_id": row.org_unit_id,
+            "period_ordinal": row.period.ordinal,
+            "period_key": row.period.key,
+            "period_first_on": row.period.first_day,
+            **after,
+            "source": source.value,
+            "external_id": external_id,
+            "recorded_by_token_id": context.actor_token_id,
+            "recorded_at": now,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+        }
+        inserts.append(record)
+        created = {
+            "measure_id": audit.jsonable(row.measure.id),
+            "org_unit_id": audit.jsonable(row.org_unit_id),
+            "period": row.period.key,
+            **after,
+            "source": source.value,
+            "external_id": external_id,
+        }
+        entries.append(
+            _entry(
+                principal,
+                measurement_id,
+                row,
+                AuditAction.create,
+                {key: audit.changed(None, value) for key, value in created.items()},
+            )
+        )
+    if dry_run:
+        await session.rollback()
+        return result
+    connection = await session.connection()
+    if inserts:
+        await connection.execute(_TABLE.insert(), inserts)
+    if updates:
+        t = _TABLE.c
+        await connection.execute(
+            update(_TABLE)
+            .where(t.id == bindparam("b_id"))
+            .values(
+                value=bindparam("value"),
+                numerator=bindparam("numerator"),
+                denominator=bindparam("denominator"),
+                comment=bindparam("comment"),
+                external_id=bindparam("external_id"),
+                source=bindparam("source"),
+                recorded_by_token_id=bindparam("recorded_by_token_id"),
+                recorded_at=bindparam("recorded_at"),
+                updated_at=now,
+                version=t.version + 1,
+            ),
+            updates,
+        )
+    await audit.record(session, entries)
+    await session.commit()
+    return result
+
+
+def _entry(
+    principal: Principal,
+    measurement_id: uuid.UUID,
+    row: Prepared,
+    action: AuditAction,
+    changes: dict[str, Any],
+) -> audit.AuditEntry:
+    return audit.AuditEntry(
+        organisation_id=principal.organisation_id,
+        object_type="measurement",
+        object_id=measurement_id,
+        action=action,
+        changes=changes,
+        org_unit_id=row.org_unit_id,
+    )
+
+
+async def ingest(
+    session: AsyncSession,
+    principal: Principal,
+    candidates: Sequence[Candidate],
+    *,
+    source: MeasurementSource,
+    dry_run: bool = False,
+) -> Result:
+    """Check and store rows: all of them, or none with every bad row named."""
+    if len(candidates) > MAX_ROWS:
+        raise InvalidInput(
+            "body.rows", f"at most {MAX_ROWS} rows per request; send the rest in another request"
+        )
+    rows = await prepare(session, principal, candidates)
+    return await write(session, principal, rows, source=source, dry_run=dry_run)

@@ -1,0 +1,396 @@
+"""Measures (mått, indikatorer) and their measurements (mätningar).
+
+A measure belongs to an initiative (the team's own) or to a unit as a shared indicator that
+every unit below it reports. Its ``org_unit_id`` is the owner unit either way (for an
+initiative's measure, the team's unit when the measure was made), so scope checks are one path
+comparison. A measurement is one value for a measure, a reporting unit and a period; periods are
+stored as an ordinal (consecutive and chronological per kind) beside their readable key.
+"""
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import FiniteFloat, model_validator
+from sqlalchemy import CheckConstraint, Column, Float, String, UniqueConstraint
+from sqlalchemy.orm import Session
+from sqlmodel import Field, SQLModel
+
+from app.db import IsoDate, TenantRow, UTCDateTime, input_example, with_example
+from app.measures.periods import PeriodKind
+from app.pagination import Page
+
+
+class MeasureType(StrEnum):
+    """Outcome (resultatmått), process (processmått) or balancing (balanserande mått)."""
+
+    outcome = "outcome"
+    process = "process"
+    balancing = "balancing"
+
+
+class ValueKind(StrEnum):
+    count = "count"  # type: ignore[assignment]  # shadows str.count, on purpose
+    proportion = "proportion"
+    rate = "rate"
+    continuous = "continuous"
+    rating = "rating"
+
+
+class Direction(StrEnum):
+    up = "up"
+    down = "down"
+    neutral = "neutral"
+
+
+class MeasurementSource(StrEnum):
+    api = "api"
+    csv = "csv"
+    xlsx = "xlsx"
+    form = "form"
+    import_ = "import"
+
+
+class MeasurementOutcome(StrEnum):
+    created = "created"
+    replaced = "replaced"
+    unchanged = "unchanged"
+
+
+_VALUE_KIND_DESCRIPTION = (
+    "What a measurement holds. `count`: a whole number ≥ 0 in `value`. `proportion`: `numerator` "
+    "of `denominator` (0 ≤ numerator ≤ denominator); `value` is the percentage. `rate`: "
+    "`numerator` events per `denominator` of exposure (e.g. absences per 100 pupil-days given "
+    "as numerator and exposure); `value` is their ratio. `continuous`: any number in `value`. "
+    "`rating`: a value on the declared ordinal scale `scale_min`..`scale_max` (an average of "
+    "ratings may have decimals)."
+)
+
+
+class MeasureBase(SQLModel):
+    name: str = Field(
+        min_length=1, max_length=200, description="E.g. `Andel elever som upplever delaktighet`."
+    )
+    description: str | None = Field(default=None, max_length=4000)
+    operational_definition: str | None = Field(
+        default=None,
+        max_length=8000,
+        description="What is counted, how, by whom and how often (operationell definition).",
+    )
+    measure_type: MeasureType = Field(
+        sa_type=String(16), description="outcome, process or balancing."
+    )
+    value_kind: ValueKind = Field(sa_type=String(16), description=_VALUE_KIND_DESCRIPTION)
+    unit_label: str | None = Field(
+        default=None, max_length=50, description="Unit of measure as people read it, e.g. `%`."
+    )
+    scale_min: int | None = Field(
+        default=None, ge=-1000, le=1000, description="Rating only: lowest step, e.g. 1."
+    )
+    scale_max: int | None = Field(
+        default=None, ge=-1000, le=1000, description="Rating only: highest step, e.g. 4."
+    )
+    direction: Direction = Field(
+        default=Direction.up,
+        sa_type=String(16),
+        description="Which way is an improvement: up, down or neutral.",
+    )
+    target_value: FiniteFloat | None = Field(
+        default=None,
+        ge=-1e12,
+        le=1e12,
+        description="The value aimed for (a percentage for proportions).",
+    )
+    target_on: IsoDate | None = Field(default=None, description="When the target should be met.")
+    period_kind: PeriodKind = Field(
+        sa_type=String(16),
+        description="Reporting period: day, week (ISO), month, term (HT/VT) or school_year (läsår).",
+    )
+    external_code: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        description="The measure's code in another system (e.g. a Kolada KPI `N15419`), unique "
+        "in the organisation; files may name the measure by it.",
+    )
+    min_denominator: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000,
+        description="Small-number protection: values whose denominator is below this are "
+        "withheld from readers outside the reporting unit. Empty: the organisation's default.",
+    )
+
+
+class Measure(MeasureBase, TenantRow, table=True):
+    __tablename__ = "measure"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "external_code"),
+        CheckConstraint(
+            "scale_min IS NULL OR scale_max IS NULL OR scale_min < scale_max", name="scale"
+        ),
+    )
+
+    initiative_id: uuid.UUID | None = Field(default=None, foreign_key="initiative.id", index=True)
+    org_unit_id: uuid.UUID = Field(foreign_key="org_unit.id", index=True)
+
+    def audit_org_unit_id(self, _session: Session) -> uuid.UUID:
+        return self.org_unit_id
+
+    @property
+    def shared(self) -> bool:
+        return self.initiative_id is None
+
+
+def _check_scale(model: Any) -> Any:
+    kind, low, high = model.value_kind, model.scale_min, model.scale_max
+    if kind == ValueKind.rating:
+        if low is None or high is None:
+            raise ValueError("a rating needs its scale: scale_min and scale_max")
+        if low >= high:
+            raise ValueError("scale_min must be below scale_max")
+    elif low is not None or high is not None:
+        raise ValueError("scale_min and scale_max belong to ratings only")
+    return model
+
+
+_EXAMPLE = {
+    "name": "Andel elever som upplever delaktighet",
+    "description": "Elevenkätens fråga 7, klass 5B.",
+    "operational_definition": "Varje fredag svarar eleverna i 5B på exit ticket-frågan "
+    "'Fick du vara med och påverka idag?'. Täljare: antal ja; nämnare: antal svar. "
+    "Mentorn räknar och rapporterar samma dag.",
+    "measure_type": "outcome",
+    "value_kind": "proportion",
+    "unit_label": "%",
+    "scale_min": None,
+    "scale_max": None,
+    "direction": "up",
+    "target_value": 70.0,
+    "target_on": "2027-06-15",
+    "period_kind": "week",
+    "external_code": "DELAKTIGHET-5B",
+    "min_denominator": None,
+}
+_INITIATIVE_ID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
+
+
+class MeasureCreate(MeasureBase):
+    """A measure of an initiative (give `initiative_id`) or a shared indicator of a unit (give
+    `org_unit_id`): exactly one of the two."""
+
+    model_config = input_example({**_EXAMPLE, "initiative_id": _INITIATIVE_ID})
+
+    initiative_id: uuid.UUID | None = Field(
+        default=None, description="The initiative whose team measures it."
+    )
+    org_unit_id: uuid.UUID | None = Field(
+        default=None,
+        description="For a shared indicator: the unit whose subtree reports it (every unit "
+        "below it and the unit itself).",
+    )
+
+    @model_validator(mode="after")
+    def _owner_and_scale(self) -> "MeasureCreate":
+        if (self.initiative_id is None) == (self.org_unit_id is None):
+            raise ValueError("give exactly one of initiative_id and org_unit_id")
+        return _check_scale(self)  # type: ignore[no-any-return]
+
+
+class MeasureUpdate(SQLModel):
+    """Change a measure. Its value kind, scale and period kind are fixed once it has
+    measurements (they decide what the stored values mean)."""
+
+    model_config = input_example({"target_value": 75.0, "target_on": "2027-12-20"})
+
+    name: str = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=4000)
+    operational_definition: str | None = Field(default=None, max_length=8000)
+    measure_type: MeasureType = Field(default=None)
+    value_kind: ValueKind = Field(default=None)
+    unit_label: str | None = Field(default=None, max_length=50)
+    scale_min: int | None = Field(default=None, ge=-1000, le=1000)
+    scale_max: int | None = Field(default=None, ge=-1000, le=1000)
+    direction: Direction = Field(default=None)
+    target_value: FiniteFloat | None = Field(default=None, ge=-1e12, le=1e12)
+    target_on: IsoDate | None = None
+    period_kind: PeriodKind = Field(default=None)
+    external_code: str | None = Field(default=None, min_length=1, max_length=100)
+    min_denominator: int | None = Field(default=None, ge=1, le=1_000_000)
+
+
+class MeasurePublic(MeasureBase):
+    model_config = with_example(
+        {
+            "id": "3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f",
+            **_EXAMPLE,
+            "initiative_id": _INITIATIVE_ID,
+            "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
+            "shared": False,
+            "created_at": "2026-08-20T07:30:00Z",
+            "updated_at": "2026-08-20T07:30:00Z",
+        }
+    )
+
+    id: uuid.UUID
+    initiative_id: uuid.UUID | None = Field(description="Set for an initiative's own measure.")
+    org_unit_id: uuid.UUID = Field(
+        description="The owner unit: the indicator's unit, or the initiative's team's unit."
+    )
+    shared: bool = Field(description="A shared indicator that the units below report.")
+    created_at: datetime
+    updated_at: datetime
+    version: int = Field(exclude=True)
+
+
+class MeasurePage(Page[MeasurePublic]):
+    """One page of measures."""
+
+
+class Measurement(TenantRow, table=True):
+    """One value of a measure for a reporting unit and a period (written with Core)."""
+
+    __tablename__ = "measurement"
+    __table_args__ = (
+        UniqueConstraint("measure_id", "org_unit_id", "period_ordinal"),
+        UniqueConstraint("organisation_id", "external_id"),
+        CheckConstraint("denominator IS NULL OR denominator > 0", name="denominator"),
+    )
+
+    measure_id: uuid.UUID = Field(foreign_key="measure.id")
+    org_unit_id: uuid.UUID = Field(foreign_key="org_unit.id", index=True)
+    period_ordinal: int
+    period_key: str = Field(max_length=16)
+    period_first_on: date
+    value: float = Field(sa_column=Column(Float(53), nullable=False))
+    numerator: float | None = Field(default=None, sa_column=Column(Float(53)))
+    denominator: float | None = Field(default=None, sa_column=Column(Float(53)))
+    comment: str | None = Field(default=None, max_length=2000)
+    source: str = Field(max_length=16)
+    external_id: str | None = Field(default=None, max_length=200)
+    recorded_by_token_id: uuid.UUID | None = None
+    recorded_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+    def audit_org_unit_id(self, _session: Session) -> uuid.UUID:
+        return self.org_unit_id
+
+
+_MEASURE_ID = "3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f"
+_UNIT_ID = "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44"
+
+
+class MeasurementIn(SQLModel):
+    """One measurement as a client sends it. The measure is named by `measure_id` or
+    `measure_code`, the reporting unit (shared indicators only) by `org_unit_id` or
+    `org_unit_code` — or by the request when it names them for every row."""
+
+    model_config = input_example(
+        {
+            "measure_id": _MEASURE_ID,
+            "period": "2026-W37",
+            "numerator": 17,
+            "denominator": 24,
+            "comment": "Två elever frånvarande.",
+            "external_id": "exit-ticket-5b-2026-W37",
+        }
+    )
+
+    measure_id: uuid.UUID | None = Field(default=None, description="The measure's id.")
+    measure_code: str | None = Field(
+        default=None, min_length=1, max_length=100, description="Or its `external_code`."
+    )
+    org_unit_id: uuid.UUID | None = Field(
+        default=None, description="Shared indicators: the reporting unit's id."
+    )
+    org_unit_code: str | None = Field(
+        default=None, min_length=1, max_length=100, description="Or its `external_code`."
+    )
+    period: str | IsoDate = Field(
+        description="The period in the measure's granularity: `2026-09-14`, `2026-W37`, "
+        "`2026-09`, `HT2026`/`VT2027` or `2026/27`; for weeks and months a date inside the "
+        "period is accepted too.",
+    )
+    value: FiniteFloat | None = Field(
+        default=None,
+        ge=-1e12,
+        le=1e12,
+        description="The value (counts, continuous values, ratings; a percentage for a "
+        "proportion without numerator and denominator is refused: send both).",
+    )
+    numerator: FiniteFloat | None = Field(default=None, ge=0, le=1e12)
+    denominator: FiniteFloat | None = Field(default=None, ge=0, le=1e12)
+    comment: str | None = Field(default=None, max_length=2000)
+    external_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The client's own id for this measurement, unique in the organisation.",
+    )
+
+
+class MeasurementPublic(SQLModel):
+    model_config = with_example(
+        {
+            "id": "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d",
+            "measure_id": _MEASURE_ID,
+            "org_unit_id": _UNIT_ID,
+            "period": "2026-W37",
+            "period_first_on": "2026-09-07",
+            "value": 70.83333333333333,
+            "numerator": 17.0,
+            "denominator": 24.0,
+            "withheld": False,
+            "comment": "Två elever frånvarande.",
+            "source": "api",
+            "external_id": "exit-ticket-5b-2026-W37",
+            "recorded_by_token_id": "0f1e2d3c-4b5a-4697-8877-665544332211",
+            "recorded_at": "2026-09-11T13:05:00Z",
+        }
+    )
+
+    id: uuid.UUID
+    measure_id: uuid.UUID
+    org_unit_id: uuid.UUID
+    period: str = Field(description="The period's canonical key.")
+    period_first_on: date = Field(description="The period's first day.")
+    value: float | None = Field(description="Null when withheld (see `withheld`).")
+    numerator: float | None
+    denominator: float | None
+    withheld: bool = Field(
+        default=False,
+        description="True when small-number protection withholds the figures from this token: "
+        "the denominator is below the measure's minimum and the token's scope does not include "
+        "the reporting unit.",
+    )
+    comment: str | None
+    source: MeasurementSource
+    external_id: str | None
+    recorded_by_token_id: uuid.UUID | None
+    recorded_at: datetime
+
+
+class MeasurementWritten(MeasurementPublic):
+    outcome: MeasurementOutcome = Field(
+        description="`created`, `replaced` (the earlier value is kept in the history) or "
+        "`unchanged` (the same value again: nothing was written)."
+    )
+
+
+class MeasurementPage(Page[MeasurementPublic]):
+    """One page of measurements."""
+
+
+class CycleMeasure(TenantRow, table=True):
+    """Link: the cycle follows the measure (its follow-up knows its data). A cycle without
+    links follows every measure of its initiative."""
+
+    __tablename__ = "cycle_measure"
+    __table_args__ = (UniqueConstraint("cycle_id", "measure_id"),)
+
+    cycle_id: uuid.UUID = Field(foreign_key="cycle.id", index=True)
+    measure_id: uuid.UUID = Field(foreign_key="measure.id", index=True)
+    org_unit_id: uuid.UUID = Field(foreign_key="org_unit.id")
+
+    def audit_org_unit_id(self, _session: Session) -> uuid.UUID:
+        return self.org_unit_id

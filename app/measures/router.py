@@ -1,0 +1,679 @@
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from types import SimpleNamespace
+from typing import Annotated, Any
+
+from fastapi import Query, Request, Response, status
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from app.auth import CurrentUser, Editor, Reporter
+from app.db import SessionDep
+from app.etag import IfMatch, set_etag
+from app.measures import ingest, readings, service, spreadsheets, uploads
+from app.measures.models import (
+    MeasureCreate,
+    MeasurementIn,
+    MeasurementOutcome,
+    MeasurementPage,
+    MeasurementPublic,
+    MeasurementSource,
+    MeasurementWritten,
+    MeasurePage,
+    MeasurePublic,
+    MeasureType,
+    MeasureUpdate,
+    ValueKind,
+)
+from app.measures.periods import PeriodKind
+from app.pagination import PageDep
+from app.problems import problem_responses
+from app.routing import service_router
+
+router = service_router("measures")
+measurements_router = service_router("measurements")
+
+
+class MeasureSort(StrEnum):
+    name_asc = "name"
+    name_desc = "-name"
+    created_at = "created_at"
+    created_at_desc = "-created_at"
+
+
+@router.get("", response_model=MeasurePage, responses=problem_responses(401, 404, 422))
+async def list_measures(
+    session: SessionDep,
+    principal: CurrentUser,
+    page: PageDep,
+    initiative_id: Annotated[
+        uuid.UUID | None, Query(description="Only the measures of this initiative.")
+    ] = None,
+    org_unit_id: Annotated[
+        uuid.UUID | None,
+        Query(description="Only measures owned by this unit (an indicator's unit, a team's unit)."),
+    ] = None,
+    include_descendants: Annotated[
+        bool, Query(description="With org_unit_id: also measures of the units below it.")
+    ] = False,
+    shared: Annotated[
+        bool | None,
+        Query(description="true: shared indicators only; false: initiatives' measures only."),
+    ] = None,
+    measure_type: Annotated[
+        MeasureType | None, Query(description="outcome, process or balancing.")
+    ] = None,
+    value_kind: Annotated[ValueKind | None, Query(description="Only this value kind.")] = None,
+    period_kind: Annotated[PeriodKind | None, Query(description="Only this period kind.")] = None,
+    external_code: Annotated[
+        str | None, Query(max_length=100, description="The measure with this external code.")
+    ] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Name contains.")] = None,
+    sort: Annotated[
+        MeasureSort, Query(description="Order; `-` sorts descending.")
+    ] = MeasureSort.name_asc,
+) -> object:
+    """List the measures the token may read: its units' measures and the shared indicators of
+    the units above its scope, which its units report."""
+    return await service.list_measures(
+        session,
+        principal,
+        page=page,
+        initiative_id=initiative_id,
+        org_unit_id=org_unit_id,
+        include_descendants=include_descendants,
+        shared=shared,
+        measure_type=measure_type,
+        value_kind=value_kind,
+        period_kind=period_kind,
+        external_code=external_code,
+        q=q,
+        sort=sort.value,
+    )
+
+
+@router.post(
+    "",
+    response_model=MeasurePublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 409, 422),
+)
+async def create_measure(
+    session: SessionDep, principal: Editor, data: MeasureCreate, response: Response
+) -> object:
+    """Define a measure: of an initiative (`initiative_id`) or a shared indicator that every unit
+    below `org_unit_id` reports. 409 `external-code-taken` when the code names another measure."""
+    measure = await service.create_measure(session, principal, data=data)
+    set_etag(response, measure)
+    response.headers["Location"] = f"/api/v1/measures/{measure.id}"
+    return measure
+
+
+@router.get(
+    "/{measure_id}", response_model=MeasurePublic, responses=problem_responses(401, 404, 422)
+)
+async def get_measure(
+    session: SessionDep, principal: CurrentUser, measure_id: uuid.UUID, response: Response
+) -> object:
+    """Read one measure; the ETag header is what If-Match wants."""
+    measure = await service.get_measure(session, principal, measure_id)
+    set_etag(response, measure)
+    return measure
+
+
+@router.patch(
+    "/{measure_id}",
+    response_model=MeasurePublic,
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+async def update_measure(
+    session: SessionDep,
+    principal: Editor,
+    measure_id: uuid.UUID,
+    changes: MeasureUpdate,
+    response: Response,
+    if_match: IfMatch = None,
+) -> object:
+    """Change a measure. Its value kind, scale and period kind are fixed once it has
+    measurements (409 `measure-fixed`)."""
+    measure = await service.update_measure(
+        session, principal, measure_id, changes=changes, if_match=if_match
+    )
+    set_etag(response, measure)
+    return measure
+
+
+@router.delete(
+    "/{measure_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+async def delete_measure(
+    session: SessionDep, principal: Editor, measure_id: uuid.UUID, if_match: IfMatch = None
+) -> None:
+    """Delete a measure that has no measurements (409 `measure-in-use` otherwise)."""
+    await service.delete_measure(session, principal, measure_id, if_match=if_match)
+
+
+class SeriesPointPublic(BaseModel):
+    period: str = Field(description="The period's key, e.g. `2026-W37`.")
+    period_first_on: str = Field(description="The period's first day.")
+    value: float | None = Field(description="The value; null when withheld.")
+    numerator: float | None
+    denominator: float | None
+    units: int = Field(description="Reporting units behind the point (1 for one unit's own).")
+    withheld: bool = Field(description="Withheld by small-number protection.")
+
+
+class SeriesPublic(BaseModel):
+    model_config = {
+        "json_schema_extra": {
+            "example": {
+                "measure_id": "3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f",
+                "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
+                "period_kind": "week",
+                "value_kind": "proportion",
+                "aggregated": False,
+                "points": [
+                    {
+                        "period": "2026-W37",
+                        "period_first_on": "2026-09-07",
+                        "value": 70.8,
+                        "numerator": 17,
+                        "denominator": 24,
+                        "units": 1,
+                        "withheld": False,
+                    }
+                ],
+            }
+        }
+    }
+
+    measure_id: uuid.UUID
+    org_unit_id: uuid.UUID
+    period_kind: PeriodKind
+    value_kind: ValueKind
+    aggregated: bool = Field(description="Summed over the unit's subtree.")
+    points: list[SeriesPointPublic] = Field(
+        description="Reported periods in order; a period nobody reported is absent (a gap)."
+    )
+
+
+@router.get(
+    "/{measure_id}/series",
+    response_model=SeriesPublic,
+    response_class=JSONResponse,
+    responses=problem_responses(401, 404, 422),
+)
+async def get_measure_series(
+    session: SessionDep,
+    principal: CurrentUser,
+    measure_id: uuid.UUID,
+    org_unit_id: Annotated[
+        uuid.UUID | None,
+        Query(description="The reporting unit (default: the measure's own unit)."),
+    ] = None,
+    include_descendants: Annotated[
+        bool,
+        Query(
+            description="Sum over the unit's subtree: numerators and denominators add up for "
+            "proportions and rates, counts add up, other values are averaged over the units."
+        ),
+    ] = False,
+    period_from: Annotated[
+        str | None, Query(max_length=40, description="First period, e.g. `2026-W34`.")
+    ] = None,
+    period_to: Annotated[str | None, Query(max_length=40, description="Last period.")] = None,
+) -> Any:
+    """A measure's values in period order, for charts: up to every period it has."""
+    series = await readings.read_series(
+        session,
+        principal,
+        measure_id,
+        org_unit_id=org_unit_id,
+        include_descendants=include_descendants,
+        period_from=period_from,
+        period_to=period_to,
+    )
+    # Already checked and shaped: serialised once, without a second validation pass.
+    return JSONResponse(readings.series_document(series))
+
+
+class ReportingUnit(BaseModel):
+    org_unit_id: uuid.UUID
+    name: str
+    kind: str
+    reported: bool
+    measurement_id: uuid.UUID | None
+    recorded_at: datetime | None = None
+
+
+class ReportingStatus(BaseModel):
+    model_config = {
+        "json_schema_extra": {
+            "example": {
+                "measure_id": "3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f",
+                "period": "HT2026",
+                "expected": 3,
+                "reported": 2,
+                "missing": 1,
+                "units": [
+                    {
+                        "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
+                        "name": "Norrskolan",
+                        "kind": "school",
+                        "reported": True,
+                        "measurement_id": "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d",
+                        "recorded_at": "2026-12-01T09:00:00Z",
+                    }
+                ],
+            }
+        }
+    }
+
+    measure_id: uuid.UUID
+    period: str
+    expected: int = Field(description="Units expected to report.")
+    reported: int
+    missing: int
+    units: list[ReportingUnit]
+
+
+@router.get(
+    "/{measure_id}/reporting-status",
+    response_model=ReportingStatus,
+    responses=problem_responses(401, 404, 422),
+)
+async def get_reporting_status(
+    session: SessionDep,
+    principal: CurrentUser,
+    measure_id: uuid.UUID,
+    period: Annotated[str, Query(max_length=40, description="The period, e.g. `HT2026`.")],
+    unit_kind: Annotated[
+        str | None,
+        Query(
+            max_length=32,
+            description="Expect reports from units of this kind (e.g. `school`); default: the "
+            "units with no units below them.",
+        ),
+    ] = None,
+) -> object:
+    """Which units in the token's scope have reported a shared indicator for a period, and
+    which not yet."""
+    return await readings.reporting_status(
+        session, principal, measure_id, period=period, unit_kind=unit_kind
+    )
+
+
+# ---------------------------------------------------------------------------- measurements
+
+
+class MeasurementSort(StrEnum):
+    period = "period"
+    period_desc = "-period"
+    recorded_at = "recorded_at"
+    recorded_at_desc = "-recorded_at"
+
+
+def _filter(
+    measure_id: uuid.UUID | None,
+    org_unit_id: uuid.UUID | None,
+    include_descendants: bool,
+    period_from: str | None,
+    period_to: str | None,
+    source: MeasurementSource | None,
+) -> readings.MeasurementFilter:
+    return readings.MeasurementFilter(
+        measure_id=measure_id,
+        org_unit_id=org_unit_id,
+        include_descendants=include_descendants,
+        period_from=period_from,
+        period_to=period_to,
+        source=source,
+    )
+
+
+MeasureFilter = Annotated[uuid.UUID | None, Query(description="Only this measure's measurements.")]
+UnitFilter = Annotated[uuid.UUID | None, Query(description="Only this reporting unit's.")]
+DescendantsFilter = Annotated[bool, Query(description="With org_unit_id: also the units below it.")]
+PeriodFrom = Annotated[
+    str | None,
+    Query(
+        max_length=40,
+        description="From this period on: a period key of the measure's kind (with measure_id), "
+        "else a day (periods starting on or after it).",
+    ),
+]
+PeriodTo = Annotated[str | None, Query(max_length=40, description="Up to this period (inclusive).")]
+SourceFilter = Annotated[
+    MeasurementSource | None, Query(description="api, csv, xlsx, form or import.")
+]
+
+
+@measurements_router.get(
+    "", response_model=MeasurementPage, responses=problem_responses(401, 404, 422)
+)
+async def list_measurements(
+    session: SessionDep,
+    principal: CurrentUser,
+    page: PageDep,
+    measure_id: MeasureFilter = None,
+    org_unit_id: UnitFilter = None,
+    include_descendants: DescendantsFilter = False,
+    period_from: PeriodFrom = None,
+    period_to: PeriodTo = None,
+    source: SourceFilter = None,
+    sort: Annotated[
+        MeasurementSort, Query(description="Order; `-` sorts descending.")
+    ] = MeasurementSort.period,
+) -> object:
+    """List measurements by measure, unit (with descendants), period range and source."""
+    return await readings.list_measurements(
+        session,
+        principal,
+        page=page,
+        where=_filter(measure_id, org_unit_id, include_descendants, period_from, period_to, source),
+        sort=sort.value,
+    )
+
+
+def _written(result: ingest.Result, published: dict[str, Any]) -> dict[str, Any]:
+    return {**published, "outcome": result.outcomes[0]}
+
+
+@measurements_router.post(
+    "",
+    response_model=MeasurementWritten,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {
+            "description": "Replaced (the earlier value is in the history) or unchanged.",
+            "model": MeasurementWritten,
+        },
+        **problem_responses(401, 403, 422),
+    },
+)
+async def record_measurement(
+    session: SessionDep, principal: Reporter, data: MeasurementIn, response: Response
+) -> object:
+    """Record one measurement (the smallest script's way in). Sending a value for a measure,
+    unit and period that has one replaces it (200, `replaced`; the history keeps the old one);
+    the same value again changes nothing (200, `unchanged`)."""
+    result = await ingest.ingest(
+        session, principal, [ingest.Candidate.from_json(data, "body")], source=MeasurementSource.api
+    )
+    published = await readings.get_measurement(session, principal, result.ids[0])
+    version = published.pop("version")
+    response.headers["ETag"] = f'"{version}"'
+    response.headers["Location"] = f"/api/v1/measurements/{result.ids[0]}"
+    if result.outcomes[0] is not MeasurementOutcome.created:
+        response.status_code = status.HTTP_200_OK
+    return _written(result, published)
+
+
+class MeasurementBatch(BaseModel):
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
+            "example": {
+                "measure_code": "DELAKTIGHET-5B",
+                "rows": [
+                    {"period": "2026-W37", "numerator": 17, "denominator": 24},
+                    {"period": "2026-W38", "numerator": 19, "denominator": 25},
+                ],
+            }
+        },
+    }
+
+    measure_id: uuid.UUID | None = Field(
+        default=None, description="The measure of every row that names none."
+    )
+    measure_code: str | None = Field(default=None, min_length=1, max_length=100)
+    org_unit_id: uuid.UUID | None = Field(
+        default=None, description="The reporting unit of every row that names none."
+    )
+    org_unit_code: str | None = Field(default=None, min_length=1, max_length=100)
+    rows: list[MeasurementIn] = Field(min_length=1, max_length=ingest.MAX_ROWS)
+
+
+class IngestResult(BaseModel):
+    model_config = {
+        "json_schema_extra": {
+            "example": {
+                "rows": 2,
+                "created": 1,
+                "replaced": 1,
+                "unchanged": 0,
+                "dry_run": False,
+            }
+        }
+    }
+
+    rows: int = Field(description="Rows received.")
+    created: int
+    replaced: int = Field(description="Rows whose earlier value went to the history.")
+    unchanged: int = Field(description="Rows equal to what was stored: nothing written.")
+    dry_run: bool = Field(description="True: everything was checked, nothing written.")
+    format: str | None = Field(default=None, description="Uploads: `csv` or `xlsx`.")
+    skipped: int | None = Field(
+        default=None, description="Uploads: rows left out on purpose (e.g. Kolada's K/M rows)."
+    )
+
+
+DryRun = Annotated[
+    bool, Query(description="Check every row and answer the counts, but write nothing.")
+]
+
+_ROWS_REFUSED = {
+    "description": "Rows refused: nothing was written; `errors` names every bad row and field "
+    "(e.g. `body.rows[3].numerator`).",
+}
+
+
+@measurements_router.post(
+    "/bulk",
+    response_model=IngestResult,
+    responses={**problem_responses(401, 403, 413, 422)},
+)
+async def record_measurements(
+    session: SessionDep, principal: Reporter, batch: MeasurementBatch, dry_run: DryRun = False
+) -> object:
+    """Record up to 10,000 measurements, **all or nothing**: if any row is refused, none is
+    written and the 422 answer lists every bad row and field. Idempotent: sending the same rows
+    again changes nothing (`unchanged`); a changed value replaces the stored one and the history
+    keeps the old. Send an `Idempotency-Key` to make a retry after a lost answer safe too."""
+    candidates = []
+    for index, row in enumerate(batch.rows):
+        candidate = ingest.Candidate.from_json(row, f"body.rows[{index}]")
+        uploads.apply_defaults(
+            candidate,
+            measure_id=batch.measure_id,
+            measure_code=batch.measure_code,
+            org_unit_id=batch.org_unit_id,
+            org_unit_code=batch.org_unit_code,
+        )
+        candidates.append(candidate)
+    result = await ingest.ingest(
+        session, principal, candidates, source=MeasurementSource.api, dry_run=dry_run
+    )
+    return IngestResult(
+        rows=len(candidates),
+        created=result.created,
+        replaced=result.replaced,
+        unchanged=result.unchanged,
+        dry_run=dry_run,
+    )
+
+
+@measurements_router.post(
+    "/upload",
+    response_model=IngestResult,
+    responses={**problem_responses(401, 403, 413, 415, 422)},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "The file itself as the body (not a form): CSV or .xlsx.",
+            "content": {
+                "text/csv": {"schema": {"type": "string", "format": "binary"}},
+                uploads.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
+async def upload_measurements(
+    request: Request,
+    session: SessionDep,
+    principal: Reporter,
+    dry_run: DryRun = False,
+    measure_id: Annotated[
+        uuid.UUID | None, Query(description="The measure of every row (when no column names it).")
+    ] = None,
+    measure_code: Annotated[
+        str | None, Query(min_length=1, max_length=100, description="Or the measure's code.")
+    ] = None,
+    org_unit_id: Annotated[
+        uuid.UUID | None,
+        Query(description="The reporting unit of every row without a unit column."),
+    ] = None,
+    org_unit_code: Annotated[
+        str | None, Query(min_length=1, max_length=100, description="Or the unit's code.")
+    ] = None,
+    filename: Annotated[
+        str | None, Query(max_length=255, description="The file's name, as a format hint.")
+    ] = None,
+) -> object:
+    """Upload a spreadsheet as people's spreadsheets write it, **all or nothing** like `/bulk`.
+
+    - **CSV**: separated by `;`, `,` or tab; decimal comma or point; thousands grouped with
+      (non-breaking) spaces; UTF-8 with or without BOM, else Windows-1252/Latin-1.
+    - **.xlsx** as Excel or LibreOffice save it: the first sheet, real dates and numbers.
+    - **Columns** by header, Swedish or English: `period`/`datum`, `mått`/`measure` (id or
+      code), `enhet`/`unit` (id or code), `värde`/`value`, `täljare`/`numerator`,
+      `nämnare`/`denominator`, `kommentar`/`comment`, `external_id`; Kolada's row format
+      (`kpi`, `municipality`, `period`, `value`, `gender`: only T rows are read) too.
+
+    The measure and unit may come from the query instead (one measure, one unit). Refused rows
+    name the spreadsheet row and column (`file.rows[5].value`, row 1 is the header)."""
+    body = await request.body()
+    table = uploads.read_upload(
+        body, filename=filename, content_type=request.headers.get("content-type")
+    )
+    candidates = uploads.candidates(
+        table,
+        measure_id=measure_id,
+        measure_code=measure_code,
+        org_unit_id=org_unit_id,
+        org_unit_code=org_unit_code,
+    )
+    source = MeasurementSource.xlsx if table.format == "xlsx" else MeasurementSource.csv
+    result = await ingest.ingest(session, principal, candidates, source=source, dry_run=dry_run)
+    return IngestResult(
+        rows=len(candidates),
+        created=result.created,
+        replaced=result.replaced,
+        unchanged=result.unchanged,
+        dry_run=dry_run,
+        format=table.format,
+        skipped=table.skipped,
+    )
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@measurements_router.get(
+    "/export",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The file: CSV as Swedish Excel reads it (UTF-8 with BOM, `;`, decimal "
+            "comma) or .xlsx; it imports again unchanged through `/measurements/upload`.",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                uploads.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            },
+        },
+        **problem_responses(401, 404, 422),
+    },
+)
+async def export_measurements(
+    session: SessionDep,
+    principal: CurrentUser,
+    format: Annotated[ExportFormat, Query(description="csv or xlsx.")] = ExportFormat.csv,
+    measure_id: MeasureFilter = None,
+    org_unit_id: UnitFilter = None,
+    include_descendants: DescendantsFilter = False,
+    period_from: PeriodFrom = None,
+    period_to: PeriodTo = None,
+    source: SourceFilter = None,
+) -> Response:
+    """Download measurements with the list's filters, in the columns an upload reads."""
+    rows = await readings.export_rows(
+        session,
+        principal,
+        _filter(measure_id, org_unit_id, include_descendants, period_from, period_to, source),
+    )
+    if format is ExportFormat.xlsx:
+        return Response(
+            spreadsheets.write_xlsx(readings.EXPORT_HEADER, rows),
+            media_type=uploads.XLSX_MEDIA_TYPE,
+            headers={"Content-Disposition": 'attachment; filename="matningar.xlsx"'},
+        )
+    return StreamingResponse(
+        spreadsheets.write_csv(readings.EXPORT_HEADER, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="matningar.csv"'},
+    )
+
+
+@measurements_router.get(
+    "/{measurement_id}",
+    response_model=MeasurementPublic,
+    responses=problem_responses(401, 404, 422),
+)
+async def get_measurement(
+    session: SessionDep, principal: CurrentUser, measurement_id: uuid.UUID, response: Response
+) -> object:
+    """Read one measurement; values below the minimum denominator are withheld from tokens
+    outside the reporting unit."""
+    published = await readings.get_measurement(session, principal, measurement_id)
+    set_etag(response, SimpleNamespace(version=published.pop("version")))
+    return published
+
+
+class HistoryEntry(BaseModel):
+    occurred_at: datetime
+    action: str = Field(description="create, update (replaced) or delete.")
+    actor_name: str
+    actor_token_id: uuid.UUID | None
+    request_id: str | None
+    changes: dict[str, Any] = Field(description="`{field: {before, after}}`.")
+    withheld: bool
+
+
+@measurements_router.get(
+    "/{measurement_id}/history",
+    response_model=list[HistoryEntry],
+    responses=problem_responses(401, 404, 422),
+)
+async def get_measurement_history(
+    session: SessionDep, principal: CurrentUser, measurement_id: uuid.UUID
+) -> object:
+    """Every value the measurement had, oldest first: who sent it, when, before and after."""
+    return await readings.measurement_history(session, principal, measurement_id)
+
+
+@measurements_router.delete(
+    "/{measurement_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404, 412, 422),
+)
+async def delete_measurement(
+    session: SessionDep, principal: Reporter, measurement_id: uuid.UUID, if_match: IfMatch = None
+) -> None:
+    """Delete a measurement; the audit trail keeps its last figures."""
+    await readings.delete_measurement(session, principal, measurement_id, if_match=if_match)

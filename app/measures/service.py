@@ -1,0 +1,289 @@
+"""Measures: what a team or an administration measures, and who may read and report it.
+
+Who sees a measure: an initiative's measure is read like its initiative's unit (the token's
+subtree); a shared indicator also by tokens scoped below its unit, as goals cascade down the
+chain of governance, since the units below are the ones that report it.
+"""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, func, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.auth import Principal
+from app.db import delete_unless_referenced
+from app.etag import check_if_match
+from app.goals import service as goal_service
+from app.initiatives import service as initiative_service
+from app.measures.models import (
+    Measure,
+    MeasureCreate,
+    Measurement,
+    MeasureType,
+    MeasureUpdate,
+    ValueKind,
+    _check_scale,
+)
+from app.measures.periods import PeriodKind, SchoolYearStart
+from app.org_units import service as org_unit_service
+from app.org_units.models import OrgUnit
+from app.organisations.models import Organisation
+from app.pagination import Page, PageParams, paginate, sort_columns
+from app.problems import Conflict, Forbidden, InvalidInput, NotFound
+from app.teams.models import Team
+
+
+class MeasureInUse(Conflict):
+    type, title = "measure-in-use", "The measure has measurements"
+
+
+class MeasureFixed(Conflict):
+    type, title = "measure-fixed", "The measure's kind is fixed by its measurements"
+
+
+class ExternalCodeTaken(Conflict):
+    type, title = "external-code-taken", "The external code is taken"
+
+
+def readable_measures(principal: Principal) -> ColumnElement[bool]:
+    """SQL condition on ``Measure`` joined with its owner ``OrgUnit``."""
+    if principal.scope_path is None:
+        return true()
+    return or_(
+        principal.path_filter(col(OrgUnit.path)),
+        col(Measure.initiative_id).is_(None) & goal_service.readable_units(principal),
+    )
+
+
+async def get_measure(
+    session: AsyncSession, principal: Principal, measure_id: uuid.UUID
+) -> Measure:
+    """The measure, when the token may read it (404 otherwise)."""
+    measure = (
+        await session.execute(
+            select(Measure)
+            .join(OrgUnit, col(OrgUnit.id) == Measure.org_unit_id)
+            .where(
+                col(Measure.id) == measure_id,
+                col(Measure.organisation_id) == principal.organisation_id,
+                readable_measures(principal),
+            )
+        )
+    ).scalar_one_or_none()
+    if measure is None:
+        raise NotFound.for_object("measure", measure_id)
+    return measure
+
+
+async def owner_path(session: AsyncSession, measure: Measure) -> str:
+    path = await session.scalar(
+        select(col(OrgUnit.path)).where(col(OrgUnit.id) == measure.org_unit_id)
+    )
+    assert path is not None
+    return path
+
+
+async def get_measure_for_write(
+    session: AsyncSession, principal: Principal, measure_id: uuid.UUID
+) -> Measure:
+    """The measure, when the token may change it: its owner unit lies in the token's subtree."""
+    measure = await get_measure(session, principal, measure_id)
+    if not principal.covers_path(await owner_path(session, measure)):
+        raise Forbidden(
+            "The measure belongs to a unit above the token's scope: the units below report it, "
+            "but only a token covering its unit may change it."
+        )
+    return measure
+
+
+async def organisation_settings(
+    session: AsyncSession, organisation_id: uuid.UUID
+) -> tuple[SchoolYearStart, int | None]:
+    """The organisation's school-year start and default minimum denominator."""
+    row = (
+        await session.execute(
+            select(col(Organisation.school_year_start), col(Organisation.min_denominator)).where(
+                col(Organisation.id) == organisation_id
+            )
+        )
+    ).one()
+    month, day = (int(part) for part in row[0].split("-"))
+    return SchoolYearStart(month=month, day=day), row[1]
+
+
+async def _check_external_code(
+    session: AsyncSession, principal: Principal, code: str | None, measure_id: uuid.UUID | None
+) -> None:
+    if code is None:
+        return
+    taken = await session.scalar(
+        select(col(Measure.id)).where(
+            col(Measure.organisation_id) == principal.organisation_id,
+            col(Measure.external_code) == code,
+            col(Measure.id) != measure_id if measure_id else true(),
+        )
+    )
+    if taken is not None:
+        raise ExternalCodeTaken(
+            f"Another measure of the organisation has the external code {code!r}: codes name one "
+            "measure each, so files can refer to it."
+        )
+
+
+async def create_measure(
+    session: AsyncSession, principal: Principal, *, data: MeasureCreate
+) -> Measure:
+    if data.initiative_id is not None:
+        try:
+            initiative = await initiative_service.get_initiative(
+                session, principal, data.initiative_id
+            )
+        except NotFound:
+            raise InvalidInput(
+                "body.initiative_id",
+                f"no initiative with id {data.initiative_id} in your scope",
+                type_="not_found",
+            ) from None
+        owner = await session.scalar(
+            select(col(Team.org_unit_id)).where(col(Team.id) == initiative.team_id)
+        )
+        assert owner is not None
+    else:
+        assert data.org_unit_id is not None
+        unit = await org_unit_service.resolve_unit_reference(
+            session, principal, data.org_unit_id, field="body.org_unit_id"
+        )
+        owner = unit.id
+    await _check_external_code(session, principal, data.external_code, None)
+    measure = Measure.model_validate(
+        data,
+        update={"organisation_id": principal.organisation_id, "org_unit_id": owner},
+    )
+    session.add(measure)
+    await session.commit()
+    return measure
+
+
+_FIXED_BY_MEASUREMENTS = ("value_kind", "scale_min", "scale_max", "period_kind")
+
+
+async def update_measure(
+    session: AsyncSession,
+    principal: Principal,
+    measure_id: uuid.UUID,
+    *,
+    changes: MeasureUpdate,
+    if_match: str | None,
+) -> Measure:
+    measure = await get_measure_for_write(session, principal, measure_id)
+    check_if_match(if_match, measure)
+    values: dict[str, Any] = changes.model_dump(exclude_unset=True)
+    for key in ("name", "measure_type", "value_kind", "direction", "period_kind"):
+        if key in values and values[key] is None:
+            raise InvalidInput(f"body.{key}", "may not be null; leave it out to keep it")
+    fixed = [
+        key
+        for key in _FIXED_BY_MEASUREMENTS
+        if key in values and values[key] != getattr(measure, key)
+    ]
+    if fixed and await _has_measurements(session, measure.id):
+        raise MeasureFixed(
+            f"{', '.join(fixed)} cannot change once the measure has measurements: they decide "
+            "what the stored values mean. Make a new measure instead."
+        )
+    merged = {**measure.model_dump(include=set(_FIXED_BY_MEASUREMENTS)), **values}
+    try:
+        _check_scale(MeasureUpdate.model_construct(**merged))
+    except ValueError as error:
+        raise InvalidInput("body.scale_min", str(error)) from None
+    if "external_code" in values:
+        await _check_external_code(session, principal, values["external_code"], measure.id)
+    for key, value in values.items():
+        setattr(measure, key, value)
+    await session.commit()
+    return measure
+
+
+async def _has_measurements(session: AsyncSession, measure_id: uuid.UUID) -> bool:
+    return bool(
+        await session.scalar(select(exists().where(col(Measurement.measure_id) == measure_id)))
+    )
+
+
+async def delete_measure(
+    session: AsyncSession, principal: Principal, measure_id: uuid.UUID, *, if_match: str | None
+) -> None:
+    measure = await get_measure_for_write(session, principal, measure_id)
+    check_if_match(if_match, measure)
+    await delete_unless_referenced(
+        session,
+        measure,
+        refused=MeasureInUse(
+            "The measure has measurements (or a cycle follows it): delete those first, or keep "
+            "the measure as history."
+        ),
+    )
+
+
+_SORT: dict[str, Any] = {
+    "name": col(Measure.name),
+    "created_at": col(Measure.created_at),
+}
+
+
+async def list_measures(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    page: PageParams,
+    initiative_id: uuid.UUID | None = None,
+    org_unit_id: uuid.UUID | None = None,
+    include_descendants: bool = False,
+    shared: bool | None = None,
+    measure_type: MeasureType | None = None,
+    value_kind: ValueKind | None = None,
+    period_kind: PeriodKind | None = None,
+    external_code: str | None = None,
+    q: str | None = None,
+    sort: str = "name",
+) -> Page[Measure]:
+    stmt = (
+        select(Measure)
+        .join(OrgUnit, col(OrgUnit.id) == Measure.org_unit_id)
+        .where(
+            col(Measure.organisation_id) == principal.organisation_id,
+            readable_measures(principal),
+        )
+    )
+    if initiative_id is not None:
+        await initiative_service.get_initiative(session, principal, initiative_id)
+        stmt = stmt.where(col(Measure.initiative_id) == initiative_id)
+    if org_unit_id is not None:
+        unit = await org_unit_service.get_org_unit(session, principal, org_unit_id)
+        stmt = stmt.where(
+            col(OrgUnit.path).startswith(unit.path, autoescape=True)
+            if include_descendants
+            else col(Measure.org_unit_id) == unit.id
+        )
+    if shared is not None:
+        stmt = stmt.where(
+            col(Measure.initiative_id).is_(None)
+            if shared
+            else col(Measure.initiative_id).is_not(None)
+        )
+    if measure_type is not None:
+        stmt = stmt.where(col(Measure.measure_type) == measure_type)
+    if value_kind is not None:
+        stmt = stmt.where(col(Measure.value_kind) == value_kind)
+    if period_kind is not None:
+        stmt = stmt.where(col(Measure.period_kind) == period_kind)
+    if external_code is not None:
+        stmt = stmt.where(col(Measure.external_code) == external_code)
+    if q is not None:
+        pattern = f"%{q.lower()}%"
+        stmt = stmt.where(func.lower(col(Measure.name)).like(pattern))
+    return await paginate(
+        session, stmt, page=page, order_by=sort_columns(sort, _SORT, col(Measure.id))
+    )

@@ -1,0 +1,112 @@
+"""Spreadsheet uploads: from a file's rows to the ingestion path's candidates."""
+
+import uuid
+
+from app.measures import spreadsheets
+from app.measures.ingest import Candidate, RowsRefused
+from app.problems import FieldError, Problem
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UnreadableFile(Problem):
+    status, type, title = 422, "unreadable-file", "The file cannot be read"
+
+
+class UnsupportedFile(Problem):
+    status, type, title = 415, "unsupported-file", "Unsupported file format"
+
+
+class FileTooLarge(Problem):
+    status, type, title = 413, "file-too-large", "The file is too large"
+
+
+def read_upload(
+    body: bytes, *, filename: str | None, content_type: str | None
+) -> spreadsheets.Table:
+    """The file's table, or the problem that says what is wrong with it and what to do."""
+    if not body:
+        raise UnreadableFile("The body is empty: send the file itself as the request body.")
+    try:
+        table = spreadsheets.read_table(body, filename=filename, content_type=content_type)
+    except spreadsheets.UnsupportedFormat as error:
+        raise UnsupportedFile(str(error)) from None
+    except (spreadsheets.FileTooLarge, spreadsheets.ArchiveBomb) as error:
+        raise FileTooLarge(str(error)) from None
+    except spreadsheets.SpreadsheetError as error:
+        raise UnreadableFile(str(error)) from None
+    if table.errors:
+        raise RowsRefused(
+            f"{len({e.row for e in table.errors})} rows hold cells that cannot be read; nothing "
+            "was written.",
+            errors=[
+                FieldError(
+                    field=f"file.rows[{error.row}].{error.field}",
+                    message=f"column {error.column!r}: {error.message}",
+                    type="invalid",
+                )
+                for error in table.errors[:1000]
+            ],
+        )
+    return table
+
+
+def _reference(value: str | None) -> tuple[uuid.UUID | None, str | None]:
+    """A cell naming a measure or a unit: an id when it reads as one, else a code."""
+    if value is None:
+        return None, None
+    try:
+        return uuid.UUID(value), None
+    except ValueError:
+        return None, value
+
+
+def apply_defaults(
+    candidate: Candidate,
+    *,
+    measure_id: uuid.UUID | None,
+    measure_code: str | None,
+    org_unit_id: uuid.UUID | None,
+    org_unit_code: str | None,
+) -> None:
+    """The request's measure and unit for a row that names none."""
+    if candidate.measure_id is None and candidate.measure_code is None:
+        candidate.measure_id, candidate.measure_code = measure_id, measure_code
+    if candidate.org_unit_id is None and candidate.org_unit_code is None:
+        candidate.org_unit_id, candidate.org_unit_code = org_unit_id, org_unit_code
+
+
+def candidates(
+    table: spreadsheets.Table,
+    *,
+    measure_id: uuid.UUID | None,
+    measure_code: str | None,
+    org_unit_id: uuid.UUID | None,
+    org_unit_code: str | None,
+) -> list[Candidate]:
+    out = []
+    for row in table.rows:
+        row_measure_id, row_measure_code = _reference(row.measure)
+        row_unit_id, row_unit_code = _reference(row.unit)
+        candidate = Candidate(
+            where=f"file.rows[{row.number}]",
+            measure_id=row_measure_id,
+            measure_code=row_measure_code,
+            org_unit_id=row_unit_id,
+            org_unit_code=row_unit_code,
+            period=row.period if row.period is not None else row.date,
+            value=None if row.value is None else float(row.value),
+            numerator=None if row.numerator is None else float(row.numerator),
+            denominator=None if row.denominator is None else float(row.denominator),
+            comment=row.comment,
+            external_id=row.external_id,
+        )
+        apply_defaults(
+            candidate,
+            measure_id=measure_id,
+            measure_code=measure_code,
+            org_unit_id=org_unit_id,
+            org_unit_code=org_unit_code,
+        )
+        out.append(candidate)
+    return out

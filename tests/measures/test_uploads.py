@@ -1,0 +1,171 @@
+"""Spreadsheet uploads over HTTP, from files as Excel and LibreOffice write them."""
+
+from pathlib import Path
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.cycles.factories import make_initiative
+from tests.factories import Tenant, make_tenant, make_unit
+from tests.measures.factories import create_measure
+
+DATA = Path(__file__).parent / "data"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def _attendance(client: AsyncClient, session: AsyncSession, tenant: Tenant) -> str:
+    """The files' measure: attendance (närvaro, code M-7), weekly, reported by units S-0101."""
+    await make_unit(
+        session,
+        tenant.organisation,
+        "Björkängsskolan",
+        parent=tenant.south,
+        external_code="S-0101",
+    )
+    measure = await create_measure(
+        client,
+        tenant.headers,
+        name="närvaro",
+        value_kind="continuous",
+        measure_type="process",
+        external_code="M-7",
+        org_unit_id=str(tenant.root.id),
+    )
+    return str(measure["id"])
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "format"),
+    [
+        ("excel_sv_cp1252.csv", "text/csv", "csv"),
+        ("libreoffice.csv", "text/csv", "csv"),
+        ("libreoffice_sv.csv", "text/csv", "csv"),
+        ("excel.xlsx", XLSX, "xlsx"),
+        ("libreoffice.xlsx", XLSX, "xlsx"),
+    ],
+)
+async def test_spreadsheets_as_people_save_them_upload_and_again_unchanged(
+    client: AsyncClient, session: AsyncSession, name: str, content_type: str, format: str
+) -> None:
+    tenant = await make_tenant(session)
+    measure_id = await _attendance(client, session, tenant)
+    body = (DATA / name).read_bytes()
+    headers = {**tenant.headers, "Content-Type": content_type}
+    dry = await client.post(
+        "/api/v1/measurements/upload?dry_run=true", content=body, headers=headers
+    )
+    assert dry.status_code == 200, dry.text
+    assert dry.json()["dry_run"] is True
+    first = await client.post("/api/v1/measurements/upload", content=body, headers=headers)
+    assert first.status_code == 200, first.text
+    result = first.json()
+    assert result["format"] == format
+    assert result["created"] == result["rows"] == dry.json()["created"] >= 3
+    again = await client.post("/api/v1/measurements/upload", content=body, headers=headers)
+    assert again.json()["unchanged"] == result["rows"]
+    assert again.json()["created"] == again.json()["replaced"] == 0
+
+    listed = await client.get(
+        f"/api/v1/measurements?measure_id={measure_id}&sort=period", headers=tenant.headers
+    )
+    items = listed.json()["items"]
+    assert [item["value"] for item in items[:3]] == [92.5, 1234.5, -3.0]
+    assert items[1]["comment"] == "Lärare sjuk; vikarie"
+    assert items[0]["source"] == format
+
+
+async def test_a_proportion_file_names_units_by_name_with_swedish_letters(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    for name in ("Ösby skola", "Åsens förskola"):
+        await make_unit(session, tenant.organisation, name, parent=tenant.south)
+    await create_measure(client, tenant.headers, name="Trivsel", org_unit_id=str(tenant.root.id))
+    response = await client.post(
+        "/api/v1/measurements/upload",
+        content=(DATA / "excel_sv_utf8_bom.csv").read_bytes(),
+        headers={**tenant.headers, "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["created"] == 3
+    listed = await client.get("/api/v1/measurements?sort=period", headers=tenant.headers)
+    first = listed.json()["items"][0]
+    assert (first["numerator"], first["denominator"]) == (18, 24)
+    assert first["comment"] == "Två rader:\nandra raden"
+
+
+async def test_an_export_imports_again_unchanged(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    initiative = await make_initiative(session, tenant.team)
+    measure = await create_measure(client, tenant.headers, initiative_id=str(initiative.id))
+    rows = [
+        {"period": f"2026-W{w:02d}", "numerator": w, "denominator": 31, "comment": f'v{w}; "ok"'}
+        for w in range(2, 30)
+    ]
+    sent = await client.post(
+        "/api/v1/measurements/bulk",
+        json={"measure_id": measure["id"], "rows": rows},
+        headers=tenant.headers,
+    )
+    assert sent.status_code == 200, sent.text
+    for format, content_type in (("csv", "text/csv"), ("xlsx", XLSX)):
+        exported = await client.get(
+            f"/api/v1/measurements/export?format={format}&measure_id={measure['id']}",
+            headers=tenant.headers,
+        )
+        assert exported.status_code == 200, exported.text
+        assert exported.headers["content-type"].startswith(content_type)
+        if format == "csv":
+            assert exported.content.startswith(b"\xef\xbb\xbf")
+            assert b";" in exported.content.splitlines()[0]
+        again = await client.post(
+            "/api/v1/measurements/upload",
+            content=exported.content,
+            headers={**tenant.headers, "Content-Type": content_type},
+        )
+        assert again.status_code == 200, again.text
+        assert again.json()["unchanged"] == len(rows), format
+
+
+async def test_a_bad_cell_names_its_row_and_column(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    measure_id = await _attendance(client, session, tenant)
+    body = "Vecka;Enhet;Värde\n2026-W37;S-0101;12\n2026-W38;S-0101;tolv\n2026-W39;S-0101;9\n"
+    response = await client.post(
+        f"/api/v1/measurements/upload?measure_id={measure_id}",
+        content=body.encode(),
+        headers={**tenant.headers, "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert error["field"].startswith("file.rows[3]")
+    assert "Värde" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"", 422),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, 415),
+        (b"PK\x03\x04broken", 422),
+        ("Vecka;Okänd\n2026-W37;1\n".encode(), 422),
+    ],
+)
+async def test_unreadable_files_are_refused_clearly(
+    client: AsyncClient, session: AsyncSession, body: bytes, status: int
+) -> None:
+    tenant = await make_tenant(session)
+    await _attendance(client, session, tenant)
+    response = await client.post(
+        "/api/v1/measurements/upload?measure_code=M-7",
+        content=body,
+        headers={**tenant.headers, "Content-Type": "application/octet-stream"},
+    )
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["detail"]
