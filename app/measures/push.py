@@ -140,7 +140,7 @@ async def push_file(
     attempts: int = 4,
 ) -> PushResult:
     """Send the file's measurements; raise :class:`PushFailed` naming refused rows."""
-    content = path.read_bytes()
+    content = await asyncio.to_thread(path.read_bytes)
     parsed = read_rows(path, content)
     if not parsed.rows:
         raise PushFailed(f"{path}: no measurements in the file")
