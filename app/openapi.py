@@ -146,6 +146,20 @@ def _service_unavailable(schema: dict[str, Any]) -> None:
             )
 
 
+def _query_checked(schema: dict[str, Any]) -> None:
+    """Every operation refuses query parameters it does not declare (app.routing): 422."""
+    problem = {"$ref": "#/components/schemas/ProblemDetails"}
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            operation["responses"].setdefault(
+                "422",
+                {
+                    "description": "A query parameter the operation does not take, or one given twice.",
+                    "content": {PROBLEM_MEDIA_TYPE: {"schema": problem}},
+                },
+            )
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
         schema = get_openapi(
@@ -159,6 +173,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         _problem_media_types(schema)
         _idempotency_keys(schema)
         _service_unavailable(schema)
+        _query_checked(schema)
         app.openapi_schema = schema
     return app.openapi_schema
 
