@@ -47,7 +47,9 @@ async def list_commitments(
     ] = None,
     org_unit_id: Annotated[
         uuid.UUID | None,
-        Query(description="Only commitments belonging to this unit (404 if out of scope)."),
+        Query(
+            description="Only commitments belonging to this unit (422 if the token cannot see it)."
+        ),
     ] = None,
     include_descendants: Annotated[
         bool, Query(description="With org_unit_id: also commitments of the units below it.")

@@ -70,7 +70,8 @@ async def list_cycles(
     page: PageDep,
     language: LanguageDep,
     initiative_id: Annotated[
-        uuid.UUID | None, Query(description="Only cycles of this initiative (404 if out of scope).")
+        uuid.UUID | None,
+        Query(description="Only cycles of this initiative (422 if the token cannot see it)."),
     ] = None,
     org_unit_id: Annotated[
         uuid.UUID | None,

@@ -37,6 +37,7 @@ from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit
 from app.pagination import Page, PageParams, paginate
 from app.problems import Conflict, InvalidInput, NotFound
+from app.references import resolve_reference
 from app.teams import service as team_service
 from app.teams.models import Team
 
@@ -205,8 +206,15 @@ async def list_cycles(
         principal.path_filter(col(OrgUnit.path)),
     )
     if initiative_id is not None:
-        await initiative_service.get_initiative(session, principal, initiative_id)
-        stmt = stmt.where(col(Cycle.initiative_id) == initiative_id)
+        initiative = await resolve_reference(
+            initiative_service.get_initiative,
+            session,
+            principal,
+            initiative_id,
+            field="query.initiative_id",
+            kind="initiative",
+        )
+        stmt = stmt.where(col(Cycle.initiative_id) == initiative.id)
     if org_unit_id is not None:
         stmt = stmt.where(
             await org_unit_service.unit_condition(
@@ -214,8 +222,10 @@ async def list_cycles(
             )
         )
     if team_id is not None:
-        await team_service.get_team(session, principal, team_id)
-        stmt = stmt.where(col(Initiative.team_id) == team_id)
+        team = await resolve_reference(
+            team_service.get_team, session, principal, team_id, field="query.team_id", kind="team"
+        )
+        stmt = stmt.where(col(Initiative.team_id) == team.id)
     if stage:
         stmt = stmt.where(col(Cycle.stage).in_([s.value for s in stage]))
     if active is not None:
@@ -267,14 +277,14 @@ async def list_cycle_transitions(
 async def _resolve_initiative(
     session: AsyncSession, principal: Principal, initiative_id: uuid.UUID
 ) -> Initiative:
-    try:
-        return await initiative_service.get_initiative(session, principal, initiative_id)
-    except NotFound:
-        raise InvalidInput(
-            "body.initiative_id",
-            f"no initiative with id {initiative_id} in your scope",
-            type_="not_found",
-        ) from None
+    return await resolve_reference(
+        initiative_service.get_initiative,
+        session,
+        principal,
+        initiative_id,
+        field="body.initiative_id",
+        kind="initiative",
+    )
 
 
 async def _archived_unit(session: AsyncSession, initiative: Initiative) -> OrgUnit | None:

@@ -49,7 +49,7 @@ async def list_goals(
     page: PageDep,
     org_unit_id: Annotated[
         uuid.UUID | None,
-        Query(description="Only goals of this unit (which the token may read; 404 otherwise)."),
+        Query(description="Only goals of this unit (which the token may read; 422 otherwise)."),
     ] = None,
     include_inherited: Annotated[
         bool,

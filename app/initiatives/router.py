@@ -40,7 +40,9 @@ async def list_initiatives(
     page: PageDep,
     org_unit_id: Annotated[
         uuid.UUID | None,
-        Query(description="Only initiatives of teams of this unit (404 if out of scope)."),
+        Query(
+            description="Only initiatives of teams of this unit (422 if the token cannot see it)."
+        ),
     ] = None,
     include_descendants: Annotated[
         bool, Query(description="With org_unit_id: also initiatives of the units below it.")

@@ -49,7 +49,7 @@ async def list_org_units(
     ] = None,
     within: Annotated[
         uuid.UUID | None,
-        Query(description="Only this unit and its descendants (404 if out of scope)."),
+        Query(description="Only this unit and its descendants (422 if the token cannot see it)."),
     ] = None,
     external_code: Annotated[
         str | None, Query(max_length=64, description="Exact external code.")
