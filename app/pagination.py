@@ -18,7 +18,11 @@ class Page(BaseModel, Generic[T]):
     """One page of a list; ``total`` counts every match, ``items`` holds at most ``limit``."""
 
     items: list[T]
-    total: int = Field(description="Number of matching objects across all pages.", examples=[42])
+    total: int | None = Field(
+        description="Number of matching objects across all pages; null when the request said "
+        "`include_total=false`.",
+        examples=[42],
+    )
     limit: int = Field(description="Page size that was applied.", examples=[50])
     offset: int = Field(description="Number of objects skipped before this page.", examples=[0])
 
@@ -27,6 +31,7 @@ class Page(BaseModel, Generic[T]):
 class PageParams:
     limit: int = 50
     offset: int = 0
+    include_total: bool = True
 
 
 async def _page_params(
@@ -41,8 +46,15 @@ async def _page_params(
             description="Objects to skip (from `offset + limit` of the previous page).",
         ),
     ] = 0,
+    include_total: Annotated[
+        bool,
+        Query(
+            description="`false` answers `total: null` and skips counting the matches, which "
+            "costs a query of its own on long lists."
+        ),
+    ] = True,
 ) -> PageParams:
-    return PageParams(limit=limit, offset=offset)
+    return PageParams(limit=limit, offset=offset, include_total=include_total)
 
 
 PageDep = Annotated[PageParams, Depends(_page_params)]
@@ -55,10 +67,13 @@ async def paginate(
     page: PageParams,
     order_by: Sequence[Any],
 ) -> Page[Any]:
-    """Run ``stmt`` for one page; ``order_by`` must end in a unique column so pages are stable."""
-    total = (
-        await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    ).scalar_one()
+    """Run ``stmt`` for one page; ``order_by`` must end in a unique column so pages are stable.
+    The count runs only when the client wants ``total``."""
+    total = None
+    if page.include_total:
+        total = (
+            await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        ).scalar_one()
     rows = (
         await session.execute(stmt.order_by(*order_by).limit(page.limit).offset(page.offset))
     ).scalars()

@@ -80,3 +80,19 @@ async def test_declared_query_parameters_still_pass(
     )
     assert response.status_code == 200, response.text
     assert [unit["name"] for unit in response.json()["items"]] == ["Norrskolan"]
+
+
+async def test_include_total_false_answers_the_same_page_without_a_total(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    for path in ("/api/v1/org-units", "/api/v1/cycles", "/api/v1/teams/{team}/members"):
+        url = path.format(team=tenant.team.id)
+        counted = await client.get(f"{url}?limit=2", headers=tenant.headers)
+        uncounted = await client.get(f"{url}?limit=2&include_total=false", headers=tenant.headers)
+        assert uncounted.status_code == 200, uncounted.text
+        assert counted.json()["total"] is not None
+        assert uncounted.json()["total"] is None
+        assert uncounted.json()["items"] == counted.json()["items"]
+    bad = await client.get("/api/v1/org-units?include_total=maybe", headers=tenant.headers)
+    assert _fields(bad.json()) == {"query.include_total": "bool_parsing"}
