@@ -3,7 +3,10 @@ request, keyset cursors and sort orders."""
 
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from app.pagination import Sorting
+from app.teams.models import Team
 from tests.factories import bearer, make_tenant
 
 PROBLEM = "application/problem+json"
@@ -96,3 +99,38 @@ async def test_include_total_false_answers_the_same_page_without_a_total(
         assert uncounted.json()["items"] == counted.json()["items"]
     bad = await client.get("/api/v1/org-units?include_total=maybe", headers=tenant.headers)
     assert _fields(bad.json()) == {"query.include_total": "bool_parsing"}
+
+
+def test_the_sort_helper_makes_the_contracts_values_and_orders() -> None:
+    sorting = Sorting(
+        "ExampleSort",
+        {"name": col(Team.name), "created_at": col(Team.created_at)},
+        tiebreaker=col(Team.id),
+        descending_first={"created_at"},
+    )
+    assert [member.value for member in sorting.enum] == [
+        "name",
+        "-name",
+        "-created_at",
+        "created_at",
+    ]
+    assert sorting.enum.__name__ == "ExampleSort"
+    assert sorting.default == "name"
+    rendered = [str(term) for term in sorting.order("-created_at").order_by()]
+    assert rendered == ["team.created_at DESC", "team.id ASC"]
+
+
+async def test_empty_values_sort_last_in_both_directions(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    for title, valid_to_on in (("B", "2027-06-30"), ("A", None), ("C", "2026-06-30")):
+        created = await client.post(
+            "/api/v1/goals",
+            json={"org_unit_id": str(tenant.school.id), "title": title, "valid_to_on": valid_to_on},
+            headers=tenant.headers,
+        )
+        assert created.status_code == 201, created.text
+    for sort, expected in (("valid_to_on", ["C", "B", "A"]), ("-valid_to_on", ["B", "C", "A"])):
+        page = await client.get(f"/api/v1/goals?sort={sort}", headers=tenant.headers)
+        assert [goal["title"] for goal in page.json()["items"]] == expected, sort

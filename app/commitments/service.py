@@ -31,7 +31,7 @@ from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit
-from app.pagination import Page, PageParams, paginate, sort_columns
+from app.pagination import Page, PageParams, Sorting, paginate
 from app.problems import InvalidInput, NotFound
 from app.references import resolve_reference
 from app.teams import service as team_service
@@ -114,11 +114,15 @@ async def _publish_page(
     return [_publish(c, units[c.id]) for c in commitments]
 
 
-_SORT = {
-    "due_on": col(Commitment.due_on),
-    "created_at": col(Commitment.created_at),
-    "status": col(Commitment.status),
-}
+SORT = Sorting(
+    "CommitmentSort",
+    {
+        "due_on": col(Commitment.due_on),
+        "created_at": col(Commitment.created_at),
+        "status": col(Commitment.status),
+    },
+    tiebreaker=col(Commitment.id),
+)
 
 
 async def list_commitments(
@@ -163,9 +167,7 @@ async def list_commitments(
     if overdue is not None:
         condition = _overdue(today())
         stmt = stmt.where(condition if overdue else not_(condition))
-    result = await paginate(
-        session, stmt, page=page, order_by=sort_columns(sort, _SORT, col(Commitment.id))
-    )
+    result = await paginate(session, stmt, page=page, order=SORT.order(sort))
     result.items = await _publish_page(session, result.items)
     return result
 

@@ -35,7 +35,7 @@ from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit
-from app.pagination import Page, PageParams, paginate
+from app.pagination import Order, Page, PageParams, Sorting, paginate
 from app.problems import Conflict, InvalidInput, NotFound
 from app.references import resolve_reference
 from app.teams import service as team_service
@@ -162,23 +162,20 @@ def _stage_order() -> Any:
     )
 
 
-_SORT: dict[str, Any] = {
-    "sequence": col(Cycle.sequence),
-    "stage_entered_at": col(Cycle.stage_entered_at),
-    "stage_due_on": col(Cycle.stage_due_on),
-    "updated_at": col(Cycle.updated_at),
-    "created_at": col(Cycle.created_at),
-}
-
-
-def _order_by(sort: str) -> list[Any]:
-    descending = sort.startswith("-")
-    key = sort.lstrip("-")
-    column = _stage_order() if key == "stage" else _SORT[key]
-    term = column.desc() if descending else column.asc()
-    if key == "stage_due_on":
-        term = term.nulls_last()  # cycles without a due day come last either way
-    return [term, col(Cycle.id)]
+SORT = Sorting(
+    "CycleSort",
+    {
+        "updated_at": col(Cycle.updated_at),
+        "created_at": col(Cycle.created_at),
+        "stage_entered_at": col(Cycle.stage_entered_at),
+        "stage_due_on": col(Cycle.stage_due_on),  # cycles without a due day come last
+        "sequence": col(Cycle.sequence),
+        "stage": _stage_order(),
+    },
+    tiebreaker=col(Cycle.id),
+    default="-updated_at",
+    descending_first={"updated_at"},
+)
 
 
 def _today() -> date:
@@ -237,7 +234,7 @@ async def list_cycles(
         stmt = stmt.where(
             is_overdue if overdue else ~is_overdue | col(Cycle.stage_due_on).is_(None)
         )
-    result = await paginate(session, stmt, page=page, order_by=_order_by(sort))
+    result = await paginate(session, stmt, page=page, order=SORT.order(sort))
     return Page[CyclePublic](
         items=await present_cycles(session, result.items, language),
         total=result.total,
@@ -261,7 +258,7 @@ async def list_cycle_transitions(
         session,
         stmt,
         page=page,
-        order_by=[col(CycleStageTransition.position), col(CycleStageTransition.id)],
+        order=Order.by(col(CycleStageTransition.position), tiebreaker=col(CycleStageTransition.id)),
     )
     return Page[CycleStageTransitionPublic](
         items=[_public_transition(entry, language) for entry in result.items],

@@ -19,7 +19,7 @@ from app.etag import check_if_match
 from app.goals.models import Goal, GoalCreate, GoalListItem, GoalStatus, GoalUpdate
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit, path_ids
-from app.pagination import Page, PageParams, paginate, sort_columns
+from app.pagination import Page, PageParams, Sorting, paginate
 from app.problems import Conflict, Forbidden, InvalidInput, NotFound
 from app.references import resolve_reference
 
@@ -117,12 +117,16 @@ async def _readable_unit(
     return unit
 
 
-_SORT = {
-    "title": Goal.title,
-    "created_at": Goal.created_at,
-    "valid_to_on": Goal.valid_to_on,
-    "depth": OrgUnit.depth,
-}
+SORT = Sorting(
+    "GoalSort",
+    {
+        "title": Goal.title,
+        "created_at": Goal.created_at,
+        "valid_to_on": Goal.valid_to_on,
+        "depth": OrgUnit.depth,
+    },
+    tiebreaker=Goal.id,
+)
 
 
 async def list_goals(
@@ -172,7 +176,7 @@ async def list_goals(
         stmt = stmt.where(Goal.status == status)  # type: ignore[arg-type]
     if q:
         stmt = stmt.where(func.lower(Goal.title).contains(q.lower(), autoescape=True))
-    result = await paginate(session, stmt, page=page, order_by=sort_columns(sort, _SORT, Goal.id))
+    result = await paginate(session, stmt, page=page, order=SORT.order(sort))
     result.items = [
         GoalListItem.model_validate(goal, update={"inherited": goal.org_unit_id in ancestors})
         for goal in result.items

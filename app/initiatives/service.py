@@ -25,7 +25,7 @@ from app.initiatives.models import (
 )
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit, path_ids
-from app.pagination import Page, PageParams, paginate
+from app.pagination import Page, PageParams, Sorting, paginate
 from app.problems import Conflict, InvalidInput, NotFound
 from app.references import resolve_reference
 from app.teams import service as team_service
@@ -95,19 +95,16 @@ async def read_initiative(
     return (await _publish(session, [await get_initiative(session, principal, initiative_id)]))[0]
 
 
-_SORT: dict[str, Any] = {
-    "title": col(Initiative.title),
-    "created_at": col(Initiative.created_at),
-    "started_on": col(Initiative.started_on),
-    "aim_by_when_on": col(Initiative.aim_by_when_on),
-}
-
-
-def _order(sort: str) -> list[Any]:
-    column = _SORT[sort.lstrip("-")]
-    term = column.desc() if sort.startswith("-") else column.asc()
-    # Dates may be empty: put those last on both databases (they disagree by default).
-    return [term.nulls_last(), col(Initiative.id)]
+SORT = Sorting(
+    "InitiativeSort",
+    {
+        "title": col(Initiative.title),
+        "created_at": col(Initiative.created_at),
+        "started_on": col(Initiative.started_on),
+        "aim_by_when_on": col(Initiative.aim_by_when_on),
+    },
+    tiebreaker=col(Initiative.id),
+)
 
 
 async def list_initiatives(
@@ -164,7 +161,7 @@ async def list_initiatives(
             func.lower(Initiative.title).contains(needle, autoescape=True)
             | func.lower(Initiative.focus_area).contains(needle, autoescape=True)
         )
-    result = await paginate(session, stmt, page=page, order_by=_order(sort))
+    result = await paginate(session, stmt, page=page, order=SORT.order(sort))
     result.items = await _publish(session, result.items)
     return result
 

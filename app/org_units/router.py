@@ -1,6 +1,6 @@
 import uuid
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Query, Response, status
 
@@ -24,15 +24,10 @@ from app.routing import service_router
 router = service_router("org-units")
 
 
-class OrgUnitSort(StrEnum):
-    name = "name"
-    name_desc = "-name"
-    created_at = "created_at"
-    created_at_desc = "-created_at"
-    kind = "kind"
-    kind_desc = "-kind"
-    depth = "depth"
-    depth_desc = "-depth"
+if TYPE_CHECKING:
+    OrgUnitSort = StrEnum
+else:
+    OrgUnitSort = service.SORT.enum  # made by the sort helper from the service's columns
 
 
 IncludeArchived = Annotated[bool, Query(description="Also return archived units.")]
@@ -60,7 +55,7 @@ async def list_org_units(
     include_archived: IncludeArchived = False,
     sort: Annotated[
         OrgUnitSort, Query(description="Order; `-` before a field sorts descending.")
-    ] = OrgUnitSort.name,
+    ] = service.SORT.default,
 ) -> object:
     """List the units in the token's scope, filtered and sorted."""
     return await service.list_org_units(

@@ -21,7 +21,7 @@ from app.org_units.models import (
     OrgUnitUpdate,
 )
 from app.organisations.models import Organisation
-from app.pagination import Page, PageParams, paginate, sort_columns
+from app.pagination import Page, PageParams, Sorting, paginate
 from app.problems import Conflict, Forbidden, InvalidInput, NotFound
 from app.references import resolve_reference
 from app.teams.models import Team
@@ -174,12 +174,16 @@ async def resolve_unit_reference(
     return unit
 
 
-_SORT = {
-    "name": col(OrgUnit.name),
-    "created_at": col(OrgUnit.created_at),
-    "kind": col(OrgUnit.kind),
-    "depth": col(OrgUnit.depth),
-}
+SORT = Sorting(
+    "OrgUnitSort",
+    {
+        "name": col(OrgUnit.name),
+        "created_at": col(OrgUnit.created_at),
+        "kind": col(OrgUnit.kind),
+        "depth": col(OrgUnit.depth),
+    },
+    tiebreaker=col(OrgUnit.id),
+)
 
 
 async def list_org_units(
@@ -218,9 +222,7 @@ async def list_org_units(
         stmt = stmt.where(func.lower(col(OrgUnit.name)).contains(q.lower(), autoescape=True))
     if not include_archived:
         stmt = stmt.where(col(OrgUnit.archived_at).is_(None))
-    return await paginate(
-        session, stmt, page=page, order_by=sort_columns(sort, _SORT, col(OrgUnit.id))
-    )
+    return await paginate(session, stmt, page=page, order=SORT.order(sort))
 
 
 async def _subtree(
