@@ -26,8 +26,11 @@ or scope answer **404**, as if they did not exist; a role that may not act answe
 **Conventions.**
 - Errors are RFC 9457 `application/problem+json`; validation errors (422) list every invalid
   field in `errors`.
-- Lists take `limit` and `offset` and answer `{items, total, limit, offset}`; `sort` takes a
-  field, `-field` for descending.
+- Lists take `limit` and `offset` and answer `{items, total, limit, offset, next_cursor}`;
+  `sort` takes a field, `-field` for descending; `include_total=false` skips the count, and
+  `after=<next_cursor>` reads the next page by keyset.
+- An id in a body or a filter that names nothing the token may see answers **422** naming it;
+  query parameters an operation does not take answer **422** too.
 - Reads send an `ETag`; send it back as `If-Match` on PATCH, DELETE and actions, and a change
   made by someone else in between is refused with **412** instead of being overwritten.
 - Timestamps are UTC, ISO 8601. Ids are random UUIDs.

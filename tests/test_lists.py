@@ -1,13 +1,19 @@
 """What every list and every operation shares: strict query parameters, id filters, totals on
 request, keyset cursors and sort orders."""
 
+import base64
+import json
+
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.main import create_app
 from app.pagination import Sorting
+from app.settings import Settings
 from app.teams.models import Team
 from tests.factories import bearer, make_tenant
+from tests.isolation import cases_cycles, cases_goals
 
 PROBLEM = "application/problem+json"
 
@@ -134,3 +140,132 @@ async def test_empty_values_sort_last_in_both_directions(
     for sort, expected in (("valid_to_on", ["C", "B", "A"]), ("-valid_to_on", ["B", "C", "A"])):
         page = await client.get(f"/api/v1/goals?sort={sort}", headers=tenant.headers)
         assert [goal["title"] for goal in page.json()["items"]] == expected, sort
+
+
+async def _walk(client: AsyncClient, url: str, headers: dict[str, str], limit: int) -> list[str]:
+    """Every id of a list, read page by page through `next_cursor`."""
+    ids: list[str] = []
+    separator = "&" if "?" in url else "?"
+    response = await client.get(f"{url}{separator}limit={limit}", headers=headers)
+    for _ in range(100):
+        assert response.status_code == 200, f"{url}: {response.text}"
+        body = response.json()
+        assert len(body["items"]) <= limit
+        ids += [item["id"] for item in body["items"]]
+        if body["next_cursor"] is None:
+            return ids
+        response = await client.get(
+            f"{url}{separator}limit={limit}&after={body['next_cursor']}", headers=headers
+        )
+    raise AssertionError(f"{url}: the cursor walk does not end")
+
+
+def _list_urls() -> dict[str, list[str | None]]:
+    """Every list of the contract, with the values of its `sort` (None: it has none)."""
+    schema = create_app(Settings(database_url="sqlite://", log_level="WARNING")).openapi()
+    components = schema["components"]["schemas"]
+    urls: dict[str, list[str | None]] = {}
+    for path, operations in schema["paths"].items():
+        operation = operations.get("get")
+        if operation is None:
+            continue
+        ok = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        if not ok.get("$ref", "").endswith("Page"):
+            continue
+        sorts: list[str | None] = [None]
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] == "sort":
+                sorts = components[parameter["schema"]["$ref"].rsplit("/", 1)[-1]]["enum"]
+        urls[path] = sorts
+    return urls
+
+
+async def test_a_cursor_walk_reads_every_list_in_every_order_like_one_long_page(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    names = {
+        name: str(value) for name, value in (await cases_goals.populate(session, tenant)).items()
+    }
+    names.update(
+        {name: str(value) for name, value in (await cases_cycles.populate(session, tenant)).items()}
+    )
+    for title, valid_to_on in (("Z", "2027-06-30"), ("Y", "2026-06-30"), ("X", "2026-06-30")):
+        created = await client.post(
+            "/api/v1/goals",
+            json={"org_unit_id": str(tenant.north.id), "title": title, "valid_to_on": valid_to_on},
+            headers=tenant.headers,
+        )
+        assert created.status_code == 201, created.text
+    urls = _list_urls()
+    assert len(urls) == 10, sorted(urls)
+    walked = 0
+    for path, sorts in urls.items():
+        url = path.format(team_id=tenant.team.id, cycle_id=names["cycle"])
+        for sort in sorts:
+            sorted_url = f"{url}?sort={sort}" if sort else url
+            whole = await client.get(
+                f"{sorted_url}{'&' if sort else '?'}limit=500", headers=tenant.headers
+            )
+            expected = [item["id"] for item in whole.json()["items"]]
+            assert expected, f"{sorted_url}: nothing to walk"
+            assert await _walk(client, sorted_url, tenant.headers, limit=2) == expected, sorted_url
+            walked += 1
+    assert walked > 40
+
+
+async def test_a_cursor_page_does_not_repeat_rows_when_rows_are_added_before_it(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    first = (await client.get("/api/v1/org-units?limit=2", headers=tenant.headers)).json()
+    assert [unit["name"] for unit in first["items"]] == ["Mittköping kommun", "Norrskolan"]
+    added = await client.post(
+        "/api/v1/org-units",
+        json={"name": "Aspskolan", "kind": "school", "parent_id": str(tenant.north.id)},
+        headers=tenant.headers,
+    )
+    assert added.status_code == 201
+    after = await client.get(
+        f"/api/v1/org-units?limit=2&after={first['next_cursor']}", headers=tenant.headers
+    )
+    assert [unit["name"] for unit in after.json()["items"]] == ["Område Norr", "Område Söder"]
+    last = await client.get(
+        f"/api/v1/org-units?limit=2&after={after.json()['next_cursor']}", headers=tenant.headers
+    )
+    assert [unit["name"] for unit in last.json()["items"]] == ["Södra skolan"]
+    assert last.json()["next_cursor"] is None
+    assert (last.json()["total"], last.json()["offset"]) == (6, 0)
+
+
+async def test_a_cursor_that_is_not_one_of_this_list_is_refused(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    page = (await client.get("/api/v1/org-units?limit=1", headers=tenant.headers)).json()
+    cursor = page["next_cursor"]
+    assert isinstance(cursor, str)
+
+    def forge(*values: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+    root = str(tenant.root.id)
+    forged = forge("OrgUnitSort", "name", 5, root)  # a number where a name belongs
+    instant = forge("OrgUnitSort", "-created_at", "0001-01-01T00:00:00+14:00", root)
+    nul = forge("OrgUnitSort", "name", "a\u0000b", root)
+    not_an_id = forge("OrgUnitSort", "name", "Norrskolan", "42")
+    for url in (
+        "/api/v1/org-units?after=garbage!",
+        "/api/v1/org-units?after=bm90IGpzb24",
+        f"/api/v1/org-units?after={forged}",
+        f"/api/v1/org-units?after={cursor}&sort=-name",
+        f"/api/v1/org-units?after={instant}&sort=-created_at",
+        f"/api/v1/org-units?after={nul}",
+        f"/api/v1/org-units?after={not_an_id}",
+        f"/api/v1/teams?after={cursor}",
+    ):
+        response = await client.get(url, headers=tenant.headers)
+        assert response.status_code == 422, f"{url}: {response.text}"
+        assert _fields(response.json()) == {"query.after": "cursor_invalid"}, url
+    both = await client.get(f"/api/v1/org-units?after={cursor}&offset=2", headers=tenant.headers)
+    assert _fields(both.json()) == {"query.offset": "conflict"}

@@ -41,7 +41,10 @@ async def get_access_token(
 
 
 _NEWEST_FIRST = Order.by(
-    col(AccessToken.created_at), descending=True, tiebreaker=col(AccessToken.id)
+    col(AccessToken.created_at),
+    list_name="AccessTokens",
+    descending=True,
+    tiebreaker=col(AccessToken.id),
 )
 
 

@@ -235,12 +235,8 @@ async def list_cycles(
             is_overdue if overdue else ~is_overdue | col(Cycle.stage_due_on).is_(None)
         )
     result = await paginate(session, stmt, page=page, order=SORT.order(sort))
-    return Page[CyclePublic](
-        items=await present_cycles(session, result.items, language),
-        total=result.total,
-        limit=result.limit,
-        offset=result.offset,
-    )
+    result.items = await present_cycles(session, result.items, language)
+    return result
 
 
 async def list_cycle_transitions(
@@ -258,14 +254,14 @@ async def list_cycle_transitions(
         session,
         stmt,
         page=page,
-        order=Order.by(col(CycleStageTransition.position), tiebreaker=col(CycleStageTransition.id)),
+        order=Order.by(
+            col(CycleStageTransition.position),
+            list_name="CycleStageTransitions",
+            tiebreaker=col(CycleStageTransition.id),
+        ),
     )
-    return Page[CycleStageTransitionPublic](
-        items=[_public_transition(entry, language) for entry in result.items],
-        total=result.total,
-        limit=result.limit,
-        offset=result.offset,
-    )
+    result.items = [_public_transition(entry, language) for entry in result.items]
+    return result
 
 
 # --- writes -----------------------------------------------------------------------------------

@@ -153,7 +153,9 @@ async def get_team_member(
     return member
 
 
-_MEMBER_ORDER = Order.by(col(TeamMember.display_name), tiebreaker=col(TeamMember.id))
+_MEMBER_ORDER = Order.by(
+    col(TeamMember.display_name), list_name="TeamMembers", tiebreaker=col(TeamMember.id)
+)
 
 
 async def list_team_members(
