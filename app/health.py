@@ -6,9 +6,11 @@ from sqlalchemy import text
 
 from app.db import SessionDep
 from app.problems import ServiceUnavailable, problem_responses
-from app.routing import operation_id
+from app.routing import StrictQueryRoute, operation_id
 
-router = APIRouter(tags=["health"], generate_unique_id_function=operation_id)
+router = APIRouter(
+    tags=["health"], route_class=StrictQueryRoute, generate_unique_id_function=operation_id
+)
 
 
 class Health(BaseModel):

@@ -26,8 +26,11 @@ or scope answer **404**, as if they did not exist; a role that may not act answe
 **Conventions.**
 - Errors are RFC 9457 `application/problem+json`; validation errors (422) list every invalid
   field in `errors`.
-- Lists take `limit` and `offset` and answer `{items, total, limit, offset}`; `sort` takes a
-  field, `-field` for descending.
+- Lists take `limit` and `offset` and answer `{items, total, limit, offset, next_cursor}`;
+  `sort` takes a field, `-field` for descending; `include_total=false` skips the count, and
+  `after=<next_cursor>` reads the next page by keyset.
+- An id in a body or a filter that names nothing the token may see answers **422** naming it;
+  query parameters an operation does not take answer **422** too.
 - Reads send an `ETag`; send it back as `If-Match` on PATCH, DELETE and actions, and a change
   made by someone else in between is refused with **412** instead of being overwritten.
 - Timestamps are UTC, ISO 8601. Ids are random UUIDs.
@@ -158,6 +161,20 @@ def _service_unavailable(schema: dict[str, Any]) -> None:
             )
 
 
+def _query_checked(schema: dict[str, Any]) -> None:
+    """Every operation refuses query parameters it does not declare (app.routing): 422."""
+    problem = {"$ref": "#/components/schemas/ProblemDetails"}
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            operation["responses"].setdefault(
+                "422",
+                {
+                    "description": "A query parameter the operation does not take, or one given twice.",
+                    "content": {PROBLEM_MEDIA_TYPE: {"schema": problem}},
+                },
+            )
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
         schema = get_openapi(
@@ -171,6 +188,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         _problem_media_types(schema)
         _idempotency_keys(schema)
         _service_unavailable(schema)
+        _query_checked(schema)
         app.openapi_schema = schema
     return app.openapi_schema
 

@@ -5,6 +5,9 @@
 * :class:`ServiceRoute` runs an operation again, from the start and in the same session, when
   the database gave up its transaction so that others could go on (a deadlock, a serialization
   failure), and a read again when its connection died; after the last attempt it answers 409.
+* :class:`StrictQueryRoute` (and so every :class:`ServiceRoute`) refuses query parameters the
+  operation does not declare, and a second value of one that takes a single value, with the 422
+  of any other invalid input: a typo such as ``?org_unit=`` must not quietly widen a list.
 * :func:`mount` puts the routes on the app itself, so a request is matched once against a flat
   list instead of through nested routers.
 """
@@ -12,17 +15,21 @@
 import asyncio
 import functools
 import random
-from collections.abc import Awaitable, Callable, Iterable
+import types
+import typing
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any
 
 import structlog
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import QueryParams
 
 from app.db import retryable
-from app.problems import Conflict
+from app.problems import Conflict, FieldError, Problem
 
 API_PREFIX = "/api/v1"
 ATTEMPTS = 4
@@ -64,7 +71,75 @@ def _retrying(
     return run
 
 
-class ServiceRoute(APIRoute):
+class QueryNotUnderstood(Problem):
+    """The 422 of request validation, for query parameters FastAPI itself would let pass."""
+
+    status, type, title = 422, "validation-error", "The request did not validate"
+
+
+def _takes_many(annotation: Any) -> bool:
+    """``list[Stage] | None`` takes the parameter repeated; ``int`` and ``Stage | None`` once."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return any(_takes_many(arg) for arg in typing.get_args(annotation))
+    return origin in (list, set, frozenset, tuple) or annotation in (list, set, frozenset, tuple)
+
+
+def declared_query(dependant: Dependant) -> tuple[frozenset[str], frozenset[str]]:
+    """The query parameters an operation declares (its own and its dependencies'), and those of
+    them that take a single value."""
+    names: set[str] = set()
+    single: set[str] = set()
+    pending = [dependant]
+    while pending:
+        current = pending.pop()
+        for field in current.query_params:
+            names.add(field.alias)
+            if not _takes_many(field.field_info.annotation):
+                single.add(field.alias)
+        pending.extend(current.dependencies)
+    return frozenset(names), frozenset(single)
+
+
+def check_query(query: QueryParams, names: frozenset[str], single: frozenset[str]) -> None:
+    """Raise the 422 naming each query parameter that is not declared or repeated."""
+    errors: list[FieldError] = []
+    accepted = ", ".join(sorted(names)) or "none"
+    for name in dict.fromkeys(query.keys()):
+        if name not in names:
+            message = f"unknown query parameter; this operation takes: {accepted}"
+            errors.append(
+                FieldError(field=f"query.{name}", message=message, type="extra_forbidden")
+            )
+        elif name in single and len(query.getlist(name)) > 1:
+            message = "given more than once; this parameter takes one value"
+            errors.append(FieldError(field=f"query.{name}", message=message, type="repeated"))
+    if errors:
+        raise QueryNotUnderstood(
+            "; ".join(f"{e.field}: {e.message}" for e in errors[:5]), errors=errors
+        )
+
+
+class StrictQueryRoute(APIRoute):
+    """An operation that refuses undeclared and repeated query parameters (422).
+
+    The declared names are read from the operation's dependencies once, when the route is made;
+    a request without a query string costs one lookup.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        names, single = declared_query(self.dependant)
+
+        async def handle(request: Request) -> Response:
+            if request.scope["query_string"]:
+                check_query(request.query_params, names, single)
+            return await handler(request)
+
+        return handle
+
+
+class ServiceRoute(StrictQueryRoute):
     """An operation whose whole run is repeated when the database asks for it (see above)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:

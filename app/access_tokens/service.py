@@ -16,7 +16,7 @@ from app.db import utcnow
 from app.etag import check_if_match
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit
-from app.pagination import Page, PageParams, paginate
+from app.pagination import Order, Page, PageParams, paginate
 from app.problems import Forbidden, InvalidInput, NotFound
 
 
@@ -40,6 +40,14 @@ async def get_access_token(
     return token
 
 
+_NEWEST_FIRST = Order.by(
+    col(AccessToken.created_at),
+    list_name="AccessTokens",
+    descending=True,
+    tiebreaker=col(AccessToken.id),
+)
+
+
 async def list_access_tokens(
     session: AsyncSession,
     principal: Principal,
@@ -54,12 +62,7 @@ async def list_access_tokens(
     if active is not None:
         is_active = AccessToken.active_clause(utcnow())
         stmt = stmt.where(is_active if active else ~is_active)
-    return await paginate(
-        session,
-        stmt,
-        page=page,
-        order_by=[col(AccessToken.created_at).desc(), col(AccessToken.id)],
-    )
+    return await paginate(session, stmt, page=page, order=_NEWEST_FIRST)
 
 
 def _ensure_future(field: str, expires_at: datetime | None) -> None:

@@ -1,6 +1,6 @@
 import uuid
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Query
 
@@ -15,9 +15,10 @@ from app.routing import service_router
 router = service_router("audit-events")
 
 
-class AuditSort(StrEnum):
-    occurred_at = "occurred_at"
-    occurred_at_desc = "-occurred_at"
+if TYPE_CHECKING:
+    AuditSort = StrEnum
+else:
+    AuditSort = service.SORT.enum  # made by the sort helper from the service's columns
 
 
 @router.get("", response_model=AuditEventPage, responses=problem_responses(401, 403, 422))
@@ -45,7 +46,7 @@ async def list_audit_events(
     ] = None,
     sort: Annotated[
         AuditSort, Query(description="Newest first by default.")
-    ] = AuditSort.occurred_at_desc,
+    ] = service.SORT.default,
 ) -> object:
     """Read the audit trail: who changed what and when, with the fields before and after (admins)."""
     return await service.list_audit_events(
@@ -58,5 +59,5 @@ async def list_audit_events(
         action=action.value if action else None,
         occurred_after=occurred_after,
         occurred_before=occurred_before,
-        descending=sort is AuditSort.occurred_at_desc,
+        sort=sort.value,
     )

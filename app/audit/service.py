@@ -23,7 +23,7 @@ from sqlmodel import col, select
 from app.audit.models import AuditAction, AuditEvent
 from app.context import Context, Principal
 from app.db import ContextSession, VersionedRow, context_of, utcnow
-from app.pagination import Page, PageParams, paginate
+from app.pagination import Page, PageParams, Sorting, paginate
 
 _NOT_AUDITED_FIELDS = frozenset({"version", "updated_at", "created_at", "organisation_id", "id"})
 _AUDIT_TABLE = AuditEvent.__table__  # type: ignore[attr-defined]
@@ -167,6 +167,15 @@ def install(session_class: type[Session]) -> None:
     event.listen(session_class, "after_flush", _audit_after_flush)
 
 
+SORT = Sorting(
+    "AuditSort",
+    {"occurred_at": col(AuditEvent.occurred_at)},
+    tiebreaker=col(AuditEvent.id),
+    default="-occurred_at",
+    tiebreaker_follows=True,
+)
+
+
 async def list_audit_events(
     session: AsyncSession,
     principal: Principal,
@@ -178,7 +187,7 @@ async def list_audit_events(
     action: str | None = None,
     occurred_after: datetime | None = None,
     occurred_before: datetime | None = None,
-    descending: bool = True,
+    sort: str = "-occurred_at",
 ) -> Page[AuditEvent]:
     from app.org_units.models import OrgUnit
 
@@ -200,6 +209,4 @@ async def list_audit_events(
         stmt = stmt.where(col(AuditEvent.occurred_at) >= occurred_after)
     if occurred_before is not None:
         stmt = stmt.where(col(AuditEvent.occurred_at) < occurred_before)
-    order = col(AuditEvent.occurred_at).desc() if descending else col(AuditEvent.occurred_at).asc()
-    id_order = col(AuditEvent.id).desc() if descending else col(AuditEvent.id).asc()
-    return await paginate(session, stmt, page=page, order_by=[order, id_order])
+    return await paginate(session, stmt, page=page, order=SORT.order(sort))

@@ -1,6 +1,6 @@
 import uuid
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Query, Response, status
 
@@ -22,13 +22,10 @@ from app.routing import service_router
 router = service_router("commitments")
 
 
-class CommitmentSort(StrEnum):
-    due_on = "due_on"
-    due_on_desc = "-due_on"
-    created_at = "created_at"
-    created_at_desc = "-created_at"
-    status_asc = "status"
-    status_desc = "-status"
+if TYPE_CHECKING:
+    CommitmentSort = StrEnum
+else:
+    CommitmentSort = service.SORT.enum  # made by the sort helper from the service's columns
 
 
 @router.get("", response_model=CommitmentPage, responses=problem_responses(401, 404, 422))
@@ -47,7 +44,9 @@ async def list_commitments(
     ] = None,
     org_unit_id: Annotated[
         uuid.UUID | None,
-        Query(description="Only commitments belonging to this unit (404 if out of scope)."),
+        Query(
+            description="Only commitments belonging to this unit (422 if the token cannot see it)."
+        ),
     ] = None,
     include_descendants: Annotated[
         bool, Query(description="With org_unit_id: also commitments of the units below it.")
@@ -64,7 +63,7 @@ async def list_commitments(
     ] = None,
     sort: Annotated[
         CommitmentSort, Query(description="Order; `-` sorts descending.")
-    ] = CommitmentSort.due_on,
+    ] = service.SORT.default,
 ) -> object:
     """List the commitments in the token's scope, e.g. the overdue ones of a unit and its subtree."""
     return await service.list_commitments(

@@ -31,8 +31,9 @@ from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit
-from app.pagination import Page, PageParams, paginate, sort_columns
+from app.pagination import Page, PageParams, Sorting, paginate
 from app.problems import InvalidInput, NotFound
+from app.references import resolve_reference
 from app.teams import service as team_service
 from app.teams.models import Team
 
@@ -113,11 +114,15 @@ async def _publish_page(
     return [_publish(c, units[c.id]) for c in commitments]
 
 
-_SORT = {
-    "due_on": col(Commitment.due_on),
-    "created_at": col(Commitment.created_at),
-    "status": col(Commitment.status),
-}
+SORT = Sorting(
+    "CommitmentSort",
+    {
+        "due_on": col(Commitment.due_on),
+        "created_at": col(Commitment.created_at),
+        "status": col(Commitment.status),
+    },
+    tiebreaker=col(Commitment.id),
+)
 
 
 async def list_commitments(
@@ -145,30 +150,47 @@ async def list_commitments(
             )
         )
     if goal_id is not None:
-        stmt = stmt.where(col(Commitment.goal_id) == goal_id)
+        goal, _ = await goal_service.resolve_goal_reference(
+            session, principal, goal_id, field="query.goal_id"
+        )
+        stmt = stmt.where(col(Commitment.goal_id) == goal.id)
     if initiative_id is not None:
-        stmt = stmt.where(col(Commitment.initiative_id) == initiative_id)
+        initiative = await _resolve_initiative(
+            session, principal, initiative_id, field="query.initiative_id"
+        )
+        stmt = stmt.where(col(Commitment.initiative_id) == initiative.id)
     if team_id is not None:
-        stmt = stmt.where(col(Commitment.team_id) == team_id)
+        team = await _resolve_team(session, principal, team_id, field="query.team_id")
+        stmt = stmt.where(col(Commitment.team_id) == team.id)
     if status is not None:
         stmt = stmt.where(col(Commitment.status) == status)
     if overdue is not None:
         condition = _overdue(today())
         stmt = stmt.where(condition if overdue else not_(condition))
-    result = await paginate(
-        session, stmt, page=page, order_by=sort_columns(sort, _SORT, col(Commitment.id))
-    )
+    result = await paginate(session, stmt, page=page, order=SORT.order(sort))
     result.items = await _publish_page(session, result.items)
     return result
 
 
-async def _resolve_team(session: AsyncSession, principal: Principal, team_id: uuid.UUID) -> Team:
-    try:
-        return await team_service.get_team(session, principal, team_id)
-    except NotFound:
-        raise InvalidInput(
-            "body.team_id", f"no team with id {team_id} in your scope", type_="not_found"
-        ) from None
+async def _resolve_team(
+    session: AsyncSession, principal: Principal, team_id: uuid.UUID, *, field: str = "body.team_id"
+) -> Team:
+    return await resolve_reference(
+        team_service.get_team, session, principal, team_id, field=field, kind="team"
+    )
+
+
+async def _resolve_initiative(
+    session: AsyncSession, principal: Principal, initiative_id: uuid.UUID, *, field: str
+) -> Initiative:
+    return await resolve_reference(
+        initiative_service.get_initiative,
+        session,
+        principal,
+        initiative_id,
+        field=field,
+        kind="initiative",
+    )
 
 
 async def _resolve_target(
@@ -194,16 +216,9 @@ async def _resolve_target(
             )
         return unit.id
     if data.initiative_id is not None:
-        try:
-            initiative = await initiative_service.get_initiative(
-                session, principal, data.initiative_id
-            )
-        except NotFound:
-            raise InvalidInput(
-                "body.initiative_id",
-                f"no initiative with id {data.initiative_id} in your scope",
-                type_="not_found",
-            ) from None
+        initiative = await _resolve_initiative(
+            session, principal, data.initiative_id, field="body.initiative_id"
+        )
         team = await session.get(Team, initiative.team_id)
         assert team is not None
         team_unit = await session.get(OrgUnit, team.org_unit_id)

@@ -1,6 +1,6 @@
 import uuid
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Header, Query, Response, status
 
@@ -48,19 +48,10 @@ async def _language(
 LanguageDep = Annotated[Language, Depends(_language)]
 
 
-class CycleSort(StrEnum):
-    updated_at_desc = "-updated_at"
-    updated_at = "updated_at"
-    created_at = "created_at"
-    created_at_desc = "-created_at"
-    stage_entered_at = "stage_entered_at"
-    stage_entered_at_desc = "-stage_entered_at"
-    stage_due_on = "stage_due_on"
-    stage_due_on_desc = "-stage_due_on"
-    sequence = "sequence"
-    sequence_desc = "-sequence"
-    stage = "stage"
-    stage_desc = "-stage"
+if TYPE_CHECKING:
+    CycleSort = StrEnum
+else:
+    CycleSort = service.SORT.enum  # made by the sort helper from the service's columns
 
 
 @router.get("", response_model=CyclePage, responses=problem_responses(401, 404, 422))
@@ -70,7 +61,8 @@ async def list_cycles(
     page: PageDep,
     language: LanguageDep,
     initiative_id: Annotated[
-        uuid.UUID | None, Query(description="Only cycles of this initiative (404 if out of scope).")
+        uuid.UUID | None,
+        Query(description="Only cycles of this initiative (422 if the token cannot see it)."),
     ] = None,
     org_unit_id: Annotated[
         uuid.UUID | None,
@@ -102,7 +94,7 @@ async def list_cycles(
             description="Order; `-` before a field sorts descending. `stage` follows the "
             "stages' order; cycles without `stage_due_on` come last."
         ),
-    ] = CycleSort.updated_at_desc,
+    ] = service.SORT.default,
 ) -> object:
     """List the cycles in the token's scope, e.g. a unit's active or overdue cycles."""
     return await service.list_cycles(

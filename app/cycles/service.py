@@ -35,8 +35,9 @@ from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit
-from app.pagination import Page, PageParams, paginate
+from app.pagination import Order, Page, PageParams, Sorting, paginate
 from app.problems import Conflict, InvalidInput, NotFound
+from app.references import resolve_reference
 from app.teams import service as team_service
 from app.teams.models import Team
 
@@ -161,23 +162,20 @@ def _stage_order() -> Any:
     )
 
 
-_SORT: dict[str, Any] = {
-    "sequence": col(Cycle.sequence),
-    "stage_entered_at": col(Cycle.stage_entered_at),
-    "stage_due_on": col(Cycle.stage_due_on),
-    "updated_at": col(Cycle.updated_at),
-    "created_at": col(Cycle.created_at),
-}
-
-
-def _order_by(sort: str) -> list[Any]:
-    descending = sort.startswith("-")
-    key = sort.lstrip("-")
-    column = _stage_order() if key == "stage" else _SORT[key]
-    term = column.desc() if descending else column.asc()
-    if key == "stage_due_on":
-        term = term.nulls_last()  # cycles without a due day come last either way
-    return [term, col(Cycle.id)]
+SORT = Sorting(
+    "CycleSort",
+    {
+        "updated_at": col(Cycle.updated_at),
+        "created_at": col(Cycle.created_at),
+        "stage_entered_at": col(Cycle.stage_entered_at),
+        "stage_due_on": col(Cycle.stage_due_on),  # cycles without a due day come last
+        "sequence": col(Cycle.sequence),
+        "stage": _stage_order(),
+    },
+    tiebreaker=col(Cycle.id),
+    default="-updated_at",
+    descending_first={"updated_at"},
+)
 
 
 def _today() -> date:
@@ -205,8 +203,15 @@ async def list_cycles(
         principal.path_filter(col(OrgUnit.path)),
     )
     if initiative_id is not None:
-        await initiative_service.get_initiative(session, principal, initiative_id)
-        stmt = stmt.where(col(Cycle.initiative_id) == initiative_id)
+        initiative = await resolve_reference(
+            initiative_service.get_initiative,
+            session,
+            principal,
+            initiative_id,
+            field="query.initiative_id",
+            kind="initiative",
+        )
+        stmt = stmt.where(col(Cycle.initiative_id) == initiative.id)
     if org_unit_id is not None:
         stmt = stmt.where(
             await org_unit_service.unit_condition(
@@ -214,8 +219,10 @@ async def list_cycles(
             )
         )
     if team_id is not None:
-        await team_service.get_team(session, principal, team_id)
-        stmt = stmt.where(col(Initiative.team_id) == team_id)
+        team = await resolve_reference(
+            team_service.get_team, session, principal, team_id, field="query.team_id", kind="team"
+        )
+        stmt = stmt.where(col(Initiative.team_id) == team.id)
     if stage:
         stmt = stmt.where(col(Cycle.stage).in_([s.value for s in stage]))
     if active is not None:
@@ -227,13 +234,9 @@ async def list_cycles(
         stmt = stmt.where(
             is_overdue if overdue else ~is_overdue | col(Cycle.stage_due_on).is_(None)
         )
-    result = await paginate(session, stmt, page=page, order_by=_order_by(sort))
-    return Page[CyclePublic](
-        items=await present_cycles(session, result.items, language),
-        total=result.total,
-        limit=result.limit,
-        offset=result.offset,
-    )
+    result = await paginate(session, stmt, page=page, order=SORT.order(sort))
+    result.items = await present_cycles(session, result.items, language)
+    return result
 
 
 async def list_cycle_transitions(
@@ -251,14 +254,14 @@ async def list_cycle_transitions(
         session,
         stmt,
         page=page,
-        order_by=[col(CycleStageTransition.position), col(CycleStageTransition.id)],
+        order=Order.by(
+            col(CycleStageTransition.position),
+            list_name="CycleStageTransitions",
+            tiebreaker=col(CycleStageTransition.id),
+        ),
     )
-    return Page[CycleStageTransitionPublic](
-        items=[_public_transition(entry, language) for entry in result.items],
-        total=result.total,
-        limit=result.limit,
-        offset=result.offset,
-    )
+    result.items = [_public_transition(entry, language) for entry in result.items]
+    return result
 
 
 # --- writes -----------------------------------------------------------------------------------
@@ -267,14 +270,14 @@ async def list_cycle_transitions(
 async def _resolve_initiative(
     session: AsyncSession, principal: Principal, initiative_id: uuid.UUID
 ) -> Initiative:
-    try:
-        return await initiative_service.get_initiative(session, principal, initiative_id)
-    except NotFound:
-        raise InvalidInput(
-            "body.initiative_id",
-            f"no initiative with id {initiative_id} in your scope",
-            type_="not_found",
-        ) from None
+    return await resolve_reference(
+        initiative_service.get_initiative,
+        session,
+        principal,
+        initiative_id,
+        field="body.initiative_id",
+        kind="initiative",
+    )
 
 
 async def _archived_unit(session: AsyncSession, initiative: Initiative) -> OrgUnit | None:

@@ -1,6 +1,6 @@
 import uuid
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Query, Response, status
 
@@ -25,15 +25,10 @@ _WRITE_SCOPE = (
 )
 
 
-class GoalSort(StrEnum):
-    title_asc = "title"
-    title_desc = "-title"
-    created_at = "created_at"
-    created_at_desc = "-created_at"
-    valid_to_on = "valid_to_on"
-    valid_to_on_desc = "-valid_to_on"
-    depth = "depth"
-    depth_desc = "-depth"
+if TYPE_CHECKING:
+    GoalSort = StrEnum
+else:
+    GoalSort = service.SORT.enum  # made by the sort helper from the service's columns
 
 
 @router.get(
@@ -49,7 +44,7 @@ async def list_goals(
     page: PageDep,
     org_unit_id: Annotated[
         uuid.UUID | None,
-        Query(description="Only goals of this unit (which the token may read; 404 otherwise)."),
+        Query(description="Only goals of this unit (which the token may read; 422 otherwise)."),
     ] = None,
     include_inherited: Annotated[
         bool,
@@ -71,7 +66,7 @@ async def list_goals(
     sort: Annotated[
         GoalSort,
         Query(description="Order; `-` sorts descending. `depth` puts the top of the chain first."),
-    ] = GoalSort.title_asc,
+    ] = service.SORT.default,
 ) -> object:
     """List the goals the token may read, optionally a unit's own, inherited and descendant goals."""
     return await service.list_goals(

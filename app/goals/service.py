@@ -19,8 +19,9 @@ from app.etag import check_if_match
 from app.goals.models import Goal, GoalCreate, GoalListItem, GoalStatus, GoalUpdate
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit, path_ids
-from app.pagination import Page, PageParams, paginate, sort_columns
+from app.pagination import Page, PageParams, Sorting, paginate
 from app.problems import Conflict, Forbidden, InvalidInput, NotFound
+from app.references import resolve_reference
 
 
 class GoalInUse(Conflict):
@@ -79,14 +80,24 @@ async def _get_goal_for_write(
     return found
 
 
+async def get_goal_and_unit(
+    session: AsyncSession, principal: Principal, goal_id: uuid.UUID
+) -> tuple[Goal, OrgUnit]:
+    """A goal the token may read with its unit, 404 otherwise."""
+    found = await _get_goal_and_unit(session, principal, goal_id)
+    if found is None:
+        raise NotFound.for_object("goal", goal_id)
+    return found
+
+
 async def resolve_goal_reference(
     session: AsyncSession, principal: Principal, goal_id: uuid.UUID, *, field: str
 ) -> tuple[Goal, OrgUnit]:
-    """A goal named in a request body with its unit: 422 naming the field when not readable."""
-    found = await _get_goal_and_unit(session, principal, goal_id)
-    if found is None:
-        raise InvalidInput(field, f"no goal with id {goal_id} in your scope", type_="not_found")
-    return found
+    """A goal named in a request (body or filter) with its unit: 422 naming the field when the
+    token cannot read it."""
+    return await resolve_reference(
+        get_goal_and_unit, session, principal, goal_id, field=field, kind="goal"
+    )
 
 
 async def _readable_unit(
@@ -106,12 +117,16 @@ async def _readable_unit(
     return unit
 
 
-_SORT = {
-    "title": Goal.title,
-    "created_at": Goal.created_at,
-    "valid_to_on": Goal.valid_to_on,
-    "depth": OrgUnit.depth,
-}
+SORT = Sorting(
+    "GoalSort",
+    {
+        "title": Goal.title,
+        "created_at": Goal.created_at,
+        "valid_to_on": Goal.valid_to_on,
+        "depth": OrgUnit.depth,
+    },
+    tiebreaker=Goal.id,
+)
 
 
 async def list_goals(
@@ -137,7 +152,14 @@ async def list_goals(
     )
     ancestors: set[uuid.UUID] = set()
     if org_unit_id is not None:
-        unit = await _readable_unit(session, principal, org_unit_id)
+        unit = await resolve_reference(
+            _readable_unit,
+            session,
+            principal,
+            org_unit_id,
+            field="query.org_unit_id",
+            kind="org unit",
+        )
         ancestors = set(path_ids(unit.path)[:-1])
         wanted: list[ColumnElement[bool]] = [Goal.org_unit_id == unit.id]  # type: ignore[list-item]
         if include_descendants:
@@ -146,12 +168,15 @@ async def list_goals(
             wanted.append(Goal.org_unit_id.in_(ancestors))  # type: ignore[attr-defined]
         stmt = stmt.where(or_(*wanted))
     if parent_goal_id is not None:
-        stmt = stmt.where(Goal.parent_goal_id == parent_goal_id)  # type: ignore[arg-type]
+        parent, _ = await resolve_goal_reference(
+            session, principal, parent_goal_id, field="query.parent_goal_id"
+        )
+        stmt = stmt.where(Goal.parent_goal_id == parent.id)  # type: ignore[arg-type]
     if status is not None:
         stmt = stmt.where(Goal.status == status)  # type: ignore[arg-type]
     if q:
         stmt = stmt.where(func.lower(Goal.title).contains(q.lower(), autoescape=True))
-    result = await paginate(session, stmt, page=page, order_by=sort_columns(sort, _SORT, Goal.id))
+    result = await paginate(session, stmt, page=page, order=SORT.order(sort))
     result.items = [
         GoalListItem.model_validate(goal, update={"inherited": goal.org_unit_id in ancestors})
         for goal in result.items

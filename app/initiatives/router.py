@@ -1,6 +1,6 @@
 import uuid
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Query, Response, status
 
@@ -22,15 +22,10 @@ from app.routing import service_router
 router = service_router("initiatives")
 
 
-class InitiativeSort(StrEnum):
-    title_asc = "title"
-    title_desc = "-title"
-    created_at = "created_at"
-    created_at_desc = "-created_at"
-    started_on = "started_on"
-    started_on_desc = "-started_on"
-    aim_by_when_on = "aim_by_when_on"
-    aim_by_when_on_desc = "-aim_by_when_on"
+if TYPE_CHECKING:
+    InitiativeSort = StrEnum
+else:
+    InitiativeSort = service.SORT.enum  # made by the sort helper from the service's columns
 
 
 @router.get("", response_model=InitiativePage, responses=problem_responses(401, 404, 422))
@@ -40,7 +35,9 @@ async def list_initiatives(
     page: PageDep,
     org_unit_id: Annotated[
         uuid.UUID | None,
-        Query(description="Only initiatives of teams of this unit (404 if out of scope)."),
+        Query(
+            description="Only initiatives of teams of this unit (422 if the token cannot see it)."
+        ),
     ] = None,
     include_descendants: Annotated[
         bool, Query(description="With org_unit_id: also initiatives of the units below it.")
@@ -67,7 +64,7 @@ async def list_initiatives(
     ] = None,
     sort: Annotated[
         InitiativeSort, Query(description="Order; `-` sorts descending; empty dates last.")
-    ] = InitiativeSort.title_asc,
+    ] = service.SORT.default,
 ) -> object:
     """List the initiatives of the teams in the token's scope, filtered and sorted."""
     return await service.list_initiatives(

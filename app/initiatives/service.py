@@ -13,6 +13,7 @@ from sqlmodel import col
 from app.auth import Principal
 from app.db import delete_unless_referenced, utcnow
 from app.etag import check_if_match
+from app.goals import service as goal_service
 from app.goals.models import Goal
 from app.initiatives.models import (
     Initiative,
@@ -24,8 +25,9 @@ from app.initiatives.models import (
 )
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit, path_ids
-from app.pagination import Page, PageParams, paginate
+from app.pagination import Page, PageParams, Sorting, paginate
 from app.problems import Conflict, InvalidInput, NotFound
+from app.references import resolve_reference
 from app.teams import service as team_service
 from app.teams.models import Team
 
@@ -93,19 +95,16 @@ async def read_initiative(
     return (await _publish(session, [await get_initiative(session, principal, initiative_id)]))[0]
 
 
-_SORT: dict[str, Any] = {
-    "title": col(Initiative.title),
-    "created_at": col(Initiative.created_at),
-    "started_on": col(Initiative.started_on),
-    "aim_by_when_on": col(Initiative.aim_by_when_on),
-}
-
-
-def _order(sort: str) -> list[Any]:
-    column = _SORT[sort.lstrip("-")]
-    term = column.desc() if sort.startswith("-") else column.asc()
-    # Dates may be empty: put those last on both databases (they disagree by default).
-    return [term.nulls_last(), col(Initiative.id)]
+SORT = Sorting(
+    "InitiativeSort",
+    {
+        "title": col(Initiative.title),
+        "created_at": col(Initiative.created_at),
+        "started_on": col(Initiative.started_on),
+        "aim_by_when_on": col(Initiative.aim_by_when_on),
+    },
+    tiebreaker=col(Initiative.id),
+)
 
 
 async def list_initiatives(
@@ -138,16 +137,22 @@ async def list_initiatives(
             )
         )
     if team_id is not None:
-        stmt = stmt.where(col(Initiative.team_id) == team_id)
+        team = await resolve_reference(
+            team_service.get_team, session, principal, team_id, field="query.team_id", kind="team"
+        )
+        stmt = stmt.where(col(Initiative.team_id) == team.id)
     if status is not None:
         stmt = stmt.where(col(Initiative.status) == status)
     if focus_area:
         stmt = stmt.where(func.lower(Initiative.focus_area) == focus_area.lower())
     if goal_id is not None:
+        goal, _ = await goal_service.resolve_goal_reference(
+            session, principal, goal_id, field="query.goal_id"
+        )
         stmt = stmt.where(
             exists().where(
                 col(InitiativeGoal.initiative_id) == Initiative.id,
-                col(InitiativeGoal.goal_id) == goal_id,
+                col(InitiativeGoal.goal_id) == goal.id,
             )
         )
     if q:
@@ -156,7 +161,7 @@ async def list_initiatives(
             func.lower(Initiative.title).contains(needle, autoescape=True)
             | func.lower(Initiative.focus_area).contains(needle, autoescape=True)
         )
-    result = await paginate(session, stmt, page=page, order_by=_order(sort))
+    result = await paginate(session, stmt, page=page, order=SORT.order(sort))
     result.items = await _publish(session, result.items)
     return result
 
@@ -164,12 +169,9 @@ async def list_initiatives(
 async def _resolve_team(
     session: AsyncSession, principal: Principal, team_id: uuid.UUID
 ) -> tuple[Team, OrgUnit]:
-    try:
-        team = await team_service.get_team(session, principal, team_id)
-    except NotFound:
-        raise InvalidInput(
-            "body.team_id", f"no team with id {team_id} in your scope", type_="not_found"
-        ) from None
+    team = await resolve_reference(
+        team_service.get_team, session, principal, team_id, field="body.team_id", kind="team"
+    )
     unit = await org_unit_service.get_org_unit(session, principal, team.org_unit_id)
     if unit.archived_at is not None:
         raise InvalidInput(

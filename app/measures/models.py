@@ -306,7 +306,9 @@ class MeasurementIn(SQLModel):
     org_unit_code: str | None = Field(
         default=None, min_length=1, max_length=100, description="Or its `external_code`."
     )
-    period: str | IsoDate = Field(
+    period: str = Field(
+        min_length=1,
+        max_length=40,
         description="The period in the measure's granularity: `2026-09-14`, `2026-W37`, "
         "`2026-09`, `HT2026`/`VT2027` or `2026/27`; for weeks and months a date inside the "
         "period is accepted too.",

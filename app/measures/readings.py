@@ -32,8 +32,9 @@ from app.measures.models import (
 from app.measures.periods import InvalidPeriod, Period, parse_period
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit
-from app.pagination import PageParams
+from app.pagination import Page, PageParams, Sorting, paginate
 from app.problems import InvalidInput, NotFound
+from app.references import not_visible, resolve_reference
 
 _M = Measurement.__table__.c  # type: ignore[attr-defined]
 
@@ -150,10 +151,24 @@ async def _filtered(
     stmt = _readable(principal, select(*_COLUMNS, col(OrgUnit.path), col(Measure.min_denominator)))
     measure: Measure | None = None
     if where.measure_id is not None:
-        measure = await measure_service.get_measure(session, principal, where.measure_id)
+        measure = await resolve_reference(
+            measure_service.get_measure,
+            session,
+            principal,
+            where.measure_id,
+            field="query.measure_id",
+            kind="measure",
+        )
         stmt = stmt.where(_M.measure_id == measure.id)
     if where.org_unit_id is not None:
-        unit = await org_unit_service.get_org_unit(session, principal, where.org_unit_id)
+        unit = await resolve_reference(
+            org_unit_service.get_org_unit,
+            session,
+            principal,
+            where.org_unit_id,
+            field="query.org_unit_id",
+            kind="org unit",
+        )
         stmt = stmt.where(
             col(OrgUnit.path).startswith(unit.path, autoescape=True)
             if where.include_descendants
@@ -178,10 +193,11 @@ async def _filtered(
     return stmt
 
 
-_SORT = {
-    "period": (_M.period_first_on, _M.period_ordinal),
-    "recorded_at": (_M.recorded_at,),
-}
+SORT = Sorting(
+    "MeasurementSort",
+    {"period": _M.period_first_on, "recorded_at": _M.recorded_at},
+    tiebreaker=_M.id,
+)
 
 
 async def list_measurements(
@@ -191,22 +207,15 @@ async def list_measurements(
     page: PageParams,
     where: MeasurementFilter,
     sort: str = "period",
-) -> dict[str, Any]:
+) -> Page[dict[str, Any]]:
     stmt = await _filtered(session, principal, where)
-    descending = sort.startswith("-")
-    terms = [c.desc() if descending else c.asc() for c in _SORT[sort.lstrip("-")]]
-    total = (
-        await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    ).scalar_one()
-    rows = await session.execute(
-        stmt.order_by(*terms, _M.org_unit_id, _M.id).limit(page.limit).offset(page.offset)
-    )
+    found = await paginate(session, stmt, page=page, order=SORT.order(sort), whole_rows=True)
     shield = await protection(session, principal)
-    items = [
+    found.items = [
         publish(row, shield.withholds(row.denominator, row.path, row.min_denominator))
-        for row in rows
+        for row in found.items
     ]
-    return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
+    return found
 
 
 async def get_measurement(
@@ -417,7 +426,7 @@ async def _readable_unit_path(
         )
     )
     if path is None:
-        raise NotFound.for_object("org unit", org_unit_id)
+        raise not_visible("query.org_unit_id", "org unit", org_unit_id)
     return path
 
 

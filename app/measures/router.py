@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 from types import SimpleNamespace
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Query, Request, Response, status
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -35,11 +35,12 @@ router = service_router("measures")
 measurements_router = service_router("measurements")
 
 
-class MeasureSort(StrEnum):
-    name_asc = "name"
-    name_desc = "-name"
-    created_at = "created_at"
-    created_at_desc = "-created_at"
+if TYPE_CHECKING:
+    MeasureSort = StrEnum
+    MeasurementSort = StrEnum
+else:
+    MeasureSort = service.SORT.enum  # made by the sort helper from the service's columns
+    MeasurementSort = readings.SORT.enum
 
 
 @router.get("", response_model=MeasurePage, responses=problem_responses(401, 404, 422))
@@ -72,7 +73,7 @@ async def list_measures(
     q: Annotated[str | None, Query(max_length=200, description="Name contains.")] = None,
     sort: Annotated[
         MeasureSort, Query(description="Order; `-` sorts descending.")
-    ] = MeasureSort.name_asc,
+    ] = service.SORT.default,
 ) -> object:
     """List the measures the token may read: its units' measures and the shared indicators of
     the units above its scope, which its units report."""
@@ -309,13 +310,6 @@ async def get_reporting_status(
 # ---------------------------------------------------------------------------- measurements
 
 
-class MeasurementSort(StrEnum):
-    period = "period"
-    period_desc = "-period"
-    recorded_at = "recorded_at"
-    recorded_at_desc = "-recorded_at"
-
-
 def _filter(
     measure_id: uuid.UUID | None,
     org_unit_id: uuid.UUID | None,
@@ -366,7 +360,7 @@ async def list_measurements(
     source: SourceFilter = None,
     sort: Annotated[
         MeasurementSort, Query(description="Order; `-` sorts descending.")
-    ] = MeasurementSort.period,
+    ] = readings.SORT.default,
 ) -> object:
     """List measurements by measure, unit (with descendants), period range and source."""
     return await readings.list_measurements(

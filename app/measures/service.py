@@ -30,8 +30,9 @@ from app.measures.periods import PeriodKind, SchoolYearStart
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit
 from app.organisations.models import Organisation
-from app.pagination import Page, PageParams, paginate, sort_columns
+from app.pagination import Page, PageParams, Sorting, paginate
 from app.problems import Conflict, Forbidden, InvalidInput, NotFound
+from app.references import resolve_reference
 from app.teams.models import Team
 
 
@@ -136,16 +137,14 @@ async def create_measure(
     session: AsyncSession, principal: Principal, *, data: MeasureCreate
 ) -> Measure:
     if data.initiative_id is not None:
-        try:
-            initiative = await initiative_service.get_initiative(
-                session, principal, data.initiative_id
-            )
-        except NotFound:
-            raise InvalidInput(
-                "body.initiative_id",
-                f"no initiative with id {data.initiative_id} in your scope",
-                type_="not_found",
-            ) from None
+        initiative = await resolve_reference(
+            initiative_service.get_initiative,
+            session,
+            principal,
+            data.initiative_id,
+            field="body.initiative_id",
+            kind="initiative",
+        )
         owner = await session.scalar(
             select(col(Team.org_unit_id)).where(col(Team.id) == initiative.team_id)
         )
@@ -193,7 +192,7 @@ async def update_measure(
             f"{', '.join(fixed)} cannot change once the measure has measurements: they decide "
             "what the stored values mean. Make a new measure instead."
         )
-    merged = {**measure.model_dump(include=set(_FIXED_BY_MEASUREMENTS)), **values}
+    merged = {**{key: getattr(measure, key) for key in _FIXED_BY_MEASUREMENTS}, **values}
     try:
         _check_scale(MeasureUpdate.model_construct(**merged))
     except ValueError as error:
@@ -227,10 +226,11 @@ async def delete_measure(
     )
 
 
-_SORT: dict[str, Any] = {
-    "name": col(Measure.name),
-    "created_at": col(Measure.created_at),
-}
+SORT = Sorting(
+    "MeasureSort",
+    {"name": col(Measure.name), "created_at": col(Measure.created_at)},
+    tiebreaker=col(Measure.id),
+)
 
 
 async def list_measures(
@@ -258,10 +258,24 @@ async def list_measures(
         )
     )
     if initiative_id is not None:
-        await initiative_service.get_initiative(session, principal, initiative_id)
+        await resolve_reference(
+            initiative_service.get_initiative,
+            session,
+            principal,
+            initiative_id,
+            field="query.initiative_id",
+            kind="initiative",
+        )
         stmt = stmt.where(col(Measure.initiative_id) == initiative_id)
     if org_unit_id is not None:
-        unit = await org_unit_service.get_org_unit(session, principal, org_unit_id)
+        unit = await resolve_reference(
+            org_unit_service.get_org_unit,
+            session,
+            principal,
+            org_unit_id,
+            field="query.org_unit_id",
+            kind="org unit",
+        )
         stmt = stmt.where(
             col(OrgUnit.path).startswith(unit.path, autoescape=True)
             if include_descendants
@@ -282,8 +296,5 @@ async def list_measures(
     if external_code is not None:
         stmt = stmt.where(col(Measure.external_code) == external_code)
     if q is not None:
-        pattern = f"%{q.lower()}%"
-        stmt = stmt.where(func.lower(col(Measure.name)).like(pattern))
-    return await paginate(
-        session, stmt, page=page, order_by=sort_columns(sort, _SORT, col(Measure.id))
-    )
+        stmt = stmt.where(func.lower(col(Measure.name)).contains(q.lower(), autoescape=True))
+    return await paginate(session, stmt, page=page, order=SORT.order(sort))

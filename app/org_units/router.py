@@ -1,6 +1,6 @@
 import uuid
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Query, Response, status
 
@@ -24,15 +24,10 @@ from app.routing import service_router
 router = service_router("org-units")
 
 
-class OrgUnitSort(StrEnum):
-    name = "name"
-    name_desc = "-name"
-    created_at = "created_at"
-    created_at_desc = "-created_at"
-    kind = "kind"
-    kind_desc = "-kind"
-    depth = "depth"
-    depth_desc = "-depth"
+if TYPE_CHECKING:
+    OrgUnitSort = StrEnum
+else:
+    OrgUnitSort = service.SORT.enum  # made by the sort helper from the service's columns
 
 
 IncludeArchived = Annotated[bool, Query(description="Also return archived units.")]
@@ -49,7 +44,7 @@ async def list_org_units(
     ] = None,
     within: Annotated[
         uuid.UUID | None,
-        Query(description="Only this unit and its descendants (404 if out of scope)."),
+        Query(description="Only this unit and its descendants (422 if the token cannot see it)."),
     ] = None,
     external_code: Annotated[
         str | None, Query(max_length=64, description="Exact external code.")
@@ -60,7 +55,7 @@ async def list_org_units(
     include_archived: IncludeArchived = False,
     sort: Annotated[
         OrgUnitSort, Query(description="Order; `-` before a field sorts descending.")
-    ] = OrgUnitSort.name,
+    ] = service.SORT.default,
 ) -> object:
     """List the units in the token's scope, filtered and sorted."""
     return await service.list_org_units(

@@ -21,8 +21,9 @@ from app.org_units.models import (
     OrgUnitUpdate,
 )
 from app.organisations.models import Organisation
-from app.pagination import Page, PageParams, paginate, sort_columns
+from app.pagination import Page, PageParams, Sorting, paginate
 from app.problems import Conflict, Forbidden, InvalidInput, NotFound
+from app.references import resolve_reference
 from app.teams.models import Team
 
 
@@ -149,10 +150,13 @@ async def unit_condition(
     org_unit_id: uuid.UUID,
     *,
     include_descendants: bool,
+    field: str = "query.org_unit_id",
 ) -> ColumnElement[bool]:
     """For lists joined to their owning unit as ``OrgUnit``: rows of this unit, or of its whole
-    subtree with ``include_descendants``. A unit outside the token's scope is 404."""
-    unit = await get_org_unit(session, principal, org_unit_id)
+    subtree with ``include_descendants``. A unit outside the token's scope is 422 at ``field``."""
+    unit = await resolve_reference(
+        get_org_unit, session, principal, org_unit_id, field=field, kind="org unit"
+    )
     if include_descendants:
         return col(OrgUnit.path).startswith(unit.path, autoescape=True)
     return col(OrgUnit.id) == unit.id
@@ -162,23 +166,24 @@ async def resolve_unit_reference(
     session: AsyncSession, principal: Principal, org_unit_id: uuid.UUID, *, field: str
 ) -> OrgUnit:
     """A unit named in a request body: 422 naming the field when it is not in scope or archived."""
-    try:
-        unit = await get_org_unit(session, principal, org_unit_id)
-    except NotFound:
-        raise InvalidInput(
-            field, f"no org unit with id {org_unit_id} in your scope", type_="not_found"
-        ) from None
+    unit = await resolve_reference(
+        get_org_unit, session, principal, org_unit_id, field=field, kind="org unit"
+    )
     if unit.archived_at is not None:
         raise InvalidInput(field, f"org unit {org_unit_id} is archived", type_="archived")
     return unit
 
 
-_SORT = {
-    "name": col(OrgUnit.name),
-    "created_at": col(OrgUnit.created_at),
-    "kind": col(OrgUnit.kind),
-    "depth": col(OrgUnit.depth),
-}
+SORT = Sorting(
+    "OrgUnitSort",
+    {
+        "name": col(OrgUnit.name),
+        "created_at": col(OrgUnit.created_at),
+        "kind": col(OrgUnit.kind),
+        "depth": col(OrgUnit.depth),
+    },
+    tiebreaker=col(OrgUnit.id),
+)
 
 
 async def list_org_units(
@@ -199,21 +204,25 @@ async def list_org_units(
         principal.path_filter(col(OrgUnit.path)),
     )
     if within is not None:
-        ancestor = await get_org_unit(session, principal, within)
-        stmt = stmt.where(col(OrgUnit.path).startswith(ancestor.path, autoescape=True))
+        stmt = stmt.where(
+            await unit_condition(
+                session, principal, within, include_descendants=True, field="query.within"
+            )
+        )
     if kind is not None:
         stmt = stmt.where(col(OrgUnit.kind) == kind)
     if parent_id is not None:
-        stmt = stmt.where(col(OrgUnit.parent_id) == parent_id)
+        parent = await resolve_reference(
+            get_org_unit, session, principal, parent_id, field="query.parent_id", kind="org unit"
+        )
+        stmt = stmt.where(col(OrgUnit.parent_id) == parent.id)
     if external_code is not None:
         stmt = stmt.where(col(OrgUnit.external_code) == external_code)
     if q:
         stmt = stmt.where(func.lower(col(OrgUnit.name)).contains(q.lower(), autoescape=True))
     if not include_archived:
         stmt = stmt.where(col(OrgUnit.archived_at).is_(None))
-    return await paginate(
-        session, stmt, page=page, order_by=sort_columns(sort, _SORT, col(OrgUnit.id))
-    )
+    return await paginate(session, stmt, page=page, order=SORT.order(sort))
 
 
 async def _subtree(

@@ -1,6 +1,6 @@
 import uuid
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Query, Response, status
 
@@ -26,11 +26,10 @@ from app.teams.models import (
 router = service_router("teams")
 
 
-class TeamSort(StrEnum):
-    name = "name"
-    name_desc = "-name"
-    created_at = "created_at"
-    created_at_desc = "-created_at"
+if TYPE_CHECKING:
+    TeamSort = StrEnum
+else:
+    TeamSort = service.SORT.enum  # made by the sort helper from the service's columns
 
 
 @router.get("", response_model=TeamPage, responses=problem_responses(401, 404, 422))
@@ -46,7 +45,9 @@ async def list_teams(
     q: Annotated[
         str | None, Query(max_length=200, description="Name contains (case-insensitive).")
     ] = None,
-    sort: Annotated[TeamSort, Query(description="Order; `-` sorts descending.")] = TeamSort.name,
+    sort: Annotated[
+        TeamSort, Query(description="Order; `-` sorts descending.")
+    ] = service.SORT.default,
 ) -> object:
     """List the teams in the token's scope."""
     return await service.list_teams(

@@ -11,7 +11,7 @@ from app.db import delete_unless_referenced
 from app.etag import check_if_match
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit
-from app.pagination import Page, PageParams, paginate, sort_columns
+from app.pagination import Order, Page, PageParams, Sorting, paginate
 from app.problems import Conflict, NotFound
 from app.teams.models import (
     Team,
@@ -45,7 +45,11 @@ async def get_team(session: AsyncSession, principal: Principal, team_id: uuid.UU
     return team
 
 
-_SORT = {"name": col(Team.name), "created_at": col(Team.created_at)}
+SORT = Sorting(
+    "TeamSort",
+    {"name": col(Team.name), "created_at": col(Team.created_at)},
+    tiebreaker=col(Team.id),
+)
 
 
 async def list_teams(
@@ -77,9 +81,7 @@ async def list_teams(
         stmt = stmt.where(col(Team.kind) == kind)
     if q:
         stmt = stmt.where(func.lower(col(Team.name)).contains(q.lower(), autoescape=True))
-    return await paginate(
-        session, stmt, page=page, order_by=sort_columns(sort, _SORT, col(Team.id))
-    )
+    return await paginate(session, stmt, page=page, order=SORT.order(sort))
 
 
 async def create_team(session: AsyncSession, principal: Principal, *, data: TeamCreate) -> Team:
@@ -151,14 +153,17 @@ async def get_team_member(
     return member
 
 
+_MEMBER_ORDER = Order.by(
+    col(TeamMember.display_name), list_name="TeamMembers", tiebreaker=col(TeamMember.id)
+)
+
+
 async def list_team_members(
     session: AsyncSession, principal: Principal, team_id: uuid.UUID, *, page: PageParams
 ) -> Page[TeamMember]:
     team = await get_team(session, principal, team_id)
     stmt = select(TeamMember).where(col(TeamMember.team_id) == team.id)
-    return await paginate(
-        session, stmt, page=page, order_by=[col(TeamMember.display_name), col(TeamMember.id)]
-    )
+    return await paginate(session, stmt, page=page, order=_MEMBER_ORDER)
 
 
 async def create_team_member(

@@ -150,7 +150,8 @@ async def test_lists_stay_inside_the_token_scope(
         f"team_id={tenant.team.id}",
     ):
         response = await client.get(f"/api/v1/cycles?{query}", headers=south)
-        assert response.status_code == 404, query
+        assert response.status_code == 422, query
+        assert response.json()["errors"][0]["field"] == f"query.{query.split('=')[0]}"
 
 
 async def test_overdue_follows_the_organisations_calendar_not_utc(

@@ -581,8 +581,8 @@ async def test_scope_other_organisation_and_sibling_see_nothing_and_viewers_cann
         assert listed.json()["total"] == 0
         refused(
             await client.get(f"/api/v1/cycles?initiative_id={initiative.id}", headers=headers),
-            404,
-            "not-found",
+            422,
+            "invalid-input",
         )
     viewer = bearer(tenant.viewer)
     for response in (

@@ -308,7 +308,7 @@ async def test_scoped_token_reads_goals_above_but_writes_only_its_subtree(
     ).status_code == 404
     assert (
         await client.get(f"{GOALS}?org_unit_id={tenant.south.id}", headers=north)
-    ).status_code == 404
+    ).status_code == 422
     sibling_parent = await client.post(
         GOALS,
         json={"org_unit_id": str(tenant.school.id), "title": "Y", "parent_goal_id": str(south.id)},

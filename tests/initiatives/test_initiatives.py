@@ -262,7 +262,8 @@ async def test_initiatives_outside_scope_or_organisation_do_not_exist(
     south_listing = await client.get(
         f"{INITIATIVES}?org_unit_id={tenant.school.id}", headers=bearer(tenant.south_admin)
     )
-    assert south_listing.status_code == 404
+    assert south_listing.status_code == 422
+    assert south_listing.json()["errors"][0]["field"] == "query.org_unit_id"
 
 
 async def test_a_goal_the_token_cannot_read_is_answered_like_an_unknown_id(

@@ -9,7 +9,8 @@ root ── south ── sibling_school) and an *attacker* organisation ("Annans
 1. the attacker organisation's admin (organisation-wide), and
 2. the victim's ``south_admin`` (an admin scoped to the sibling subtree),
 
-and expects them to be refused (``refused``, 404 by default: existence must not leak), then
+and expects them to be refused (``refused``, 404 by default: existence must not leak; 422 for
+an id in a body or a filter), then
 checks that the victim's object is unchanged (writes), and finally sends the request with the
 victim's own in-scope token (``as_``, ``north_admin`` by default) and expects ``expect``, which
 proves the case reaches a real object.

@@ -5,13 +5,13 @@ so the sibling-scope admin must see none of them; a root indicator would be a le
 """
 
 import uuid
-from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
 from app.initiatives.models import Initiative, InitiativeStatus
-from app.measures.models import Measure, Measurement
+from app.measures.models import Measure, Measurement, MeasureType, ValueKind
+from app.measures.periods import PeriodKind, parse_period
 from tests.factories import Tenant
 from tests.isolation.framework import Case
 
@@ -19,21 +19,22 @@ from tests.isolation.framework import Case
 def _measure(tenant: Tenant, **fields: object) -> Measure:
     return Measure(
         organisation_id=tenant.organisation.id,
-        measure_type="outcome",
-        value_kind="count",
-        period_kind="week",
+        measure_type=MeasureType.outcome,
+        value_kind=ValueKind.count,
+        period_kind=PeriodKind.week,
         **fields,  # type: ignore[arg-type]
     )
 
 
 def _measurement(tenant: Tenant, measure: Measure, week: int, value: float) -> Measurement:
+    period = parse_period(PeriodKind.week, f"2026-W{week:02d}")
     return Measurement(
         organisation_id=tenant.organisation.id,
         measure_id=measure.id,
         org_unit_id=tenant.school.id,
-        period_ordinal=2026 * 53 + week,
-        period_key=f"2026-W{week:02d}",
-        period_first_on=date(2026, 1, 1),
+        period_ordinal=period.ordinal,
+        period_key=period.key,
+        period_first_on=period.first_day,
         value=value,
         source="api",
         recorded_at=utcnow(),

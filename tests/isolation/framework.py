@@ -44,8 +44,8 @@ class Case:
     """Status for the victim's own token ``as_``."""
     refused: int = 404
     """Status for both attackers: 404 for an object in the path, 422 when the victim's object is
-    named in the body, 200 for a collection GET (then their page must hold none of the victim's
-    objects)."""
+    named in the body or in a list's filter (``?team_id=``), 200 for a collection GET (then
+    their page must hold none of the victim's objects)."""
     lists: tuple[str, ...] = ()
     """Placeholders of objects the victim's page must contain (collection GETs)."""
     unchanged: str | None = None

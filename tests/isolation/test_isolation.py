@@ -6,8 +6,10 @@ format. ``test_every_api_route_has_an_isolation_case`` keeps the list complete.
 
 import importlib
 import pkgutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from httpx import AsyncClient
@@ -17,6 +19,7 @@ import tests.isolation
 from app.main import create_app
 from app.settings import Settings
 from tests.factories import Tenant, bearer, make_tenant
+from tests.isolation import cases_goals
 from tests.isolation.framework import (
     API,
     Case,
@@ -320,3 +323,134 @@ async def test_uploads_and_exports_reach_only_the_callers_own(
     )
     assert own.status_code == 200, own.text
     assert own.json()["replaced"] == 1
+
+
+ID_FILTERS: dict[tuple[str, str], str] = {
+    ("/org-units", "within"): "school",
+    ("/org-units", "parent_id"): "north",
+    ("/teams", "org_unit_id"): "school",
+    ("/goals", "org_unit_id"): "school",
+    ("/goals", "parent_goal_id"): "goal",
+    ("/initiatives", "org_unit_id"): "school",
+    ("/initiatives", "team_id"): "team",
+    ("/initiatives", "goal_id"): "school_goal",
+    ("/cycles", "initiative_id"): "initiative",
+    ("/cycles", "org_unit_id"): "school",
+    ("/cycles", "team_id"): "team",
+    ("/commitments", "goal_id"): "school_goal",
+    ("/commitments", "initiative_id"): "initiative",
+    ("/commitments", "team_id"): "team",
+    ("/commitments", "org_unit_id"): "school",
+    ("/audit-events", "object_id"): "school",
+    ("/audit-events", "actor_token_id"): "admin_token",
+    ("/measures", "initiative_id"): "measure_initiative",
+    ("/measures", "org_unit_id"): "school",
+    ("/measurements", "measure_id"): "measure",
+    ("/measurements", "org_unit_id"): "school",
+    ("/measurements/export", "measure_id"): "measure",
+    ("/measurements/export", "org_unit_id"): "school",
+    ("/measures/{measure_id}/series", "org_unit_id"): "school",
+}
+"""Every id filter of every list, with the victim's object it names."""
+
+HISTORY_FILTERS = {("/audit-events", "object_id"), ("/audit-events", "actor_token_id")}
+"""Filters on recorded history, not references: an object's trail outlives the object (and a
+token's changes its scope), so they match without resolving the id and answer a page."""
+
+
+def _id_filters_in_contract() -> set[tuple[str, str]]:
+    schema = create_app(Settings(database_url="sqlite://", log_level="WARNING")).openapi()
+    found = set()
+    for path, operations in schema["paths"].items():
+        for parameter in operations.get("get", {}).get("parameters", []):
+            options = parameter.get("schema", {}).get("anyOf", [parameter.get("schema", {})])
+            if parameter["in"] == "query" and any(o.get("format") == "uuid" for o in options):
+                found.add((path.removeprefix(API), parameter["name"]))
+    return found
+
+
+def test_every_id_filter_is_checked_for_isolation() -> None:
+    assert _id_filters_in_contract() == set(ID_FILTERS)
+
+
+async def _goals_and_measures(session: AsyncSession, tenant: Tenant) -> dict[str, uuid.UUID]:
+    from app.measures.models import Measure, MeasureType, ValueKind
+    from app.measures.periods import PeriodKind
+    from tests.isolation import cases_measures
+
+    names = await cases_goals.populate(session, tenant)
+    measures = await cases_measures.populate(session, tenant)
+    indicator = Measure(
+        organisation_id=tenant.organisation.id,
+        org_unit_id=tenant.root.id,
+        name="Trygghet",
+        measure_type=MeasureType.outcome,
+        value_kind=ValueKind.count,
+        period_kind=PeriodKind.term,
+    )
+    session.add(indicator)
+    await session.commit()
+    return {
+        **names,
+        **{k: v for k, v in measures.items() if k != "initiative"},
+        "measure_initiative": measures["initiative"],
+        "root_indicator": indicator.id,
+    }
+
+
+def _answer(response: Any, *ids: str) -> tuple[int, str]:
+    text = response.text
+    for value in ids:
+        text = text.replace(value, "<id>")
+    return response.status_code, text
+
+
+@pytest.mark.parametrize(
+    ("path", "name"), [pytest.param(*key, id=f"{key[0]}?{key[1]}") for key in ID_FILTERS]
+)
+async def test_an_id_filter_answers_another_tenants_id_like_a_random_one(
+    client: AsyncClient, session: AsyncSession, path: str, name: str
+) -> None:
+    """Another organisation's or a sibling subtree's id gets the answer a random id gets:
+    422 naming the parameter for references, an empty page for the history filters."""
+    world = await make_world(session, _goals_and_measures)
+    victim_id, random_id = world.names[ID_FILTERS[path, name]], str(uuid.uuid4())
+    url = f"{API}{path}"
+    urls = {"victim": url, "attacker": url}
+    if "{measure_id}" in path:
+        # Each caller aims at a measure it may read itself (its organisation's root indicator),
+        # so only the filter can be refused.
+        from sqlmodel import col, select
+
+        from app.measures.models import Measure
+
+        own_indicator = await session.scalar(
+            select(col(Measure.id)).where(
+                col(Measure.organisation_id) == world.attacker.organisation.id,
+                col(Measure.name) == "Trygghet",
+            )
+        )
+        urls = {
+            "victim": API + path.replace("{measure_id}", world.names["root_indicator"]),
+            "attacker": API + path.replace("{measure_id}", str(own_indicator)),
+        }
+    url = urls["victim"]
+    for who, token in (
+        ("admin of another organisation", world.attacker.admin),
+        ("admin of the sibling subtree", world.victim.south_admin),
+    ):
+        url = urls["attacker"] if who.endswith("organisation") else urls["victim"]
+        aimed = await client.get(url, params={name: victim_id}, headers=bearer(token))
+        guessed = await client.get(url, params={name: random_id}, headers=bearer(token))
+        assert _answer(aimed, victim_id) == _answer(guessed, random_id), (
+            f"{who}: {path}?{name}= tells the victim's id from a random one"
+        )
+        if (path, name) in HISTORY_FILTERS:
+            assert aimed.status_code == 200 and aimed.json()["items"] == [], aimed.text
+        else:
+            assert aimed.status_code == 422, f"{who}: {aimed.text}"
+            errors = aimed.json()["errors"]
+            assert [(e["field"], e["type"]) for e in errors] == [(f"query.{name}", "not_found")]
+    url = urls["victim"]
+    own = await client.get(url, params={name: victim_id}, headers=bearer(world.victim.north_admin))
+    assert own.status_code == 200, own.text

@@ -131,7 +131,8 @@ async def test_scoped_token_lists_only_its_subtree(
     outside = await client.get(
         f"/api/v1/org-units?within={tenant.south.id}", headers=bearer(tenant.north_admin)
     )
-    assert outside.status_code == 404
+    assert outside.status_code == 422
+    assert outside.json()["errors"][0]["field"] == "query.within"
 
 
 async def test_tree_nests_the_whole_subtree(client: AsyncClient, session: AsyncSession) -> None:

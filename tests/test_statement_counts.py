@@ -1,0 +1,262 @@
+"""A list request sends as many SQL statements for a page of 500 as for a page of 10.
+
+Rows are written with Core inserts (one statement per table), then every list of the contract
+is read at both page sizes while ``before_cursor_execute`` counts what reaches the database.
+A per-row query (an N+1) would make the counts differ.
+"""
+
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi import FastAPI
+from httpx import AsyncClient
+from sqlalchemy import event, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import SQLModel
+
+from app.access_tokens.models import AccessToken
+from app.audit.models import AuditEvent
+from app.auth import Role, hash_token
+from app.commitments.models import Commitment
+from app.cycles.models import Cycle, CycleStageTransition
+from app.cycles.stages import Direction, Stage
+from app.db import utcnow
+from app.goals.models import Goal
+from app.initiatives.models import Initiative, InitiativeGoal
+from app.measures.models import Measure, Measurement, MeasureType, ValueKind
+from app.measures.periods import PeriodKind, parse_period
+from app.org_units.models import OrgUnit, OrgUnitKind
+from app.teams.models import MemberRole, Team, TeamKind, TeamMember
+from tests.factories import Tenant, make_tenant
+from tests.test_lists import _list_urls
+
+ROWS = 505
+"""Rows of each kind: more than the largest page."""
+
+
+async def _insert(session: AsyncSession, rows: Sequence[SQLModel]) -> None:
+    table = type(rows[0]).__table__  # type: ignore[attr-defined]
+    await session.execute(insert(table), [row.model_dump() for row in rows])
+
+
+@dataclass
+class Many:
+    tenant: Tenant
+    ids: dict[str, uuid.UUID] = field(default_factory=dict)
+
+
+async def make_many(session: AsyncSession) -> Many:
+    """A tenant with ROWS objects of every kind a list shows, in its school or its team."""
+    tenant = await make_tenant(session)
+    organisation_id, school, team = tenant.organisation.id, tenant.school, tenant.team
+    owned: dict[str, Any] = {"organisation_id": organisation_id}
+    units = []
+    for i in range(ROWS):
+        unit = OrgUnit(
+            **owned,
+            name=f"Enhet {i:03}",
+            kind=OrgUnitKind.other,
+            parent_id=school.id,
+            depth=school.depth + 1,
+            path="",
+        )
+        unit.path = f"{school.path}{unit.id.hex}/"
+        units.append(unit)
+    await _insert(session, units)
+    await _insert(
+        session,
+        [
+            Team(**owned, org_unit_id=school.id, name=f"Team {i:03}", kind=TeamKind.leader_team)
+            for i in range(ROWS)
+        ],
+    )
+    await _insert(
+        session,
+        [
+            TeamMember(
+                **owned, team_id=team.id, display_name=f"Medlem {i:03}", role=MemberRole.member
+            )
+            for i in range(ROWS)
+        ],
+    )
+    goals = [
+        Goal(
+            **owned,
+            org_unit_id=school.id,
+            title=f"Mål {i:03}",
+            valid_to_on=date(2027, 1, 1) + timedelta(days=i) if i % 2 else None,
+        )
+        for i in range(ROWS)
+    ]
+    await _insert(session, goals)
+    initiatives = [
+        Initiative(**owned, team_id=team.id, title=f"Initiativ {i:03}", focus_area="trygghet")
+        for i in range(ROWS)
+    ]
+    await _insert(session, initiatives)
+    await _insert(
+        session,
+        [
+            InitiativeGoal(**owned, initiative_id=initiative.id, goal_id=goal.id)
+            for initiative, goal in zip(initiatives, goals, strict=True)
+        ],
+    )
+    # One chain of cycles, each the successor of the one before (the list shows successors).
+    cycles: list[Cycle] = []
+    for i in range(ROWS):
+        cycles.append(
+            Cycle(
+                **owned,
+                initiative_id=initiatives[0].id,
+                sequence=i + 1,
+                predecessor_cycle_id=cycles[-1].id if cycles else None,
+                title=f"Cykel {i:03}",
+                stage=Stage.closed if i < ROWS - 1 else Stage.current_state,
+            )
+        )
+    await _insert(session, cycles)
+    await _insert(
+        session,
+        [
+            CycleStageTransition(
+                **owned,
+                cycle_id=cycles[-1].id,
+                position=i + 1,
+                to_stage=Stage.current_state,
+                direction=Direction.forward,
+                actor_name="test setup",
+            )
+            for i in range(ROWS)
+        ],
+    )
+    await _insert(
+        session,
+        [
+            Commitment(
+                **owned,
+                goal_id=goals[i].id if i % 2 else None,
+                initiative_id=None if i % 2 else initiatives[i].id,
+                owner_name=f"Ägare {i:03}",
+                description="Följa upp",
+                due_on=date(2026, 1, 1) + timedelta(days=i),
+            )
+            for i in range(ROWS)
+        ],
+    )
+    await _insert(
+        session,
+        [
+            AccessToken(
+                **owned,
+                name=f"Token {i:03}",
+                role=Role.viewer,
+                token_prefix="pdca_many",
+                token_hash=hash_token(f"pdca_many-{i}"),
+            )
+            for i in range(ROWS)
+        ],
+    )
+    now = utcnow()
+    await _insert(
+        session,
+        [
+            AuditEvent(
+                **owned,
+                occurred_at=now - timedelta(seconds=i),
+                actor_name="test setup",
+                action="update",
+                object_type="org_unit",
+                object_id=unit.id,
+                org_unit_id=unit.id,
+                changes={"name": {"before": "x", "after": unit.name}},
+            )
+            for i, unit in enumerate(units)
+        ],
+    )
+    measures = [
+        Measure(
+            **owned,
+            org_unit_id=school.id,
+            name=f"Mått {i:03}",
+            measure_type=MeasureType.process,
+            value_kind=ValueKind.count,
+            period_kind=PeriodKind.day,
+        )
+        for i in range(ROWS)
+    ]
+    await _insert(session, measures)
+    days = [parse_period(PeriodKind.day, date(2026, 1, 1) + timedelta(days=i)) for i in range(ROWS)]
+    await _insert(
+        session,
+        [
+            Measurement(
+                **owned,
+                measure_id=measures[0].id,
+                org_unit_id=school.id,
+                period_ordinal=day.ordinal,
+                period_key=day.key,
+                period_first_on=day.first_day,
+                value=i,
+                source="api",
+                recorded_at=now,
+            )
+            for i, day in enumerate(days)
+        ],
+    )
+    await session.commit()
+    return Many(tenant, {"team_id": team.id, "cycle_id": cycles[-1].id})
+
+
+@contextmanager
+def counting(app: FastAPI) -> Iterator[list[str]]:
+    """The statements sent on the app's engine while the block runs."""
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(str(args[2]).split()[0])
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+async def test_every_list_sends_as_many_statements_for_500_items_as_for_10(
+    app: FastAPI, client: AsyncClient, session: AsyncSession
+) -> None:
+    many = await make_many(session)
+    headers = many.tenant.headers
+    # The first request of a token may write its last_used_at; later ones do not.
+    assert (await client.get("/api/v1/organisation", headers=headers)).status_code == 200
+    paths = [path.format(**many.ids) for path in _list_urls()]
+    assert len(paths) == 12
+    figures = {}
+    for path in paths:
+        for variant in ("", "&include_total=false"):
+            counts = []
+            for limit in (10, 500):
+                with counting(app) as statements:
+                    response = await client.get(f"{path}?limit={limit}{variant}", headers=headers)
+                assert response.status_code == 200, f"{path}: {response.text}"
+                assert len(response.json()["items"]) == limit, f"{path}: too few rows to measure"
+                counts.append(len(statements))
+                cursor = response.json()["next_cursor"]
+            with counting(app) as statements:
+                response = await client.get(
+                    f"{path}?limit=500&after={cursor}{variant}", headers=headers
+                )
+            assert response.status_code == 200, f"{path}: {response.text}"
+            counts.append(len(statements))
+            assert len(set(counts)) == 1, (
+                f"{path}{variant}: {counts} statements for 10, 500 and 500 after a cursor"
+            )
+            figures[f"{path}{variant}"] = counts[0]
+    # Without the count(*) every list sends one statement fewer.
+    for path in paths:
+        assert figures[f"{path}&include_total=false"] == figures[path] - 1, path
