@@ -21,7 +21,7 @@ from app.http import HttpSemanticsMiddleware
 from app.idempotency import IdempotencyMiddleware
 from app.initiatives.router import router as initiatives_router
 from app.logging import RequestLogMiddleware, configure_logging
-from app.measures.router import measurements_router
+from app.measures.router import cycle_measures_router, measurements_router
 from app.measures.router import router as measures_router
 from app.org_units.router import router as org_units_router
 from app.organisations.router import router as organisations_router
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             goals_router,
             initiatives_router,
             cycles_router,
+            cycle_measures_router,
             measures_router,
             measurements_router,
             commitments_router,

@@ -19,6 +19,7 @@ from sqlmodel import Field, SQLModel
 
 from app.db import IsoDate, TenantRow, UTCDateTime, input_example, with_example
 from app.measures.periods import PeriodKind
+from app.org_units.models import OrgUnitKind
 from app.pagination import Page
 
 
@@ -121,6 +122,12 @@ class MeasureBase(SQLModel):
         description="Small-number protection: values whose denominator is below this are "
         "withheld from readers outside the reporting unit. Empty: the organisation's default.",
     )
+    reporting_unit_kind: OrgUnitKind | None = Field(
+        default=None,
+        sa_type=String(32),
+        description="Shared indicators: the kind of unit expected to report it (e.g. `school`), "
+        "for the reporting status. Empty: the units with no units below them.",
+    )
 
 
 class Measure(MeasureBase, TenantRow, table=True):
@@ -172,6 +179,7 @@ _EXAMPLE = {
     "period_kind": "week",
     "external_code": "DELAKTIGHET-5B",
     "min_denominator": None,
+    "reporting_unit_kind": None,
 }
 _INITIATIVE_ID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
 
@@ -218,6 +226,7 @@ class MeasureUpdate(SQLModel):
     period_kind: PeriodKind = Field(default=None)
     external_code: str | None = Field(default=None, min_length=1, max_length=100)
     min_denominator: int | None = Field(default=None, ge=1, le=1_000_000)
+    reporting_unit_kind: OrgUnitKind | None = None
 
 
 class MeasurePublic(MeasureBase):

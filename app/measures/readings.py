@@ -526,6 +526,7 @@ async def reporting_status(
             col(OrgUnit.path).startswith(owner, autoescape=True),
             col(OrgUnit.id) != measure.org_unit_id,
         )
+        unit_kind = unit_kind or measure.reporting_unit_kind
         if unit_kind is not None:
             units = units.where(col(OrgUnit.kind) == unit_kind)
         else:

@@ -27,12 +27,15 @@ from app.measures.models import (
     ValueKind,
 )
 from app.measures.periods import PeriodKind
+from app.org_units.models import OrgUnitKind
 from app.pagination import PageDep
 from app.problems import problem_responses
 from app.routing import service_router
 
 router = service_router("measures")
 measurements_router = service_router("measurements")
+cycle_measures_router = service_router("cycles")
+"""The measures a cycle follows: under /cycles, tagged with the cycles."""
 
 
 if TYPE_CHECKING:
@@ -292,11 +295,10 @@ async def get_reporting_status(
     measure_id: uuid.UUID,
     period: Annotated[str, Query(max_length=40, description="The period, e.g. `HT2026`.")],
     unit_kind: Annotated[
-        str | None,
+        OrgUnitKind | None,
         Query(
-            max_length=32,
             description="Expect reports from units of this kind (e.g. `school`); default: the "
-            "units with no units below them.",
+            "measure's `reporting_unit_kind`, else the units with no units below them.",
         ),
     ] = None,
 ) -> object:
@@ -671,3 +673,64 @@ async def delete_measurement(
 ) -> None:
     """Delete a measurement; the audit trail keeps its last figures."""
     await readings.delete_measurement(session, principal, measurement_id, if_match=if_match)
+
+
+class CycleMeasures(BaseModel):
+    model_config = {
+        "json_schema_extra": {
+            "example": {
+                "cycle_id": "4d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a",
+                "default": True,
+                "measures": [MeasurePublic.model_config["json_schema_extra"]["example"]],  # type: ignore[index]
+            }
+        }
+    }
+
+    cycle_id: uuid.UUID
+    default: bool = Field(
+        description="True: the cycle names no measures of its own and follows every measure "
+        "of its initiative."
+    )
+    measures: list[MeasurePublic]
+
+
+class CycleMeasuresUpdate(BaseModel):
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {"example": {"measure_ids": ["3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f"]}},
+    }
+
+    measure_ids: list[uuid.UUID] = Field(
+        max_length=50,
+        description="The initiative's own measures or shared indicators the cycle's unit "
+        "reports; an empty list goes back to the initiative's measures.",
+    )
+
+
+@cycle_measures_router.get(
+    "/{cycle_id}/measures",
+    response_model=CycleMeasures,
+    responses=problem_responses(401, 404, 422),
+)
+async def get_cycle_measures(
+    session: SessionDep, principal: CurrentUser, cycle_id: uuid.UUID
+) -> object:
+    """The measures whose data the cycle's follow-up (uppföljning) looks at: those it names,
+    by default every measure of its initiative."""
+    default, measures = await service.cycle_measures(session, principal, cycle_id)
+    return {"cycle_id": cycle_id, "default": default, "measures": measures}
+
+
+@cycle_measures_router.put(
+    "/{cycle_id}/measures",
+    response_model=CycleMeasures,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def set_cycle_measures(
+    session: SessionDep, principal: Editor, cycle_id: uuid.UUID, data: CycleMeasuresUpdate
+) -> object:
+    """Name the measures the cycle follows (each link is audited)."""
+    default, measures = await service.set_cycle_measures(
+        session, principal, cycle_id, measure_ids=data.measure_ids
+    )
+    return {"cycle_id": cycle_id, "default": default, "measures": measures}

@@ -18,6 +18,7 @@ from app.etag import check_if_match
 from app.goals import service as goal_service
 from app.initiatives import service as initiative_service
 from app.measures.models import (
+    CycleMeasure,
     Measure,
     MeasureCreate,
     Measurement,
@@ -298,3 +299,93 @@ async def list_measures(
     if q is not None:
         stmt = stmt.where(func.lower(col(Measure.name)).contains(q.lower(), autoescape=True))
     return await paginate(session, stmt, page=page, order=SORT.order(sort))
+
+
+async def _cycle_and_unit(
+    session: AsyncSession, principal: Principal, cycle_id: uuid.UUID
+) -> tuple[Any, uuid.UUID]:
+    from app.cycles import service as cycle_service
+    from app.initiatives.models import Initiative
+
+    cycle = await cycle_service.get_cycle(session, principal, cycle_id)
+    unit_id = await session.scalar(
+        select(col(Team.org_unit_id))
+        .join(Initiative, col(Initiative.team_id) == Team.id)
+        .where(col(Initiative.id) == cycle.initiative_id)
+    )
+    assert unit_id is not None
+    return cycle, unit_id
+
+
+async def cycle_measures(
+    session: AsyncSession, principal: Principal, cycle_id: uuid.UUID
+) -> tuple[bool, list[Measure]]:
+    """The measures a cycle follows, and whether they are its initiative's by default (the
+    cycle names none of its own)."""
+    cycle, _ = await _cycle_and_unit(session, principal, cycle_id)
+    named = (
+        await session.execute(
+            select(Measure)
+            .join(CycleMeasure, col(CycleMeasure.measure_id) == Measure.id)
+            .where(col(CycleMeasure.cycle_id) == cycle.id)
+            .order_by(col(Measure.name), col(Measure.id))
+        )
+    ).scalars()
+    measures = list(named)
+    if measures:
+        return False, measures
+    own = await session.execute(
+        select(Measure)
+        .where(col(Measure.initiative_id) == cycle.initiative_id)
+        .order_by(col(Measure.name), col(Measure.id))
+    )
+    return True, list(own.scalars())
+
+
+async def set_cycle_measures(
+    session: AsyncSession,
+    principal: Principal,
+    cycle_id: uuid.UUID,
+    *,
+    measure_ids: list[uuid.UUID],
+) -> tuple[bool, list[Measure]]:
+    """Name the measures a cycle follows: its initiative's own, or shared indicators its unit
+    reports. An empty list returns the cycle to following its initiative's measures."""
+    cycle, unit_id = await _cycle_and_unit(session, principal, cycle_id)
+    wanted: list[Measure] = []
+    for index, measure_id in enumerate(dict.fromkeys(measure_ids)):
+        field = f"body.measure_ids[{index}]"
+        measure = await resolve_reference(
+            get_measure, session, principal, measure_id, field=field, kind="measure"
+        )
+        if measure.shared:
+            unit_path = await session.scalar(
+                select(col(OrgUnit.path)).where(col(OrgUnit.id) == unit_id)
+            )
+            if not (unit_path or "").startswith(await owner_path(session, measure)):
+                raise InvalidInput(field, "the cycle's unit does not report this indicator")
+        elif measure.initiative_id != cycle.initiative_id:
+            raise InvalidInput(field, "the measure belongs to another initiative")
+        wanted.append(measure)
+    current = (
+        await session.execute(select(CycleMeasure).where(col(CycleMeasure.cycle_id) == cycle.id))
+    ).scalars()
+    keep = {measure.id for measure in wanted}
+    existing = set()
+    for link in current:
+        if link.measure_id in keep:
+            existing.add(link.measure_id)
+        else:
+            await session.delete(link)
+    for measure in wanted:
+        if measure.id not in existing:
+            session.add(
+                CycleMeasure(
+                    organisation_id=principal.organisation_id,
+                    cycle_id=cycle.id,
+                    measure_id=measure.id,
+                    org_unit_id=unit_id,
+                )
+            )
+    await session.commit()
+    return await cycle_measures(session, principal, cycle_id)

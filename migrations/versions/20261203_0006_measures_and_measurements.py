@@ -39,6 +39,7 @@ def upgrade() -> None:
         sa.Column("period_kind", sa.String(length=16), nullable=False),
         sa.Column("external_code", sa.String(length=100), nullable=True),
         sa.Column("min_denominator", sa.Integer(), nullable=True),
+        sa.Column("reporting_unit_kind", sa.String(length=32), nullable=True),
         sa.Column("initiative_id", sa.Uuid(), nullable=True),
         sa.Column("org_unit_id", sa.Uuid(), nullable=False),
         sa.CheckConstraint(

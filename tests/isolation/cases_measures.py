@@ -8,6 +8,8 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.cycles.models import Cycle
+from app.cycles.stages import Stage
 from app.db import utcnow
 from app.initiatives.models import Initiative, InitiativeStatus
 from app.measures.models import Measure, Measurement, MeasureType, ValueKind
@@ -61,7 +63,14 @@ async def populate(session: AsyncSession, tenant: Tenant) -> dict[str, uuid.UUID
     measurement = _measurement(tenant, measure, 10, 3)
     spare_measurement = _measurement(tenant, measure, 11, 4)
     indicator_measurement = _measurement(tenant, indicator, 10, 7)
-    session.add_all([measurement, spare_measurement, indicator_measurement])
+    cycle = Cycle(
+        organisation_id=tenant.organisation.id,
+        initiative_id=initiative.id,
+        sequence=1,
+        title="Cykel 1",
+        stage=Stage.current_state,
+    )
+    session.add_all([measurement, spare_measurement, indicator_measurement, cycle])
     await session.commit()
     return {
         "initiative": initiative.id,
@@ -71,6 +80,7 @@ async def populate(session: AsyncSession, tenant: Tenant) -> dict[str, uuid.UUID
         "measurement": measurement.id,
         "spare_measurement": spare_measurement.id,
         "indicator_measurement": indicator_measurement.id,
+        "measure_cycle": cycle.id,
     }
 
 
@@ -160,4 +170,11 @@ CASES: list[Case] = [
     Case("GET", "/measurements/{indicator_measurement}"),
     Case("GET", "/measurements/{measurement}/history"),
     Case("DELETE", "/measurements/{spare_measurement}", expect=204),
+    Case("GET", "/cycles/{measure_cycle}/measures"),
+    Case(
+        "PUT",
+        "/cycles/{measure_cycle}/measures",
+        body={"measure_ids": ["{measure}", "{indicator}"]},
+        unchanged="/cycles/{measure_cycle}/measures",
+    ),
 ]

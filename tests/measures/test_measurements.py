@@ -463,3 +463,38 @@ async def test_deleting_a_measurement_is_audited(
     assert event["changes"]["value"] == {"before": 4.0, "after": None}
     in_use = await client.delete(f"/api/v1/measures/{measure['id']}", headers=tenant.headers)
     assert in_use.status_code == 204
+
+
+async def test_a_cycle_follows_its_initiatives_measures_or_those_it_names(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    from tests.cycles.factories import create_cycle
+
+    tenant = await make_tenant(session)
+    initiative = await make_initiative(session, tenant.team)
+    own = await create_measure(client, tenant.headers, initiative_id=str(initiative.id))
+    other = await create_measure(
+        client,
+        tenant.headers,
+        initiative_id=str(initiative.id),
+        name="Närvaro",
+        value_kind="count",
+    )
+    indicator = await create_indicator(client, tenant)
+    foreign = await create_indicator(client, tenant, tenant.south, external_code="SÖDER")
+    cycle = await create_cycle(client, tenant.headers, initiative)
+    url = f"/api/v1/cycles/{cycle['id']}/measures"
+    default = (await client.get(url, headers=tenant.headers)).json()
+    assert default["default"] is True
+    assert {m["id"] for m in default["measures"]} == {own["id"], other["id"]}
+    named = await client.put(
+        url, json={"measure_ids": [own["id"], indicator["id"]]}, headers=tenant.headers
+    )
+    assert named.status_code == 200, named.text
+    assert named.json()["default"] is False
+    assert {m["id"] for m in named.json()["measures"]} == {own["id"], indicator["id"]}
+    refused = await client.put(url, json={"measure_ids": [foreign["id"]]}, headers=tenant.headers)
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "body.measure_ids[0]"
+    back = await client.put(url, json={"measure_ids": []}, headers=tenant.headers)
+    assert back.json()["default"] is True
