@@ -601,6 +601,27 @@ def render_svg(drawing: ChartDrawing) -> str:
             )
         )
 
+    # The series first: centre, limits and target are drawn over it, which keeps them visible
+    # on a dense chart, and the points over them.
+    ys_value = frame.ys(values)
+    signal_points: dict[str, list[int]] = {"improvement": [], "concern": [], "neutral": []}
+    excluded: list[int] = []
+    ordinary: list[int] = []
+    for i, p in enumerate(points):
+        if ys_value[i] is None:
+            continue
+        if p.signal in signal_points:
+            signal_points[p.signal].append(i)
+        if p.excluded:
+            excluded.append(i)
+        if p.signal is None and not p.excluded:
+            ordinary.append(i)
+    line = _polyline(frame, ys_value)
+    if line:
+        out.append(
+            f'<path class="line" d="{line}" fill="none" stroke="{COLOURS["line"]}" '
+            'stroke-width="1.5" stroke-linejoin="round" stroke-linecap="round"/>'
+        )
     # Phases: centre and limits of each phase on their own, a separator and a label.
     ys_centre, ys_upper, ys_lower = frame.ys(centres), frame.ys(uppers), frame.ys(lowers)
     label_end = -math.inf
@@ -646,6 +667,23 @@ def render_svg(drawing: ChartDrawing) -> str:
     ):
         out.append(_text(right + 5, y, text, cls, size=SMALL_FONT, fill=colour))
 
+    if slot >= 4 and ordinary:
+        out.append(
+            f'<path class="point" d="{_dots(frame, ys_value, ordinary)}" fill="none" '
+            f'stroke="{COLOURS["point"]}" stroke-width="{5 if slot >= 8 else 4}" '
+            'stroke-linecap="round"/>'
+        )
+    if excluded:
+        out.append(
+            f'<path class="excluded" d="{_rings(frame, ys_value, excluded, 40)}" fill="#fff" '
+            f'stroke="{COLOURS["excluded"]}" stroke-width="1.5"/>'
+        )
+    for kind, indices in signal_points.items():
+        if indices:
+            out.append(
+                f'<path class="signal {kind}" d="{_dots(frame, ys_value, indices)}" fill="none" '
+                f'stroke="{COLOURS[kind]}" stroke-width="7" stroke-linecap="round"/>'
+            )
     # Annotations: a marker, a dotted line and the text in the first lane it fits.
     lanes = [-math.inf] * 3  # where the text in each lane ends
     for note in drawing.annotations:
@@ -687,42 +725,5 @@ def render_svg(drawing: ChartDrawing) -> str:
             lanes[lane] = begins + extent + 6
         out.append("</g>")
 
-    # The series and its points.
-    ys_value = frame.ys(values)
-    signal_points: dict[str, list[int]] = {"improvement": [], "concern": [], "neutral": []}
-    excluded: list[int] = []
-    ordinary: list[int] = []
-    for i, p in enumerate(points):
-        if ys_value[i] is None:
-            continue
-        if p.signal in signal_points:
-            signal_points[p.signal].append(i)
-        if p.excluded:
-            excluded.append(i)
-        if p.signal is None and not p.excluded:
-            ordinary.append(i)
-    line = _polyline(frame, ys_value)
-    if line:
-        out.append(
-            f'<path class="line" d="{line}" fill="none" stroke="{COLOURS["line"]}" '
-            'stroke-width="1.5" stroke-linejoin="round" stroke-linecap="round"/>'
-        )
-    if slot >= 4 and ordinary:
-        out.append(
-            f'<path class="point" d="{_dots(frame, ys_value, ordinary)}" fill="none" '
-            f'stroke="{COLOURS["point"]}" stroke-width="{5 if slot >= 8 else 4}" '
-            'stroke-linecap="round"/>'
-        )
-    if excluded:
-        out.append(
-            f'<path class="excluded" d="{_rings(frame, ys_value, excluded, 40)}" fill="#fff" '
-            f'stroke="{COLOURS["excluded"]}" stroke-width="1.5"/>'
-        )
-    for kind, indices in signal_points.items():
-        if indices:
-            out.append(
-                f'<path class="signal {kind}" d="{_dots(frame, ys_value, indices)}" fill="none" '
-                f'stroke="{COLOURS[kind]}" stroke-width="7" stroke-linecap="round"/>'
-            )
     out.append("</svg>")
     return "".join(out)
