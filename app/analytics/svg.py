@@ -122,6 +122,7 @@ TITLE_FONT = 14
 SMALL_FONT = 10
 CHAR_WIDTH = 0.6  # average glyph width as a share of the font size, generous for digits
 X_LABEL_WIDTH = 120  # longer period keys are cut
+MAX_MAGNITUDE = 1e15  # larger figures are no measure of a school, and would overflow the scale
 MIN_SIZE = (200, 150)
 MAX_SIZE = (4000, 3000)
 
@@ -224,7 +225,7 @@ def nice_ticks(low: float, high: float, max_ticks: int) -> tuple[list[float], in
     number of decimals they need."""
     if high < low:
         low, high = high, low
-    if high == low:
+    if high - low <= 1e-9 * max(abs(low), abs(high)):  # equal, give or take rounding
         spread = abs(low) * 0.1 or 1.0
         low, high = low - spread, high + spread
     max_ticks = max(2, max_ticks)
@@ -470,6 +471,8 @@ def render_svg(drawing: ChartDrawing) -> str:
     figures = [v for series in (values, centres, uppers, lowers) for v in series if v is not None]
     if target is not None:
         figures.append(target)
+    if figures and max(abs(min(figures)), abs(max(figures))) > MAX_MAGNITUDE:
+        raise ValueError(f"a chart draws figures up to {MAX_MAGNITUDE:g} in magnitude")
     has_title = bool(drawing.title.strip())
     top = (30.0 if has_title else 12.0) + (14.0 if len(phases) > 1 else 0.0)
     bottom = height - 26.0
@@ -517,8 +520,10 @@ def render_svg(drawing: ChartDrawing) -> str:
         xs=xs,
         edges=edges,
         cols=[x // 10 for x in xs],
-        low=ticks[0],
-        high=ticks[-1],
+        # A little room beyond figures that sit on the outermost ticks, so that a limit there is
+        # not hidden by the axis or the edge.
+        low=min(ticks[0], low - (ticks[-1] - ticks[0]) * 0.03),
+        high=max(ticks[-1], high + (ticks[-1] - ticks[0]) * 0.03),
         dense=n > plot_width,
     )
 

@@ -340,9 +340,18 @@ def test_a_series_without_values_still_renders() -> None:
     assert one(english, "empty").text == "No values to show"
 
 
-def test_a_chart_of_impossible_size_is_refused() -> None:
+def test_a_chart_of_impossible_size_or_scale_is_refused() -> None:
     with pytest.raises(ValueError, match="pixels wide"):
         render_svg(drawing(series(VALUES), width=50))
+    with pytest.raises(ValueError, match="magnitude"):
+        render_svg(drawing(series([1e308, -1e308], centre=None)))
+
+
+def test_a_flat_or_nearly_flat_series_gets_a_readable_axis() -> None:
+    for values in ([5.0, 5.0, 5.0], [1.0, 1.0 + 1e-13]):
+        root = parse(render_svg(drawing(series(values, centre=None))))
+        ticks = [e.text or "" for e in classed(root, "tick", "y")]
+        assert 3 <= len(ticks) <= 8 and all(len(t) <= 5 for t in ticks), ticks
 
 
 @pytest.mark.parametrize(
