@@ -28,6 +28,8 @@ from app.main import create_app
 from app.sessions import Kind, create_sessionmaker
 from app.settings import Settings
 
+pytest_plugins = ["tests.browser"]
+
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 SETUP = Context(actor="test setup")
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
