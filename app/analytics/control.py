@@ -36,10 +36,11 @@ MR_SCREEN_FACTOR = 3.267
 
 @dataclass(frozen=True, slots=True)
 class Spread:
-    """A phase's centre and per-point sigma; ``None`` when the baseline cannot give them."""
+    """A phase's centre and sigma (one for the phase, or one per point); ``None`` when the
+    baseline cannot give them."""
 
     centre: float | None
-    sigma: FloatArray | None
+    sigma: float | FloatArray | None
 
 
 def average_moving_range(moving_ranges: FloatArray, *, screen: bool) -> float | None:
@@ -48,42 +49,57 @@ def average_moving_range(moving_ranges: FloatArray, *, screen: bool) -> float | 
         return None
     average = float(moving_ranges.mean())
     if screen and average > 0:
-        kept = moving_ranges[moving_ranges < MR_SCREEN_FACTOR * average]
-        average = float(kept.mean())
+        kept = moving_ranges < MR_SCREEN_FACTOR * average
+        average = float(moving_ranges.sum(where=kept)) / int(np.count_nonzero(kept))
     return average
 
 
-def adjacent_moving_ranges(values: FloatArray, base: BoolArray) -> FloatArray:
-    """Absolute differences between adjacent periods that are both baseline points."""
-    pair = base[1:] & base[:-1]
-    return np.abs(values[1:][pair] - values[:-1][pair])
+def adjacent_moving_ranges(values: FloatArray, base: BoolArray, all_base: bool) -> FloatArray:
+    """Absolute differences between adjacent periods that are both baseline points
+    (``all_base``: every point is one, the common case, taken without masks)."""
+    if all_base:
+        ranges = np.diff(values)
+    else:
+        pair = base[1:] & base[:-1]
+        ranges = values[1:][pair] - values[:-1][pair]
+    return np.abs(ranges, out=ranges)
 
 
-def median_centre(values: FloatArray, base: BoolArray) -> float | None:
+def median_centre(values: FloatArray, base: BoolArray, all_base: bool) -> float | None:
     """The run chart's centre: the median of the baseline points."""
-    chosen = values[base]
+    chosen = values if all_base else values[base]
     return float(np.median(chosen)) if chosen.size else None
 
 
-def individuals(values: FloatArray, base: BoolArray, *, screen: bool) -> Spread:
-    """I (XmR) chart: mean and sigma from the average moving range."""
-    chosen = values[base]
+def individuals(
+    values: FloatArray,
+    base: BoolArray,
+    all_base: bool,
+    *,
+    screen: bool,
+    moving_ranges: FloatArray | None = None,
+) -> Spread:
+    """I (XmR) chart: mean and sigma from the average moving range (``moving_ranges``: the
+    baseline's, when the caller has them already)."""
+    chosen = values if all_base else values[base]
     if chosen.size == 0:
         return Spread(None, None)
     centre = float(chosen.mean())
-    average = average_moving_range(adjacent_moving_ranges(values, base), screen=screen)
+    if moving_ranges is None:
+        moving_ranges = adjacent_moving_ranges(values, base, all_base)
+    average = average_moving_range(moving_ranges, screen=screen)
     if average is None:
         return Spread(centre, None)
-    return Spread(centre, np.full(values.size, average / D2))
+    return Spread(centre, average / D2)
 
 
-def counts(values: FloatArray, base: BoolArray) -> Spread:
+def counts(values: FloatArray, base: BoolArray, all_base: bool) -> Spread:
     """C chart: mean count, sigma = sqrt(mean)."""
-    chosen = values[base]
+    chosen = values if all_base else values[base]
     if chosen.size == 0:
         return Spread(None, None)
     centre = float(chosen.mean())
-    return Spread(centre, np.full(values.size, np.sqrt(centre)))
+    return Spread(centre, float(np.sqrt(centre)))
 
 
 def _ratio_centre(
@@ -124,14 +140,15 @@ def laney(values: FloatArray, spread: Spread, base: BoolArray, *, screen: bool) 
     """Laney's P′ / U′: widen the P / U sigma by the spread of the baseline's z-scores."""
     if spread.centre is None or spread.sigma is None:
         return spread
-    sigma = spread.sigma
+    sigma = np.asarray(spread.sigma, dtype=np.float64)
     base_sigma = sigma[base]
     if base_sigma.size and not base_sigma.any():
         # p = 0 or 1 (or u = 0): the limits collapse onto the centre whatever sigma_z is.
         return spread
     z = np.full(values.size, np.nan)
     np.divide(values - spread.centre, sigma, out=z, where=base & (sigma > 0))
-    average = average_moving_range(adjacent_moving_ranges(z, base & (sigma > 0)), screen=screen)
+    moving_ranges = adjacent_moving_ranges(z, base & (sigma > 0), all_base=False)
+    average = average_moving_range(moving_ranges, screen=screen)
     if average is None:
         return Spread(spread.centre, None)
     return Spread(spread.centre, sigma * (average / D2))

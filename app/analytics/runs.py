@@ -97,19 +97,23 @@ class Segments:
     lengths: IntArray
     values: SignArray
 
+    def select(self, keep: npt.NDArray[np.bool_]) -> Segments:
+        return Segments(self.starts[keep], self.lengths[keep], self.values[keep])
 
-def segments(signs: SignArray) -> Segments:
-    """Split ``signs`` into maximal runs of equal values."""
-    size = signs.size
+
+def segments(sides: SignArray) -> Segments:
+    """Split ``sides`` into maximal runs of equal values."""
+    size = sides.size
     if size == 0:
         empty = np.empty(0, dtype=np.intp)
         return Segments(empty, empty, np.empty(0, dtype=np.int8))
-    change = np.flatnonzero(signs[1:] != signs[:-1]) + 1
-    starts = np.empty(change.size + 1, dtype=np.intp)
-    starts[0] = 0
-    starts[1:] = change
-    lengths = np.diff(starts, append=size)
-    return Segments(starts, lengths, signs[starts])
+    change = np.flatnonzero(sides[1:] != sides[:-1])
+    bounds = np.empty(change.size + 2, dtype=np.intp)
+    bounds[0] = 0
+    np.add(change, 1, out=bounds[1:-1])
+    bounds[-1] = size
+    starts = bounds[:-1]
+    return Segments(starts, np.diff(bounds), sides[starts])
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +125,9 @@ class RunsFigures:
     longest_run_max: int | None
     n_crossings: int | None
     n_crossings_min: int | None
-    #: Offsets (into the included points) of the useful points, in time order.
-    useful: IntArray
+    #: Offsets (into the included points) of the useful points, in time order; ``None`` when
+    #: every included point is useful (none on the centre).
+    useful: IntArray | None
     #: Runs among the useful points (offsets into ``useful``).
     runs: Segments
 
@@ -149,9 +154,13 @@ class RunsFigures:
 
 def anhoej(sides: SignArray) -> RunsFigures:
     """Anhøj's runs analysis of the included points' sides of the centre (-1, 0, +1)."""
-    useful = np.flatnonzero(sides)
-    n = int(useful.size)
-    runs = segments(sides[useful])
+    n = int(np.count_nonzero(sides))
+    useful: IntArray | None = None
+    if n == sides.size:
+        runs = segments(sides)
+    else:
+        useful = np.flatnonzero(sides)
+        runs = segments(sides[useful])
     if n == 0:
         return RunsFigures(0, None, None, None, None, useful, runs)
     return RunsFigures(
@@ -165,29 +174,46 @@ def anhoej(sides: SignArray) -> RunsFigures:
     )
 
 
-def shifts(sides: SignArray, length: int) -> list[tuple[int, int, int]]:
-    """MDC shifts: ``(start, stop, side)`` of each maximal run of at least ``length`` points
-    strictly on one side of the centre (a point on the centre breaks a run)."""
-    seg = segments(sides)
-    hits = np.flatnonzero((seg.values != 0) & (seg.lengths >= length))
-    return [
-        (int(seg.starts[h]), int(seg.starts[h] + seg.lengths[h]), int(seg.values[h])) for h in hits
-    ]
+def signs(values: FloatArray, centre: float) -> SignArray:
+    """-1, 0 or +1 per value: below, on or above ``centre`` (NaN gives 0)."""
+    above = (values > centre).view(np.int8)
+    return np.subtract(above, (values < centre).view(np.int8), out=above)
 
 
-def trends(values: FloatArray, length: int) -> list[tuple[int, int, int]]:
-    """MDC trends: ``(start, stop, +1 | -1)`` of each maximal sequence of at least ``length``
-    points each strictly above (+1) or below (-1) the one before (a tie breaks it).
+def shifts(sides: SignArray, length: int, figures: RunsFigures | None = None) -> Segments:
+    """MDC shifts: the maximal runs of at least ``length`` points strictly on one side of the
+    centre (a point on the centre breaks a run); ``values`` are the sides.
+
+    ``figures``: the Anhøj analysis of the same sides, whose runs are the same segments when
+    no point lies on the centre (saves recomputing them).
+    """
+    seg = figures.runs if figures is not None and figures.useful is None else segments(sides)
+    return seg.select((seg.values != 0) & (seg.lengths >= length))
+
+
+def trends(step_signs: SignArray, length: int) -> Segments:
+    """MDC trends from the signs of the steps between consecutive included points: each
+    maximal sequence of at least ``length`` points each strictly above (+1) or strictly below
+    (-1) the one before (a tie breaks it); ``lengths`` count points.
 
     Two trends in opposite directions may share their turning point.
     """
-    if values.size < 2:
-        return []
-    steps = np.sign(np.diff(values)).astype(np.int8)
-    seg = segments(steps)
+    seg = segments(step_signs)
     # k equal steps join k + 1 points.
-    hits = np.flatnonzero((seg.values != 0) & (seg.lengths >= length - 1))
-    return [
-        (int(seg.starts[h]), int(seg.starts[h] + seg.lengths[h] + 1), int(seg.values[h]))
-        for h in hits
-    ]
+    keep = (seg.values != 0) & (seg.lengths >= length - 1)
+    return Segments(seg.starts[keep], seg.lengths[keep] + 1, seg.values[keep])
+
+
+def ranges(starts: IntArray, lengths: IntArray) -> IntArray:
+    """``concatenate([arange(s, s + n) for s, n in zip(starts, lengths)])``, vectorised."""
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.intp)
+    if starts.size == 1:
+        return np.arange(int(starts[0]), int(starts[0]) + total, dtype=np.intp)
+    ends = np.cumsum(lengths)
+    steps = np.ones(total, dtype=np.intp)
+    steps[0] = starts[0]
+    # At each segment's first element jump from the previous segment's last element.
+    steps[ends[:-1]] = starts[1:] - (starts[:-1] + lengths[:-1] - 1)
+    return np.cumsum(steps, out=steps)

@@ -75,7 +75,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from functools import cached_property, lru_cache
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -173,12 +174,19 @@ class AssuranceVerdict(StrEnum):
     hit_or_miss = "hit_or_miss"
 
 
-_CLASSIFICATIONS: tuple[Classification, ...] = tuple(Classification)
-_CLASS_NAMES = np.array([c.value for c in _CLASSIFICATIONS])
+#: ``Points.classification_code`` indexes this.
+CLASSIFICATIONS: tuple[Classification, ...] = tuple(Classification)
+_CLASS_NAMES = np.array([c.value for c in CLASSIFICATIONS])
+_RULE_RANK: dict[Rule, int] = {rule: n for n, rule in enumerate(_RULE_ORDER)}
 _CLASS_CODE: dict[SignalDirection, int] = {
     SignalDirection.improvement: 1,
     SignalDirection.concern: 2,
     SignalDirection.neutral: 3,
+}
+_VARIATION_OF_CLASS: dict[Classification, Variation] = {
+    Classification.special_improvement: Variation.special_cause_improvement,
+    Classification.special_concern: Variation.special_cause_concern,
+    Classification.special_neutral: Variation.special_cause_neutral,
 }
 _VARIATION_OF: dict[SignalDirection, Variation] = {
     SignalDirection.improvement: Variation.special_cause_improvement,
@@ -272,8 +280,7 @@ def _index(value: Any, name: str) -> int:
     return int(value)
 
 
-@dataclass(frozen=True, slots=True)
-class Signal:
+class Signal(NamedTuple):
     """One signal: the rule, the points (0-based) that raised it, its side and meaning."""
 
     rule: Rule
@@ -315,8 +322,9 @@ class Points:
     """Per-point results as read-only NumPy columns (NaN where a figure has no value).
 
     ``value`` is y as plotted (the ratio on P and U charts); ``lower_2s`` / ``upper_2s`` are the
-    two-sigma lines; ``classification`` holds ``Classification`` values; ``rule_mask`` has one
-    bit per ``Rule`` (see ``rules``).
+    two-sigma lines; ``baseline`` marks the points inside their phase's baseline window;
+    ``classification_code`` indexes ``CLASSIFICATIONS`` (``classification`` gives the names);
+    ``rule_mask`` has one bit per ``Rule`` (``rules(i)`` gives the names).
     """
 
     value: FloatArray
@@ -328,16 +336,21 @@ class Points:
     phase: IntArray
     baseline: BoolArray
     excluded: BoolArray
-    classification: npt.NDArray[np.str_]
-    rule_mask: npt.NDArray[np.int64]
+    classification_code: npt.NDArray[np.int8]
+    rule_mask: npt.NDArray[np.uint8]
 
     def __len__(self) -> int:
         return int(self.value.size)
 
+    @property
+    def classification(self) -> npt.NDArray[np.str_]:
+        """Each point's ``Classification`` value."""
+        names: npt.NDArray[np.str_] = _CLASS_NAMES[self.classification_code]
+        return names
+
     def rules(self, index: int) -> tuple[Rule, ...]:
         """The rules that marked point ``index``, in order of precedence."""
-        mask = int(self.rule_mask[index])
-        return tuple(rule for rule in _RULE_ORDER if mask & _RULE_BIT[rule])
+        return _rules_of(int(self.rule_mask[index]))
 
     def row(self, index: int) -> dict[str, Any]:
         """One point as plain Python values (``None`` for NaN)."""
@@ -352,7 +365,7 @@ class Points:
             "phase": int(self.phase[index]),
             "baseline": bool(self.baseline[index]),
             "excluded": bool(self.excluded[index]),
-            "classification": Classification(str(self.classification[index])),
+            "classification": CLASSIFICATIONS[int(self.classification_code[index])],
             "rules": self.rules(index),
         }
 
@@ -368,8 +381,13 @@ class Points:
         out["baseline"] = self.baseline.tolist()
         out["excluded"] = self.excluded.tolist()
         out["classification"] = self.classification.tolist()
-        out["rules"] = [self.rules(i) for i in range(len(self))]
+        out["rules"] = [_rules_of(mask) for mask in self.rule_mask.tolist()]
         return out
+
+
+@lru_cache(maxsize=1 << len(_RULE_ORDER))
+def _rules_of(mask: int) -> tuple[Rule, ...]:
+    return tuple(rule for rule in _RULE_ORDER if mask & _RULE_BIT[rule])
 
 
 def _opt(x: np.floating[Any]) -> float | None:
@@ -396,13 +414,73 @@ class Summary:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
+class _Hits:
+    """The signals of one rule with one sign in one phase, packed: ``points`` holds their
+    point indexes one signal after another, ``lengths`` how many belong to each."""
+
+    rule: Rule
+    sign: int  # +1 above / rising, -1 below / falling, 0 no side
+    phase: int
+    points: IntArray
+    lengths: IntArray
+
+    @property
+    def side(self) -> Side:
+        if self.rule is Rule.crossings:
+            return Side.none
+        if self.rule is Rule.trend:
+            return Side.increasing if self.sign > 0 else Side.decreasing
+        return Side.above if self.sign > 0 else Side.below
+
+    def ends(self) -> IntArray:
+        ends: IntArray = np.cumsum(self.lengths)
+        return ends
+
+    def signals(self, direction: Direction) -> list[Signal]:
+        meaning = _signal_direction(self.sign, direction)
+        side = self.side
+        flat = self.points.tolist()
+        out = []
+        begin = 0
+        for end in self.ends().tolist():
+            out.append(Signal(self.rule, tuple(flat[begin:end]), side, meaning, self.phase))
+            begin = end
+        return out
+
+    def signal(self, k: int, direction: Direction) -> Signal:
+        end = int(self.ends()[k])
+        points = tuple(self.points[end - int(self.lengths[k]) : end].tolist())
+        return Signal(
+            self.rule, points, self.side, _signal_direction(self.sign, direction), self.phase
+        )
+
+    def containing(self, point: int) -> list[int]:
+        """Which of these signals name ``point``."""
+        where = np.flatnonzero(self.points == point)
+        if where.size == 0:
+            return []
+        found: list[int] = np.searchsorted(self.ends(), where, side="right").tolist()
+        return found
+
+
+@dataclass(frozen=True, eq=False)
 class Analysis:
+    """The result of ``analyse``. ``signals`` are built on first access (in time order)."""
+
     chart: ChartType
     options: ChartOptions
     points: Points
     phases: tuple[PhaseAnalysis, ...]
-    signals: tuple[Signal, ...]
-    summary: Summary = field(repr=False)
+    summary: Summary
+    _hits: tuple[_Hits, ...] = field(repr=False)
+
+    @cached_property
+    def signals(self) -> tuple[Signal, ...]:
+        """Every signal, in order of its first point, then of rule precedence."""
+        direction = self.options.direction
+        found = [signal for hits in self._hits for signal in hits.signals(direction)]
+        found.sort(key=lambda s: (s.points[0], _RULE_RANK[s.rule]))
+        return tuple(found)
 
     @property
     def current_phase(self) -> PhaseAnalysis | None:
@@ -482,8 +560,14 @@ def _signal_direction(sign: int, direction: Direction) -> SignalDirection:
 @dataclass(slots=True)
 class _PhaseResult:
     figures: PhaseAnalysis
-    signals: list[Signal]
+    hits: list[_Hits]
     last_included: int | None
+    #: The limits and two-sigma lines: one value for the phase, or one per point.
+    lines: dict[str, float | FloatArray] | None
+    #: Missing points of the phase (``None``: none), where the lines have no value.
+    missing: BoolArray | None
+    #: End (phase-relative) of the baseline window.
+    window: int
 
 
 def _spread(
@@ -492,14 +576,16 @@ def _spread(
     num: FloatArray | None,
     den: FloatArray | None,
     base: BoolArray,
+    all_base: bool,
     screen: bool,
+    moving_ranges: FloatArray | None,
 ) -> control.Spread:
     if chart is ChartType.run:
-        return control.Spread(control.median_centre(y, base), None)
+        return control.Spread(control.median_centre(y, base, all_base), None)
     if chart is ChartType.i:
-        return control.individuals(y, base, screen=screen)
+        return control.individuals(y, base, all_base, screen=screen, moving_ranges=moving_ranges)
     if chart is ChartType.c:
-        return control.counts(y, base)
+        return control.counts(y, base, all_base)
     assert num is not None and den is not None
     if chart in (ChartType.p, ChartType.pp):
         spread = control.proportions(num, den, base)
@@ -518,11 +604,36 @@ def _clip_range(chart: ChartType) -> tuple[float | None, float | None]:
     return None, None
 
 
-def _line(centre: float, offset: FloatArray, lo: float | None, hi: float | None) -> FloatArray:
-    line = centre + offset
-    if lo is not None or hi is not None:
-        np.clip(line, lo, hi, out=line)
-    return line
+_LINES = (("lower", -3.0), ("upper", 3.0), ("lower_2s", -2.0), ("upper_2s", 2.0))
+
+
+def _lines(
+    centre: float, sigma: float | FloatArray, chart: ChartType
+) -> dict[str, float | FloatArray]:
+    """The limits and two-sigma lines, clipped to the chart's range: scalars when the phase
+    has one sigma (so comparisons stay cheap), arrays when sigma varies per point."""
+    lo, hi = _clip_range(chart)
+    lines: dict[str, float | FloatArray] = {}
+    for name, k in _LINES:
+        if isinstance(sigma, float):
+            value = centre + k * sigma
+            if lo is not None:
+                value = max(value, lo)
+            if hi is not None:
+                value = min(value, hi)
+            lines[name] = value
+        else:
+            line = centre + k * sigma
+            if lo is not None or hi is not None:
+                np.clip(line, lo, hi, out=line)
+            lines[name] = line
+    return lines
+
+
+def _at(line: float | FloatArray, index: IntArray | None) -> float | FloatArray:
+    if isinstance(line, float) or index is None:
+        return line
+    return line[index]
 
 
 def _analyse_phase(
@@ -534,99 +645,141 @@ def _analyse_phase(
     den_all: FloatArray | None,
     usable_all: BoolArray,
     options: ChartOptions,
-    out: dict[str, Any],
 ) -> _PhaseResult:
     chart = options.chart
     rules = options.rules
-    y = y_all[start:stop]
-    usable = usable_all[start:stop]
-    window = np.ones(stop - start, dtype=np.bool_)
-    if options.freeze is not None:
-        window[options.freeze :] = False
-    out["baseline"][start:stop] = window
-    base = usable & window
-    n_baseline = int(np.count_nonzero(base))
+    size = stop - start
+    where = slice(start, stop)
+    y = y_all[where]
+    usable = usable_all[where]
+    n_obs = int(np.count_nonzero(usable))
+    all_usable = n_obs == size
 
-    num = num_all[start:stop] if num_all is not None else None
-    den = den_all[start:stop] if den_all is not None else None
-    spread = _spread(chart, y, num, den, base, options.screen_moving_ranges)
-    centre = spread.centre
-    present = ~np.isnan(y)
-
-    mean_lower = mean_upper = None
-    outside: BoolArray = np.zeros(stop - start, dtype=np.bool_)
-    lower = upper = lower_2s = upper_2s = None
-    if centre is not None:
-        out["centre"][start:stop] = centre
-    if centre is not None and spread.sigma is not None:
-        lo, hi = _clip_range(chart)
-        sigma = np.where(present, spread.sigma, np.nan)
-        lower = _line(centre, -3.0 * sigma, lo, hi)
-        upper = _line(centre, 3.0 * sigma, lo, hi)
-        lower_2s = _line(centre, -2.0 * sigma, lo, hi)
-        upper_2s = _line(centre, 2.0 * sigma, lo, hi)
-        out["lower"][start:stop] = lower
-        out["upper"][start:stop] = upper
-        out["lower_2s"][start:stop] = lower_2s
-        out["upper_2s"][start:stop] = upper_2s
-        defined = ~np.isnan(lower)
-        if defined.any():
-            mean_lower = float(lower[defined].mean())
-            mean_upper = float(upper[defined].mean())
-        outside = (y > upper) | (y < lower)
-
-    included = np.flatnonzero(usable)
-    yy = y[included]
-    if centre is not None:
-        sides = np.sign(yy - centre).astype(np.int8)
+    freeze = options.freeze
+    window = size if freeze is None else min(freeze, size)
+    if window == size:
+        base, all_base, n_baseline = usable, all_usable, n_obs
     else:
-        sides = np.zeros(0, dtype=np.int8)
-        included = included[:0]
+        base = usable.copy()
+        base[window:] = False
+        all_base = False
+        n_baseline = int(np.count_nonzero(base))
+
+    # The included points in time order (gaps and excluded points dropped).
+    included: IntArray | None = None if all_usable else np.flatnonzero(usable)
+    yy = y if included is None else y[included]
+
+    # One pass of differences serves the trend rule and, when every point is a baseline
+    # point, the I chart's moving ranges.
+    step_signs = None
+    moving_ranges = None
+    want_trend = Rule.trend in rules
+    if want_trend or (chart is ChartType.i and all_base):
+        steps = np.diff(yy)
+        if want_trend:
+            step_signs = runs.signs(steps, 0.0)
+        if chart is ChartType.i and all_base:
+            moving_ranges = np.abs(steps, out=steps)
+        del steps
+
+    num = num_all[where] if num_all is not None else None
+    den = den_all[where] if den_all is not None else None
+    spread = _spread(
+        chart, y, num, den, base, all_base, options.screen_moving_ranges, moving_ranges
+    )
+    del moving_ranges
+    centre = spread.centre
+
+    hits: list[_Hits] = []
+
+    def add(rule: Rule, sign: int, points: IntArray, lengths: IntArray) -> None:
+        if lengths.size:
+            hits.append(_Hits(rule, sign, number, points, lengths))
+
+    lines: dict[str, float | FloatArray] | None = None
+    missing: BoolArray | None = None
+    mean_lower = mean_upper = None
+    sigma_signal_count = 0
+    if centre is not None and spread.sigma is not None:
+        lines = _lines(centre, spread.sigma, chart)
+        lower, upper = lines["lower"], lines["upper"]
+        if not all_usable:
+            missing = np.isnan(y)
+        if isinstance(lower, float) and isinstance(upper, float):
+            if missing is None or not missing.all():
+                mean_lower, mean_upper = lower, upper
+        else:
+            if missing is not None:
+                # A point without a value has no limits either.
+                for name in lines:
+                    line = lines[name]
+                    assert not isinstance(line, float)
+                    line[missing] = np.nan
+            defined = ~np.isnan(lower)
+            if defined.any():
+                mean_lower = float(np.asarray(lower)[defined].mean())
+                mean_upper = float(np.asarray(upper)[defined].mean())
+        # Every point with a value is tested against the limits, excluded ones too.
+        above = np.flatnonzero(y > upper)
+        below = np.flatnonzero(y < lower)
+        sigma_signal_count = int(above.size + below.size)
+        if Rule.outside_limits in rules:
+            for sign, found in ((1, above), (-1, below)):
+                add(Rule.outside_limits, sign, found + start, np.ones(found.size, dtype=np.intp))
+
+    if centre is None:
+        included = np.empty(0, dtype=np.intp)
         yy = yy[:0]
+        sides = np.empty(0, dtype=np.int8)
+        step_signs = None
+    else:
+        sides = runs.signs(yy, centre)
     figures_runs = runs.anhoej(sides)
 
-    signals: list[Signal] = []
-    direction = options.direction
+    def absolute(offsets: IntArray) -> IntArray:
+        found = offsets if included is None else included[offsets]
+        return found + start
 
-    def add(rule: Rule, offsets: IntArray | list[int], side: Side, sign: int) -> None:
-        points = tuple(int(start + o) for o in offsets)
-        signals.append(Signal(rule, points, side, _signal_direction(sign, direction), number))
+    def add_segments(rule: Rule, seg: runs.Segments, to_points: IntArray | None = None) -> None:
+        for sign in (1, -1):
+            keep = seg.values == sign
+            if keep.any():
+                lengths = seg.lengths[keep]
+                offsets = runs.ranges(seg.starts[keep], lengths)
+                if to_points is not None:
+                    offsets = to_points[offsets]
+                add(rule, sign, absolute(offsets), lengths)
 
-    if Rule.outside_limits in rules and upper is not None:
-        for offset in np.flatnonzero(outside).tolist():
-            sign = 1 if y[offset] > upper[offset] else -1
-            add(Rule.outside_limits, [offset], Side.above if sign > 0 else Side.below, sign)
-    if Rule.trend in rules:
-        for a, b, sign in runs.trends(yy, options.trend_length):
-            side = Side.increasing if sign > 0 else Side.decreasing
-            add(Rule.trend, included[a:b], side, sign)
-    if Rule.two_of_three in rules and upper is not None and included.size >= 3:
-        assert lower is not None and lower_2s is not None and upper_2s is not None
-        for offsets, sign in _two_of_three(
-            yy, sides, lower[included], upper[included], lower_2s[included], upper_2s[included]
-        ):
-            add(Rule.two_of_three, included[offsets], Side.above if sign > 0 else Side.below, sign)
+    if step_signs is not None:
+        add_segments(Rule.trend, runs.trends(step_signs, options.trend_length))
+        del step_signs
+    if Rule.two_of_three in rules and lines is not None and yy.size >= 3:
+        for sign, band_line, limit in ((1, "upper_2s", "upper"), (-1, "lower_2s", "lower")):
+            band = _two_of_three(
+                yy, sides, sign, _at(lines[band_line], included), _at(lines[limit], included)
+            )
+            if band is not None:
+                add(Rule.two_of_three, sign, absolute(band[0]), band[1])
     if Rule.shift in rules:
-        for a, b, sign in runs.shifts(sides, options.shift_length):
-            add(Rule.shift, included[a:b], Side.above if sign > 0 else Side.below, sign)
+        add_segments(Rule.shift, runs.shifts(sides, options.shift_length, figures_runs))
     if Rule.longest_run in rules and figures_runs.longest_run_signal:
-        assert figures_runs.longest_run_max is not None
         seg = figures_runs.runs
-        useful_points = included[figures_runs.useful]
-        for h in np.flatnonzero(seg.lengths > figures_runs.longest_run_max):
-            a = int(seg.starts[h])
-            b = a + int(seg.lengths[h])
-            sign = int(seg.values[h])
-            add(Rule.longest_run, useful_points[a:b], Side.above if sign > 0 else Side.below, sign)
+        assert figures_runs.longest_run_max is not None
+        add_segments(
+            Rule.longest_run,
+            seg.select(seg.lengths > figures_runs.longest_run_max),
+            figures_runs.useful,
+        )
     if Rule.crossings in rules and figures_runs.crossings_signal:
-        add(Rule.crossings, included[figures_runs.useful], Side.none, 0)
+        useful = figures_runs.useful
+        offsets = np.arange(sides.size, dtype=np.intp) if useful is None else useful
+        add(Rule.crossings, 0, absolute(offsets), np.array([offsets.size], dtype=np.intp))
 
-    is_control = chart is not ChartType.run
     figures = PhaseAnalysis(
         index=number,
         first_index=start,
         last_index=stop - 1,
-        n_obs=int(np.count_nonzero(usable)),
+        n_obs=n_obs,
         n_useful=figures_runs.n_useful,
         n_baseline=n_baseline,
         centre=centre,
@@ -637,101 +790,118 @@ def _analyse_phase(
         n_crossings=figures_runs.n_crossings,
         n_crossings_min=figures_runs.n_crossings_min,
         runs_signal=figures_runs.signal,
-        sigma_signal_count=int(np.count_nonzero(outside)),
-        trial_limits=is_control
-        and upper is not None
-        and n_baseline < options.min_points_for_limits,
+        sigma_signal_count=sigma_signal_count,
+        trial_limits=lines is not None and n_baseline < options.min_points_for_limits,
     )
-    last = int(start + np.flatnonzero(usable)[-1]) if usable.any() else None
-    return _PhaseResult(figures, signals, last)
+    if all_usable:
+        last = stop - 1 if size else None
+    else:
+        last = int(start + np.flatnonzero(usable)[-1]) if n_obs else None
+    return _PhaseResult(figures, hits, last, lines, missing, window)
 
 
 def _two_of_three(
     yy: FloatArray,
     sides: npt.NDArray[np.int8],
-    lower: FloatArray,
-    upper: FloatArray,
-    lower_2s: FloatArray,
-    upper_2s: FloatArray,
-) -> list[tuple[list[int], int]]:
-    """Windows of three included points all on one side with two or more of them beyond the
-    two-sigma line but inside the limits; overlapping windows on one side make one signal."""
-    found: list[tuple[list[int], int]] = []
-    for sign, band in (
-        (1, (yy > upper_2s) & (yy <= upper)),
-        (-1, (yy < lower_2s) & (yy >= lower)),
-    ):
-        same = sides == sign
-        all_same = same[:-2] & same[1:-1] & same[2:]
-        count = band[:-2].astype(np.int8) + band[1:-1] + band[2:]
-        starts = np.flatnonzero(all_same & (count >= 2))
-        group: set[int] = set()
-        previous = -10
-        for s in starts.tolist():
-            if s > previous + 2 and group:
-                found.append((sorted(group), sign))
-                group = set()
-            group.update(s + k for k in range(3) if band[s + k])
-            previous = s
-        if group:
-            found.append((sorted(group), sign))
-    found.sort(key=lambda item: item[0][0])
-    return found
+    sign: int,
+    two_sigma: float | FloatArray,
+    limit: float | FloatArray,
+) -> tuple[IntArray, IntArray] | None:
+    """Two of three on one side: three consecutive included points all strictly on that side
+    of the centre, two or more of them beyond the two-sigma line but not outside the limits.
+
+    Returns the band points of each signal (packed) and their counts; qualifying pairs of
+    band points that follow each other and share a point make one signal."""
+    if sign > 0:
+        candidates = np.flatnonzero(yy > two_sigma)
+        inside = yy[candidates] <= _at(limit, candidates)
+    else:
+        candidates = np.flatnonzero(yy < two_sigma)
+        inside = yy[candidates] >= _at(limit, candidates)
+    candidates = candidates[inside]
+    if candidates.size < 2:
+        return None
+    last = yy.size - 1
+    first, second = candidates[:-1], candidates[1:]
+    gap = second - first
+    # Band points are on the side already; the window needs its third point there too:
+    # between them (gap 2), or just before or just after them (gap 1).
+    between = sides[np.minimum(first + 1, last)] == sign
+    before = (first > 0) & (sides[np.maximum(first - 1, 0)] == sign)
+    after = (second < last) & (sides[np.minimum(second + 1, last)] == sign)
+    ok = ((gap == 2) & between) | ((gap == 1) & (before | after))
+    if not ok.any():
+        return None
+    seg = runs.segments(ok.view(np.int8))
+    seg = seg.select(seg.values == 1)
+    return candidates[runs.ranges(seg.starts, seg.lengths + 1)], seg.lengths + 1
 
 
 def _classify(
-    n: int, signals: Sequence[Signal]
-) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int64]]:
+    n: int, hits: Sequence[_Hits], direction: Direction
+) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.uint8]]:
+    """Point classification codes and rule bit masks."""
     codes = np.zeros(n, dtype=np.int8)
-    mask = np.zeros(n, dtype=np.int64)
-    for signal in signals:
-        mask[list(signal.points)] |= _RULE_BIT[signal.rule]
+    mask = np.zeros(n, dtype=np.uint8)
     # Lowest precedence first, so higher-ranked rules overwrite; within a rank the concern
     # is written last and wins.
-    rank = {rule: n for n, rule in enumerate(_RULE_ORDER)}
-    order = {SignalDirection.neutral: 0, SignalDirection.improvement: 1, SignalDirection.concern: 2}
-    colouring = [s for s in signals if s.rule is not Rule.crossings]
-    colouring.sort(key=lambda s: (-rank[s.rule], order[s.direction]))
-    for signal in colouring:
-        codes[list(signal.points)] = _CLASS_CODE[signal.direction]
+    write_order = {
+        SignalDirection.neutral: 0,
+        SignalDirection.improvement: 1,
+        SignalDirection.concern: 2,
+    }
+    ordered = sorted(
+        hits,
+        key=lambda h: (-_RULE_RANK[h.rule], write_order[_signal_direction(h.sign, direction)]),
+    )
+    for h in ordered:
+        mask[h.points] |= _RULE_BIT[h.rule]
+        if h.rule is not Rule.crossings:
+            codes[h.points] = _CLASS_CODE[_signal_direction(h.sign, direction)]
     return codes, mask
 
 
 def _summary(
     options: ChartOptions,
     points: Points,
-    codes: npt.NDArray[np.int8],
     phase: PhaseAnalysis | None,
-    signals: Sequence[Signal],
+    hits: Sequence[_Hits],
     last: int | None,
 ) -> Summary:
     if phase is None or last is None:
         return Summary(Variation.no_data, None, None, None, False)
-    current = [s for s in signals if s.phase == phase.index]
-    rank = {rule: n for n, rule in enumerate(_RULE_ORDER)}
+    direction = options.direction
+    current = [h for h in hits if h.phase == phase.index]
+    code = int(points.classification_code[last])
     deciding: Signal | None = None
-    if codes[last]:
-        variation = Variation(
-            {1: Variation.special_cause_improvement, 2: Variation.special_cause_concern}.get(
-                int(codes[last]), Variation.special_cause_neutral
-            )
-        )
-        wanted = {1: SignalDirection.improvement, 2: SignalDirection.concern}.get(
-            int(codes[last]), SignalDirection.neutral
-        )
+    if code:
+        wanted = CLASSIFICATIONS[code]
         marking = [
-            s
-            for s in current
-            if last in s.points and s.direction is wanted and s.rule is not Rule.crossings
+            (h, k)
+            for h in current
+            if h.rule is not Rule.crossings
+            and _CLASS_CODE[_signal_direction(h.sign, direction)] == code
+            for k in h.containing(last)
         ]
-        deciding = min(marking, key=lambda s: rank[s.rule])
+        h, k = min(marking, key=lambda item: _RULE_RANK[item[0].rule])
+        deciding = h.signal(k, direction)
+        variation = _VARIATION_OF_CLASS[wanted]
     else:
-        anhoej = [s for s in current if s.rule in (Rule.longest_run, Rule.crossings)]
-        if anhoej:
-            # The longest run decides; crossings alone say "special cause" without a side.
-            deciding = max(
-                anhoej, key=lambda s: (s.rule is Rule.longest_run, len(s.points), s.points[-1])
+        runs_hits = [h for h in current if h.rule in (Rule.longest_run, Rule.crossings)]
+        if runs_hits:
+            # The longest run decides (the latest of equals); crossings alone say "special
+            # cause" without a side.
+            best = max(
+                (
+                    (h.rule is Rule.longest_run, int(length), int(end), h, k)
+                    for h in runs_hits
+                    for k, (length, end) in enumerate(
+                        zip(h.lengths.tolist(), h.points[h.ends() - 1].tolist(), strict=True)
+                    )
+                ),
+                key=lambda item: item[:3],
             )
+            deciding = best[3].signal(best[4], direction)
             variation = _VARIATION_OF[deciding.direction]
         else:
             variation = Variation.common_cause
@@ -753,19 +923,19 @@ def _summary(
                 assurance = AssurancePosition.target_below_limits
             else:
                 assurance = AssurancePosition.target_within_limits
-            verdict = _verdict(assurance, options.direction)
+            verdict = _verdict(assurance, direction)
 
     rebase_from: int | None = None
     reason: str | None = None
     sustained = [
         s
-        for s in current
-        if s.rule in (Rule.shift, Rule.longest_run)
-        and s.points[-1] == last
-        and s.points[0] > phase.first_index
+        for h in current
+        if h.rule in (Rule.shift, Rule.longest_run)
+        for s in (h.signal(k, direction) for k in h.containing(last))
+        if s.points[-1] == last and s.points[0] > phase.first_index
     ]
     if sustained:
-        longest = max(sustained, key=lambda s: len(s.points))
+        longest = max(sustained, key=lambda s: (len(s.points), s.rule is Rule.shift))
         rebase_from = longest.points[0]
         where = "above" if longest.side is Side.above else "below"
         reason = (
@@ -812,53 +982,103 @@ def analyse(
     """
     y, num, den = _series(values, numerators, denominators, options.chart)
     n = int(y.size)
-    excluded = np.zeros(n, dtype=np.bool_)
     if options.exclude:
         if max(options.exclude) >= n:
             raise AnalysisInputError("exclude", f"indexes must be below the number of points ({n})")
+        excluded = np.zeros(n, dtype=np.bool_)
         excluded[list(options.exclude)] = True
+        usable = ~np.isnan(y)
+        usable &= ~excluded
+    else:
+        excluded = _constant(False, n)
+        usable = ~np.isnan(y)
     if options.parts and options.parts[-1] >= n:
         raise AnalysisInputError("parts", f"phase starts must be below the number of points ({n})")
-    usable = ~np.isnan(y) & ~excluded
 
-    out: dict[str, Any] = {
-        name: np.full(n, np.nan) for name in ("centre", "lower", "upper", "lower_2s", "upper_2s")
-    }
-    out["baseline"] = np.zeros(n, dtype=np.bool_)
-    phase_of = np.zeros(n, dtype=np.intp)
     bounds = [0, *options.parts, n] if n else []
-    results: list[_PhaseResult] = []
-    for number, (start, stop) in enumerate(itertools.pairwise(bounds)):
-        phase_of[start:stop] = number
-        results.append(_analyse_phase(number, start, stop, y, num, den, usable, options, out))
-    rank = {rule: n for n, rule in enumerate(_RULE_ORDER)}
-    signals = sorted(
-        (s for r in results for s in r.signals), key=lambda s: (s.points[0], rank[s.rule])
-    )
-    codes, mask = _classify(n, signals)
+    results = [
+        _analyse_phase(number, start, stop, y, num, den, usable, options)
+        for number, (start, stop) in enumerate(itertools.pairwise(bounds))
+    ]
+    hits = [h for r in results for h in r.hits]
+    codes, mask = _classify(n, hits, options.direction)
+    lengths = [stop - start for start, stop in itertools.pairwise(bounds)]
+    columns = _columns(n, results, lengths)
     points = Points(
         value=y,
-        centre=out["centre"],
-        lower=out["lower"],
-        upper=out["upper"],
-        lower_2s=out["lower_2s"],
-        upper_2s=out["upper_2s"],
-        phase=phase_of,
-        baseline=out["baseline"],
+        centre=columns["centre"],
+        lower=columns["lower"],
+        upper=columns["upper"],
+        lower_2s=columns["lower_2s"],
+        upper_2s=columns["upper_2s"],
+        phase=_phase_column(n, lengths),
+        baseline=_baseline_column(n, results, lengths),
         excluded=excluded,
-        classification=_CLASS_NAMES[codes],
+        classification_code=codes,
         rule_mask=mask,
     )
-    for column in (
-        y,
-        *(out[k] for k in ("centre", "lower", "upper", "lower_2s", "upper_2s", "baseline")),
-        phase_of,
-        excluded,
-        points.classification,
-        mask,
-    ):
+    for column in (y, codes, mask, excluded):
         column.setflags(write=False)
     phases = tuple(r.figures for r in results)
     last = results[-1].last_included if results else None
-    summary = _summary(options, points, codes, phases[-1] if phases else None, signals, last)
-    return Analysis(options.chart, options, points, phases, tuple(signals), summary)
+    summary = _summary(options, points, phases[-1] if phases else None, hits, last)
+    return Analysis(options.chart, options, points, phases, summary, tuple(hits))
+
+
+def _constant(value: Any, n: int, dtype: Any = None) -> Any:
+    """A read-only column of one value, without the memory (a broadcast view)."""
+    return np.broadcast_to(np.asarray(value, dtype=dtype), (n,))
+
+
+def _columns(
+    n: int, results: Sequence[_PhaseResult], lengths: Sequence[int]
+) -> dict[str, FloatArray]:
+    """The centre, limits and two-sigma lines per point. A line that is one value over the
+    whole series is a broadcast view; otherwise the phases are filled in."""
+    centres = [np.nan if r.figures.centre is None else r.figures.centre for r in results]
+    out: dict[str, FloatArray] = {}
+    if len(results) == 1:
+        out["centre"] = _constant(centres[0], n, np.float64)
+    else:
+        out["centre"] = np.repeat(np.array(centres, dtype=np.float64), lengths)
+    only = results[0] if len(results) == 1 else None
+    for name, _k in _LINES:
+        if only is not None and only.missing is None:
+            line = None if only.lines is None else only.lines[name]
+            if line is None or isinstance(line, float):
+                out[name] = _constant(np.nan if line is None else line, n, np.float64)
+                continue
+        column = np.full(n, np.nan)
+        start = 0
+        for r, length in zip(results, lengths, strict=True):
+            if r.lines is not None:
+                target = column[start : start + length]
+                target[...] = r.lines[name]
+                if r.missing is not None:
+                    target[r.missing] = np.nan
+            start += length
+        column.setflags(write=False)
+        out[name] = column
+    return out
+
+
+def _phase_column(n: int, lengths: Sequence[int]) -> IntArray:
+    if len(lengths) <= 1:
+        column: IntArray = _constant(0, n, np.intp)
+        return column
+    column = np.repeat(np.arange(len(lengths), dtype=np.intp), lengths)
+    column.setflags(write=False)
+    return column
+
+
+def _baseline_column(n: int, results: Sequence[_PhaseResult], lengths: Sequence[int]) -> BoolArray:
+    if all(r.window == length for r, length in zip(results, lengths, strict=True)):
+        column: BoolArray = _constant(True, n, np.bool_)
+        return column
+    column = np.zeros(n, dtype=np.bool_)
+    start = 0
+    for r, length in zip(results, lengths, strict=True):
+        column[start : start + r.window] = True
+        start += length
+    column.setflags(write=False)
+    return column
