@@ -103,37 +103,51 @@ def counts(values: FloatArray, base: BoolArray, all_base: bool) -> Spread:
 
 
 def _ratio_centre(
-    numerators: FloatArray, denominators: FloatArray, base: BoolArray
+    numerators: FloatArray, denominators: FloatArray, base: BoolArray, all_base: bool
 ) -> float | None:
-    total = float(denominators[base].sum())
+    if all_base:
+        total, count = float(denominators.sum()), float(numerators.sum())
+    else:
+        total, count = float(denominators[base].sum()), float(numerators[base].sum())
     if total <= 0:
         return None
-    return float(numerators[base].sum()) / total
+    return count / total
 
 
-def _per_point_sigma(variance_numerator: float, denominators: FloatArray) -> FloatArray:
+def _per_point_sigma(
+    variance_numerator: float, denominators: FloatArray, all_base: bool
+) -> FloatArray:
+    sigma: FloatArray
+    if all_base:  # every denominator is positive
+        sigma = np.divide(variance_numerator, denominators)
+        return np.sqrt(sigma, out=sigma)
     positive = denominators > 0
-    sigma: FloatArray = np.divide(
+    sigma = np.divide(
         variance_numerator, denominators, out=np.full(denominators.size, np.nan), where=positive
     )
     np.sqrt(sigma, out=sigma, where=positive)
     return sigma
 
 
-def proportions(numerators: FloatArray, denominators: FloatArray, base: BoolArray) -> Spread:
-    """P chart: pooled proportion; sigma_i from each point's denominator."""
-    centre = _ratio_centre(numerators, denominators, base)
+def proportions(
+    numerators: FloatArray, denominators: FloatArray, base: BoolArray, all_base: bool
+) -> Spread:
+    """P chart: pooled proportion; sigma_i from each point's denominator (``all_base``: every
+    point is a baseline point with a positive denominator)."""
+    centre = _ratio_centre(numerators, denominators, base, all_base)
     if centre is None:
         return Spread(None, None)
-    return Spread(centre, _per_point_sigma(centre * (1.0 - centre), denominators))
+    return Spread(centre, _per_point_sigma(centre * (1.0 - centre), denominators, all_base))
 
 
-def rates(numerators: FloatArray, denominators: FloatArray, base: BoolArray) -> Spread:
+def rates(
+    numerators: FloatArray, denominators: FloatArray, base: BoolArray, all_base: bool
+) -> Spread:
     """U chart: pooled rate; sigma_i from each point's exposure."""
-    centre = _ratio_centre(numerators, denominators, base)
+    centre = _ratio_centre(numerators, denominators, base, all_base)
     if centre is None:
         return Spread(None, None)
-    return Spread(centre, _per_point_sigma(centre, denominators))
+    return Spread(centre, _per_point_sigma(centre, denominators, all_base))
 
 
 def laney(values: FloatArray, spread: Spread, base: BoolArray, *, screen: bool) -> Spread:

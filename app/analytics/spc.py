@@ -538,11 +538,15 @@ def _series(
         raise AnalysisInputError(
             "numerators", "a proportion's numerator cannot exceed its denominator"
         )
-    valid = (den > 0) & ~np.isnan(num)
+    valid = den > 0
+    valid &= ~np.isnan(num)
+    if valid.all():
+        return num / den, num, den
     y = np.divide(num, den, out=np.full(num.size, np.nan), where=valid)
     # A period without a usable denominator is missing in every column.
-    num = np.where(valid, num, np.nan)
-    den = np.where(valid, den, np.nan)
+    invalid = ~valid
+    num[invalid] = np.nan
+    den[invalid] = np.nan
     return y, num, den
 
 
@@ -588,9 +592,9 @@ def _spread(
         return control.counts(y, base, all_base)
     assert num is not None and den is not None
     if chart in (ChartType.p, ChartType.pp):
-        spread = control.proportions(num, den, base)
+        spread = control.proportions(num, den, base, all_base)
     else:
-        spread = control.rates(num, den, base)
+        spread = control.rates(num, den, base, all_base)
     if chart in (ChartType.pp, ChartType.up):
         spread = control.laney(y, spread, base, screen=screen)
     return spread
@@ -623,7 +627,8 @@ def _lines(
                 value = min(value, hi)
             lines[name] = value
         else:
-            line = centre + k * sigma
+            line = np.multiply(sigma, k)
+            line += centre
             if lo is not None or hi is not None:
                 np.clip(line, lo, hi, out=line)
             lines[name] = line
@@ -715,10 +720,11 @@ def _analyse_phase(
                     line = lines[name]
                     assert not isinstance(line, float)
                     line[missing] = np.nan
-            defined = ~np.isnan(lower)
-            if defined.any():
-                mean_lower = float(np.asarray(lower)[defined].mean())
-                mean_upper = float(np.asarray(upper)[defined].mean())
+            if missing is None:
+                mean_lower, mean_upper = float(np.mean(lower)), float(np.mean(upper))
+            elif not missing.all():
+                mean_lower = float(np.nanmean(lower))
+                mean_upper = float(np.nanmean(upper))
         # Every point with a value is tested against the limits, excluded ones too.
         above = np.flatnonzero(y > upper)
         below = np.flatnonzero(y < lower)
@@ -987,11 +993,13 @@ def analyse(
             raise AnalysisInputError("exclude", f"indexes must be below the number of points ({n})")
         excluded = np.zeros(n, dtype=np.bool_)
         excluded[list(options.exclude)] = True
-        usable = ~np.isnan(y)
-        usable &= ~excluded
+        usable = np.isnan(y)
+        usable |= excluded
+        np.logical_not(usable, out=usable)
     else:
-        excluded = _constant(False, n)
-        usable = ~np.isnan(y)
+        excluded = _constant(False, n, np.bool_)
+        usable = np.isnan(y)
+        np.logical_not(usable, out=usable)
     if options.parts and options.parts[-1] >= n:
         raise AnalysisInputError("parts", f"phase starts must be below the number of points ({n})")
 
@@ -1025,9 +1033,12 @@ def analyse(
     return Analysis(options.chart, options, points, phases, summary, tuple(hits))
 
 
-def _constant(value: Any, n: int, dtype: Any = None) -> Any:
-    """A read-only column of one value, without the memory (a broadcast view)."""
-    return np.broadcast_to(np.asarray(value, dtype=dtype), (n,))
+def _constant(value: Any, n: int, dtype: Any) -> Any:
+    """A read-only column of one value, without the memory (a zero-stride view)."""
+    one = np.array([value], dtype=dtype)
+    column = np.ndarray((n,), dtype=one.dtype, buffer=one, strides=(0,))
+    column.setflags(write=False)
+    return column
 
 
 def _columns(
@@ -1043,9 +1054,14 @@ def _columns(
         out["centre"] = np.repeat(np.array(centres, dtype=np.float64), lengths)
     only = results[0] if len(results) == 1 else None
     for name, _k in _LINES:
-        if only is not None and only.missing is None:
+        if only is not None:
             line = None if only.lines is None else only.lines[name]
-            if line is None or isinstance(line, float):
+            if line is not None and not isinstance(line, float):
+                # One phase with a line per point: the phase's array is the column.
+                line.setflags(write=False)
+                out[name] = line
+                continue
+            if only.missing is None:
                 out[name] = _constant(np.nan if line is None else line, n, np.float64)
                 continue
         column = np.full(n, np.nan)
