@@ -47,7 +47,7 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -278,8 +278,13 @@ _NUMBER = re.compile(
     r"|(?P<pointed>\d{1,3}(?:\.\d{3})+),(?P<pointed_fraction>\d+)"
     r"|(?P<points>\d{1,3}(?:\.\d{3}){2,})"
     r")",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
+# The common case, checked first: digits with an optional sign and decimal comma or point.
+_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,30}(?:[.,][0-9]{1,30})?")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Larger magnitudes are typing errors (or an attack on whatever computes with them next).
+_LARGEST = Decimal("1e30")
 _FORMULA_START = re.compile(r"'+[=+\-@]")
 
 
@@ -305,9 +310,14 @@ def _number(cell: Cell) -> Decimal | None:
         if cell.is_integer() and abs(cell) < 1e16:
             return Decimal(int(cell))
         # repr() is the shortest text that reads back as the same float: 0.1, not 0.1000…01.
-        return Decimal(repr(cell))
+        number = Decimal(repr(cell))
+        if abs(number) >= _LARGEST or (number and number.adjusted() < -30):
+            raise _CellRefused("is out of range: numbers are read up to 30 digits either side")
+        return number
     if not isinstance(cell, str):
         raise _CellRefused("is a date or time, not a number")
+    if _PLAIN_NUMBER.fullmatch(cell):
+        return Decimal(cell.replace(",", "."))
     text = cell.translate(_SPACES).strip()
     if not text:
         return None
@@ -330,9 +340,12 @@ def _number(cell: Cell) -> Decimal | None:
     else:
         digits = m["points"].replace(".", "")
     try:
-        return Decimal((m["sign"] or "") + digits)
+        number = Decimal((m["sign"] or "") + digits)
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
         raise _CellRefused("is not a number; write it as 1234,5 or 1234.5") from None
+    if abs(number) >= _LARGEST or (number and number.adjusted() < -30):
+        raise _CellRefused("is out of range: numbers are read up to 30 digits either side")
+    return number
 
 
 def _date(cell: Cell) -> date | None:
@@ -341,6 +354,11 @@ def _date(cell: Cell) -> date | None:
     if isinstance(cell, date):
         return cell
     if isinstance(cell, str):
+        if _ISO_DATE.fullmatch(cell) and "1900" <= cell <= "9999-12-31":
+            try:
+                return date.fromisoformat(cell)
+            except ValueError:
+                pass  # parse_day says why
         if not cell.strip():
             return None
         try:
@@ -665,7 +683,7 @@ def _read_csv(source: bytes, *, max_rows: int) -> Table:
 
 
 def _blank(record: Sequence[Cell]) -> bool:
-    return all(isinstance(cell, str) and not cell.strip() for cell in record)
+    return all(isinstance(cell, str) and (not cell or cell.isspace()) for cell in record)
 
 
 @dataclass
@@ -721,7 +739,7 @@ def _columns(header: Sequence[Cell]) -> _Columns:
     return _Columns(fields, names)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Values:
     """A data row's cells as parsed so far."""
 
@@ -735,29 +753,6 @@ class _Values:
     comment: str | None = None
     external_id: str | None = None
     gender: str | None = None
-
-    def take(self, name: RowField, cell: Cell) -> None:
-        match name:
-            case "period":
-                self.period = _period(cell)
-            case "date":
-                self.date = _date(cell)
-            case "measure":
-                self.measure = _code(cell)
-            case "unit":
-                self.unit = _code(cell)
-            case "value":
-                self.value = _number(cell)
-            case "numerator":
-                self.numerator = _number(cell)
-            case "denominator":
-                self.denominator = _number(cell)
-            case "comment":
-                self.comment = _comment(cell)
-            case "external_id":
-                self.external_id = _code(cell)
-            case "gender":
-                self.gender = _gender(cell)
 
     def row(self, number: int) -> Row:
         return Row(
@@ -783,6 +778,20 @@ def _gender(cell: Cell) -> str | None:
     raise _CellRefused(
         "is not a Kolada gender: write T (total), or K or M for rows that are skipped"
     )
+
+
+_PARSERS: dict[RowField, Callable[[Cell], object]] = {
+    "period": _period,
+    "date": _date,
+    "measure": _code,
+    "unit": _code,
+    "value": _number,
+    "numerator": _number,
+    "denominator": _number,
+    "comment": _comment,
+    "external_id": _code,
+    "gender": _gender,
+}
 
 
 def _table(
@@ -834,7 +843,7 @@ def _table(
                 )
                 continue
             try:
-                values.take(name, cell)
+                setattr(values, name, _PARSERS[name](cell))
             except _CellRefused as refused:
                 shown = _text_of(cell).strip()
                 row_errors.append(

@@ -204,6 +204,10 @@ def test_numbers_as_spreadsheets_write_them(cell: str, value: str) -> None:
         ("Infinity", "is not a number"),
         ("1_000", "is not a number"),
         ("1.234,5.6", "is not a number"),
+        ("1" * 31, "is out of range"),
+        ("1e31", "is out of range"),
+        ("1,5e-40", "is out of range"),
+        ("\u0663", "is not a number"),
     ],
 )
 def test_cells_that_are_not_numbers_are_named(cell: str, message: str) -> None:

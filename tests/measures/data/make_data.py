@@ -14,6 +14,12 @@ The LibreOffice files were made by LibreOffice itself (``libreoffice-calc-nogui`
     soffice --headless --convert-to xlsx --outdir /tmp/lo excel.xlsx   # -> libreoffice.xlsx
     soffice --headless --convert-to 'csv:Text - txt - csv (StarCalc):44,34,76,1' \\
         --outdir /tmp/lo excel.xlsx                                   # -> libreoffice.csv
+    LANG=sv_SE.UTF-8 LC_ALL=sv_SE.UTF-8 soffice --headless \\
+        --convert-to 'csv:Text - txt - csv (StarCalc):44,34,76,1' \\
+        --outdir /tmp/lo-sv excel.xlsx                                # -> libreoffice_sv.csv
+
+(comma-separated UTF-8, as LibreOffice offers by default; in the Swedish locale the decimal
+comma makes it quote the numbers, "92,5").
 """
 
 from datetime import date
