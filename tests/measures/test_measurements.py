@@ -498,3 +498,89 @@ async def test_a_cycle_follows_its_initiatives_measures_or_those_it_names(
     assert refused.json()["errors"][0]["field"] == "body.measure_ids[0]"
     back = await client.put(url, json={"measure_ids": []}, headers=tenant.headers)
     assert back.json()["default"] is True
+
+
+async def test_roles_reporters_write_measurements_and_viewers_only_read(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    from app.auth import Role
+    from tests.factories import make_token
+
+    tenant = await make_tenant(session)
+    measure = await _initiative_measure(client, session, tenant, value_kind="count")
+    reporter = bearer(await make_token(session, tenant.organisation, role=Role.reporter))
+    row = {"measure_id": measure["id"], "period": "2026-W10", "value": 2}
+    viewer = await client.post("/api/v1/measurements", json=row, headers=bearer(tenant.viewer))
+    assert viewer.status_code == 403
+    written = await client.post("/api/v1/measurements", json=row, headers=reporter)
+    assert written.status_code == 201
+    assert written.json()["recorded_by_token_id"] is not None
+    changed = await client.patch(
+        f"/api/v1/measures/{measure['id']}", json={"name": "x"}, headers=reporter
+    )
+    assert changed.status_code == 403
+    read = await client.get(
+        f"/api/v1/measurements/{written.json()['id']}", headers=bearer(tenant.viewer)
+    )
+    assert read.status_code == 200 and read.headers["etag"] == '"1"'
+
+
+async def test_a_measure_with_measurements_keeps_its_kind_and_codes_are_unique(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    measure = await _initiative_measure(client, session, tenant, external_code="A-1")
+    taken = await client.post(
+        "/api/v1/measures",
+        json={
+            **{k: measure[k] for k in ("name", "measure_type", "value_kind", "period_kind")},
+            "org_unit_id": str(tenant.school.id),
+            "external_code": "A-1",
+        },
+        headers=tenant.headers,
+    )
+    assert taken.status_code == 409
+    assert taken.json()["type"] == "/problems/external-code-taken"
+    await _post(
+        client, tenant, measure_id=measure["id"], period="2026-W10", numerator=1, denominator=2
+    )
+    fixed = await client.patch(
+        f"/api/v1/measures/{measure['id']}", json={"value_kind": "count"}, headers=tenant.headers
+    )
+    assert fixed.status_code == 409
+    assert fixed.json()["type"] == "/problems/measure-fixed"
+    in_use = await client.delete(f"/api/v1/measures/{measure['id']}", headers=tenant.headers)
+    assert in_use.status_code == 409
+    renamed = await client.patch(
+        f"/api/v1/measures/{measure['id']}", json={"target_value": 80}, headers=tenant.headers
+    )
+    assert renamed.status_code == 200 and renamed.json()["target_value"] == 80
+    bad_scale = await client.post(
+        "/api/v1/measures",
+        json={
+            "name": "Betyg",
+            "measure_type": "outcome",
+            "value_kind": "rating",
+            "period_kind": "term",
+            "org_unit_id": str(tenant.school.id),
+        },
+        headers=tenant.headers,
+    )
+    assert bad_scale.status_code == 422
+
+
+async def test_a_retried_bulk_with_an_idempotency_key_replays(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    measure = await _initiative_measure(client, session, tenant, value_kind="count")
+    body = {"measure_id": measure["id"], "rows": [{"period": "2026-W10", "value": 1}]}
+    headers = {**tenant.headers, "Idempotency-Key": "push-1"}
+    first = await client.post("/api/v1/measurements/bulk", json=body, headers=headers)
+    again = await client.post("/api/v1/measurements/bulk", json=body, headers=headers)
+    assert first.json() == again.json()
+    assert first.json()["created"] == 1
+    listed = await client.get(
+        f"/api/v1/measurements?measure_id={measure['id']}", headers=tenant.headers
+    )
+    assert listed.json()["total"] == 1
