@@ -374,6 +374,22 @@ async def list_measurements(
     )
 
 
+class ClientSource(StrEnum):
+    api = "api"
+    form = "form"
+    import_ = "import"
+
+
+SourceParam = Annotated[
+    ClientSource,
+    Query(
+        description="Where the values come from, kept with each measurement: `api` (a script), "
+        "`form` (a portal's form) or `import` (a migration from another system). Uploads "
+        "record `csv` or `xlsx` themselves."
+    ),
+]
+
+
 def _written(result: ingest.Result, published: dict[str, Any]) -> dict[str, Any]:
     return {**published, "outcome": result.outcomes[0]}
 
@@ -391,13 +407,20 @@ def _written(result: ingest.Result, published: dict[str, Any]) -> dict[str, Any]
     },
 )
 async def record_measurement(
-    session: SessionDep, principal: Reporter, data: MeasurementIn, response: Response
+    session: SessionDep,
+    principal: Reporter,
+    data: MeasurementIn,
+    response: Response,
+    source: SourceParam = ClientSource.api,
 ) -> object:
     """Record one measurement (the smallest script's way in). Sending a value for a measure,
     unit and period that has one replaces it (200, `replaced`; the history keeps the old one);
     the same value again changes nothing (200, `unchanged`)."""
     result = await ingest.ingest(
-        session, principal, [ingest.Candidate.from_json(data, "body")], source=MeasurementSource.api
+        session,
+        principal,
+        [ingest.Candidate.from_json(data, "body")],
+        source=MeasurementSource(source.value),
     )
     published = await readings.get_measurement(session, principal, result.ids[0])
     version = published.pop("version")
@@ -473,7 +496,11 @@ _ROWS_REFUSED = {
     responses={**problem_responses(401, 403, 413, 422)},
 )
 async def record_measurements(
-    session: SessionDep, principal: Reporter, batch: MeasurementBatch, dry_run: DryRun = False
+    session: SessionDep,
+    principal: Reporter,
+    batch: MeasurementBatch,
+    dry_run: DryRun = False,
+    source: SourceParam = ClientSource.api,
 ) -> object:
     """Record up to 10,000 measurements, **all or nothing**: if any row is refused, none is
     written and the 422 answer lists every bad row and field. Idempotent: sending the same rows
@@ -491,7 +518,11 @@ async def record_measurements(
         )
         candidates.append(candidate)
     result = await ingest.ingest(
-        session, principal, candidates, source=MeasurementSource.api, dry_run=dry_run
+        session,
+        principal,
+        candidates,
+        source=MeasurementSource(source.value),
+        dry_run=dry_run,
     )
     return IngestResult(
         rows=len(candidates),
