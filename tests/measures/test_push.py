@@ -134,3 +134,24 @@ async def test_a_json_file_and_a_dry_run(
         assert (result.dry_run, result.created) == (True, 1)
         listed = await client.get(f"/api/v1/measurements?measure_id={measure['id']}")
         assert listed.json()["total"] == 0
+
+
+def test_the_command_says_what_is_missing_without_a_traceback(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    path = tmp_path / "rows.csv"
+    path.write_text("Vecka;Värde\n2026-W10;1\n", encoding="utf-8")
+    runner = CliRunner()
+    no_token = runner.invoke(cli, ["push", str(path)], env={"PDCA_TOKEN": ""})
+    assert no_token.exit_code == 2
+    assert "PDCA_TOKEN" in no_token.output
+    unreachable = runner.invoke(
+        cli,
+        ["push", str(path), "--url", "http://127.0.0.1:9", "--measure-code", "X"],
+        env={"PDCA_TOKEN": "pdca_x"},
+    )
+    assert unreachable.exit_code == 2, unreachable.output
+    assert "cannot reach" in unreachable.output
+    assert "Traceback" not in unreachable.output
