@@ -7,6 +7,7 @@ Exactly one request wins, the other is refused, and the chain holds afterwards.
 """
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any
 
 from httpx import AsyncClient, Response
@@ -45,7 +46,7 @@ async def _goal_unit(client: AsyncClient, tenant: Tenant, goal_id: str) -> str:
     return str(response.json()["org_unit_id"])
 
 
-def _one_wins(responses: list[Response]) -> None:
+def _one_wins(responses: Sequence[Response]) -> None:
     statuses = sorted(r.status_code for r in responses)
     assert statuses[0] == 200 and statuses[1] in (409, 422), [r.text for r in responses]
 
