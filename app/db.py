@@ -92,11 +92,18 @@ def _iso_instant(value: object) -> object:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 """A day as the contract writes it (`2026-09-01`): no numbers, no instants passed off as days."""
 
-UTCTimestamp = Annotated[
-    AwareDatetime,
-    BeforeValidator(_iso_instant),
-    AfterValidator(lambda value: value.astimezone(UTC)),
-]
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01T00:00:00+14:00 is a valid ISO 8601 instant, but in UTC it falls in year 0.
+        raise ValueError(
+            "lies outside the calendar once converted to UTC (years 0001 to 9999)"
+        ) from None
+
+
+UTCTimestamp = Annotated[AwareDatetime, BeforeValidator(_iso_instant), AfterValidator(_in_utc)]
 """An instant given by a client: it must name its offset (`Z`, `+01:00`); kept and shown in UTC."""
 
 
