@@ -7,15 +7,33 @@ Exactly one request wins, the other is refused, and the chain holds afterwards.
 """
 
 import asyncio
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
+import structlog
 from httpx import AsyncClient, Response
+from structlog.testing import capture_logs
 
 from tests.conftest import Independent
 from tests.factories import Tenant, make_tenant
 
 ROUNDS = 12
+
+
+@contextmanager
+def _log_events() -> Iterator[list[str]]:
+    """The events the service logs meanwhile, at every level (the test app logs warnings only)."""
+    wrapper_class = structlog.get_config()["wrapper_class"]
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))
+    try:
+        with capture_logs() as entries:
+            events: list[str] = []
+            yield events
+            events.extend(str(entry["event"]) for entry in entries)
+    finally:
+        structlog.configure(wrapper_class=wrapper_class)
 
 
 async def _post(client: AsyncClient, tenant: Tenant, path: str, body: dict[str, Any]) -> str:
@@ -193,3 +211,46 @@ async def test_unit_created_under_a_moving_subtree_follows_it(independent: Indep
 
 def _count(node: dict[str, Any]) -> int:
     return 1 + sum(_count(child) for child in node["children"])
+
+
+async def test_siblings_moved_under_each_other_at_once_leave_a_tree(
+    independent: Independent,
+) -> None:
+    """Twenty moves, half of each sibling under the other: no deadlock reaches the client (503 or
+    500), and afterwards every unit's path is its parent's path plus itself, without a cycle."""
+    client = independent.client
+    tenant = await make_tenant(independent.session)
+    north, south = str(tenant.north.id), str(tenant.south.id)
+    # A first use writes the token's last_used_at, which would make the moves queue on its row.
+    await client.get("/api/v1/access-tokens/current", headers=tenant.headers)
+    with _log_events() as logs:
+        responses = await asyncio.gather(
+            *(
+                client.post(
+                    f"/api/v1/org-units/{unit}/move",
+                    json={"parent_id": parent},
+                    headers=tenant.headers,
+                )
+                for _ in range(10)
+                for unit, parent in ((north, south), (south, north))
+            )
+        )
+    # Moves take the tree lock before any row, so they queue instead of deadlocking (the
+    # retries of ServiceRoute are a safety net, not the plan).
+    assert not [event for event in logs if event in ("retrying", "retries_exhausted")]
+    statuses = [r.status_code for r in responses]
+    assert set(statuses) <= {200, 409, 422}, [r.text for r in responses if r.status_code >= 500]
+    assert 200 in statuses
+    listed = await client.get("/api/v1/org-units", params={"limit": 500}, headers=tenant.headers)
+    units = {unit["id"]: unit for unit in listed.json()["items"]}
+    assert len(units) == 5
+    for unit in units.values():
+        parent_id = unit["parent_id"]
+        if parent_id is None:
+            assert unit["ancestor_ids"] == []
+            continue
+        parent = units[parent_id]
+        assert unit["ancestor_ids"] == [*parent["ancestor_ids"], parent_id], unit["name"]
+        assert unit["id"] not in unit["ancestor_ids"]
+    # Exactly one of the two siblings ends up under the other.
+    assert (units[north]["parent_id"] == south) != (units[south]["parent_id"] == north)
