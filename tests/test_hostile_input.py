@@ -73,3 +73,25 @@ async def test_the_last_instant_of_the_calendar_is_kept(
         headers=tenant.headers,
     )
     assert listed.status_code == 200, listed.text
+
+
+async def test_a_body_nested_too_deeply_says_so(client: AsyncClient, session: AsyncSession) -> None:
+    tenant = await make_tenant(session)
+    depth = 100_000
+    response = await client.post(
+        "/api/v1/teams",
+        content="[" * depth + "]" * depth,
+        headers={**tenant.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    error = response.json()["errors"][0]
+    assert error["field"] == "body"
+    assert "nests" in error["message"] and "deeply" in error["message"]
+    assert "UTF-8" not in response.text
+    latin1 = await client.post(
+        "/api/v1/teams",
+        content='{"name": "Förbättringsteam"}'.encode("latin-1"),
+        headers={**tenant.headers, "Content-Type": "application/json"},
+    )
+    assert latin1.status_code == 422
+    assert "UTF-8" in latin1.json()["errors"][0]["message"]
