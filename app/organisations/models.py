@@ -3,7 +3,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from app.db import VersionedRow, input_example, with_example
+from app.db import InputModel, VersionedRow, input_example, with_example
 
 
 class OrganisationBase(SQLModel):
@@ -23,7 +23,7 @@ class Organisation(OrganisationBase, VersionedRow, table=True):
         return None
 
 
-class OrganisationUpdate(SQLModel):
+class OrganisationUpdate(InputModel):
     model_config = input_example({"name": "Mittköpings kommun"})
 
     name: str = Field(default=None, min_length=1, max_length=200)
