@@ -395,5 +395,19 @@ def push(
     )
 
 
+@cli.command("openapi")
+def write_openapi(
+    output: Annotated[
+        Path | None, typer.Option(help="Where to write it (default: openapi/openapi.json).")
+    ] = None,
+) -> None:
+    """Write the published contract (OpenAPI) generated from the app."""
+    from app.main import create_app
+    from app.openapi import CONTRACT_PATH, write_contract
+
+    path = write_contract(create_app(), output or CONTRACT_PATH)
+    typer.echo(f"Wrote {path}")
+
+
 def main() -> None:
     cli()
