@@ -254,3 +254,39 @@ async def test_siblings_moved_under_each_other_at_once_leave_a_tree(
         assert unit["id"] not in unit["ancestor_ids"]
     # Exactly one of the two siblings ends up under the other.
     assert (units[north]["parent_id"] == south) != (units[south]["parent_id"] == north)
+
+
+async def test_a_unit_moved_into_a_subtree_being_archived_is_archived_too(
+    independent: Independent,
+) -> None:
+    """Archiving archives the whole subtree; a unit moved into it at the same moment is either
+    refused (its new parent is archived) or archived along, never left active below it."""
+    client = independent.client
+    tenant = await make_tenant(independent.session)
+    await client.get("/api/v1/access-tokens/current", headers=tenant.headers)
+    for round_ in range(ROUNDS):
+        area = await _post(
+            client,
+            tenant,
+            "org-units",
+            {"name": f"Område {round_}", "kind": "area", "parent_id": str(tenant.root.id)},
+        )
+        school = await _post(
+            client,
+            tenant,
+            "org-units",
+            {"name": f"Skola {round_}", "kind": "school", "parent_id": str(tenant.south.id)},
+        )
+        archived, moved = await asyncio.gather(
+            client.post(f"/api/v1/org-units/{area}/archive", headers=tenant.headers),
+            client.post(
+                f"/api/v1/org-units/{school}/move",
+                json={"parent_id": area},
+                headers=tenant.headers,
+            ),
+        )
+        assert archived.status_code == 200, archived.text
+        assert moved.status_code in (200, 422), moved.text
+        unit = (await client.get(f"/api/v1/org-units/{school}", headers=tenant.headers)).json()
+        if unit["parent_id"] == area:
+            assert unit["archived"], f"round {round_}: an active unit below an archived one"
