@@ -11,6 +11,7 @@ one measure take turns (its row is locked), so two uploads of the same data cann
 import math
 import uuid
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -128,6 +129,19 @@ class _Errors:
             )
 
 
+AMBIGUOUS: ContextVar[frozenset[tuple[str, str]]] = ContextVar("ambiguous", default=frozenset())
+"""Names that more than one measure or unit carries, found while resolving a request's rows."""
+
+
+def _ambiguous(kind: str, name: str) -> str:
+    other = (
+        "measure_id or the measure's external code"
+        if kind == "measure"
+        else ("org_unit_id or the unit's external code")
+    )
+    return f"more than one {kind} in your scope is named {name!r}; name it by {other}"
+
+
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
@@ -173,6 +187,8 @@ async def _measures(
             if len(matches) == 1:
                 measure, path = matches[0]
                 by_code[name], paths[measure.id] = measure, path
+            elif matches:
+                AMBIGUOUS.set(AMBIGUOUS.get() | {("measure", name)})
     return by_id, by_code, paths
 
 
@@ -181,6 +197,7 @@ class _Unit:
     id: uuid.UUID
     path: str
     archived: bool
+    kind: str
 
 
 async def _units(
@@ -191,37 +208,49 @@ async def _units(
     by_id: dict[uuid.UUID, _Unit] = {}
     by_code: dict[str, _Unit] = {}
     base = select(
-        col(OrgUnit.id), col(OrgUnit.path), col(OrgUnit.archived_at), col(OrgUnit.external_code)
+        col(OrgUnit.id),
+        col(OrgUnit.path),
+        col(OrgUnit.archived_at),
+        col(OrgUnit.kind),
+        col(OrgUnit.external_code),
     ).where(col(OrgUnit.organisation_id) == principal.organisation_id)
     for chunk in _chunks(ids):
-        for unit_id, path, archived_at, _ in await session.execute(
+        for unit_id, path, archived_at, kind, _ in await session.execute(
             base.where(col(OrgUnit.id).in_(chunk))
         ):
-            by_id[unit_id] = _Unit(unit_id, path, archived_at is not None)
+            by_id[unit_id] = _Unit(unit_id, path, archived_at is not None, kind)
     for chunk in _chunks(codes):
-        for unit_id, path, archived_at, code in await session.execute(
+        for unit_id, path, archived_at, kind, code in await session.execute(
             base.where(col(OrgUnit.external_code).in_(chunk))
         ):
-            by_code[str(code)] = _Unit(unit_id, path, archived_at is not None)
+            by_code[str(code)] = _Unit(unit_id, path, archived_at is not None, kind)
     # A unit may be named by its name (``Norrskolan``) when no unit has it as a code and one
     # unit in the token's scope has that name.
     names = [code for code in codes if code not in by_code]
     for chunk in _chunks(names):
         named: dict[str, list[_Unit]] = {}
-        for unit_id, path, archived_at, name in await session.execute(
+        for unit_id, path, archived_at, kind, name in await session.execute(
             select(
-                col(OrgUnit.id), col(OrgUnit.path), col(OrgUnit.archived_at), col(OrgUnit.name)
+                col(OrgUnit.id),
+                col(OrgUnit.path),
+                col(OrgUnit.archived_at),
+                col(OrgUnit.kind),
+                col(OrgUnit.name),
             ).where(
                 col(OrgUnit.organisation_id) == principal.organisation_id,
                 principal.path_filter(col(OrgUnit.path)),
                 func.lower(col(OrgUnit.name)).in_([n.lower() for n in chunk]),
             )
         ):
-            named.setdefault(name.lower(), []).append(_Unit(unit_id, path, archived_at is not None))
+            named.setdefault(name.lower(), []).append(
+                _Unit(unit_id, path, archived_at is not None, kind)
+            )
         for name in chunk:
             matches = named.get(name.lower(), [])
             if len(matches) == 1:
                 by_code[name] = matches[0]
+            elif matches:
+                AMBIGUOUS.set(AMBIGUOUS.get() | {("unit", name)})
     return by_id, by_code
 
 
@@ -310,6 +339,7 @@ async def prepare(
 ) -> list[Prepared]:
     """Check every row; raise :class:`RowsRefused` naming every bad one, or return them all."""
     errors = _Errors()
+    AMBIGUOUS.set(frozenset())
     measures_by_id, measures_by_code, measure_paths = await _measures(
         session, principal, candidates
     )
@@ -362,8 +392,11 @@ def _refused(errors: _Errors, total: int) -> RowsRefused:
     listed = (
         "" if len(errors.items) < MAX_LISTED_ERRORS else f" (the first {MAX_LISTED_ERRORS} listed)"
     )
+    refused = len(errors.rows)
+    if total == 1:
+        return RowsRefused("The measurement was refused; nothing was written.", errors=errors.items)
     return RowsRefused(
-        f"{len(errors.rows)} of {total} rows were refused{listed}; nothing was written. "
+        f"{refused} of {total} rows were refused{listed}; nothing was written. "
         "Correct them and send the request again.",
         errors=errors.items,
     )
@@ -390,7 +423,14 @@ def _measure_of(
         return measure
     if candidate.measure_code is not None:
         measure = by_code.get(candidate.measure_code)
-        if measure is None:
+        if measure is None and ("measure", candidate.measure_code) in AMBIGUOUS.get():
+            errors.add(
+                candidate,
+                "measure_code",
+                _ambiguous("measure", candidate.measure_code),
+                "ambiguous",
+            )
+        elif measure is None:
             errors.add(
                 candidate,
                 "measure_code",
@@ -435,6 +475,9 @@ def _unit_of(
             "missing",
         )
         return None
+    if named is None and ("unit", candidate.org_unit_code or "") in AMBIGUOUS.get():
+        errors.add(candidate, name, _ambiguous("unit", candidate.org_unit_code or ""), "ambiguous")
+        return None
     if named is None or not principal.covers_path(named.path):
         errors.add(candidate, name, missing, "not_found")
         return None
@@ -447,6 +490,16 @@ def _unit_of(
                 candidate,
                 name,
                 "the unit is not inside the indicator's unit, so it does not report it",
+            )
+            return None
+        expected = measure.reporting_unit_kind
+        if expected is not None and named.kind != expected:
+            errors.add(
+                candidate,
+                name,
+                f"the indicator is reported by units of kind {expected}; this unit is a "
+                f"{named.kind} (its figures would count twice in the sums above it)",
+                "wrong_unit_kind",
             )
             return None
     elif named.id != measure.org_unit_id:

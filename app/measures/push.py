@@ -89,23 +89,27 @@ def read_rows(path: Path, content: bytes) -> _Rows:
     spreadsheet, as the bulk endpoint takes them."""
     out = _Rows()
     if path.suffix.lower() == ".json":
+
+        def refuse_constant(name: str) -> None:
+            raise ValueError(f"{name} is not a number JSON allows; leave the value out instead")
+
         try:
-            document = json.loads(content)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise PushFailed(f"{path}: not a JSON file ({error})") from None
+            document = json.loads(content, parse_constant=refuse_constant)
+        except (UnicodeDecodeError, ValueError) as error:
+            raise PushFailed(f"not a JSON file the service can read ({error})") from None
         rows = document.get("rows") if isinstance(document, dict) else document
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-            raise PushFailed(f'{path}: expected a list of measurements or {{"rows": [...]}}')
+            raise PushFailed(f'expected a list of measurements or {{"rows": [...]}}')
         out.rows = rows
         out.numbers = [f"item {index + 1}" for index in range(len(rows))]
         return out
     try:
         table = spreadsheets.read_table(content, filename=path.name, max_rows=10_000_000)
     except spreadsheets.SpreadsheetError as error:
-        raise PushFailed(f"{path}: {error}") from None
+        raise PushFailed(str(error)) from None
     if table.errors:
         raise PushFailed(
-            f"{path}: {len(table.errors)} cells cannot be read; nothing was sent",
+            f"{len(table.errors)} cells cannot be read; nothing was sent",
             [f"row {e.row}, column {e.column!r}: {e.message}" for e in table.errors],
         )
     for row in table.rows:
@@ -143,7 +147,7 @@ async def push_file(
     content = await asyncio.to_thread(path.read_bytes)
     parsed = read_rows(path, content)
     if not parsed.rows:
-        raise PushFailed(f"{path}: no measurements in the file")
+        raise PushFailed("no measurements in the file")
     size = max(1, min(chunk_size, MAX_CHUNK))
     chunks = [
         (start, parsed.rows[start : start + size]) for start in range(0, len(parsed.rows), size)

@@ -266,9 +266,9 @@ async def measurement_history(
             "actor_name": actor_name,
             "actor_token_id": actor_token_id,
             "request_id": request_id,
+            # Withheld figures are left out, not shown as null: null would read as "no value".
             "changes": {
-                key: ({"before": None, "after": None} if withheld and key in hidden else change)
-                for key, change in changes.items()
+                key: change for key, change in changes.items() if not (withheld and key in hidden)
             },
             "withheld": withheld,
         }
@@ -465,6 +465,13 @@ EXPORT_HEADER = (
 MAX_EXPORT_ROWS = 1_000_000
 
 
+def _figure(value: float | None) -> float | int | None:
+    """Whole numbers as Excel users write them (`3`, not `3,0`)."""
+    if value is not None and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
 async def export_rows(
     session: AsyncSession, principal: Principal, where: MeasurementFilter
 ) -> Iterator[tuple[Any, ...]]:
@@ -485,9 +492,9 @@ async def export_rows(
                 row.period_key,
                 measure_code or str(row.measure_id),
                 unit_code or str(row.org_unit_id),
-                None if withheld else row.value,
-                None if withheld else row.numerator,
-                None if withheld else row.denominator,
+                None if withheld else _figure(row.value),
+                None if withheld else _figure(row.numerator),
+                None if withheld else _figure(row.denominator),
                 "[withheld: small numbers]" if withheld else row.comment,
                 row.external_id,
             )

@@ -637,7 +637,10 @@ async def export_measurements(
     period_to: PeriodTo = None,
     source: SourceFilter = None,
 ) -> Response:
-    """Download measurements with the list's filters, in the columns an upload reads."""
+    """Download measurements with the list's filters, in the columns an upload reads: an
+    export imports again unchanged. Rows withheld by small-number protection are listed
+    without figures (comment `[withheld: small numbers]`); those rows cannot be imported back
+    by a token that was not allowed to see them."""
     rows = await readings.export_rows(
         session,
         principal,

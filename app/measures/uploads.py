@@ -36,19 +36,29 @@ def read_upload(
     except spreadsheets.SpreadsheetError as error:
         raise UnreadableFile(str(error)) from None
     if table.errors:
+        rows = len({e.row for e in table.errors})
         raise RowsRefused(
-            f"{len({e.row for e in table.errors})} rows hold cells that cannot be read; nothing "
-            "was written.",
+            f"{rows} {'row holds' if rows == 1 else 'rows hold'} cells that cannot be read; "
+            "nothing was written.",
             errors=[
                 FieldError(
-                    field=f"file.rows[{error.row}].{error.field}",
+                    field=f"file.rows[{error.row}].{error.field or _column_name(error.column)}",
                     message=f"column {error.column!r}: {error.message}",
                     type="invalid",
                 )
                 for error in table.errors[:1000]
             ],
         )
+    if not table.rows:
+        raise UnreadableFile(
+            "The file holds no measurements (only a header, or rows left out such as Kolada's "
+            "K/M rows): nothing was written."
+        )
     return table
+
+
+def _column_name(column: str) -> str:
+    return column.strip().lower().replace(" ", "_") or "column"
 
 
 def _reference(value: str | None) -> tuple[uuid.UUID | None, str | None]:

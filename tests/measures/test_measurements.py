@@ -584,3 +584,45 @@ async def test_a_retried_bulk_with_an_idempotency_key_replays(
         f"/api/v1/measurements?measure_id={measure['id']}", headers=tenant.headers
     )
     assert listed.json()["total"] == 1
+
+
+async def test_an_indicator_is_reported_by_its_kind_of_unit_and_names_must_be_unique(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    indicator = await create_indicator(client, tenant, reporting_unit_kind="school")
+    area = await client.post(
+        "/api/v1/measurements",
+        json={
+            "measure_id": indicator["id"],
+            "org_unit_id": str(tenant.north.id),
+            "period": "HT2026",
+            "numerator": 1,
+            "denominator": 2,
+        },
+        headers=tenant.headers,
+    )
+    assert area.status_code == 422
+    assert area.json()["errors"][0]["type"] == "wrong_unit_kind"
+    assert area.json()["detail"] == "The measurement was refused; nothing was written."
+    for _ in range(2):
+        await create_measure(
+            client,
+            tenant.headers,
+            name="Närvaro",
+            value_kind="count",
+            org_unit_id=str(tenant.school.id),
+        )
+    ambiguous = await client.post(
+        "/api/v1/measurements",
+        json={
+            "measure_code": "närvaro",
+            "org_unit_id": str(tenant.school.id),
+            "period": "2026-W10",
+            "value": 1,
+        },
+        headers=tenant.headers,
+    )
+    assert ambiguous.status_code == 422
+    assert ambiguous.json()["errors"][0]["type"] == "ambiguous"
+    assert "more than one measure" in ambiguous.json()["errors"][0]["message"]

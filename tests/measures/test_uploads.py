@@ -169,3 +169,36 @@ async def test_unreadable_files_are_refused_clearly(
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["detail"]
+
+
+async def test_a_file_with_only_a_header_is_refused(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    await _attendance(client, session, tenant)
+    response = await client.post(
+        "/api/v1/measurements/upload?measure_code=M-7",
+        content=b"Vecka;Enhet;V\xc3\xa4rde\r\n",
+        headers={**tenant.headers, "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 422
+    assert "no measurements" in response.json()["detail"]
+
+
+async def test_whole_numbers_export_without_decimals(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    initiative = await make_initiative(session, tenant.team)
+    measure = await create_measure(
+        client, tenant.headers, initiative_id=str(initiative.id), value_kind="count"
+    )
+    await client.post(
+        "/api/v1/measurements",
+        json={"measure_id": measure["id"], "period": "2026-W10", "value": 3},
+        headers=tenant.headers,
+    )
+    exported = await client.get(
+        f"/api/v1/measurements/export?measure_id={measure['id']}", headers=tenant.headers
+    )
+    assert ";3;" in exported.text and "3,0" not in exported.text
