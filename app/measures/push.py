@@ -99,7 +99,7 @@ def read_rows(path: Path, content: bytes) -> _Rows:
             raise PushFailed(f"not a JSON file the service can read ({error})") from None
         rows = document.get("rows") if isinstance(document, dict) else document
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-            raise PushFailed(f'expected a list of measurements or {{"rows": [...]}}')
+            raise PushFailed('expected a list of measurements or {"rows": [...]}')
         out.rows = rows
         out.numbers = [f"item {index + 1}" for index in range(len(rows))]
         return out
