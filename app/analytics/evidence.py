@@ -60,6 +60,7 @@ from app.auth import Principal
 from app.cycles import service as cycle_service
 from app.cycles.models import Cycle
 from app.db import local_today
+from app.goals import service as goal_service
 from app.initiatives.models import Initiative
 from app.measures import service as measure_service
 from app.measures.models import Measure, Measurement, ValueKind
@@ -538,7 +539,12 @@ async def cycle_evidence(
                 col(OrgUnit.path),
             )
             .join(OrgUnit, col(OrgUnit.id) == _M.org_unit_id)
-            .where(_M.organisation_id == principal.organisation_id, or_(*conditions))
+            .where(
+                _M.organisation_id == principal.organisation_id,
+                # As every read of measurements: units in the scope or on the path above it.
+                goal_service.readable_units(principal),
+                or_(*conditions),
+            )
             .order_by(_M.measure_id, _M.period_ordinal)
         )
         for row in result:

@@ -434,6 +434,7 @@ async def get_measure_report(
             max_length=40,
             description="The period, e.g. `HT2026`, `2026-W37`, `2026/27`. Default: the latest "
             "period the report's subtree has reported (the current one when it has none).",
+            examples=["HT2026"],
         ),
     ] = None,
     org_unit_id: Annotated[

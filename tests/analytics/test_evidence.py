@@ -6,8 +6,10 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import Role
+from app.org_units.models import OrgUnitKind
 from tests.cycles.factories import create_cycle, make_initiative
-from tests.factories import Tenant, make_tenant
+from tests.factories import Tenant, bearer, make_tenant, make_token, make_unit
 from tests.measures.factories import create_measure
 
 # Eight baseline weeks around 42 % (10 of 24), a week without data, then the change: five
@@ -225,3 +227,62 @@ async def test_evidence_of_an_unknown_cycle_is_404_and_a_bad_chart_422(
     )
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "query.chart"
+
+
+async def test_small_numbers_above_the_token_are_gaps_and_flagged(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    """The team moved from the school down to a work team after making its measure: a token of
+    the work team reads the cycle, and the school's small figures are withheld from it."""
+    tenant = await make_tenant(session)
+    initiative = await make_initiative(session, tenant.team)
+    measure = await create_measure(
+        client, tenant.headers, initiative_id=str(initiative.id), min_denominator=20
+    )
+    rows = [
+        {"period": f"2025-W{week}", "numerator": numerator, "denominator": DENOMINATOR}
+        for week, numerator in {**BASELINE, **FOLLOW_UP}.items()
+    ]
+    rows[0] = {"period": "2025-W10", "numerator": 5, "denominator": 12}  # a small class
+    rows[-1] = {"period": "2025-W24", "numerator": 9, "denominator": 10}
+    sent = await client.post(
+        "/api/v1/measurements/bulk",
+        json={"measure_id": measure["id"], "rows": rows},
+        headers=tenant.headers,
+    )
+    assert sent.status_code == 200, sent.text
+    cycle = await create_cycle(client, tenant.headers, initiative)
+    await client.patch(f"/api/v1/cycles/{cycle['id']}", json=CYCLE_DATES, headers=tenant.headers)
+    work_team = await make_unit(
+        session,
+        tenant.organisation,
+        "Arbetslag 4–6",
+        kind=OrgUnitKind.work_team,
+        parent=tenant.school,
+    )
+    moved = await client.patch(
+        f"/api/v1/teams/{tenant.team.id}",
+        json={"org_unit_id": str(work_team.id)},
+        headers=tenant.headers,
+    )
+    assert moved.status_code == 200, moved.text
+    token = await make_token(session, tenant.organisation, role=Role.viewer, scope=work_team)
+
+    response = await client.get(f"/api/v1/cycles/{cycle['id']}/evidence", headers=bearer(token))
+    assert response.status_code == 200, response.text
+    [evidence] = response.json()["measures"]
+    points = {p["period"]: p for p in evidence["points"]}
+    for period in ("2025-W10", "2025-W24"):
+        assert points[period]["withheld"] is True
+        assert points[period]["missing"] is False
+        assert [points[period][k] for k in ("value", "numerator", "denominator")] == [None] * 3
+    assert (evidence["baseline"]["withheld"], evidence["baseline"]["points"]) == (1, 7)
+    assert (evidence["follow_up"]["withheld"], evidence["follow_up"]["points"]) == (1, 4)
+    # The centres rest on the shown weeks only.
+    shown = {w: n for w, n in BASELINE.items() if w != 10}
+    assert evidence["baseline"]["centre"] == pytest.approx(
+        100 * sum(shown.values()) / (DENOMINATOR * len(shown))
+    )
+    # The school's admin covers the school: nothing withheld.
+    full = (await _evidence(client, tenant, cycle, "en")).json()["measures"][0]
+    assert not any(p["withheld"] for p in full["points"])
