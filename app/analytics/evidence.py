@@ -47,11 +47,11 @@ from app.analytics.rollup import (
     display_scale,
 )
 from app.analytics.spc import (
-    _RULE_RANK,
     RATIO_CHARTS,
     Analysis,
     AnalysisInputError,
     ChartType,
+    Rule,
     Signal,
     SignalDirection,
 )
@@ -236,7 +236,9 @@ def _main(signals: list[Signal], direction: SignalDirection | None = None) -> Si
     chosen = [s for s in signals if direction is None or s.direction is direction]
     if not chosen:
         return None
-    return min(chosen, key=lambda s: (_RULE_RANK[s.rule], -len(s.points)))
+    # The highest-ranked rule (the order of ``Rule``), then the longest.
+    order = list(Rule)
+    return min(chosen, key=lambda s: (order.index(s.rule), -len(s.points)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -307,7 +309,7 @@ def measure_evidence(
     base = offsets(windows.baseline_first, windows.baseline_last)
     follow = offsets(windows.follow_up_first, windows.follow_up_last)
 
-    def window_document(window: slice | None, lo: int | None, hi: int | None) -> dict[str, Any]:
+    def window_document(window: slice | None) -> dict[str, Any]:
         def key(ordinal: int | None) -> str | None:
             if ordinal is None:
                 return None
@@ -331,8 +333,8 @@ def measure_evidence(
             "centre": _centre(chart, series, scale, window),
         }
 
-    baseline_doc = window_document(base, windows.baseline_first, windows.baseline_last)
-    follow_doc = window_document(follow, windows.follow_up_first, windows.follow_up_last)
+    baseline_doc = window_document(base)
+    follow_doc = window_document(follow)
     baseline_doc["source"] = windows.baseline_source
     follow_doc["ongoing"] = windows.follow_up_ongoing
 
