@@ -37,7 +37,7 @@ format: install
 	$(BIN)/ruff check --fix app tests migrations
 
 openapi: install  ## regenerate openapi/openapi.json from the app
-	$(BIN)/python -m app.openapi
+	$(BIN)/pdca openapi
 
 bench: install  ## performance figures, as ratios against bare baselines served the same way
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null || \

@@ -4,8 +4,6 @@ A token belongs to one organisation, has a role and covers either the whole orga
 unit's subtree. Objects outside that answer 404, never 403, so their existence does not leak.
 """
 
-import hashlib
-import secrets
 from datetime import timedelta
 from typing import Annotated
 
@@ -16,24 +14,25 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import col
 
 from app.access_tokens.models import AccessToken
+from app.access_tokens.secrets import TOKEN_PREFIX, generate_token, hash_token
 from app.context import Principal, Role
 from app.db import SessionDep, context_of, set_context, utcnow
 from app.org_units.models import OrgUnit
 from app.problems import Forbidden, NotAuthenticated
 from app.settings import Settings
 
-__all__ = ["Admin", "CurrentUser", "Editor", "Principal", "Reporter", "Role", "require_role"]
-
-TOKEN_PREFIX = "pdca_"
-
-
-def generate_token() -> str:
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
-
-
-def hash_token(token: str) -> str:
-    # Tokens carry 256 random bits, so a fast hash is as safe as a slow one and keeps auth cheap.
-    return hashlib.sha256(token.encode()).hexdigest()
+__all__ = [
+    "TOKEN_PREFIX",
+    "Admin",
+    "CurrentUser",
+    "Editor",
+    "Principal",
+    "Reporter",
+    "Role",
+    "generate_token",
+    "hash_token",
+    "require_role",
+]
 
 
 bearer_scheme = HTTPBearer(

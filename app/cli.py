@@ -1,19 +1,28 @@
 """The ``pdca`` command: migrations, organisations and their first token, demo data, the server."""
 
 import asyncio
+import functools
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
+from pydantic import ValidationError
+from pydantic_settings import SettingsError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 cli = typer.Typer(
     help="Administer the PDCA tracker: database migrations, organisations, tokens, demo data.",
@@ -21,6 +30,109 @@ cli = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+class OperatorError(Exception):
+    """A problem the operator fixes (a setting, the database): one line on stderr, exit 1."""
+
+
+def _variable(field: str) -> str:
+    """The environment variable of a setting."""
+    field = field.lower().removeprefix("pdca_")
+    return "DATABASE_URL" if field == "database_url" else f"PDCA_{field.upper()}"
+
+
+def _settings_problem(error: ValidationError | SettingsError) -> str:
+    if isinstance(error, SettingsError):
+        # pydantic-settings fails before validation when a list setting is not JSON.
+        found = re.search(r'field "(\w+)"', str(error))
+        field = found[1] if found else "cors_origins"
+        return (
+            f"{_variable(field)} is not valid: it must be a JSON list, e.g. "
+            f'["https://portal.mittkoping.se"]'
+        )
+    problems = []
+    for entry in error.errors():
+        variable = _variable(str(entry["loc"][0]) if entry["loc"] else "?")
+        message = str(entry["msg"]).removeprefix("Value error, ")
+        # The URL may hold a password: it is not repeated.
+        given = "" if variable == "DATABASE_URL" else f"={entry.get('input')}"
+        problems.append(f"{variable}{given} is not valid: {message[:1].lower()}{message[1:]}")
+    return "; ".join(problems)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except (ValidationError, SettingsError) as error:
+        raise OperatorError(
+            f"{_settings_problem(error)}. Fix the environment variable (or .env) and run again."
+        ) from None
+
+
+def _database_problem(error: Exception) -> str:
+    """One line on a database that cannot be reached or used, without the password."""
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+    short = reason[0] if reason else type(error).__name__
+    hint = (
+        "that the file's directory exists and is writable"
+        if get_settings().database_url.startswith("sqlite")
+        else "that the database server is running and reachable"
+    )
+    return f"Cannot use the database at {_redacted_url()}: {short}. Check DATABASE_URL and {hint}."
+
+
+def operator_errors(command_function: Callable[P, T]) -> Callable[P, T]:
+    """Say what is wrong, and how to fix it, in one line on stderr (exit 1) instead of a
+    traceback, for the problems an operator meets: settings, an unreachable database, a schema
+    not migrated, an unknown revision."""
+
+    @functools.wraps(command_function)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            _settings()
+            return command_function(*args, **kwargs)
+        except OperatorError as error:
+            message = str(error)
+        except CommandError as error:  # alembic: e.g. an unknown revision
+            message = f"{error}. Known revisions: {', '.join(_revisions())}, or head."
+        except (DBAPIError, OSError, ArgumentError, NoSuchModuleError) as error:
+            message = _database_problem(error)
+        typer.echo(f"Error: {message}", err=True)
+        raise typer.Exit(1)
+
+    return run
+
+
+def _revisions() -> list[str]:
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return [revision.revision for revision in reversed(list(scripts.walk_revisions()))]
+
+
+def _ensure_migrated() -> None:
+    """Refuse to work on a database whose schema is not this version's (run migrate first).
+
+    Checked over a synchronous connection (the driver Alembic uses), so that a database that
+    cannot be opened fails here, plainly, and not inside the async driver's worker thread.
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    from app.db import sync_url
+
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    engine = create_engine(sync_url(get_settings().database_url), poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    finally:
+        engine.dispose()
+    if current != heads:
+        found = ", ".join(sorted(current)) or "no tables of the service"
+        raise OperatorError(
+            f"The database at {_redacted_url()} is not migrated (it has {found}; this version "
+            f"needs {', '.join(sorted(heads))}). Run `pdca migrate` first."
+        )
 
 
 def migrations_dir() -> Path:
@@ -40,6 +152,8 @@ def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     from app.db import create_engine
     from app.sessions import create_sessionmaker
 
+    _ensure_migrated()
+
     async def main() -> T:
         engine = create_engine(get_settings().database_url, null_pool=True)
         try:
@@ -58,10 +172,13 @@ def _redacted_url() -> str:
 
 
 @cli.command()
+@operator_errors
 def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
     """Bring the database schema up to date (alembic upgrade)."""
+    config = alembic_config()
+    ScriptDirectory.from_config(config).get_revisions(revision)  # an unknown one: CommandError
     typer.echo(f"Migrating {_redacted_url()} to {revision} ...")
-    command.upgrade(alembic_config(), revision)
+    command.upgrade(config, revision)
     typer.echo(
         "Database schema is up to date."
         if revision == "head"
@@ -70,6 +187,7 @@ def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = 
 
 
 @cli.command("create-organisation")
+@operator_errors
 def create_organisation(
     name: Annotated[str, typer.Argument(help='E.g. "Mittköping kommun".')],
     token_name: Annotated[str, typer.Option(help="Name of the first admin token.")] = "First admin",
@@ -100,6 +218,7 @@ def create_organisation(
 
 
 @cli.command("create-token")
+@operator_errors
 def create_token(
     organisation_id: Annotated[uuid.UUID, typer.Option(help="The organisation's id.")],
     name: Annotated[str, typer.Option(help="What the token is for.")],
@@ -151,6 +270,7 @@ def create_token(
 
 
 @cli.command("load-demo")
+@operator_errors
 def load_demo() -> None:
     """Load the Mittköping demo organisation unless it is there, and print its demo tokens."""
     from app import demo
@@ -166,10 +286,11 @@ def load_demo() -> None:
 
 
 @cli.command()
+@operator_errors
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
 ) -> None:
     """Serve the API with uvicorn (migrate first)."""
     import uvicorn
@@ -272,6 +393,20 @@ def push(
         f"{verb} created, {result.replaced} replaced, {result.unchanged} unchanged"
         + (" (dry run: nothing written)" if result.dry_run else "")
     )
+
+
+@cli.command("openapi")
+def write_openapi(
+    output: Annotated[
+        Path | None, typer.Option(help="Where to write it (default: openapi/openapi.json).")
+    ] = None,
+) -> None:
+    """Write the published contract (OpenAPI) generated from the app."""
+    from app.main import create_app
+    from app.openapi import CONTRACT_PATH, write_contract
+
+    path = write_contract(create_app(), output or CONTRACT_PATH)
+    typer.echo(f"Wrote {path}")
 
 
 def main() -> None:

@@ -1,13 +1,16 @@
 """Database plumbing: engine, sessions, the shared UTC timestamp type and the row mixins."""
 
+import functools
 import re
+import unicodedata
 import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import DateTime, MetaData, Select, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -58,6 +61,78 @@ def input_example(example: dict[str, Any]) -> SQLModelConfig:
     return SQLModelConfig(json_schema_extra=extra, extra="forbid", str_strip_whitespace=True)
 
 
+# Characters that show nothing: controls, format characters (zero-width space U+200B, joiners
+# U+200C/D, word joiner U+2060, byte order mark U+FEFF, bidi marks, soft hyphen), every kind of
+# space, and the letters that render blank (Hangul fillers, the blank Braille pattern).
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def is_visible(text: str) -> bool:
+    """Whether the text shows at least one character (zero-width spaces alone are no name)."""
+    return any(
+        not char.isspace()
+        and char not in _BLANK_LETTERS
+        and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
+        for char in text
+    )
+
+
+def _holds_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(_holds_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    return False
+
+
+def refuse_nul(value: str) -> str:
+    """NUL (U+0000) is text PostgreSQL cannot store; SQLite would: refuse it on both."""
+    if "\x00" in value:
+        raise PydanticCustomError("string_nul", "must not contain NUL characters (U+0000)")
+    return value
+
+
+QueryText = Annotated[str, AfterValidator(refuse_nul)]
+"""A text query parameter (``q``, ``external_code`` ...): no NUL, like every text of a body."""
+
+
+class InputModel(SQLModel):
+    """Base of every request body (and of the objects nested in one), with ``input_example``
+    as its ``model_config``. Its text is storable on every database: no field holds a NUL
+    character, and a required text (one with ``min_length``) shows at least one character, so a
+    name of only zero-width spaces is as empty as one of only spaces."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_is_storable(cls, value: Any, info: ValidationInfo) -> Any:
+        if _holds_nul(value):
+            raise PydanticCustomError("string_nul", "must not contain NUL characters (U+0000)")
+        if (
+            isinstance(value, str)
+            and info.field_name in _required_texts(cls)
+            and not is_visible(value)
+        ):
+            raise PydanticCustomError(
+                "string_invisible",
+                "must contain a visible character, not only spaces or invisible ones such as "
+                "zero-width spaces",
+            )
+        return value
+
+
+@functools.cache
+def _required_texts(model: type[InputModel]) -> frozenset[str]:
+    """The fields of ``model`` that must not be empty (they carry a ``min_length``)."""
+    return frozenset(
+        name
+        for name, info in model.model_fields.items()
+        if any((getattr(rule, "min_length", None) or 0) > 0 for rule in info.metadata)
+    )
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -92,11 +167,18 @@ def _iso_instant(value: object) -> object:
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 """A day as the contract writes it (`2026-09-01`): no numbers, no instants passed off as days."""
 
-UTCTimestamp = Annotated[
-    AwareDatetime,
-    BeforeValidator(_iso_instant),
-    AfterValidator(lambda value: value.astimezone(UTC)),
-]
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01T00:00:00+14:00 is a valid ISO 8601 instant, but in UTC it falls in year 0.
+        raise ValueError(
+            "lies outside the calendar once converted to UTC (years 0001 to 9999)"
+        ) from None
+
+
+UTCTimestamp = Annotated[AwareDatetime, BeforeValidator(_iso_instant), AfterValidator(_in_utc)]
 """An instant given by a client: it must name its offset (`Z`, `+01:00`); kept and shown in UTC."""
 
 

@@ -33,14 +33,27 @@ IfMatch = Annotated[
 
 
 def check_if_match(if_match: str | None, obj: Versioned) -> None:
-    """Refuse (412) when If-Match is given and names none of the object's current ETag."""
+    """Refuse (412) when If-Match is given and names none of the object's current ETag.
+
+    If-Match uses the strong comparison (RFC 9110, section 13.1.1): a weak tag (``W/"2"``) never
+    matches, since it only promises an equivalent representation, not the same version.
+    """
     if if_match is None:
         return
-    candidates = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    candidates = {tag.strip() for tag in if_match.split(",")}
     if "*" in candidates or etag_of(obj) in candidates:
         return
+    if any(tag.startswith("W/") for tag in candidates):
+        reason = (
+            "a weak ETag (W/...) never matches If-Match; send the ETag exactly as the service "
+            "sent it (a proxy that compresses responses may have weakened it)"
+        )
+    else:
+        reason = (
+            "the object has changed since that ETag was read (or it is not an ETag of this "
+            "object). Read it again, then retry"
+        )
     raise PreconditionFailed(
-        f"If-Match {if_match.strip()[:100]} does not match the current ETag {etag_of(obj)}: the "
-        "object has changed since that ETag was read (or it is not an ETag of this object). "
-        "Read it again, then retry."
+        f"If-Match {if_match.strip()[:100]} does not match the current ETag {etag_of(obj)}: "
+        f"{reason}."
     )

@@ -1,9 +1,11 @@
-"""HTTP details every resource shares: HEAD, conditional GET (304), and a request size limit."""
+"""HTTP details every resource shares: HEAD, conditional GET (304), a request size limit, and
+what caches may keep."""
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.problems import Problem, send_problem
+from app.routing import API_PREFIX
 
 
 class PayloadTooLarge(Problem):
@@ -88,3 +90,55 @@ class HttpSemanticsMiddleware:
             if started:
                 raise
             await send_problem(send, too_large, path)
+
+
+PRIVATE = "private, no-transform"
+"""Every answer under /api/v1 depends on the token that asked: a shared cache (a municipal
+proxy) must not keep it for others, and must not transform it (compressing weakens the ETag,
+and a weak ETag never matches If-Match)."""
+NO_STORE = "no-store"
+"""Answers that carry a secret (a new token) or tell who may not act (401, 403): kept nowhere."""
+
+
+class CachingMiddleware:
+    """Says what caches may keep, in one place: every answer under ``/api/v1`` carries
+    ``Cache-Control: private, no-transform`` (``no-store`` for 401 and 403, and where the route
+    already said ``no-store``) and ``Vary: Authorization``. Public paths (health, docs, the
+    contract) are left as they are."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not (path == API_PREFIX or path.startswith(f"{API_PREFIX}/")):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_caching(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if name.lower() not in (b"cache-control", b"vary")
+                ]
+                given = {
+                    name.lower(): value.decode("latin-1")
+                    for name, value in message.get("headers", [])
+                    if name.lower() in (b"cache-control", b"vary")
+                }
+                if message["status"] in (401, 403) or "no-store" in given.get(b"cache-control", ""):
+                    cache_control = NO_STORE
+                else:
+                    cache_control = given.get(b"cache-control") or PRIVATE
+                vary = [v.strip() for v in given.get(b"vary", "").split(",") if v.strip()]
+                if not any(v.lower() in ("authorization", "*") for v in vary):
+                    vary.append("Authorization")
+                headers += [
+                    (b"cache-control", cache_control.encode("latin-1")),
+                    (b"vary", ", ".join(vary).encode("latin-1")),
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_caching)

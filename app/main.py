@@ -18,7 +18,7 @@ from app.cycles.router import router as cycles_router
 from app.db import SessionMiddleware, create_engine
 from app.goals.router import router as goals_router
 from app.health import router as health_router
-from app.http import HttpSemanticsMiddleware
+from app.http import CachingMiddleware, HttpSemanticsMiddleware
 from app.idempotency import IdempotencyMiddleware
 from app.initiatives.router import router as initiatives_router
 from app.logging import RequestLogMiddleware, configure_logging
@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SessionMiddleware)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(HttpSemanticsMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(CachingMiddleware)
     app.add_middleware(RequestLogMiddleware)
     return app
 

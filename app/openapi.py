@@ -1,7 +1,6 @@
 """The published contract: generated from the app, written to ``openapi/openapi.json``."""
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -197,13 +196,7 @@ def render(app: FastAPI) -> str:
     return json.dumps(build_openapi(app), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-def main() -> None:
-    """Write the contract (``make openapi``)."""
-    from app.main import create_app
-
-    CONTRACT_PATH.write_text(render(create_app()), encoding="utf-8")
-    print(f"wrote {CONTRACT_PATH}", file=sys.stderr)
-
-
-if __name__ == "__main__":
-    main()
+def write_contract(app: FastAPI, path: Path = CONTRACT_PATH) -> Path:
+    """Write the app's contract to ``path`` (``pdca openapi``, ``make openapi``)."""
+    path.write_text(render(app), encoding="utf-8")
+    return path

@@ -241,7 +241,11 @@ async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
         return exc.__cause__.to_response(request)
     if status == 400 and exc.detail == _UNPARSABLE_BODY:
         # The same case as malformed JSON, so clients meet the same 422 for both.
-        message = "The body is not UTF-8 encoded JSON."
+        if isinstance(exc.__cause__, RecursionError):
+            # Python's JSON parser gives up past its recursion limit (about a thousand levels).
+            message = "The body nests arrays or objects too deeply to be read."
+        else:
+            message = "The body is not UTF-8 encoded JSON."
         return problem_response(
             request,
             status=422,

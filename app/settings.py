@@ -42,6 +42,26 @@ class Settings(BaseSettings):
         default_factory=list, description="Browser origins allowed to call the API (JSON list)."
     )
 
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            raise ValueError(
+                "is not a database URL; use sqlite:///path/to/file.db or "
+                "postgresql://user:password@host:5432/dbname"
+            ) from None
+        if backend not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError(
+                f"names a {backend} database; the service runs on SQLite (sqlite:///path.db) "
+                "or PostgreSQL (postgresql://user:password@host:5432/dbname)"
+            )
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:

@@ -2,6 +2,8 @@
 
 import asyncio
 import re
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,3 +130,93 @@ def test_an_organisation_needs_a_name(database_url: str) -> None:
     invoke("migrate")
     result = runner.invoke(cli, ["create-organisation", "   "])
     assert result.exit_code == 2
+
+
+def _fails_clearly(*args: str) -> str:
+    """Run the command; it must fail with exit 1 and one line on stderr, not a traceback."""
+    result = runner.invoke(cli, list(args))
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), result.exception  # nothing escaped
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+def test_a_command_before_migrate_says_to_migrate(database_url: str) -> None:
+    line = _fails_clearly("create-organisation", "Testby kommun")
+    assert "pdca migrate" in line
+    invoke("migrate", "0002")
+    assert "pdca migrate" in _fails_clearly("load-demo")
+
+
+def test_an_unknown_revision_is_named_with_the_known_ones(database_url: str) -> None:
+    line = _fails_clearly("migrate", "9999")
+    assert "'9999'" in line and "0001" in line and "head" in line
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("garbage", "DATABASE_URL is not valid"),
+        ("mysql://pdca:secret@db.example.internal/pdca", "mysql"),
+        ("postgresql://pdca:secret@127.0.0.1:1/pdca", "Cannot use the database"),
+        ("sqlite:////nonexistent-directory/pdca.db", "directory exists"),
+    ],
+)
+def test_an_unusable_database_url_fails_in_one_line(
+    url: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    try:
+        for command in (["migrate"], ["create-organisation", "X"]):
+            line = _fails_clearly(*command)
+            assert expected in line
+            assert "secret" not in line
+    finally:
+        get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("PDCA_LOG_LEVEL", "LOUD"),
+        ("PDCA_TIMEZONE", "Mars/Olympus"),
+        ("PDCA_MAX_BODY_BYTES", "-5"),
+        ("PDCA_CORS_ORIGINS", "notjson"),
+    ],
+)
+def test_an_invalid_setting_is_named_in_one_line(
+    database_url: str, variable: str, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(variable, value)
+    get_settings.cache_clear()
+    for command in (["migrate"], ["serve"]):
+        line = _fails_clearly(*command)
+        assert f"{variable}" in line and "Fix the environment variable" in line
+
+
+@pytest.mark.parametrize("option", [["--port", "99999"], ["--port", "0"], ["--workers", "0"]])
+def test_serve_refuses_impossible_ports_and_worker_counts(
+    database_url: str, option: list[str]
+) -> None:
+    result = runner.invoke(cli, ["serve", *option])
+    assert result.exit_code == 2
+    assert option[0] in result.stderr
+
+
+def test_the_installed_command_prints_no_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As an operator runs it: the real `pdca` executable in a fresh directory."""
+    executable = Path(sys.executable).with_name("pdca")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/fresh.db")
+    monkeypatch.setenv("PDCA_LOG_LEVEL", "INFO")
+    for args in (["create-organisation", "X"], ["migrate", "9999"]):
+        done = subprocess.run(  # noqa: S603 - our own command
+            [str(executable), *args], cwd=tmp_path, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 1, done.stderr
+        assert "Traceback" not in done.stderr
+        assert done.stderr.count("\n") == 1 and done.stderr.startswith("Error: ")

@@ -13,7 +13,9 @@ bodies (``*_id`` and ``*_ids`` fields) are often swapped for real ones: mostly o
 demo organisation, sometimes of a second organisation (which must answer as if they did not
 exist), and for nested paths such as ``/teams/{team_id}/members/{member_id}`` also a member
 together with its own team. ``If-Match`` and ``Idempotency-Key`` are often left out or made
-usable, so writes get past the precondition and reach their success responses too.
+usable, so writes get past the precondition and reach their success responses too. Instants
+(``*_at``, ``occurred_*``) are sometimes set at the calendar's edges, where converting them to
+UTC leaves the years a datetime can hold.
 
 Each backend (SQLite; PostgreSQL too when ``TEST_DATABASE_URL`` is set) gets a migrated scratch
 database of its own with the demo data, shared by the operations in turn: what one operation
@@ -182,6 +184,29 @@ def _read_pools(url: str, organisation_id: str, protected: set[str]) -> IdPools:
     return pools
 
 
+EDGE_INSTANTS = ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00Z"]
+"""Valid ISO 8601 instants that leave the calendar, or sit at its edge, once in UTC."""
+
+
+def _edge_instants(container: Any) -> st.SearchStrategy[Any]:
+    """``container`` with its instants (``*_at``, ``occurred_*``) sometimes at the calendar's edge."""
+    if not isinstance(container, dict):
+        return st.just(container)
+    keys = [
+        key
+        for key, value in container.items()
+        if isinstance(key, str)
+        and (key.endswith("_at") or key.startswith("occurred_"))
+        and (value is None or isinstance(value, str))
+    ]
+    if not keys:
+        return st.just(container)
+    choices = {
+        key: st.sampled_from([container[key], container[key], *EDGE_INSTANTS]) for key in keys
+    }
+    return st.fixed_dictionaries(choices).map(lambda edge: {**container, **edge})
+
+
 def _usable_headers(headers: Any) -> st.SearchStrategy[Any]:
     """A random If-Match only meets 412 and a reused Idempotency-Key 422: often fix them."""
     if not isinstance(headers, dict):
@@ -251,11 +276,11 @@ def target(
 
     @schema.hook
     def flatmap_query(_context: Any, values: Any) -> st.SearchStrategy[Any]:
-        return pools.fill(values, coherent=False)
+        return pools.fill(values, coherent=False).flatmap(_edge_instants)
 
     @schema.hook
     def flatmap_body(_context: Any, values: Any) -> st.SearchStrategy[Any]:
-        return pools.fill(values, coherent=False)
+        return pools.fill(values, coherent=False).flatmap(_edge_instants)
 
     @schema.hook
     def flatmap_headers(_context: Any, values: Any) -> st.SearchStrategy[Any]:

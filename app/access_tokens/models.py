@@ -6,7 +6,15 @@ from sqlalchemy import ColumnElement, String, or_
 from sqlmodel import Field, SQLModel, col
 
 from app.context import Role
-from app.db import TenantRow, UTCDateTime, UTCTimestamp, input_example, utcnow, with_example
+from app.db import (
+    InputModel,
+    TenantRow,
+    UTCDateTime,
+    UTCTimestamp,
+    input_example,
+    utcnow,
+    with_example,
+)
 from app.pagination import Page
 
 _ROLE_DESCRIPTION = (
@@ -66,7 +74,7 @@ class AccessToken(AccessTokenBase, TenantRow, table=True):
         )
 
 
-class AccessTokenCreate(AccessTokenBase):
+class AccessTokenCreate(AccessTokenBase, InputModel):
     model_config = input_example(
         {
             "name": "Norrskolan improvement team script",
@@ -77,7 +85,7 @@ class AccessTokenCreate(AccessTokenBase):
     )
 
 
-class AccessTokenUpdate(SQLModel):
+class AccessTokenUpdate(InputModel):
     model_config = input_example({"name": "Skolportalen (read only)"})
 
     name: str = Field(default=None, min_length=1, max_length=200)

@@ -8,9 +8,9 @@ from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.access_tokens.models import AccessToken, AccessTokenCreate, AccessTokenUpdate
+from app.access_tokens.secrets import generate_token, hash_token
 from app.audit import service as audit
 from app.audit.models import AuditAction
-from app.auth import generate_token, hash_token
 from app.context import Principal, Role
 from app.db import utcnow
 from app.etag import check_if_match

@@ -19,28 +19,34 @@ Points, phases and baselines
     qicharts2, still tested against the limits.
 Centre and limits
     Run chart: the median of the baseline points, no limits. I chart: mean +/- 3 sigma with
-    sigma = average moving range / 1.128 (the textbook 2.66 x the average moving range),
-    moving ranges of 3.267 x the average or more screened out before re-averaging (option).
+    sigma = average moving range / 1.128 (the textbook 2.66 x the average moving range);
+    moving ranges are taken between adjacent periods that are both baseline points (none
+    across a gap or an excluded point); those of 3.267 x the average or more are screened out
+    before re-averaging, once (``screen_moving_ranges``, on by default; also for Laney).
     P: p = sum(numerators) / sum(denominators), limits from each point's denominator,
     clipped to 0..1. U: the same for rates (numerator per unit of exposure), lower limit
     clipped at 0. C: c +/- 3 sqrt(c), lower limit clipped at 0. Laney P′ / U′: the P / U sigma
     times sigma_z, the average moving range of the baseline's z-scores / 1.128. A
     denominator that is missing or zero makes the period missing. The two-sigma lines are
-    centre +/- 2 sigma, clipped the same way.
+    centre +/- 2 sigma, clipped the same way. A missing point keeps its phase's centre but
+    has no limits.
 Anhøj runs analysis (run charts and control charts, against the centre line)
     Over every included point of the phase, baseline or not. Useful points are those not
     exactly on the centre; n counts them. Signal when the longest run of useful points on one
     side > round(log2(n)) + 3, or when the crossings (runs - 1) < qbinom(0.05, n - 1, 0.5).
 MDC ("Making Data Count") rules, over the included points of a phase in time order (a gap
 is skipped: the next included point continues a shift or a trend)
-    ``outside_limits``: a point strictly above the upper or below the lower limit.
+    ``outside_limits``: a point strictly above the upper or below the lower limit (a point on
+    a limit is inside; excluded points are tested too).
     ``shift``: ``shift_length`` (7) or more consecutive points strictly on one side of the
     centre; a point on the centre breaks it. Run charts use it against the median.
     ``trend``: ``trend_length`` (7, or 6) consecutive points each strictly above (or each
     strictly below) the one before; a tie breaks it.
     ``two_of_three``: three consecutive points all strictly on one side of the centre, at least
     two of them beyond the two-sigma line on that side but not outside the limits (a point
-    beyond the limits is not "close to" them); the signal names those two (or three) points.
+    beyond the limits is not "close to" them; the third may be anywhere on that side). The
+    signal names the points beyond two sigma; qualifying pairs of them that share a point
+    make one signal.
     ``longest_run`` / ``crossings``: Anhøj's two signals as rules; a longest-run signal names
     the points of each run longer than the limit, a crossings signal names every useful point
     of the phase.
@@ -56,7 +62,8 @@ Summary (always of the current, i.e. last, phase)
     special; otherwise, when Anhøj's runs analysis of the phase signals, special cause in the
     direction of its longest run (neutral for crossings alone); otherwise common cause;
     ``no_data`` when the phase has no included point. ``assurance`` (control charts with a
-    target): where the target lies against the limits at the phase's latest point, and what
+    target): where the target lies against the limits at the phase's latest point that has
+    limits (they vary per point on P and U charts), and what
     that means for the measure's direction: inside -> ``hit_or_miss``; beyond the limit on the
     better side -> ``fail`` (the process will not reach it without a change); on the worse side
     -> ``pass``. ``rebase_suggested``: a shift or a longest-run signal in the current phase that
@@ -399,8 +406,6 @@ class Summary:
     """The verdict at a glance, for the current (last) phase."""
 
     variation: Variation
-    #: The signal that decided ``variation`` (``None`` for common cause / no data).
-    variation_signal: Signal | None
     assurance: AssurancePosition | None
     #: ``None`` when there is no target, no limits, or the direction is neutral and the target
     #: lies outside the limits.
@@ -411,6 +416,18 @@ class Summary:
     rebase_from: int | None = None
     #: The current phase's limits are trial limits (short baseline).
     trial_limits: bool = False
+    _decided_by: tuple[_Hits, int, Direction] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @property
+    def variation_signal(self) -> Signal | None:
+        """The signal that decided ``variation`` (``None`` for common cause or no data);
+        one of ``Analysis.signals``, built when asked for."""
+        if self._decided_by is None:
+            return None
+        hits, k, direction = self._decided_by
+        return hits.signal(k, direction)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -875,11 +892,11 @@ def _summary(
     last: int | None,
 ) -> Summary:
     if phase is None or last is None:
-        return Summary(Variation.no_data, None, None, None, False)
+        return Summary(Variation.no_data, None, None, False)
     direction = options.direction
     current = [h for h in hits if h.phase == phase.index]
     code = int(points.classification_code[last])
-    deciding: Signal | None = None
+    deciding: tuple[_Hits, int, Direction] | None = None
     if code:
         wanted = CLASSIFICATIONS[code]
         marking = [
@@ -890,7 +907,7 @@ def _summary(
             for k in h.containing(last)
         ]
         h, k = min(marking, key=lambda item: _RULE_RANK[item[0].rule])
-        deciding = h.signal(k, direction)
+        deciding = (h, k, direction)
         variation = _VARIATION_OF_CLASS[wanted]
     else:
         runs_hits = [h for h in current if h.rule in (Rule.longest_run, Rule.crossings)]
@@ -907,8 +924,8 @@ def _summary(
                 ),
                 key=lambda item: item[:3],
             )
-            deciding = best[3].signal(best[4], direction)
-            variation = _VARIATION_OF[deciding.direction]
+            deciding = (best[3], best[4], direction)
+            variation = _VARIATION_OF[_signal_direction(best[3].sign, direction)]
         else:
             variation = Variation.common_cause
 
@@ -951,13 +968,13 @@ def _summary(
         )
     return Summary(
         variation=variation,
-        variation_signal=deciding,
         assurance=assurance,
         assurance_verdict=verdict,
         rebase_suggested=rebase_from is not None,
         rebase_reason=reason,
         rebase_from=rebase_from,
         trial_limits=phase.trial_limits,
+        _decided_by=deciding,
     )
 
 

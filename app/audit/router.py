@@ -7,7 +7,7 @@ from fastapi import Query
 from app.audit import service
 from app.audit.models import AuditAction, AuditEventPage
 from app.auth import Admin
-from app.db import SessionDep, UTCTimestamp
+from app.db import QueryText, SessionDep, UTCTimestamp
 from app.pagination import PageDep
 from app.problems import problem_responses
 from app.routing import service_router
@@ -27,7 +27,7 @@ async def list_audit_events(
     principal: Admin,
     page: PageDep,
     object_type: Annotated[
-        str | None,
+        QueryText | None,
         Query(max_length=64, description="E.g. `org_unit`, `team`, `team_member`, `access_token`."),
     ] = None,
     object_id: Annotated[uuid.UUID | None, Query(description="One object's history.")] = None,

@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from app.db import IsoDate, TenantRow, input_example, with_example
+from app.db import InputModel, IsoDate, TenantRow, input_example, with_example
 from app.goals.models import Goal
 from app.initiatives.models import Initiative
 from app.pagination import Page
@@ -80,7 +80,7 @@ _EXAMPLE_BODY = {
 }
 
 
-class CommitmentCreate(CommitmentBase):
+class CommitmentCreate(CommitmentBase, InputModel):
     model_config = input_example(
         {
             **_EXAMPLE_BODY,
@@ -100,7 +100,7 @@ class CommitmentCreate(CommitmentBase):
     )
 
 
-class CommitmentUpdate(SQLModel):
+class CommitmentUpdate(InputModel):
     model_config = input_example(
         {
             "status": "done",

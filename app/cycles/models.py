@@ -10,14 +10,14 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 from app.cycles.stages import Decision, Direction, Stage
-from app.db import IsoDate, TenantRow, UTCDateTime, input_example, utcnow, with_example
+from app.db import InputModel, IsoDate, TenantRow, UTCDateTime, input_example, utcnow, with_example
 from app.pagination import Page
 
 _LONG = 8000
 _STAGE_CODES = ", ".join(f"'{stage.value}'" for stage in Stage)
 
 
-class PlanTask(SQLModel):
+class PlanTask(InputModel):
     """One line of the plan: who does what by when."""
 
     model_config = input_example(
@@ -29,7 +29,7 @@ class PlanTask(SQLModel):
     by_when_on: IsoDate | None = Field(default=None, description="The day it should be done.")
 
 
-class Cause(SQLModel):
+class Cause(InputModel):
     """A cause found in the analysis, with the evidence for it."""
 
     model_config = input_example(
@@ -53,7 +53,7 @@ class Cause(SQLModel):
     )
 
 
-class CycleAction(SQLModel):
+class CycleAction(InputModel):
     """One thing done in the test (the action stage)."""
 
     model_config = input_example(
@@ -197,7 +197,7 @@ _PLAN_EXAMPLE = [
 ]
 
 
-class CycleCreate(SQLModel):
+class CycleCreate(InputModel):
     model_config = input_example(
         {
             "initiative_id": "2b7c9d1e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
@@ -230,7 +230,7 @@ class CycleCreate(SQLModel):
     )
 
 
-class CycleUpdate(CycleContent):
+class CycleUpdate(CycleContent, InputModel):
     """Any content, of any stage, while the cycle is not closed; null clears a field."""
 
     model_config = input_example(
@@ -256,7 +256,7 @@ class CycleUpdate(CycleContent):
     )
 
 
-class CycleTransitionCreate(SQLModel):
+class CycleTransitionCreate(InputModel):
     model_config = input_example({"to_stage": "analysis", "reason": None, "due_on": "2026-10-09"})
 
     to_stage: Stage = Field(description="The next stage, or (with a reason) the previous one.")
@@ -270,7 +270,7 @@ class CycleTransitionCreate(SQLModel):
     )
 
 
-class NextCycleCreate(SQLModel):
+class NextCycleCreate(InputModel):
     model_config = input_example(
         {
             "title": "Exit tickets i 5A, 5B och 5C",

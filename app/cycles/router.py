@@ -32,8 +32,9 @@ async def _language(
         Header(
             alias="Accept-Language",
             max_length=1000,
-            description="Language of the stage labels: `sv` (nuläge ...), `nb`/`nn`/`no` "
-            "(nåsituasjon ...) or `en` (current state ...), with q-values; default `en`. "
+            description="Language of the stage labels: `sv` (nuläge ...), `nb`/`no` "
+            "(nåsituasjon ...), `nn` (nosituasjon ...) or `en` (current state ...), with "
+            "q-values; default `en`. "
             "The answer's Content-Language names the choice.",
             examples=["sv-SE, sv;q=0.9, en;q=0.5"],
         ),

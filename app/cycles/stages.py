@@ -61,14 +61,6 @@ class Language(StrEnum):
 
 DEFAULT_LANGUAGE = Language.en
 
-_NORWEGIAN = {
-    Stage.current_state: "nåsituasjon",
-    Stage.analysis: "analyse",
-    Stage.action: "tiltak",
-    Stage.follow_up: "oppfølging",
-    Stage.closed: "avsluttet",
-}
-
 LABELS: dict[Language, dict[Stage, str]] = {
     Language.sv: {
         Stage.current_state: "nuläge",
@@ -77,8 +69,23 @@ LABELS: dict[Language, dict[Stage, str]] = {
         Stage.follow_up: "uppföljning",
         Stage.closed: "avslutad",
     },
-    Language.nb: _NORWEGIAN,
-    Language.nn: _NORWEGIAN,
+    Language.nb: {
+        Stage.current_state: "nåsituasjon",
+        Stage.analysis: "analyse",
+        Stage.action: "tiltak",
+        Stage.follow_up: "oppfølging",
+        Stage.closed: "avsluttet",
+    },
+    # Nynorsk: "no" is "now" (Bokmål "nå"), so nåsituasjon is nosituasjon, as in Nynorsk plans and
+    # reports; analyse, tiltak and oppfølging are the same words in both written standards;
+    # avslutte is an a-verb in Nynorsk (avsluttar, avslutta), so a closed cycle is avslutta.
+    Language.nn: {
+        Stage.current_state: "nosituasjon",
+        Stage.analysis: "analyse",
+        Stage.action: "tiltak",
+        Stage.follow_up: "oppfølging",
+        Stage.closed: "avslutta",
+    },
     Language.en: {
         Stage.current_state: "current state",
         Stage.analysis: "analysis",

@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from app.db import IsoDate, TenantRow, input_example, with_example
+from app.db import InputModel, IsoDate, TenantRow, input_example, with_example
 from app.pagination import Page
 
 
@@ -68,7 +68,7 @@ _EXAMPLE_BODY = {
 }
 
 
-class GoalCreate(GoalBase):
+class GoalCreate(GoalBase, InputModel):
     model_config = input_example(
         {
             **_EXAMPLE_BODY,
@@ -86,7 +86,7 @@ class GoalCreate(GoalBase):
     )
 
 
-class GoalUpdate(SQLModel):
+class GoalUpdate(InputModel):
     model_config = input_example({"status": "achieved", "valid_to_on": "2028-06-30"})
 
     title: str = Field(default=None, min_length=1, max_length=300)

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Query, Response, status
 
 from app.auth import CurrentUser, Editor
-from app.db import SessionDep
+from app.db import QueryText, SessionDep
 from app.etag import IfMatch, set_etag
 from app.goals import service
 from app.goals.models import GoalCreate, GoalPage, GoalPublic, GoalStatus, GoalUpdate
@@ -61,7 +61,7 @@ async def list_goals(
     ] = None,
     status: Annotated[GoalStatus | None, Query(description="Only goals in this status.")] = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="Title contains (case-insensitive).")
+        QueryText | None, Query(max_length=200, description="Title contains (case-insensitive).")
     ] = None,
     sort: Annotated[
         GoalSort,

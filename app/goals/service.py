@@ -212,6 +212,9 @@ async def _check_parent(
 
 
 async def create_goal(session: AsyncSession, principal: Principal, *, data: GoalCreate) -> Goal:
+    if data.parent_goal_id is not None:
+        # The link spans two units: no move may change either path until this commits.
+        await org_unit_service.lock_tree(session, principal.organisation_id)
     unit = await org_unit_service.resolve_unit_reference(
         session, principal, data.org_unit_id, field="body.org_unit_id"
     )
@@ -232,9 +235,12 @@ async def update_goal(
     changes: GoalUpdate,
     if_match: str | None,
 ) -> Goal:
+    values: dict[str, Any] = changes.model_dump(exclude_unset=True)
+    if values.get("parent_goal_id") is not None:
+        # Before anything is read: a unit move checks this link and may change the units' paths.
+        await org_unit_service.lock_tree(session, principal.organisation_id)
     goal, unit = await _get_goal_for_write(session, principal, goal_id)
     check_if_match(if_match, goal)
-    values: dict[str, Any] = changes.model_dump(exclude_unset=True)
     _check_period(
         values.get("valid_from_on", goal.valid_from_on), values.get("valid_to_on", goal.valid_to_on)
     )

@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from app.db import IsoDate, TenantRow, input_example, with_example
+from app.db import InputModel, IsoDate, TenantRow, input_example, with_example
 from app.pagination import Page
 from app.teams.models import Team
 
@@ -107,7 +107,7 @@ _EXAMPLE_BODY = {
 _GOAL_ID = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"
 
 
-class InitiativeCreate(InitiativeBase):
+class InitiativeCreate(InitiativeBase, InputModel):
     model_config = input_example(
         {
             **_EXAMPLE_BODY,
@@ -124,7 +124,7 @@ class InitiativeCreate(InitiativeBase):
     )
 
 
-class InitiativeUpdate(SQLModel):
+class InitiativeUpdate(InputModel):
     model_config = input_example(
         {"status": "completed", "ended_on": "2027-06-10", "goal_ids": [_GOAL_ID]}
     )

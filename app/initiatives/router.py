@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Query, Response, status
 
 from app.auth import CurrentUser, Editor
-from app.db import SessionDep
+from app.db import QueryText, SessionDep
 from app.etag import IfMatch, set_etag
 from app.initiatives import service
 from app.initiatives.models import (
@@ -49,7 +49,7 @@ async def list_initiatives(
         InitiativeStatus | None, Query(description="Only initiatives in this status.")
     ] = None,
     focus_area: Annotated[
-        str | None,
+        QueryText | None,
         Query(
             max_length=200,
             description="Only this focus area (case-insensitive), e.g. `delaktighet`.",
@@ -59,7 +59,7 @@ async def list_initiatives(
         uuid.UUID | None, Query(description="Only initiatives serving this goal.")
     ] = None,
     q: Annotated[
-        str | None,
+        QueryText | None,
         Query(max_length=200, description="Title or focus area contains (case-insensitive)."),
     ] = None,
     sort: Annotated[

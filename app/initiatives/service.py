@@ -237,6 +237,9 @@ def _link(initiative: Initiative, goal_ids: Iterable[uuid.UUID]) -> list[Initiat
 async def create_initiative(
     session: AsyncSession, principal: Principal, *, data: InitiativeCreate
 ) -> InitiativePublic:
+    if data.goal_ids:
+        # Goal links span units: no move may change the paths they are checked on meanwhile.
+        await org_unit_service.lock_tree(session, principal.organisation_id)
     _, unit = await _resolve_team(session, principal, data.team_id)
     _check_period(data.started_on, data.ended_on)
     goal_ids = await _check_goals(session, principal, data.goal_ids, unit)
@@ -272,9 +275,12 @@ async def update_initiative(
     if_match: str | None,
 ) -> InitiativePublic:
     """Change fields; ``goal_ids`` replaces the goals; a new team must fit the goals kept."""
+    values: dict[str, Any] = changes.model_dump(exclude_unset=True)
+    if "team_id" in values or "goal_ids" in values:
+        # Checked against the units' paths and read by unit and team moves: lock first.
+        await org_unit_service.lock_tree(session, principal.organisation_id)
     initiative = await get_initiative(session, principal, initiative_id)
     check_if_match(if_match, initiative)
-    values: dict[str, Any] = changes.model_dump(exclude_unset=True)
     _check_period(
         values.get("started_on", initiative.started_on), values.get("ended_on", initiative.ended_on)
     )

@@ -17,7 +17,7 @@ from sqlalchemy import CheckConstraint, Column, Float, String, UniqueConstraint
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from app.db import IsoDate, TenantRow, UTCDateTime, input_example, with_example
+from app.db import InputModel, IsoDate, TenantRow, UTCDateTime, input_example, with_example
 from app.measures.periods import PeriodKind
 from app.org_units.models import OrgUnitKind
 from app.pagination import Page
@@ -184,7 +184,7 @@ _EXAMPLE = {
 _INITIATIVE_ID = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a"
 
 
-class MeasureCreate(MeasureBase):
+class MeasureCreate(MeasureBase, InputModel):
     """A measure of an initiative (give `initiative_id`) or a shared indicator of a unit (give
     `org_unit_id`): exactly one of the two."""
 
@@ -206,7 +206,7 @@ class MeasureCreate(MeasureBase):
         return _check_scale(self)  # type: ignore[no-any-return]
 
 
-class MeasureUpdate(SQLModel):
+class MeasureUpdate(InputModel):
     """Change a measure. Its value kind, scale and period kind are fixed once it has
     measurements (they decide what the stored values mean)."""
 
@@ -289,7 +289,7 @@ _MEASURE_ID = "3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f"
 _UNIT_ID = "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44"
 
 
-class MeasurementIn(SQLModel):
+class MeasurementIn(InputModel):
     """One measurement as a client sends it. The measure is named by `measure_id` or
     `measure_code`, the reporting unit (shared indicators only) by `org_unit_id` or
     `org_unit_code` — or by the request when it names them for every row."""

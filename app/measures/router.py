@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from app.auth import CurrentUser, Editor, Reporter
-from app.db import SessionDep
+from app.db import InputModel, QueryText, SessionDep, input_example
 from app.etag import IfMatch, set_etag
 from app.measures import ingest, readings, service, spreadsheets, uploads
 from app.measures.models import (
@@ -71,9 +71,9 @@ async def list_measures(
     value_kind: Annotated[ValueKind | None, Query(description="Only this value kind.")] = None,
     period_kind: Annotated[PeriodKind | None, Query(description="Only this period kind.")] = None,
     external_code: Annotated[
-        str | None, Query(max_length=100, description="The measure with this external code.")
+        QueryText | None, Query(max_length=100, description="The measure with this external code.")
     ] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Name contains.")] = None,
+    q: Annotated[QueryText | None, Query(max_length=200, description="Name contains.")] = None,
     sort: Annotated[
         MeasureSort, Query(description="Order; `-` sorts descending.")
     ] = service.SORT.default,
@@ -226,9 +226,9 @@ async def get_measure_series(
         ),
     ] = False,
     period_from: Annotated[
-        str | None, Query(max_length=40, description="First period, e.g. `2026-W34`.")
+        QueryText | None, Query(max_length=40, description="First period, e.g. `2026-W34`.")
     ] = None,
-    period_to: Annotated[str | None, Query(max_length=40, description="Last period.")] = None,
+    period_to: Annotated[QueryText | None, Query(max_length=40, description="Last period.")] = None,
 ) -> Any:
     """A measure's values in period order, for charts: up to every period it has."""
     series = await readings.read_series(
@@ -293,7 +293,7 @@ async def get_reporting_status(
     session: SessionDep,
     principal: CurrentUser,
     measure_id: uuid.UUID,
-    period: Annotated[str, Query(max_length=40, description="The period, e.g. `HT2026`.")],
+    period: Annotated[QueryText, Query(max_length=40, description="The period, e.g. `HT2026`.")],
     unit_kind: Annotated[
         OrgUnitKind | None,
         Query(
@@ -334,14 +334,16 @@ MeasureFilter = Annotated[uuid.UUID | None, Query(description="Only this measure
 UnitFilter = Annotated[uuid.UUID | None, Query(description="Only this reporting unit's.")]
 DescendantsFilter = Annotated[bool, Query(description="With org_unit_id: also the units below it.")]
 PeriodFrom = Annotated[
-    str | None,
+    QueryText | None,
     Query(
         max_length=40,
         description="From this period on: a period key of the measure's kind (with measure_id), "
         "else a day (periods starting on or after it).",
     ),
 ]
-PeriodTo = Annotated[str | None, Query(max_length=40, description="Up to this period (inclusive).")]
+PeriodTo = Annotated[
+    QueryText | None, Query(max_length=40, description="Up to this period (inclusive).")
+]
 SourceFilter = Annotated[
     MeasurementSource | None, Query(description="api, csv, xlsx, form or import.")
 ]
@@ -431,19 +433,16 @@ async def record_measurement(
     return _written(result, published)
 
 
-class MeasurementBatch(BaseModel):
-    model_config = {
-        "extra": "forbid",
-        "json_schema_extra": {
-            "example": {
-                "measure_code": "DELAKTIGHET-5B",
-                "rows": [
-                    {"period": "2026-W37", "numerator": 17, "denominator": 24},
-                    {"period": "2026-W38", "numerator": 19, "denominator": 25},
-                ],
-            }
-        },
-    }
+class MeasurementBatch(InputModel):
+    model_config = input_example(
+        {
+            "measure_code": "DELAKTIGHET-5B",
+            "rows": [
+                {"period": "2026-W37", "numerator": 17, "denominator": 24},
+                {"period": "2026-W38", "numerator": 19, "denominator": 25},
+            ],
+        }
+    )
 
     measure_id: uuid.UUID | None = Field(
         default=None, description="The measure of every row that names none."
@@ -558,17 +557,17 @@ async def upload_measurements(
         uuid.UUID | None, Query(description="The measure of every row (when no column names it).")
     ] = None,
     measure_code: Annotated[
-        str | None, Query(min_length=1, max_length=100, description="Or the measure's code.")
+        QueryText | None, Query(min_length=1, max_length=100, description="Or the measure's code.")
     ] = None,
     org_unit_id: Annotated[
         uuid.UUID | None,
         Query(description="The reporting unit of every row without a unit column."),
     ] = None,
     org_unit_code: Annotated[
-        str | None, Query(min_length=1, max_length=100, description="Or the unit's code.")
+        QueryText | None, Query(min_length=1, max_length=100, description="Or the unit's code.")
     ] = None,
     filename: Annotated[
-        str | None, Query(max_length=255, description="The file's name, as a format hint.")
+        QueryText | None, Query(max_length=255, description="The file's name, as a format hint.")
     ] = None,
 ) -> object:
     """Upload a spreadsheet as people's spreadsheets write it, **all or nothing** like `/bulk`.
@@ -725,11 +724,8 @@ class CycleMeasures(BaseModel):
     measures: list[MeasurePublic]
 
 
-class CycleMeasuresUpdate(BaseModel):
-    model_config = {
-        "extra": "forbid",
-        "json_schema_extra": {"example": {"measure_ids": ["3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f"]}},
-    }
+class CycleMeasuresUpdate(InputModel):
+    model_config = input_example({"measure_ids": ["3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f"]})
 
     measure_ids: list[uuid.UUID] = Field(
         max_length=50,

@@ -6,7 +6,7 @@ from pydantic import computed_field
 from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.db import TenantRow, UTCDateTime, input_example, with_example
+from app.db import InputModel, TenantRow, UTCDateTime, input_example, with_example
 from app.pagination import Page
 
 
@@ -80,7 +80,7 @@ _EXAMPLE = {
 }
 
 
-class OrgUnitCreate(OrgUnitBase):
+class OrgUnitCreate(OrgUnitBase, InputModel):
     model_config = input_example(
         {
             "name": "Norrskolan",
@@ -96,7 +96,7 @@ class OrgUnitCreate(OrgUnitBase):
     )
 
 
-class OrgUnitUpdate(SQLModel):
+class OrgUnitUpdate(InputModel):
     model_config = input_example({"name": "Norrskolan F-6"})
 
     name: str = Field(default=None, min_length=1, max_length=200)
@@ -104,7 +104,7 @@ class OrgUnitUpdate(SQLModel):
     external_code: str | None = Field(default=None, min_length=1, max_length=64)
 
 
-class OrgUnitMove(SQLModel):
+class OrgUnitMove(InputModel):
     model_config = input_example({"parent_id": "0d9e2b6a-7c1f-4e3d-8a5b-9c0d1e2f3a4b"})
 
     parent_id: uuid.UUID | None = Field(

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Query, Response, status
 
 from app.auth import Admin, CurrentUser
-from app.db import SessionDep
+from app.db import QueryText, SessionDep
 from app.etag import IfMatch, set_etag
 from app.org_units import service
 from app.org_units.models import (
@@ -47,10 +47,10 @@ async def list_org_units(
         Query(description="Only this unit and its descendants (422 if the token cannot see it)."),
     ] = None,
     external_code: Annotated[
-        str | None, Query(max_length=64, description="Exact external code.")
+        QueryText | None, Query(max_length=64, description="Exact external code.")
     ] = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="Name contains (case-insensitive).")
+        QueryText | None, Query(max_length=200, description="Name contains (case-insensitive).")
     ] = None,
     include_archived: IncludeArchived = False,
     sort: Annotated[

@@ -20,7 +20,6 @@ from app.org_units.models import (
     OrgUnitTree,
     OrgUnitUpdate,
 )
-from app.organisations.models import Organisation
 from app.pagination import Page, PageParams, Sorting, paginate
 from app.problems import Conflict, Forbidden, InvalidInput, NotFound
 from app.references import resolve_reference
@@ -47,17 +46,28 @@ class DuplicateExternalCode(Conflict):
     type, title = "duplicate-external-code", "External code already in use"
 
 
-async def _lock_tree(session: AsyncSession, organisation_id: uuid.UUID) -> None:
-    """Serialise changes to one organisation's tree: paths are derived from parents' paths.
+_TREE_LOCK_CLASS = 0x70646361  # "pdca": the advisory-lock namespace of organisation trees
 
-    PostgreSQL takes a row lock on the organisation; SQLite writers are serial already
-    (BEGIN IMMEDIATE) and the dialect leaves FOR UPDATE out.
+
+async def lock_tree(session: AsyncSession, organisation_id: uuid.UUID) -> None:
+    """Serialise, within one organisation, the writes whose rules read the unit tree and the
+    links that hang on it: unit creation, moves, archiving and restoring; goal parent links;
+    initiative goal links; team moves.
+
+    Each such rule reads rows another of them writes (a goal PATCH reads the unit's path, a move
+    reads the goal links), so without a common lock both could pass their checks and commit a
+    state neither would allow. Call it first, before the rows the rule checks are read: the
+    session's identity map keeps what it loaded earlier.
+
+    PostgreSQL takes a transaction-scoped advisory lock (released at commit or rollback; it does
+    not conflict with the key-share locks that foreign keys take on the organisation row);
+    SQLite writers are serial already (BEGIN IMMEDIATE).
     """
-    await session.execute(
-        select(col(Organisation.id))
-        .where(col(Organisation.id) == organisation_id)
-        .with_for_update()
-    )
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    # The low 31 bits of the id: a collision only makes two organisations take turns.
+    key = organisation_id.int & 0x7FFFFFFF
+    await session.execute(select(func.pg_advisory_xact_lock(_TREE_LOCK_CLASS, key)))
 
 
 async def ensure_goal_links_survive(
@@ -290,6 +300,8 @@ async def create_org_unit(
             )
         parent_path, depth = "/", 0
     else:
+        # A move of an ancestor rewrites the paths below it: it must see this unit, or wait.
+        await lock_tree(session, principal.organisation_id)
         parent = await resolve_unit_reference(
             session, principal, data.parent_id, field="body.parent_id"
         )
@@ -333,7 +345,12 @@ async def move_org_unit(
     parent_id: uuid.UUID | None,
     if_match: str | None,
 ) -> OrgUnit:
-    """Give the unit a new parent; its whole subtree moves along. Refuses moves under itself."""
+    """Give the unit a new parent; its whole subtree moves along. Refuses moves under itself.
+
+    The tree lock comes first, before any row is read (so every mover and every writer of goal
+    links takes its locks in the same order, and reads what the one before it committed).
+    """
+    await lock_tree(session, principal.organisation_id)
     unit = await get_org_unit(session, principal, org_unit_id)
     check_if_match(if_match, unit)
     if principal.scope_org_unit_id == unit.id:
@@ -352,14 +369,6 @@ async def move_org_unit(
         new_prefix, new_depth = parent.path, parent.depth + 1
     if unit.parent_id == parent_id:
         return unit
-    await _lock_tree(session, unit.organisation_id)
-    await session.refresh(unit)  # the path as it is now that the tree is ours
-    check_if_match(if_match, unit)
-    if parent_id is not None:
-        await session.refresh(parent)
-        if parent.path.startswith(unit.path):
-            raise UnitMoveWouldCreateCycle("A concurrent move put the new parent under this unit.")
-        new_prefix = parent.path
     await ensure_goal_links_survive(
         session, organisation_id=unit.organisation_id, new_prefix=new_prefix, subtree_path=unit.path
     )
@@ -413,6 +422,7 @@ async def archive_org_unit(
     session: AsyncSession, principal: Principal, org_unit_id: uuid.UUID, *, if_match: str | None
 ) -> OrgUnit:
     """Archive the unit and every unit below it; their history stays readable."""
+    await lock_tree(session, principal.organisation_id)  # no unit moves into it meanwhile
     unit = await get_org_unit(session, principal, org_unit_id)
     check_if_match(if_match, unit)
     if principal.scope_org_unit_id == unit.id:
@@ -429,6 +439,7 @@ async def restore_org_unit(
     session: AsyncSession, principal: Principal, org_unit_id: uuid.UUID, *, if_match: str | None
 ) -> OrgUnit:
     """Take the unit (only it, not its descendants) out of the archive."""
+    await lock_tree(session, principal.organisation_id)  # its parent is not archived meanwhile
     unit = await get_org_unit(session, principal, org_unit_id)
     check_if_match(if_match, unit)
     if unit.archived_at is None:

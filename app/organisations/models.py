@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator
 from sqlmodel import Field, SQLModel
 
-from app.db import VersionedRow, input_example, with_example
+from app.db import InputModel, VersionedRow, input_example, with_example
 
 
 def _school_year_start(value: str | None) -> str | None:
@@ -59,7 +59,7 @@ class Organisation(OrganisationBase, VersionedRow, table=True):
         return None
 
 
-class OrganisationUpdate(SQLModel):
+class OrganisationUpdate(InputModel):
     model_config = input_example(
         {"name": "Mittköpings kommun", "school_year_start": "08-01", "min_denominator": 10}
     )

@@ -7,7 +7,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from app.db import TenantRow, input_example, with_example
+from app.db import InputModel, TenantRow, input_example, with_example
 from app.pagination import Page
 
 
@@ -44,7 +44,7 @@ class Team(TeamBase, TenantRow, table=True):
         return self.org_unit_id
 
 
-class TeamCreate(TeamBase):
+class TeamCreate(TeamBase, InputModel):
     model_config = input_example(
         {
             "name": "Förbättringsteam åk 5",
@@ -59,7 +59,7 @@ class TeamCreate(TeamBase):
     )
 
 
-class TeamUpdate(SQLModel):
+class TeamUpdate(InputModel):
     model_config = input_example({"name": "Förbättringsteam åk 5–6"})
 
     name: str = Field(default=None, min_length=1, max_length=200)
@@ -127,11 +127,11 @@ _MEMBER_EXAMPLE = {
 }
 
 
-class TeamMemberCreate(TeamMemberBase):
+class TeamMemberCreate(TeamMemberBase, InputModel):
     model_config = input_example(_MEMBER_EXAMPLE)
 
 
-class TeamMemberUpdate(SQLModel):
+class TeamMemberUpdate(InputModel):
     model_config = input_example({"role": "lead"})
 
     display_name: str = Field(default=None, min_length=1, max_length=200)

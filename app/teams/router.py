@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Query, Response, status
 
 from app.auth import CurrentUser, Editor
-from app.db import SessionDep
+from app.db import QueryText, SessionDep
 from app.etag import IfMatch, set_etag
 from app.pagination import PageDep
 from app.problems import problem_responses
@@ -43,7 +43,7 @@ async def list_teams(
     ] = False,
     kind: Annotated[TeamKind | None, Query(description="Only teams of this kind.")] = None,
     q: Annotated[
-        str | None, Query(max_length=200, description="Name contains (case-insensitive).")
+        QueryText | None, Query(max_length=200, description="Name contains (case-insensitive).")
     ] = None,
     sort: Annotated[
         TeamSort, Query(description="Order; `-` sorts descending.")

@@ -102,9 +102,13 @@ async def update_team(
     changes: TeamUpdate,
     if_match: str | None,
 ) -> Team:
+    values = changes.model_dump(exclude_unset=True)
+    if "org_unit_id" in values:
+        # A team move is checked against its initiatives' goal links and the units' paths,
+        # which unit moves and initiative changes write: take the tree lock before reading them.
+        await org_unit_service.lock_tree(session, principal.organisation_id)
     team = await get_team(session, principal, team_id)
     check_if_match(if_match, team)
-    values = changes.model_dump(exclude_unset=True)
     if "org_unit_id" in values and values["org_unit_id"] != team.org_unit_id:
         unit = await org_unit_service.resolve_unit_reference(
             session, principal, values["org_unit_id"], field="body.org_unit_id"

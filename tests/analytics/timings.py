@@ -116,13 +116,15 @@ def same_run(values: list[float | None]) -> object:
     return centre, _same_verdict(y, centre, None)
 
 
-def same_i(values: list[float | None]) -> object:
+def same_i(
+    values: list[float | None],
+) -> tuple[float, tuple[float, float, float, float], tuple[int, int, npt.NDArray[np.int8]]]:
     y = np.array(values, dtype=np.float64)
     centre = float(y.mean())
     mr = np.abs(np.diff(y))
     average = mr.mean()
-    sigma = mr[mr < 3.267 * average].mean() / 1.128
-    limits = tuple(centre + k * sigma for k in (-3, 3, -2, 2))
+    sigma = float(mr[mr < 3.267 * average].mean()) / 1.128
+    limits = (centre - 3 * sigma, centre + 3 * sigma, centre - 2 * sigma, centre + 2 * sigma)
     return centre, limits, _same_verdict(y, centre, limits)
 
 

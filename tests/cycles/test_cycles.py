@@ -318,6 +318,23 @@ async def test_two_clients_with_the_same_etag_one_wins_and_nothing_is_lost(
     assert after["stage"] == "analysis" and after["analysis_summary"] is None
 
 
+async def test_nynorsk_gets_nynorsk_labels_not_bokmal(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    initiative = await make_initiative(session, tenant.team)
+    cycle = await create_cycle(client, bearer(tenant.editor), initiative)
+    url = f"/api/v1/cycles/{cycle['id']}"
+    labels = {}
+    for language in ("nb", "nn"):
+        response = await client.get(
+            url, headers={**bearer(tenant.viewer), "Accept-Language": language}
+        )
+        assert response.headers["content-language"] == language
+        labels[language] = response.json()["stage_label"]
+    assert labels == {"nb": "nåsituasjon", "nn": "nosituasjon"}
+
+
 async def test_stage_labels_follow_accept_language(
     client: AsyncClient, session: AsyncSession
 ) -> None:

@@ -63,7 +63,7 @@ def test_order_runs_from_current_state_to_closed() -> None:
     [
         (Language.sv, ["nuläge", "analys", "åtgärd", "uppföljning", "avslutad"]),
         (Language.nb, ["nåsituasjon", "analyse", "tiltak", "oppfølging", "avsluttet"]),
-        (Language.nn, ["nåsituasjon", "analyse", "tiltak", "oppfølging", "avsluttet"]),
+        (Language.nn, ["nosituasjon", "analyse", "tiltak", "oppfølging", "avslutta"]),
         (Language.en, ["current state", "analysis", "action", "follow-up", "closed"]),
     ],
 )
