@@ -11,6 +11,7 @@ from fastapi_offline import FastAPIOffline
 from app import __doc__ as package_doc
 from app import openapi
 from app.access_tokens.router import router as access_tokens_router
+from app.analytics.reports_router import evidence_router, report_router
 from app.audit.router import router as audit_router
 from app.commitments.router import router as commitments_router
 from app.cycles.router import router as cycles_router
@@ -78,7 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             initiatives_router,
             cycles_router,
             cycle_measures_router,
+            evidence_router,
             measures_router,
+            report_router,
             measurements_router,
             commitments_router,
             access_tokens_router,

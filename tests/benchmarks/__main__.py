@@ -4,6 +4,8 @@
 with wrk against bare FastAPI endpoints served the same way (see ``served.py``), on SQLite and,
 when ``TEST_DATABASE_URL`` names a PostgreSQL server, on a scratch database there.
 ``--in-process`` is the quick mode: httpx over ASGI, no server (see ``inprocess.py``).
+The analytics part (``analytics.py``) follows the served figures; alone:
+``python -m tests.benchmarks.analytics``.
 Figures only: no thresholds, nothing fails.
 """
 
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from app.logging import configure_logging
 from app.settings import Settings
-from tests.benchmarks import inprocess, served
+from tests.benchmarks import analytics, inprocess, served
 
 
 def main() -> None:
@@ -59,6 +61,8 @@ def main() -> None:
             figures += found
     served.print_figures(figures, scales, plan)
     print(f"Total {time.perf_counter() - started:.0f} s.")
+    print(flush=True)
+    analytics.main()  # issue 9's roll-up report and analysis step, in process
 
 
 if __name__ == "__main__":

@@ -350,6 +350,7 @@ ID_FILTERS: dict[tuple[str, str], str] = {
     ("/measurements/export", "measure_id"): "measure",
     ("/measurements/export", "org_unit_id"): "school",
     ("/measures/{measure_id}/series", "org_unit_id"): "school",
+    ("/measures/{measure_id}/report", "org_unit_id"): "school",
 }
 """Every id filter of every list, with the victim's object it names."""
 

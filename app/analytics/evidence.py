@@ -1,0 +1,662 @@
+"""Cycle evidence: what the follow-up (uppföljning) shows before the team decides to adopt,
+adapt or abandon the change.
+
+For every measure the cycle follows (``app.measures.service.cycle_measures``), the baseline
+window (nuläge) is set against the follow-up window (from åtgärd's start):
+
+- the **baseline** is the cycle's ``baseline_start_on``..``baseline_end_on``; without them, every
+  period before the test started (from the measure's first measurement); it never reaches into
+  the period the test started in;
+- the **follow-up** runs from the period containing ``test_started_on`` to the period
+  containing ``test_ended_on``, or today while the test runs (never beyond today);
+- periods between the two (while the team analysed) are charted but belong to neither.
+
+A period belongs to a window by its ordinal, so a week-based measure and a day-based cycle meet
+cleanly. Each window's centre is the chart's own: the median on a run chart, the mean on I and
+C charts, the sum of numerators over the sum of denominators on P and U charts (reported in the
+measure's figures: percentages for proportions). The series from the baseline's first period to
+the follow-up's last is analysed with the baseline frozen on the nuläge window (``freeze``), so
+the follow-up is judged against limits it did not move; the signals that reach into the
+follow-up are "after the change", each with its rule, its periods and whether it is an
+improvement by the measure's direction. Missing periods are gaps; values withheld by
+small-number protection are gaps too, and flagged.
+
+Series unit: an initiative's measure is read at its own unit; a shared indicator at the
+cycle's team's unit (the unit that reports it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+from sqlalchemy import and_, or_, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.analytics.rollup import (
+    DEFAULT_CHART,
+    PERIOD_WORD,
+    FloatArray,
+    analyse_series,
+    chart_options,
+    display_scale,
+)
+from app.analytics.spc import (
+    RATIO_CHARTS,
+    Analysis,
+    AnalysisInputError,
+    ChartType,
+    Rule,
+    Signal,
+    SignalDirection,
+)
+from app.analytics.summary import PHRASES, Language, _signal_phrase, _units
+from app.auth import Principal
+from app.cycles import service as cycle_service
+from app.cycles.models import Cycle
+from app.db import local_today
+from app.goals import service as goal_service
+from app.initiatives.models import Initiative
+from app.measures import service as measure_service
+from app.measures.models import Measure, Measurement, ValueKind
+from app.measures.periods import (
+    InvalidPeriod,
+    PeriodKind,
+    SchoolYearStart,
+    period_from_ordinal,
+    period_of,
+)
+from app.measures.readings import Protection
+from app.org_units.models import OrgUnit
+from app.problems import InvalidInput
+from app.teams.models import Team
+
+_M = Measurement.__table__.c  # type: ignore[attr-defined]
+
+
+class EvidenceChart(StrEnum):
+    """``control``: the control chart of the measure's value kind (P for proportions, U for
+    rates, C for counts, I otherwise); ``run``: a run chart (median, Anhøj's rules)."""
+
+    control = "control"
+    run = "run"
+
+
+class Verdict(StrEnum):
+    improvement = "improvement"  # signals after the change, all in the improvement direction
+    concern = "concern"  # signals after the change, all the wrong way
+    mixed = "mixed"  # both
+    change = "change"  # signals without a better side (a neutral measure, too few crossings)
+    no_signal = "no_signal"  # the follow-up stays within common-cause variation
+    no_baseline = "no_baseline"  # nothing measured in the baseline window to compare with
+    no_follow_up = "no_follow_up"  # nothing measured since the test started (or it has not)
+    no_data = "no_data"
+
+
+@dataclass(frozen=True, slots=True)
+class Windows:
+    """Period ordinals of the two windows (``None``: empty); ``baseline_first`` ``None``
+    with a ``baseline_last`` means "from the first measurement"."""
+
+    baseline_first: int | None
+    baseline_last: int | None
+    follow_up_first: int | None
+    follow_up_last: int | None
+    baseline_source: str
+    follow_up_ongoing: bool
+
+    @property
+    def last(self) -> int | None:
+        return self.follow_up_last if self.follow_up_first is not None else self.baseline_last
+
+
+def plan_windows(
+    cycle: Cycle, kind: PeriodKind, school_year: SchoolYearStart, today: date
+) -> Windows:
+    """The windows in ``kind``'s periods, before any data is read."""
+
+    def ordinal(day: date) -> int:
+        return period_of(kind, day, school_year_start=school_year).ordinal
+
+    started = cycle.test_started_on
+    follow_first = follow_last = None
+    ongoing = False
+    if started is not None and started <= today:
+        end = cycle.test_ended_on
+        ongoing = end is None or end > today
+        follow_first = ordinal(started)
+        follow_last = ordinal(today if ongoing or end is None else end)
+    if cycle.baseline_end_on is not None:
+        baseline_last = ordinal(cycle.baseline_end_on)
+    elif started is not None:
+        baseline_last = ordinal(started) - 1
+    else:
+        baseline_last = ordinal(today)
+    if started is not None:
+        baseline_last = min(baseline_last, ordinal(started) - 1)
+    baseline_first = (
+        ordinal(cycle.baseline_start_on) if cycle.baseline_start_on is not None else None
+    )
+    source = (
+        "cycle"
+        if cycle.baseline_start_on is not None or cycle.baseline_end_on is not None
+        else "before_test"
+    )
+    return Windows(baseline_first, baseline_last, follow_first, follow_last, source, ongoing)
+
+
+# --------------------------------------------------------------------------------------------
+# Sentences
+
+_EVIDENCE_PHRASES: dict[str, dict[str, str]] = {
+    "sv": {
+        "cycle_unjudged": "Inget av de {n} måtten har mätningar från både nuläget och tiden efter förändringen ännu",
+        "cycle_no_signal": "Efter förändringen visar inget av de {n} måtten tecken på en verklig förändring",
+        "change": "{name}: {before} före förändringen, {after} efter",
+        "no_baseline": "{name}: inga mätningar i nuläget att jämföra med",
+        "no_follow_up": "{name}: inga mätningar efter förändringen ännu",
+        "no_data": "{name}: inga mätningar att analysera ännu",
+        "cycle": "Efter förändringen visar {i} av {n} mått troligen en verklig förbättring "
+        "och {c} en försämring",
+        "no_measures": "Cykeln följer inga mått ännu",
+    },
+    "nb": {
+        "cycle_unjudged": "Ingen av de {n} indikatorene har målinger fra både nåsituasjonen og tiden etter endringen ennå",
+        "cycle_no_signal": "Etter endringen viser ingen av de {n} indikatorene tegn til en reell endring",
+        "change": "{name}: {before} før endringen, {after} etter",
+        "no_baseline": "{name}: ingen målinger fra nåsituasjonen å sammenligne med",
+        "no_follow_up": "{name}: ingen målinger etter endringen ennå",
+        "no_data": "{name}: ingen målinger å analysere ennå",
+        "cycle": "Etter endringen viser {i} av {n} indikatorer trolig en reell forbedring "
+        "og {c} en forverring",
+        "no_measures": "Syklusen følger ingen indikatorer ennå",
+    },
+    "nn": {
+        "cycle_unjudged": "Ingen av dei {n} indikatorane har målingar frå både nosituasjonen og tida etter endringa enno",
+        "cycle_no_signal": "Etter endringa viser ingen av dei {n} indikatorane teikn til ei reell endring",
+        "change": "{name}: {before} før endringa, {after} etter",
+        "no_baseline": "{name}: ingen målingar frå nosituasjonen å samanlikne med",
+        "no_follow_up": "{name}: ingen målingar etter endringa enno",
+        "no_data": "{name}: ingen målingar å analysere enno",
+        "cycle": "Etter endringa viser {i} av {n} indikatorar truleg ei reell forbetring "
+        "og {c} ei forverring",
+        "no_measures": "Syklusen følgjer ingen indikatorar enno",
+    },
+    "en": {
+        "cycle_unjudged": "None of the {n} measures has measurements from both the baseline and after the change yet",
+        "cycle_no_signal": "After the change, none of the {n} measures shows signs of a real change",
+        "change": "{name}: {before} before the change, {after} after",
+        "no_baseline": "{name}: no baseline measurements to compare with",
+        "no_follow_up": "{name}: no measurements after the change yet",
+        "no_data": "{name}: no measurements to analyse yet",
+        "cycle": "After the change, {i} of {n} measures probably show a real improvement "
+        "and {c} a change for the worse",
+        "no_measures": "The cycle follows no measures yet",
+    },
+}
+
+_MEANING = {
+    SignalDirection.improvement: "improvement",
+    SignalDirection.concern: "concern",
+    SignalDirection.neutral: "neutral",
+}
+
+
+def format_number(value: float, language: str, unit_label: str | None = None) -> str:
+    """A figure as people read it: one decimal (two below 1), decimal comma in the Nordic
+    languages, the unit after it (``45,2 %``, ``45.2%``)."""
+    digits = 1 if abs(value) >= 1 else 2
+    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    if language != "en":
+        text = text.replace(".", ",")
+    if unit_label:
+        text += unit_label if unit_label == "%" and language == "en" else f" {unit_label}"
+    return text
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _signal_sentence(analysis: Analysis, signal: Signal, language: str, period_word: str) -> str:
+    phrases = PHRASES[language]
+    units = _units(language, period_word, len(signal.points))
+    phrase = _signal_phrase(analysis, signal, phrases, units)
+    return f"{_capitalise(phrase)}: {phrases[_MEANING[signal.direction]]}."
+
+
+def _main(signals: list[Signal], direction: SignalDirection | None = None) -> Signal | None:
+    chosen = [s for s in signals if direction is None or s.direction is direction]
+    if not chosen:
+        return None
+    # The highest-ranked rule (the order of ``Rule``), then the longest.
+    order = list(Rule)
+    return min(chosen, key=lambda s: (order.index(s.rule), -len(s.points)))
+
+
+# --------------------------------------------------------------------------------------------
+# One measure (pure)
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """A measure's dense series from ``first`` (ordinal) on; NaN = a gap."""
+
+    first: int
+    values: FloatArray
+    numerators: FloatArray
+    denominators: FloatArray
+    present: np.ndarray[Any, np.dtype[np.bool_]]
+    withheld: np.ndarray[Any, np.dtype[np.bool_]]
+
+
+def _centre(chart: ChartType, series: Series, scale: float, window: slice) -> float | None:
+    values = series.values[window]
+    usable = ~np.isnan(values)
+    if not usable.any():
+        return None
+    if chart is ChartType.run:
+        return float(np.median(values[usable]))
+    if chart in RATIO_CHARTS:
+        num = series.numerators[window][usable].sum()
+        den = series.denominators[window][usable].sum()
+        return float(num / den * scale) if den > 0 else None
+    return float(values[usable].mean())
+
+
+_CENTRE_KIND = {
+    ChartType.run: "median",
+    ChartType.i: "mean",
+    ChartType.c: "mean",
+    ChartType.p: "ratio_of_sums",
+    ChartType.pp: "ratio_of_sums",
+    ChartType.u: "ratio_of_sums",
+    ChartType.up: "ratio_of_sums",
+}
+
+
+def measure_evidence(
+    measure: Measure,
+    series: Series,
+    windows: Windows,
+    *,
+    chart: ChartType,
+    school_year: SchoolYearStart,
+    language: Language,
+) -> dict[str, Any]:
+    """The evidence of one measure, from its dense series (which starts at the baseline's first
+    period, or the follow-up's when the baseline is empty) and its windows."""
+    kind = ValueKind(measure.value_kind)
+    period_kind = PeriodKind(measure.period_kind)
+    period_word = PERIOD_WORD[period_kind]
+    scale = display_scale(kind, chart)
+    phrases = _EVIDENCE_PHRASES[language]
+    first, n = series.first, int(series.values.size)
+
+    def offsets(lo: int | None, hi: int | None) -> slice | None:
+        if lo is None or hi is None or hi < lo or n == 0:
+            return None
+        start, stop = max(lo - first, 0), min(hi - first + 1, n)
+        return slice(start, stop) if stop > start else None
+
+    base = offsets(windows.baseline_first, windows.baseline_last)
+    follow = offsets(windows.follow_up_first, windows.follow_up_last)
+
+    def window_document(window: slice | None) -> dict[str, Any]:
+        def key(ordinal: int | None) -> str | None:
+            if ordinal is None:
+                return None
+            return period_from_ordinal(period_kind, ordinal, school_year_start=school_year).key
+
+        if window is None:
+            return {
+                "first_period": None,
+                "last_period": None,
+                "periods": 0,
+                "points": 0,
+                "withheld": 0,
+                "centre": None,
+            }
+        return {
+            "first_period": key(first + window.start),
+            "last_period": key(first + window.stop - 1),
+            "periods": window.stop - window.start,
+            "points": int(np.count_nonzero(~np.isnan(series.values[window]))),
+            "withheld": int(np.count_nonzero(series.withheld[window])),
+            "centre": _centre(chart, series, scale, window),
+        }
+
+    baseline_doc = window_document(base)
+    follow_doc = window_document(follow)
+    baseline_doc["source"] = windows.baseline_source
+    follow_doc["ongoing"] = windows.follow_up_ongoing
+
+    analysis: Analysis | None = None
+    after: list[Signal] = []
+    if n:
+        freeze = base.stop if base is not None and follow is not None else None
+        try:
+            analysis = analyse_series(
+                chart,
+                chart_options(measure, chart, freeze=freeze),
+                series.values,
+                series.numerators,
+                series.denominators,
+            )
+        except AnalysisInputError as error:  # stored data this chart cannot take
+            raise InvalidInput(f"query.{error.field}", error.reason) from None
+        if follow is not None:
+            after = [s for s in analysis.signals if s.points[-1] >= follow.start]
+
+    def period_key(offset: int) -> str:
+        return period_from_ordinal(period_kind, first + offset, school_year_start=school_year).key
+
+    b_centre, f_centre = baseline_doc["centre"], follow_doc["centre"]
+    if not baseline_doc["points"] and not follow_doc["points"]:
+        verdict = Verdict.no_data
+    elif not follow_doc["points"]:
+        verdict = Verdict.no_follow_up
+    elif not baseline_doc["points"]:
+        verdict = Verdict.no_baseline
+    else:
+        directions = {s.direction for s in after}
+        better = SignalDirection.improvement in directions
+        worse = SignalDirection.concern in directions
+        if better and worse:
+            verdict = Verdict.mixed
+        elif better:
+            verdict = Verdict.improvement
+        elif worse:
+            verdict = Verdict.concern
+        else:
+            verdict = Verdict.change if after else Verdict.no_signal
+
+    name = measure.name
+    if verdict in (Verdict.no_data, Verdict.no_follow_up, Verdict.no_baseline):
+        sentence = _capitalise(phrases[verdict.value].format(name=name)) + "."
+    else:
+        assert b_centre is not None and f_centre is not None and analysis is not None
+        sentence = (
+            phrases["change"].format(
+                name=name,
+                before=format_number(b_centre, language, measure.unit_label),
+                after=format_number(f_centre, language, measure.unit_label),
+            )
+            + "."
+        )
+        main = _main(after)
+        if main is None:
+            sentence += f" {_capitalise(PHRASES[language]['common_cause'])}."
+        else:
+            sentence += " " + _signal_sentence(analysis, main, language, period_word)
+            if verdict is Verdict.mixed:
+                other = _main(
+                    after,
+                    SignalDirection.concern
+                    if main.direction is SignalDirection.improvement
+                    else SignalDirection.improvement,
+                )
+                if other is not None:
+                    sentence += " " + _signal_sentence(analysis, other, language, period_word)
+
+    points: list[dict[str, Any]] = []
+    if analysis is not None:
+        classes = analysis.points.classification.tolist()
+        for offset in range(n):
+            ordinal = first + offset
+            period = period_from_ordinal(period_kind, ordinal, school_year_start=school_year)
+            if base is not None and base.start <= offset < base.stop:
+                where = "baseline"
+            elif follow is not None and follow.start <= offset < follow.stop:
+                where = "follow_up"
+            else:
+                where = "between"
+            value = series.values[offset]
+            withheld = bool(series.withheld[offset])
+            ratio = kind in (ValueKind.proportion, ValueKind.rate)
+            points.append(
+                {
+                    "period": period.key,
+                    "period_first_on": period.first_day,
+                    "window": where,
+                    "value": None if value != value else float(value),
+                    "numerator": (
+                        None
+                        if withheld or not ratio or not series.present[offset]
+                        else float(series.numerators[offset])
+                    ),
+                    "denominator": (
+                        None
+                        if withheld or not ratio or not series.present[offset]
+                        else float(series.denominators[offset])
+                    ),
+                    "missing": not bool(series.present[offset]),
+                    "withheld": withheld,
+                    "classification": classes[offset],
+                }
+            )
+    summary = analysis.summary if analysis is not None else None
+    return {
+        "measure_id": measure.id,
+        "name": measure.name,
+        "value_kind": kind.value,
+        "period_kind": period_kind.value,
+        "unit_label": measure.unit_label,
+        "direction": measure.direction,
+        "target_value": measure.target_value,
+        "chart": chart.value,
+        "centre_kind": _CENTRE_KIND[chart],
+        "baseline": baseline_doc,
+        "follow_up": follow_doc,
+        "change": (f_centre - b_centre) if f_centre is not None and b_centre is not None else None,
+        "verdict": verdict.value,
+        "signals": [
+            {
+                "rule": s.rule.value,
+                "side": s.side.value,
+                "direction": s.direction.value,
+                "periods": [period_key(p) for p in s.points],
+                "started_before_change": follow is not None and s.points[0] < follow.start,
+            }
+            for s in after
+        ],
+        "variation": summary.variation.value if summary else "no_data",
+        "assurance": summary.assurance.value if summary and summary.assurance else None,
+        "assurance_verdict": (
+            summary.assurance_verdict.value if summary and summary.assurance_verdict else None
+        ),
+        "trial_limits": bool(summary.trial_limits) if summary else False,
+        "sentence": sentence,
+        "points": points,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the database
+
+
+async def cycle_evidence(
+    session: AsyncSession,
+    principal: Principal,
+    cycle_id: uuid.UUID,
+    *,
+    language: Language = "en",
+    chart: EvidenceChart = EvidenceChart.control,
+) -> dict[str, Any]:
+    """The evidence of every measure the cycle follows (see the module docstring)."""
+    cycle = await cycle_service.get_cycle(session, principal, cycle_id)
+    default, measures = await measure_service.cycle_measures(session, principal, cycle_id)
+    cycle_unit = (
+        await session.execute(
+            select(col(Team.org_unit_id))
+            .join(Initiative, col(Initiative.team_id) == Team.id)
+            .where(col(Initiative.id) == cycle.initiative_id)
+        )
+    ).scalar_one()
+    school_year, default_minimum = await measure_service.organisation_settings(
+        session, principal.organisation_id
+    )
+    shield = Protection(principal, default_minimum)
+    today = local_today()
+
+    plans: dict[uuid.UUID, Windows] = {}
+    units: dict[uuid.UUID, uuid.UUID] = {}
+    conditions = []
+    for measure in measures:
+        try:
+            plan = plan_windows(cycle, PeriodKind(measure.period_kind), school_year, today)
+        except InvalidPeriod as error:  # a cycle date outside the supported years
+            raise InvalidInput("cycle", str(error)) from None
+        plans[measure.id] = plan
+        units[measure.id] = cycle_unit if measure.shared else measure.org_unit_id
+        if plan.last is None:
+            continue
+        conditions.append(
+            and_(
+                _M.measure_id == measure.id,
+                _M.org_unit_id == units[measure.id],
+                _M.period_ordinal <= plan.last,
+                _M.period_ordinal >= plan.baseline_first
+                if plan.baseline_first is not None
+                else true(),
+            )
+        )
+    found: dict[uuid.UUID, list[Any]] = {measure.id: [] for measure in measures}
+    if conditions:
+        # One statement for every measure's rows.
+        result = await session.execute(
+            select(
+                _M.measure_id,
+                _M.period_ordinal,
+                _M.value,
+                _M.numerator,
+                _M.denominator,
+                col(OrgUnit.path),
+            )
+            .join(OrgUnit, col(OrgUnit.id) == _M.org_unit_id)
+            .where(
+                _M.organisation_id == principal.organisation_id,
+                # As every read of measurements: units in the scope or on the path above it.
+                goal_service.readable_units(principal),
+                or_(*conditions),
+            )
+            .order_by(_M.measure_id, _M.period_ordinal)
+        )
+        for row in result:
+            found[row[0]].append(row)
+
+    documents = []
+    for measure in measures:
+        kind = ValueKind(measure.value_kind)
+        chosen = ChartType.run if chart is EvidenceChart.run else DEFAULT_CHART[kind]
+        plan = plans[measure.id]
+        rows = found[measure.id]
+        baseline_first = plan.baseline_first
+        if baseline_first is None and plan.baseline_last is not None:
+            before = [row[1] for row in rows if row[1] <= plan.baseline_last]
+            baseline_first = min(before) if before else None
+        if (
+            baseline_first is not None
+            and plan.baseline_last is not None
+            and baseline_first > plan.baseline_last
+        ):
+            baseline_first = None
+        plan = Windows(
+            baseline_first,
+            plan.baseline_last if baseline_first is not None else None,
+            plan.follow_up_first,
+            plan.follow_up_last,
+            plan.baseline_source,
+            plan.follow_up_ongoing,
+        )
+        start = baseline_first if baseline_first is not None else plan.follow_up_first
+        stop = plan.last
+        size = 0 if start is None or stop is None else max(stop - start + 1, 0)
+        series = _dense(rows, start or 0, size, shield, measure.min_denominator, kind, chosen)
+        documents.append(
+            {
+                **measure_evidence(
+                    measure,
+                    series,
+                    plan,
+                    chart=chosen,
+                    school_year=school_year,
+                    language=language,
+                ),
+                "org_unit_id": units[measure.id],
+            }
+        )
+
+    phrases = _EVIDENCE_PHRASES[language]
+    judged = [
+        d for d in documents if d["verdict"] not in ("no_data", "no_follow_up", "no_baseline")
+    ]
+    if not documents:
+        sentence = phrases["no_measures"] + "."
+    elif not judged:
+        sentence = phrases["cycle_unjudged"].format(n=len(documents)) + "."
+    elif all(d["verdict"] == "no_signal" for d in judged):
+        sentence = phrases["cycle_no_signal"].format(n=len(documents)) + "."
+    else:
+        sentence = (
+            phrases["cycle"].format(
+                i=sum(1 for d in judged if d["verdict"] == "improvement"),
+                n=len(documents),
+                c=sum(1 for d in judged if d["verdict"] == "concern"),
+            )
+            + "."
+        )
+    return {
+        "cycle_id": cycle.id,
+        "title": cycle.title,
+        "stage": cycle.stage,
+        "prediction": cycle.prediction,
+        "decision": cycle.decision,
+        "baseline_start_on": cycle.baseline_start_on,
+        "baseline_end_on": cycle.baseline_end_on,
+        "test_started_on": cycle.test_started_on,
+        "test_ended_on": cycle.test_ended_on,
+        "chart": chart.value,
+        "default_measures": default,
+        "sentence": sentence,
+        "measures": documents,
+    }
+
+
+def _dense(
+    rows: list[Any],
+    first: int,
+    size: int,
+    shield: Protection,
+    minimum: int | None,
+    kind: ValueKind,
+    chart: ChartType,
+) -> Series:
+    values = np.full(size, np.nan)
+    numerators = np.full(size, np.nan)
+    denominators = np.full(size, np.nan)
+    present = np.zeros(size, dtype=np.bool_)
+    withheld = np.zeros(size, dtype=np.bool_)
+    for _measure_id, ordinal, value, numerator, denominator, path in rows:
+        offset = ordinal - first
+        if not 0 <= offset < size:
+            continue
+        present[offset] = True
+        if shield.withholds(denominator, path, minimum):
+            withheld[offset] = True
+            continue
+        if chart in RATIO_CHARTS and denominator:
+            # What the chart plots, in the measure's own figures.
+            values[offset] = numerator / denominator * display_scale(kind, chart)
+        else:
+            values[offset] = value
+        numerators[offset] = np.nan if numerator is None else numerator
+        denominators[offset] = np.nan if denominator is None else denominator
+    return Series(first, values, numerators, denominators, present, withheld)

@@ -1,0 +1,648 @@
+"""The roll-up report (kvalitetsredovisning) of one indicator for one period over a unit tree.
+
+Every unit of the report's subtree that the token may read gets its figure for the period and
+the variation and assurance of its series up to that period; every level is the aggregate of
+its whole subtree, computed correctly for the value kind:
+
+- proportions and rates: the sum of the numerators over the sum of the denominators (never
+  an average of percentages: a school of 400 pupils weighs more than a class of 20);
+- counts: the sum;
+- continuous values and ratings: the mean of the units' values (each reporting unit counts
+  once, whatever its size), which the report says in ``aggregation``.
+
+Small-number protection (see ``app.measures.readings``): a token reads units inside its scope
+in full. A report whose top lies above the token's scope (``org_unit_id`` of a unit on the path
+above it) also shows the levels between, as aggregates only; such a level is withheld for a
+period when its denominator is below the minimum, or when the part of it that lies outside what
+the reader already sees (the level minus the level below it that is shown) is below the minimum,
+so that no withheld figure can be had by subtracting one shown figure from another. A withheld
+period is a gap in that level's analysis.
+
+The work is split so it can be timed alone: :func:`compute_rollup` is pure (NumPy over the rows
+of one query), :func:`rollup_report` reads the database (one query for all measurements of the
+subtree, whatever its size).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from app.analytics.spc import (
+    RATIO_CHARTS,
+    Analysis,
+    AnalysisInputError,
+    ChartOptions,
+    ChartType,
+)
+from app.analytics.spc import Direction as ChartDirection
+from app.analytics.summary import Language, summary_sentence
+from app.auth import Principal
+from app.db import local_today
+from app.goals import service as goal_service
+from app.measures import service as measure_service
+from app.measures.models import Measure, Measurement, ValueKind
+from app.measures.periods import (
+    InvalidPeriod,
+    Period,
+    PeriodKind,
+    parse_period,
+    period_from_ordinal,
+    period_of,
+)
+from app.measures.readings import Protection
+from app.org_units.models import OrgUnit
+from app.problems import InvalidInput
+from app.references import not_visible
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+_M = Measurement.__table__.c  # type: ignore[attr-defined]
+
+# --------------------------------------------------------------------------------------------
+# Charts by value kind (shared with the cycle evidence)
+
+#: The control chart a value kind gets unless another is asked for.
+DEFAULT_CHART: dict[ValueKind, ChartType] = {
+    ValueKind.proportion: ChartType.p,
+    ValueKind.rate: ChartType.u,
+    ValueKind.count: ChartType.c,
+    ValueKind.continuous: ChartType.i,
+    ValueKind.rating: ChartType.i,
+}
+
+#: Which value kinds each chart can draw (run and I charts take any values).
+CHART_FITS: dict[ChartType, frozenset[ValueKind]] = {
+    ChartType.run: frozenset(ValueKind),
+    ChartType.i: frozenset(ValueKind),
+    ChartType.p: frozenset({ValueKind.proportion}),
+    ChartType.pp: frozenset({ValueKind.proportion}),
+    ChartType.u: frozenset({ValueKind.rate}),
+    ChartType.up: frozenset({ValueKind.rate}),
+    ChartType.c: frozenset({ValueKind.count}),
+}
+
+PERIOD_WORD: dict[PeriodKind, str] = {
+    PeriodKind.day: "day",
+    PeriodKind.week: "week",
+    PeriodKind.month: "month",
+    PeriodKind.term: "term",
+    PeriodKind.school_year: "year",
+}
+
+RATIO_KINDS = frozenset({ValueKind.proportion, ValueKind.rate})
+
+
+def display_scale(kind: ValueKind, chart: ChartType) -> float:
+    """Factor from the chart's figures to the measure's own: a P chart counts in fractions,
+    a proportion's values (and its target) are percentages."""
+    return 100.0 if kind is ValueKind.proportion and chart in (ChartType.p, ChartType.pp) else 1.0
+
+
+def chart_options(measure: Measure, chart: ChartType, **more: Any) -> ChartOptions:
+    """Options for analysing ``measure`` on ``chart``: its direction, and its target in the
+    chart's own figures (control charts only)."""
+    kind = ValueKind(measure.value_kind)
+    target = measure.target_value
+    if target is not None and chart is not ChartType.run:
+        target = target / display_scale(kind, chart)
+    else:
+        target = None
+    return ChartOptions(
+        chart=chart, direction=ChartDirection(measure.direction), target=target, **more
+    )
+
+
+def analyse_series(
+    chart: ChartType,
+    options: ChartOptions,
+    values: FloatArray,
+    numerators: FloatArray,
+    denominators: FloatArray,
+) -> Analysis:
+    """Analyse a dense series (NaN = a gap): ratio charts from numerators and denominators,
+    the others from the values."""
+    from app.analytics.spc import analyse
+
+    if chart in RATIO_CHARTS:
+        return analyse(
+            [],
+            numerators=cast(Sequence[float | None], numerators),
+            denominators=cast(Sequence[float | None], denominators),
+            options=options,
+        )
+    return analyse(cast(Sequence[float | None], values), options=options)
+
+
+def check_chart(kind: ValueKind, chart: ChartType | None, field: str) -> ChartType:
+    if chart is None:
+        return DEFAULT_CHART[kind]
+    if kind not in CHART_FITS[chart]:
+        fits = ", ".join(sorted(c.value for c, kinds in CHART_FITS.items() if kind in kinds))
+        raise InvalidInput(
+            field, f"a {chart.value} chart does not fit a {kind.value} measure; use one of {fits}"
+        )
+    return chart
+
+
+def _opt(x: float) -> float | None:
+    return None if x != x else float(x)
+
+
+# --------------------------------------------------------------------------------------------
+# The calculation (pure)
+
+
+AGGREGATION: dict[ValueKind, tuple[str, str]] = {
+    ValueKind.proportion: (
+        "ratio_of_sums",
+        "Each level is the sum of its units' numerators over the sum of their denominators "
+        "(never an average of percentages).",
+    ),
+    ValueKind.rate: (
+        "ratio_of_sums",
+        "Each level is the sum of its units' events over the sum of their exposure.",
+    ),
+    ValueKind.count: ("sum", "Each level is the sum of its units' counts."),
+    ValueKind.continuous: (
+        "mean_of_units",
+        "Each level is the mean of its reporting units' values, each unit counted once "
+        "whatever its size.",
+    ),
+    ValueKind.rating: (
+        "mean_of_units",
+        "Each level is the mean of its reporting units' ratings, each unit counted once "
+        "whatever its size.",
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportUnit:
+    """A unit of the report. ``covered``: inside the token's scope (read in full); otherwise
+    a level above it, shown as a protected aggregate only."""
+
+    id: uuid.UUID
+    parent_id: uuid.UUID | None
+    name: str
+    kind: str
+    external_code: str | None
+    path: str
+    depth: int
+    covered: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """The subtree's measurements as columns: the reporting unit's path, the period ordinal,
+    value, numerator and denominator (NaN where empty)."""
+
+    paths: Sequence[str]
+    ordinals: npt.NDArray[np.int64]
+    values: FloatArray
+    numerators: FloatArray
+    denominators: FloatArray
+
+    @classmethod
+    def from_records(cls, records: Sequence[Sequence[Any]]) -> Rows:
+        """From ``(path, ordinal, value, numerator, denominator)`` tuples."""
+        if not records:
+            empty = np.empty(0, dtype=np.float64)
+            return cls([], np.empty(0, dtype=np.int64), empty, empty, empty)
+        paths, ordinals, values, numerators, denominators = zip(*records, strict=True)
+        return cls(
+            paths,
+            np.array(ordinals, dtype=np.int64),
+            np.array(values, dtype=np.float64),
+            np.array(numerators, dtype=np.float64),  # None becomes NaN
+            np.array(denominators, dtype=np.float64),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregates:
+    """Per report unit (rows) and period (columns, the first analysed period first)."""
+
+    first_ordinal: int
+    values: FloatArray
+    numerators: FloatArray
+    denominators: FloatArray
+    units: FloatArray  # reporting units behind each figure
+    own: BoolArray  # the unit itself reported
+    withheld: BoolArray
+
+
+def aggregate(
+    units: Sequence[ReportUnit],
+    rows: Rows,
+    *,
+    period_ordinal: int,
+    kind: ValueKind,
+    threshold: int | None,
+    scope_path: str | None,
+) -> Aggregates:
+    """Every unit's subtree aggregate for every period up to ``period_ordinal``, with
+    small-number protection applied (see the module docstring)."""
+    first = int(rows.ordinals.min()) if rows.ordinals.size else period_ordinal
+    first = min(first, period_ordinal)
+    periods = period_ordinal - first + 1
+    index: dict[str, int] = {}
+    reporter = np.fromiter(
+        (index.setdefault(path, len(index)) for path in rows.paths),
+        dtype=np.intp,
+        count=len(rows.paths),
+    )
+    n_units, n_reporters = len(units), len(index)
+    node_of = {unit.path: k for k, unit in enumerate(units)}
+    # Which report units each reporting unit counts towards: every one whose path is a prefix.
+    incidence = np.zeros((n_units, n_reporters), dtype=np.float64)
+    own_node = np.full(n_reporters, -1, dtype=np.intp)
+    for path, r in index.items():
+        cut = 0
+        while (cut := path.find("/", cut + 1)) != -1:
+            k = node_of.get(path[: cut + 1])
+            if k is not None:
+                incidence[k, r] = 1.0
+        own_node[r] = node_of.get(path, -1)
+
+    t = rows.ordinals - first
+    present = np.zeros((n_reporters, periods), dtype=np.float64)
+    present[reporter, t] = 1.0
+
+    def dense(column: FloatArray) -> FloatArray:
+        out = np.zeros((n_reporters, periods), dtype=np.float64)
+        out[reporter, t] = np.nan_to_num(column, nan=0.0)
+        result: FloatArray = incidence @ out
+        return result
+
+    count = incidence @ present
+    has = count > 0
+    if kind in RATIO_KINDS:
+        numerators = dense(rows.numerators)
+        denominators = dense(rows.denominators)
+        ok = has & (denominators > 0)
+        values = np.divide(numerators, denominators, out=np.full_like(count, np.nan), where=ok)
+        if kind is ValueKind.proportion:
+            values *= 100.0
+        numerators[~has] = np.nan
+        denominators[~has] = np.nan
+    else:
+        total = dense(rows.values)
+        if kind is ValueKind.count:
+            values = np.where(has, total, np.nan)
+        else:
+            values = np.divide(total, count, out=np.full_like(count, np.nan), where=has)
+        numerators = np.full_like(count, np.nan)
+        denominators = numerators
+
+    own = np.zeros((n_units, periods), dtype=np.bool_)
+    mine = own_node[reporter] >= 0
+    own[own_node[reporter][mine], t[mine]] = True
+
+    withheld = np.zeros((n_units, periods), dtype=np.bool_)
+    context = [k for k, unit in enumerate(units) if not unit.covered]
+    if threshold is not None and kind in RATIO_KINDS and context and scope_path is not None:
+        # What the reader sees in full: its own scope's aggregate.
+        inside = np.array([path.startswith(scope_path) for path in index], dtype=np.bool_)
+        den_rows = np.zeros((n_reporters, periods), dtype=np.float64)
+        den_rows[reporter, t] = np.nan_to_num(rows.denominators, nan=0.0)
+        known = den_rows[inside].sum(axis=0) if n_reporters else np.zeros(periods)
+        # From the level just above the scope up to the top: each shown level becomes known.
+        for k in sorted(context, key=lambda k: -units[k].depth):
+            level = np.nan_to_num(denominators[k], nan=0.0)
+            hidden = level - known
+            small = (level < threshold) | ((hidden > 1e-9) & (hidden < threshold))
+            withheld[k] = has[k] & small
+            known = np.where(withheld[k], known, level)
+    return Aggregates(first, values, numerators, denominators, count, own, withheld)
+
+
+def compute_rollup(
+    units: Sequence[ReportUnit],
+    rows: Rows,
+    *,
+    period_ordinal: int,
+    kind: ValueKind,
+    chart: ChartType,
+    options: ChartOptions,
+    threshold: int | None,
+    scope_path: str | None,
+    language: Language,
+    period_word: str = "period",
+) -> list[dict[str, Any]]:
+    """The report's rows, in the order of ``units``: each unit's figure for the period, and
+    the analysis of its (aggregated, protected) series up to it."""
+    figures = aggregate(
+        units,
+        rows,
+        period_ordinal=period_ordinal,
+        kind=kind,
+        threshold=threshold,
+        scope_path=scope_path,
+    )
+    scale = display_scale(kind, chart)
+    ratio = kind in RATIO_KINDS
+    last = period_ordinal - figures.first_ordinal
+    out: list[dict[str, Any]] = []
+    top_depth = units[0].depth if units else 0
+    for k, unit in enumerate(units):
+        hidden = figures.withheld[k]
+        values = figures.values[k]
+        numerators = figures.numerators[k]
+        denominators = figures.denominators[k]
+        if hidden.any():
+            values = np.where(hidden, np.nan, values)
+            numerators = np.where(hidden, np.nan, numerators)
+            denominators = np.where(hidden, np.nan, denominators)
+        try:
+            analysis = analyse_series(chart, options, values, numerators, denominators)
+        except AnalysisInputError as error:  # stored data the chart cannot take
+            raise InvalidInput(f"query.{error.field}", error.reason) from None
+        points = analysis.points
+        summary = analysis.summary
+        phase = analysis.current_phase
+        withheld = bool(hidden[last])
+        out.append(
+            {
+                "org_unit_id": unit.id,
+                "parent_id": unit.parent_id,
+                "name": unit.name,
+                "kind": unit.kind,
+                "external_code": unit.external_code,
+                "depth": unit.depth - top_depth,
+                "context": not unit.covered,
+                "reported": bool(figures.own[k, last]) if unit.covered else None,
+                "reporting_units": int(figures.units[k, last]) if unit.covered else None,
+                "value": _opt(values[last]),
+                "numerator": _opt(numerators[last]) if ratio else None,
+                "denominator": _opt(denominators[last]) if ratio else None,
+                "withheld": withheld,
+                "withheld_reason": (
+                    f"Small-number protection: the figure rests on fewer than {threshold} or "
+                    "could be worked out from the shown ones, and your token does not cover "
+                    "this unit."
+                    if withheld
+                    else None
+                ),
+                "chart": chart.value,
+                "points": phase.n_obs if phase else 0,
+                "centre": _scaled(points.centre[last], scale),
+                "lower": _scaled(points.lower[last], scale),
+                "upper": _scaled(points.upper[last], scale),
+                "variation": summary.variation.value,
+                "assurance": summary.assurance.value if summary.assurance else None,
+                "assurance_verdict": (
+                    summary.assurance_verdict.value if summary.assurance_verdict else None
+                ),
+                "trial_limits": summary.trial_limits,
+                "sentence": summary_sentence(analysis, language, period_word=period_word),
+            }
+        )
+    return out
+
+
+def _scaled(x: np.floating[Any], scale: float) -> float | None:
+    value = float(x)
+    return None if value != value else value * scale
+
+
+def tree_order(units: Sequence[ReportUnit], top: uuid.UUID) -> list[ReportUnit]:
+    """Depth first from ``top``, children by name: the order a report reads in."""
+    children: dict[uuid.UUID | None, list[ReportUnit]] = {}
+    by_id = {unit.id: unit for unit in units}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    for siblings in children.values():
+        siblings.sort(key=lambda u: (u.name.casefold(), str(u.id)))
+    ordered: list[ReportUnit] = []
+    stack = [by_id[top]] if top in by_id else []
+    while stack:
+        unit = stack.pop()
+        ordered.append(unit)
+        stack.extend(reversed(children.get(unit.id, [])))
+    return ordered
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the database
+
+
+async def rollup_report(
+    session: AsyncSession,
+    principal: Principal,
+    measure_id: uuid.UUID,
+    *,
+    period: str | None = None,
+    org_unit_id: uuid.UUID | None = None,
+    chart: ChartType | None = None,
+    language: Language = "en",
+) -> dict[str, Any]:
+    """The roll-up report of one measure for one period (see the module docstring); without
+    ``period``, the latest period the subtree has reported (else the current one).
+
+    Statements: the measure, its unit's path, the organisation's settings, the report's top
+    (when named), the units, and one for every measurement of the subtree.
+    """
+    measure = await measure_service.get_measure(session, principal, measure_id)
+    kind = ValueKind(measure.value_kind)
+    chosen = check_chart(kind, chart, "query.chart")
+    owner = await measure_service.owner_path(session, measure)
+    school_year, default_minimum = await measure_service.organisation_settings(
+        session, principal.organisation_id
+    )
+    period_kind = PeriodKind(measure.period_kind)
+    asked: Period | None = None
+    if period is not None:
+        try:
+            asked = parse_period(period_kind, period, school_year_start=school_year)
+        except InvalidPeriod as error:
+            raise InvalidInput("query.period", str(error), type_="invalid_period") from None
+
+    if org_unit_id is not None:
+        top_path = await session.scalar(
+            select(col(OrgUnit.path)).where(
+                col(OrgUnit.id) == org_unit_id,
+                col(OrgUnit.organisation_id) == principal.organisation_id,
+                goal_service.readable_units(principal),
+            )
+        )
+        if top_path is None:
+            raise not_visible("query.org_unit_id", "org unit", org_unit_id)
+        if not top_path.startswith(owner):
+            raise InvalidInput(
+                "query.org_unit_id",
+                "the unit does not report this measure: give the measure's own unit or a unit "
+                "below it",
+            )
+        top_id = org_unit_id
+    elif principal.covers_path(owner):
+        top_path, top_id = owner, measure.org_unit_id
+    else:
+        # The measure is readable, so the token's scope lies below its unit.
+        assert principal.scope_path is not None and principal.scope_org_unit_id is not None
+        top_path, top_id = principal.scope_path, principal.scope_org_unit_id
+
+    unit_rows = (
+        await session.execute(
+            select(
+                col(OrgUnit.id),
+                col(OrgUnit.parent_id),
+                col(OrgUnit.name),
+                col(OrgUnit.kind),
+                col(OrgUnit.external_code),
+                col(OrgUnit.path),
+                col(OrgUnit.depth),
+                col(OrgUnit.archived_at),
+            ).where(
+                col(OrgUnit.organisation_id) == principal.organisation_id,
+                col(OrgUnit.path).startswith(top_path, autoescape=True),
+                goal_service.readable_units(principal),
+            )
+        )
+    ).all()
+    # Every measurement of the subtree (up to the period), in one statement: units outside the
+    # token's scope count towards the levels above it (protected), never on their own.
+    stmt = (
+        select(col(OrgUnit.path), _M.period_ordinal, _M.value, _M.numerator, _M.denominator)
+        .join(OrgUnit, col(OrgUnit.id) == _M.org_unit_id)
+        .where(
+            _M.organisation_id == principal.organisation_id,
+            _M.measure_id == measure.id,
+            col(OrgUnit.path).startswith(top_path, autoescape=True),
+        )
+    )
+    if asked is not None:
+        stmt = stmt.where(_M.period_ordinal <= asked.ordinal)
+    records: Sequence[Any] = (await session.execute(stmt)).all()
+    if asked is not None:
+        parsed = asked
+    elif records:
+        # By default the latest period anyone in the subtree reported.
+        parsed = period_from_ordinal(
+            period_kind, max(row[1] for row in records), school_year_start=school_year
+        )
+    else:
+        parsed = period_of(period_kind, local_today(), school_year_start=school_year)
+
+    reported_now = {
+        path for path, ordinal, *_ in records if ordinal == parsed.ordinal
+    }  # archived units that reported the period stay in the report
+    kept = {row.id: row for row in unit_rows if row.archived_at is None or row.path in reported_now}
+    by_id = {row.id: row for row in unit_rows}
+    if top_id in by_id:
+        kept[top_id] = by_id[top_id]
+    for row in list(kept.values()):  # keep the path to the top whole
+        parent = row.parent_id
+        while parent is not None and parent in by_id and parent not in kept:
+            kept[parent] = by_id[parent]
+            parent = by_id[parent].parent_id
+    units = tree_order(
+        [
+            ReportUnit(
+                id=row.id,
+                parent_id=row.parent_id,
+                name=row.name,
+                kind=row.kind,
+                external_code=row.external_code,
+                path=row.path,
+                depth=row.depth,
+                covered=principal.covers_path(row.path),
+            )
+            for row in kept.values()
+        ],
+        top_id,
+    )
+    threshold = Protection(principal, default_minimum).threshold(measure.min_denominator)
+    rows = compute_rollup(
+        units,
+        Rows.from_records(records),
+        period_ordinal=parsed.ordinal,
+        kind=kind,
+        chart=chosen,
+        options=chart_options(measure, chosen),
+        threshold=threshold,
+        scope_path=principal.scope_path,
+        language=language,
+        period_word=PERIOD_WORD[period_kind],
+    )
+    aggregation, note = AGGREGATION[kind]
+    return {
+        "measure_id": measure.id,
+        "measure_name": measure.name,
+        "org_unit_id": top_id,
+        "period": parsed.key,
+        "period_first_on": parsed.first_day,
+        "period_last_on": parsed.last_day,
+        "period_kind": measure.period_kind,
+        "value_kind": kind.value,
+        "unit_label": measure.unit_label,
+        "direction": measure.direction,
+        "target_value": measure.target_value,
+        "chart": chosen.value,
+        "aggregation": aggregation,
+        "aggregation_note": note,
+        "min_denominator": threshold if kind in RATIO_KINDS else None,
+        "units": rows,
+    }
+
+
+CSV_HEADER = (
+    "depth",
+    "org_unit",
+    "org_unit_id",
+    "external_code",
+    "kind",
+    "level_above_scope",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "reporting_units",
+    "withheld",
+    "chart",
+    "centre",
+    "lower",
+    "upper",
+    "variation",
+    "assurance",
+    "assurance_verdict",
+    "summary",
+)
+
+
+def csv_rows(report: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """The report as spreadsheet rows (one per unit, in tree order) under ``CSV_HEADER``."""
+    return [
+        (
+            row["depth"],
+            row["name"],
+            str(row["org_unit_id"]),
+            row["external_code"],
+            row["kind"],
+            row["context"],
+            report["period"],
+            row["value"],
+            row["numerator"],
+            row["denominator"],
+            row["reporting_units"],
+            row["withheld"],
+            row["chart"],
+            row["centre"],
+            row["lower"],
+            row["upper"],
+            row["variation"],
+            row["assurance"],
+            row["assurance_verdict"],
+            row["sentence"],
+        )
+        for row in report["units"]
+    ]

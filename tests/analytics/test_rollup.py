@@ -1,0 +1,316 @@
+"""The roll-up report over HTTP: levels aggregate correctly, small numbers never leak."""
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.analytics.reports_router import RollupReport
+from app.org_units.models import OrgUnit
+from tests.factories import Tenant, bearer, make_tenant, make_unit
+from tests.measures.factories import create_indicator
+from tests.test_statement_counts import counting
+
+# Per school and term: (numerator, denominator). Västskolan is small but inside north;
+# Södra skolan (south) answers with only 5 pupils in HT2026.
+SURVEY: dict[str, dict[str, tuple[int, int]]] = {
+    "school": {"HT2025": (80, 100), "VT2026": (85, 100), "HT2026": (90, 100)},
+    "west": {"HT2025": (3, 20), "VT2026": (2, 20), "HT2026": (2, 20)},
+    "sibling_school": {"HT2025": (30, 50), "VT2026": (30, 50), "HT2026": (3, 5)},
+}
+
+
+async def _west(session: AsyncSession, tenant: Tenant) -> OrgUnit:
+    return await make_unit(session, tenant.organisation, "Västskolan", parent=tenant.north)
+
+
+async def _send(
+    client: AsyncClient, tenant: Tenant, measure: dict[str, Any], rows: list[Any]
+) -> None:
+    response = await client.post(
+        "/api/v1/measurements/bulk",
+        json={"measure_id": measure["id"], "rows": rows},
+        headers=tenant.headers,
+    )
+    assert response.status_code == 200, response.text
+
+
+async def _survey(
+    client: AsyncClient, session: AsyncSession
+) -> tuple[Tenant, OrgUnit, dict[str, Any]]:
+    tenant = await make_tenant(session)
+    west = await _west(session, tenant)
+    indicator = await create_indicator(client, tenant, min_denominator=10, target_value=70)
+    units = {"school": tenant.school, "west": west, "sibling_school": tenant.sibling_school}
+    rows = [
+        {"org_unit_id": str(units[name].id), "period": period, "numerator": n, "denominator": d}
+        for name, terms in SURVEY.items()
+        for period, (n, d) in terms.items()
+    ]
+    await _send(client, tenant, indicator, rows)
+    return tenant, west, indicator
+
+
+async def _report(
+    client: AsyncClient, token: str, measure: dict[str, Any], **query: str
+) -> dict[str, Any]:
+    response = await client.get(
+        f"/api/v1/measures/{measure['id']}/report",
+        params=query,
+        headers={**bearer(token), "Accept-Language": "sv"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-language"] == "sv"
+    body: dict[str, Any] = response.json()
+    RollupReport.model_validate(body)  # the answer is what the contract says
+    return body
+
+
+def _by_name(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {row["name"]: row for row in report["units"]}
+
+
+async def test_levels_are_sums_of_numerators_over_sums_of_denominators(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant, _, indicator = await _survey(client, session)
+    report = await _report(client, tenant.admin, indicator, period="HT2026")
+    assert (report["period"], report["aggregation"], report["chart"]) == (
+        "HT2026",
+        "ratio_of_sums",
+        "p",
+    )
+    assert report["min_denominator"] == 10
+    # Tree order, depth first by name, with depths from the top.
+    assert [(row["name"], row["depth"]) for row in report["units"]] == [
+        ("Mittköping kommun", 0),
+        ("Område Norr", 1),
+        ("Norrskolan", 2),
+        ("Västskolan", 2),
+        ("Område Söder", 1),
+        ("Södra skolan", 2),
+    ]
+    rows = _by_name(report)
+    north = rows["Område Norr"]
+    # 92 of 120 pupils: 76.7 %. The average of the schools' percentages (90 and 10) is 50.
+    assert (north["numerator"], north["denominator"]) == (92, 120)
+    assert north["value"] == pytest.approx(100 * 92 / 120)
+    assert north["value"] != pytest.approx((90 + 10) / 2)
+    assert north["reporting_units"] == 2 and north["reported"] is False
+    root = rows["Mittköping kommun"]
+    assert root["value"] == pytest.approx(100 * 95 / 125)
+    assert root["reporting_units"] == 3
+    # The admin covers every unit: even the small one is shown.
+    south_school = rows["Södra skolan"]
+    assert (south_school["value"], south_school["withheld"]) == (60.0, False)
+    assert not any(row["withheld"] or row["context"] for row in report["units"])
+    school = rows["Norrskolan"]
+    assert school["reported"] is True and school["points"] == 3
+    assert school["chart"] == "p" and school["centre"] == pytest.approx(100 * 255 / 300)
+    assert school["lower"] < school["centre"] < school["upper"]
+    assert school["variation"] in (
+        "common_cause",
+        "special_cause_improvement",
+        "special_cause_concern",
+    )
+    assert school["assurance"] is not None and school["sentence"]
+
+
+async def test_a_level_above_the_scope_is_withheld_when_a_small_unit_could_be_worked_out(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant, _, indicator = await _survey(client, session)
+    report = await _report(
+        client, tenant.north_admin, indicator, period="HT2026", org_unit_id=str(tenant.root.id)
+    )
+    assert [(row["name"], row["context"]) for row in report["units"]] == [
+        ("Mittköping kommun", True),
+        ("Område Norr", False),
+        ("Norrskolan", False),
+        ("Västskolan", False),
+    ]
+    root = report["units"][0]
+    # 125 pupils in all, but minus north's 120 it is Södra skolan's 5: withheld.
+    assert root["withheld"] is True and root["withheld_reason"]
+    assert [root[key] for key in ("value", "numerator", "denominator", "reporting_units")] == [
+        None,
+        None,
+        None,
+        None,
+    ]
+    # The withheld term is a gap in the level's own analysis: only the two earlier terms.
+    assert root["points"] == 2
+    text = str(report)
+    for secret in ("Södra", "Söder", str(tenant.sibling_school.id), str(tenant.south.id)):
+        assert secret not in text
+    figures = {value for row in report["units"] for value in row.values() if type(value) is float}
+    assert not figures & {95.0, 125.0, 76.0, 60.0, 3.0, 5.0}
+
+    csv = await client.get(
+        f"/api/v1/measures/{indicator['id']}/report",
+        params={"period": "HT2026", "org_unit_id": str(tenant.root.id), "format": "csv"},
+        headers=bearer(tenant.north_admin),
+    )
+    assert csv.status_code == 200
+    assert csv.headers["content-type"].startswith("text/csv")
+    lines = csv.content.decode("utf-8-sig").split("\r\n")
+    header = lines[0].split(";")
+    first = dict(zip(header, lines[1].split(";"), strict=True))
+    assert first["org_unit"] == "Mittköping kommun" and first["withheld"] == "TRUE"
+    assert (first["value"], first["numerator"], first["denominator"]) == ("", "", "")
+    assert "Södra" not in csv.text
+    cells = {cell for line in lines[1:] for cell in line.split(";")}
+    assert not cells & {"95,0", "125,0", "76,0", "60,0", "3,0", "5,0"}
+
+    # In VT2026 the rest of the municipality is 50 pupils: the total is shown.
+    earlier = await _report(
+        client, tenant.north_admin, indicator, period="VT2026", org_unit_id=str(tenant.root.id)
+    )
+    root = earlier["units"][0]
+    assert root["withheld"] is False
+    assert root["value"] == pytest.approx(100 * (85 + 2 + 30) / 170)
+    assert root["reporting_units"] is None  # how many units lie outside the scope is not told
+
+
+async def test_a_level_is_withheld_when_its_own_denominator_is_small(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    indicator = await create_indicator(client, tenant, min_denominator=10)
+    rows = [
+        {
+            "org_unit_id": str(tenant.school.id),
+            "period": "HT2026",
+            "numerator": 3,
+            "denominator": 4,
+        },
+        {
+            "org_unit_id": str(tenant.sibling_school.id),
+            "period": "HT2026",
+            "numerator": 2,
+            "denominator": 3,
+        },
+    ]
+    await _send(client, tenant, indicator, rows)
+    report = await _report(
+        client, tenant.north_admin, indicator, period="HT2026", org_unit_id=str(tenant.root.id)
+    )
+    rows_by_name = _by_name(report)
+    assert rows_by_name["Mittköping kommun"]["withheld"] is True  # 7 pupils in all
+    # North's own token reads its own small figures in full.
+    assert rows_by_name["Norrskolan"]["value"] == 75.0
+    assert rows_by_name["Norrskolan"]["withheld"] is False
+
+
+async def test_the_default_top_is_the_scope_root_when_it_lies_below_the_indicator(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant, _, indicator = await _survey(client, session)
+    north = await _report(client, tenant.north_admin, indicator)
+    assert north["org_unit_id"] == str(tenant.north.id)
+    assert north["period"] == "HT2026"  # the latest reported term by default
+    assert [row["name"] for row in north["units"]] == ["Område Norr", "Norrskolan", "Västskolan"]
+    assert "Södra" not in str(north)
+    south = await _report(client, tenant.south_admin, indicator, period="HT2026")
+    assert [row["name"] for row in south["units"]] == ["Område Söder", "Södra skolan"]
+    # Its own unit: the small figure is the token's own and is shown.
+    assert _by_name(south)["Södra skolan"]["value"] == 60.0
+
+
+async def test_counts_add_up_and_continuous_values_are_averaged_over_units(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    west = await _west(session, tenant)
+    units = (tenant.school, west, tenant.sibling_school)
+    for kind, values, north, root, aggregation in (
+        ("count", (5, 7, 11), 12, 23, "sum"),
+        ("continuous", (3.0, 4.0, 8.0), 3.5, 5.0, "mean_of_units"),
+    ):
+        indicator = await create_indicator(
+            client,
+            tenant,
+            name=f"Indikator {kind}",
+            value_kind=kind,
+            external_code=kind,
+            unit_label=None,
+        )
+        rows = [
+            {"org_unit_id": str(unit.id), "period": "HT2026", "value": value}
+            for unit, value in zip(units, values, strict=True)
+        ]
+        await _send(client, tenant, indicator, rows)
+        report = await _report(client, tenant.admin, indicator, period="HT2026")
+        assert report["aggregation"] == aggregation
+        assert report["chart"] == ("c" if kind == "count" else "i")
+        by_name = _by_name(report)
+        assert by_name["Område Norr"]["value"] == pytest.approx(north)
+        assert by_name["Mittköping kommun"]["value"] == pytest.approx(root)
+        assert by_name["Område Norr"]["numerator"] is None
+
+
+async def test_the_report_reads_every_measurement_in_one_statement(
+    app: FastAPI, client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    indicator = await create_indicator(client, tenant)
+    counts: list[int] = []
+    for more in (0, 20):
+        for i in range(more):
+            await make_unit(
+                session, tenant.organisation, f"Skola {len(counts)}-{i}", parent=tenant.south
+            )
+        schools = [
+            r["id"]
+            for r in (
+                await client.get("/api/v1/org-units?kind=school&limit=500", headers=tenant.headers)
+            ).json()["items"]
+        ]
+        rows = [
+            {"org_unit_id": school, "period": period, "numerator": 7, "denominator": 20}
+            for school in schools
+            for period in ("HT2025", "VT2026", "HT2026")
+        ]
+        await _send(client, tenant, indicator, rows)
+        with counting(app) as statements:
+            report = await _report(client, tenant.admin, indicator, period="HT2026")
+        assert len(report["units"]) == len(schools) + 3
+        counts.append(len(statements))
+    assert counts[0] == counts[1], counts
+
+
+async def test_the_report_names_what_it_cannot_use(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    indicator = await create_indicator(client, tenant)
+    url = f"/api/v1/measures/{indicator['id']}/report"
+    cases = [
+        ({"period": "2026-W37"}, tenant.admin, "query.period"),
+        ({"period": "HT2026", "chart": "c"}, tenant.admin, "query.chart"),
+        (
+            {"period": "HT2026", "org_unit_id": str(tenant.south.id)},
+            tenant.north_admin,
+            "query.org_unit_id",
+        ),
+    ]
+    for query, token, field in cases:
+        response = await client.get(url, params=query, headers=bearer(token))
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == field
+    north_indicator = await create_indicator(
+        client, tenant, tenant.north, name="Norrs indikator", external_code="NORR"
+    )
+    above = await client.get(
+        f"/api/v1/measures/{north_indicator['id']}/report",
+        params={"org_unit_id": str(tenant.root.id)},
+        headers=tenant.headers,
+    )
+    assert above.status_code == 422
+    assert above.json()["errors"][0]["field"] == "query.org_unit_id"
+    south_reads_north = await client.get(
+        f"/api/v1/measures/{north_indicator['id']}/report", headers=bearer(tenant.south_admin)
+    )
+    assert south_reads_north.status_code == 404
