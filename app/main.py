@@ -11,6 +11,8 @@ from fastapi_offline import FastAPIOffline
 from app import __doc__ as package_doc
 from app import openapi
 from app.access_tokens.router import router as access_tokens_router
+from app.analytics.router import measure_router as measure_analysis_router
+from app.analytics.router import router as analytics_router
 from app.audit.router import router as audit_router
 from app.commitments.router import router as commitments_router
 from app.cycles.router import router as cycles_router
@@ -79,7 +81,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             cycles_router,
             cycle_measures_router,
             measures_router,
+            measure_analysis_router,
             measurements_router,
+            analytics_router,
             commitments_router,
             access_tokens_router,
             audit_router,
