@@ -13,7 +13,7 @@ write is audited (ORM rows, see :mod:`app.audit.service`).
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydanticField
@@ -238,7 +238,7 @@ class AnnotationPublic(BaseModel):
                 "kind": "cycle_stage",
                 "period": "2026-W41",
                 "period_first_on": "2026-10-05",
-                "text": "Exit tickets i 5B: åtgärd",
+                "text": "Exit tickets i 5B: analys → åtgärd",
                 "cycle_id": _CYCLE_ID,
                 "from_stage": "analysis",
                 "to_stage": "action",
@@ -262,11 +262,125 @@ class AnnotationPublic(BaseModel):
     occurred_at: datetime = PydanticField(
         description="When the note was written or the cycle changed stage."
     )
+    index: int | None = PydanticField(
+        default=None, description="In an analysis: the 0-based index of its period."
+    )
 
 
 # --- analysis documents (the contract; answers are built from arrays, see service.py) ----------
 
 ChartName = Literal["run", "i", "p", "pp", "u", "up", "c"]
+
+_LIMITS = {"lower": 9.0106, "upper": 16.9894, "lower_2s": 10.3404, "upper_2s": 15.6596}
+ANALYSIS_EXAMPLE: dict[str, Any] = {
+    "chart": "i",
+    "n": 3,
+    "options": {
+        "chart": "i",
+        "direction": "up",
+        "target": None,
+        "screening": True,
+        "trend_length": 7,
+        "shift_length": 7,
+        "min_points": 15,
+        "rules": ["outside_limits", "trend", "two_of_three", "shift", "longest_run", "crossings"],
+        "baseline_points": None,
+        "baseline_window": None,
+        "phase_starts": [],
+        "excluded": [],
+    },
+    "points": {
+        "label": ["2026-W37", "2026-W38", "2026-W39"],
+        "value": [12.0, 14.0, 13.0],
+        "centre": [13.0, 13.0, 13.0],
+        **{name: [value] * 3 for name, value in _LIMITS.items()},
+        "phase": [0, 0, 0],
+        "baseline": [True, True, True],
+        "excluded": [False, False, False],
+        "classification": ["common", "common", "common"],
+        "rules": [[], [], []],
+    },
+    "phases": [
+        {
+            "index": 0,
+            "first_index": 0,
+            "last_index": 2,
+            "n_obs": 3,
+            "n_useful": 2,
+            "n_baseline": 3,
+            "baseline_first_index": 0,
+            "baseline_last_index": 2,
+            "centre": 13.0,
+            "mean_lower": 9.0106,
+            "mean_upper": 16.9894,
+            "longest_run": 1,
+            "longest_run_max": 4,
+            "n_crossings": 1,
+            "n_crossings_min": 0,
+            "runs_signal": False,
+            "sigma_signal_count": 0,
+            "trial_limits": True,
+        }
+    ],
+    "signals": [],
+    "summary": {
+        "variation": "common_cause",
+        "variation_signal": None,
+        "assurance": None,
+        "assurance_verdict": None,
+        "rebase_suggested": False,
+        "rebase_reason": None,
+        "rebase_from": None,
+        "rebase_from_period": None,
+        "trial_limits": True,
+        "sentence": "Inga tecken på en verklig förändring: bara vanlig variation. Gränserna är "
+        "preliminära: för få mätningar i baslinjen.",
+        "language": "sv",
+    },
+}
+MEASURE_ANALYSIS_EXAMPLE: dict[str, Any] = {
+    "measure_id": "3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f",
+    "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
+    "aggregated": False,
+    "period_kind": "week",
+    "value_kind": "continuous",
+    "unit_label": "minuter",
+    "scale": "value",
+    "chart_suggestion": None,
+    **ANALYSIS_EXAMPLE,
+    "points": {
+        **ANALYSIS_EXAMPLE["points"],
+        "period_first_on": ["2026-09-07", "2026-09-14", "2026-09-21"],
+        "numerator": [None, None, None],
+        "denominator": [None, None, None],
+        "units": [1, 1, 1],
+        "withheld": [False, False, False],
+    },
+    "phases": [
+        {
+            **ANALYSIS_EXAMPLE["phases"][0],
+            "period_from": "2026-W37",
+            "period_to": "2026-W39",
+            "phase_id": None,
+            "cycle_id": None,
+            "reason": None,
+        }
+    ],
+    "annotations": [
+        {
+            "id": None,
+            "kind": "cycle_stage",
+            "period": "2026-W38",
+            "period_first_on": "2026-09-14",
+            "text": "Exit tickets i 5B: analys → åtgärd",
+            "cycle_id": "4d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a",
+            "from_stage": "analysis",
+            "to_stage": "action",
+            "occurred_at": "2026-09-14T07:40:00Z",
+            "index": 1,
+        }
+    ],
+}
 
 
 class SignalPublic(BaseModel):
@@ -408,56 +522,7 @@ class AnalysisPublic(BaseModel):
     """An analysed series: every point with the chart's lines and verdict, every phase's
     figures, every signal and the summary."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "chart": "i",
-                "n": 3,
-                "options": {
-                    "chart": "i",
-                    "direction": "up",
-                    "target": None,
-                    "screening": True,
-                    "trend_length": 7,
-                    "shift_length": 7,
-                    "min_points": 15,
-                    "rules": [r.value for r in Rule],
-                    "baseline_points": None,
-                    "baseline_window": None,
-                    "phase_starts": [],
-                    "excluded": [],
-                },
-                "points": {
-                    "label": ["v37", "v38", "v39"],
-                    "value": [12.0, 14.0, 13.0],
-                    "centre": [13.0, 13.0, 13.0],
-                    "lower": [8.567, 8.567, 8.567],
-                    "upper": [17.433, 17.433, 17.433],
-                    "lower_2s": [10.045, 10.045, 10.045],
-                    "upper_2s": [15.955, 15.955, 15.955],
-                    "phase": [0, 0, 0],
-                    "baseline": [True, True, True],
-                    "excluded": [False, False, False],
-                    "classification": ["common", "common", "common"],
-                    "rules": [[], [], []],
-                },
-                "phases": [],
-                "signals": [],
-                "summary": {
-                    "variation": "common_cause",
-                    "variation_signal": None,
-                    "assurance": None,
-                    "assurance_verdict": None,
-                    "rebase_suggested": False,
-                    "rebase_reason": None,
-                    "rebase_from": None,
-                    "trial_limits": True,
-                    "sentence": "Inga tecken på en verklig förändring: bara vanlig variation.",
-                    "language": "sv",
-                },
-            }
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"example": ANALYSIS_EXAMPLE})
 
     chart: ChartName
     n: int = PydanticField(description="Number of periods (gaps included).")
@@ -473,7 +538,7 @@ class AnalysisPublic(BaseModel):
 class MeasureAnalysisPublic(AnalysisPublic):
     """A measure's stored series analysed with its stored phases and exclusions."""
 
-    model_config = ConfigDict(json_schema_extra={"example": None})
+    model_config = ConfigDict(json_schema_extra={"example": MEASURE_ANALYSIS_EXAMPLE})
 
     measure_id: uuid.UUID
     org_unit_id: uuid.UUID
@@ -489,7 +554,7 @@ class MeasureAnalysisPublic(AnalysisPublic):
         description="A better chart for these data, when there is one: `pp`/`up` (Laney) for "
         "a P/U chart with large denominators (see the analytics tag)."
     )
-    points: StoredPointColumns  # type: ignore[assignment]
+    points: StoredPointColumns
     annotations: list[AnnotationPublic]
 
 

@@ -14,12 +14,13 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 import orjson
+from fastapi import Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import and_, exists, func, literal, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -123,7 +124,8 @@ def chosen_rules(choices: Iterable[str] | None) -> frozenset[Rule]:
         return ALL_RULES
     rules: set[Rule] = set()
     for choice in choices:
-        rules |= _RULE_SETS.get(choice, frozenset({Rule(choice)}))
+        named = _RULE_SETS.get(str(choice))
+        rules |= named if named is not None else {Rule(choice)}
     return frozenset(rules)
 
 
@@ -136,7 +138,11 @@ class FastJSONResponse(JSONResponse):
         )
 
 
-def localised(response: Any, language: str) -> Any:
+R = TypeVar("R", bound=Response)
+
+
+def localised(response: R, language: str) -> R:
+    """Say which language the answer speaks, and that it depends on Accept-Language."""
     response.headers["Content-Language"] = language
     response.headers["Vary"] = "Accept-Language"
     return response
@@ -173,9 +179,11 @@ _SPECIAL = {
 
 
 def _contiguous(column: npt.NDArray[Any], scale: float = 1.0) -> npt.NDArray[Any]:
-    if scale != 1.0:
-        return np.multiply(column, scale)
-    return np.ascontiguousarray(column)
+    """A column orjson can write (constant lines are zero-stride views), scaled."""
+    out: npt.NDArray[Any] = (
+        np.multiply(column, scale) if scale != 1.0 else np.ascontiguousarray(column)
+    )
+    return out
 
 
 def _scaled(value: float | None, scale: float) -> float | None:
@@ -408,13 +416,28 @@ def series_document(
     return analysis_document(analysis, language=language, labels=data.labels)
 
 
+_CHART_WORDS: dict[str, tuple[str, str]] = {
+    "sv": ("Seriediagram", "Styrdiagram"),
+    "nb": ("Seriediagram", "Styringsdiagram"),
+    "nn": ("Seriediagram", "Styringsdiagram"),
+    "en": ("Run chart", "Control chart"),
+}
+_CHART_NAMES = {"run": "", "i": "I", "p": "P", "pp": "P′", "u": "U", "up": "U′", "c": "C"}
+
+
+def default_title(chart: ChartType, language: Language) -> str:
+    """What an untitled chart is called: "Styrdiagram (P′)", "Run chart"."""
+    run, control = _CHART_WORDS[language]
+    return run if chart is ChartType.run else f"{control} ({_CHART_NAMES[chart.value]})"
+
+
 def series_chart(
     analysis: Analysis, data: SeriesAnalysisRequest, language: Language, *, width: int, height: int
 ) -> str:
     sentence = summary_sentence(analysis, language)
     drawing = chart_drawing(
         analysis,
-        title=data.title or "",
+        title=data.title or default_title(analysis.chart, language),
         description=sentence,
         labels=data.labels,
         language=language,
