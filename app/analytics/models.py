@@ -171,7 +171,6 @@ class PhasePublic(SQLModel):
     reason: str | None
     baseline_periods: int | None
     created_at: datetime
-    version: int = Field(exclude=True)
 
 
 class ExclusionCreate(SQLModel):
@@ -214,7 +213,6 @@ class ExclusionPublic(SQLModel):
     period_first_on: date
     reason: str
     created_at: datetime
-    version: int = Field(exclude=True)
 
 
 class AnnotationCreate(SQLModel):

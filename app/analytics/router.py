@@ -319,7 +319,10 @@ async def list_measure_phases(
     session: SessionDep, principal: CurrentUser, measure_id: uuid.UUID
 ) -> object:
     """The measure's phases (rebases), in period order (at most 1,000)."""
-    return await service.list_phases(session, principal, measure_id)
+    return [
+        service.public_phase(row)
+        for row in await service.list_phases(session, principal, measure_id)
+    ]
 
 
 @measure_router.post(
@@ -340,7 +343,7 @@ async def create_measure_phase(
     there already."""
     phase = await service.create_phase(session, principal, measure_id, data=data)
     set_etag(response, phase)
-    return phase
+    return service.public_phase(phase)
 
 
 @measure_router.delete(
@@ -368,7 +371,8 @@ async def list_measure_exclusions(
     session: SessionDep, principal: CurrentUser, measure_id: uuid.UUID
 ) -> object:
     """The measure's excluded points of the units the token reads, in period order."""
-    return await service.list_exclusions(session, principal, measure_id)
+    found = await service.list_exclusions(session, principal, measure_id)
+    return [service.public_exclusion(row) for row in found]
 
 
 @measure_router.post(
@@ -388,7 +392,7 @@ async def create_measure_exclusion(
     of every calculation but still shown."""
     exclusion = await service.create_exclusion(session, principal, measure_id, data=data)
     set_etag(response, exclusion)
-    return exclusion
+    return service.public_exclusion(exclusion)
 
 
 @measure_router.delete(

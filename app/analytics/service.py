@@ -598,6 +598,31 @@ async def delete_phase(
     await session.commit()
 
 
+def public_phase(row: MeasurePhase) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "measure_id": row.measure_id,
+        "period": row.period_key,
+        "period_first_on": row.period_first_on,
+        "cycle_id": row.cycle_id,
+        "reason": row.reason,
+        "baseline_periods": row.baseline_periods,
+        "created_at": row.created_at,
+    }
+
+
+def public_exclusion(row: MeasureExclusion) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "measure_id": row.measure_id,
+        "org_unit_id": row.org_unit_id,
+        "period": row.period_key,
+        "period_first_on": row.period_first_on,
+        "reason": row.reason,
+        "created_at": row.created_at,
+    }
+
+
 def _readable_exclusions(principal: Principal) -> Any:
     return (
         select(MeasureExclusion)
