@@ -134,8 +134,17 @@ class FastJSONResponse(JSONResponse):
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(
-            content, option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
+            content,
+            default=_uuid_like,
+            option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z,
         )
+
+
+def _uuid_like(value: Any) -> str:
+    # asyncpg hands out its own UUID subclass, which orjson does not take for uuid.UUID.
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 R = TypeVar("R", bound=Response)
