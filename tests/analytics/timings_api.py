@@ -33,7 +33,7 @@ from app.analytics import service
 from app.analytics.summary import summary_sentence
 from app.db import utcnow
 from app.main import create_app
-from app.measures.models import Measure, Measurement, MeasureType, ValueKind
+from app.measures.models import Direction, Measure, Measurement, MeasureType, ValueKind
 from app.measures.periods import PeriodKind, parse_period
 from app.settings import Settings
 from tests.benchmarks.inprocess import libpq_url, scratch_postgres
@@ -57,7 +57,7 @@ async def _seed(app: object) -> tuple[dict[str, str], uuid.UUID, uuid.UUID]:
             measure_type=MeasureType.outcome,
             value_kind=ValueKind.proportion,
             period_kind=PeriodKind.day,
-            direction="up",
+            direction=Direction.up,
             target_value=95.0,
         )
         session.add(measure)
