@@ -330,6 +330,7 @@ ANALYSIS_EXAMPLE: dict[str, Any] = {
         "rebase_reason": None,
         "rebase_from": None,
         "rebase_from_period": None,
+        "rebase_cycle_id": None,
         "trial_limits": True,
         "sentence": "Inga tecken på en verklig förändring: bara vanlig variation. Gränserna är "
         "preliminära: för få mätningar i baslinjen.",
@@ -458,6 +459,12 @@ class SummaryPublic(BaseModel):
     rebase_reason: str | None
     rebase_from: int | None = PydanticField(description="Where a new phase would start.")
     rebase_from_period: str | None = PydanticField(default=None)
+    rebase_cycle_id: uuid.UUID | None = PydanticField(
+        default=None,
+        description="Stored measures: the adopted cycle (one that follows the measure, its test "
+        "started by the period the shift began, not yet named by a phase) that the new phase "
+        "could name.",
+    )
     trial_limits: bool
     sentence: str = PydanticField(
         description="The verdict in one or two sentences, in the response's language "

@@ -955,6 +955,7 @@ class StoredAnalysis:
     sentence: str
     annotations: list[dict[str, Any]]
     first_ordinal: int
+    rebase_cycle_id: uuid.UUID | None = None
 
 
 _STORED_FIELDS = {
@@ -1098,7 +1099,14 @@ async def analyse_measure(
     in_range = [a for a in annotations if n and first <= a["ordinal"] <= last]
     for annotation in in_range:
         annotation["index"] = annotation.pop("ordinal") - first
+    rebase_cycle = None
+    rebase_from = analysis.summary.rebase_from
+    if rebase_from is not None:
+        rebase_cycle = await _adopted_cycle_before(
+            session, principal, measure, first + rebase_from, phases
+        )
     return StoredAnalysis(
+        rebase_cycle_id=rebase_cycle,
         measure=measure,
         series=series,
         analysis=analysis,
@@ -1116,6 +1124,42 @@ async def analyse_measure(
         annotations=in_range,
         first_ordinal=first,
     )
+
+
+async def _adopted_cycle_before(
+    session: AsyncSession,
+    principal: Principal,
+    measure: Measure,
+    shift_ordinal: int,
+    phases: Sequence[MeasurePhase],
+) -> uuid.UUID | None:
+    """The adopted cycle a rebase at ``shift_ordinal`` could name: it follows the measure, the
+    token reads it, its test started by that period and no phase names it yet (the latest
+    such)."""
+    named = {phase.cycle_id for phase in phases if phase.cycle_id is not None}
+    school_year = await _school_year(session, principal)
+    rows = await session.execute(
+        select(col(Cycle.id), col(Cycle.test_started_on))
+        .join(Initiative, col(Initiative.id) == col(Cycle.initiative_id))
+        .join(Team, col(Team.id) == col(Initiative.team_id))
+        .join(OrgUnit, col(OrgUnit.id) == col(Team.org_unit_id))
+        .where(
+            col(Cycle.organisation_id) == principal.organisation_id,
+            principal.path_filter(col(OrgUnit.path)),
+            col(Cycle.decision) == Decision.adopt,
+            col(Cycle.test_started_on).is_not(None),
+            _cycles_following(measure),
+        )
+        .order_by(col(Cycle.test_started_on).desc(), col(Cycle.id))
+    )
+    for cycle_id, started_on in rows:
+        if cycle_id in named:
+            continue
+        started = period_of(measure.period_kind, started_on, school_year_start=school_year)
+        if started.ordinal <= shift_ordinal:
+            found: uuid.UUID = cycle_id
+            return found
+    return None
 
 
 def _analyse(
@@ -1153,6 +1197,7 @@ def stored_document(stored: StoredAnalysis) -> dict[str, Any]:
         phase["phase_id"] = row.id if row else None
         phase["cycle_id"] = row.cycle_id if row else None
         phase["reason"] = row.reason if row else None
+    document["summary"]["rebase_cycle_id"] = stored.rebase_cycle_id
     return {
         "measure_id": measure.id,
         "org_unit_id": stored.series.org_unit_id,

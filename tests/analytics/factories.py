@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from httpx import AsyncClient
@@ -82,6 +82,7 @@ async def make_cycle(
     decision: str | None = None,
     sequence: int = 1,
     stages: Sequence[tuple[Stage | None, Stage, datetime]] = (),
+    test_started_on: date | None = None,
 ) -> Cycle:
     """A cycle with the given decision and stage history (written as the service would)."""
     initiative_id = initiative if isinstance(initiative, uuid.UUID) else initiative.id
@@ -97,6 +98,7 @@ async def make_cycle(
         title=title,
         stage=stages[-1][1] if stages else Stage.current_state,
         decision=decision,  # type: ignore[arg-type]
+        test_started_on=test_started_on,
     )
     session.add(cycle)
     await session.flush()

@@ -4,7 +4,7 @@ SVG and small-number protection, on every database."""
 import csv
 import io
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -254,7 +254,22 @@ async def test_a_rebase_names_an_adopted_cycle_that_follows_the_measure(
     tenant = measured.tenant
     url = f"{measured.url}/phases"
     undecided = await make_cycle(session, measured.initiative, decision="adapt")
-    adopted = await make_cycle(session, measured.initiative, decision="adopt", sequence=2)
+    adopted = await make_cycle(
+        session,
+        measured.initiative,
+        decision="adopt",
+        sequence=2,
+        test_started_on=date(2026, 9, 29),
+    )
+    await make_cycle(  # adopted too, but its test started after the shift began
+        session,
+        measured.initiative,
+        decision="adopt",
+        sequence=3,
+        test_started_on=date(2026, 11, 2),
+    )
+    hint = (await _analysis(client, measured))["summary"]
+    assert (hint["rebase_from_period"], hint["rebase_cycle_id"]) == ("2026-W40", str(adopted.id))
     other_initiative = await proportion_measure(client, session, tenant, [])
     elsewhere = await make_cycle(session, other_initiative.initiative, decision="adopt")
     for cycle, kind in (
@@ -612,3 +627,21 @@ async def test_the_demo_outcome_measure_shows_its_improvement_with_the_autumn_br
     assert body["points"]["value"][gap] is None
     assert body["summary"]["variation"] == "special_cause_improvement"
     assert body["summary"]["sentence"].endswith(".")
+
+
+async def test_a_measure_with_chart_settings_is_kept_until_they_are_deleted(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    measured = await proportion_measure(client, session, tenant, [])
+    note = await client.post(
+        f"{measured.url}/annotations",
+        json={"period": "2026-W40", "text": "Start"},
+        headers=tenant.headers,
+    )
+    refused = await client.delete(measured.url, headers=tenant.headers)
+    assert refused.status_code == 409
+    assert refused.json()["type"] == "/problems/measure-in-use"
+    assert "chart settings" in refused.json()["detail"]
+    await client.delete(f"{measured.url}/annotations/{note.json()['id']}", headers=tenant.headers)
+    assert (await client.delete(measured.url, headers=tenant.headers)).status_code == 204
