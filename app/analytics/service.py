@@ -1153,7 +1153,7 @@ async def _adopted_cycle_before(
         .order_by(col(Cycle.test_started_on).desc(), col(Cycle.id))
     )
     for cycle_id, started_on in rows:
-        if cycle_id in named:
+        if cycle_id in named or started_on is None:
             continue
         started = period_of(measure.period_kind, started_on, school_year_start=school_year)
         if started.ordinal <= shift_ordinal:
