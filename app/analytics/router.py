@@ -93,8 +93,8 @@ def _settings(
             "`all` (default), `mdc`, `anhoej`."
         ),
     ] = None,
-) -> service.Settings:
-    return service.Settings(
+) -> service.ChartSettings:
+    return service.ChartSettings(
         chart=chart,
         trend_length=trend_length,
         shift_length=shift_length,
@@ -104,7 +104,7 @@ def _settings(
     )
 
 
-ChartSettings = Annotated[service.Settings, Depends(_settings)]
+ChartSettings = Annotated[service.ChartSettings, Depends(_settings)]
 
 Width = Annotated[int, Query(ge=200, le=4000, description="Pixels, 200 to 4000.")]
 Height = Annotated[int, Query(ge=150, le=3000, description="Pixels, 150 to 3000.")]
@@ -277,7 +277,8 @@ async def analyse_measure(stored: StoredDep) -> Any:
             "description": "One row per period (gaps included): the point, its phase, baseline "
             "and exclusion, the calculated centre, limits and two-sigma lines, the "
             "classification and the rules that marked it. CSV as Swedish Excel reads it "
-            "(UTF-8 with BOM, `;`, decimal comma); withheld figures are empty.",
+            "(UTF-8 with BOM, `;`, decimal comma); `withheld`, `baseline` and `excluded` are "
+            "`ja`/`nej`, phases count from 1, and withheld figures are empty.",
             "content": {"text/csv": {"schema": {"type": "string"}}},
         },
         **problem_responses(401, 404, 422),

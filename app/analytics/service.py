@@ -161,7 +161,7 @@ def localised(response: R, language: str) -> R:
 
 
 @dataclass(frozen=True)
-class Settings:
+class ChartSettings:
     """The chart options a request can set (the rest come from the measure or the body)."""
 
     chart: ChartType | None = None
@@ -996,7 +996,7 @@ async def analyse_measure(
     include_descendants: bool,
     period_from: str | None,
     period_to: str | None,
-    settings: Settings,
+    settings: ChartSettings,
     language: Language,
     timezone: str,
 ) -> StoredAnalysis:
@@ -1308,7 +1308,7 @@ async def summarise_measures(
     initiative_id: uuid.UUID | None,
     org_unit_id: uuid.UUID | None,
     include_descendants: bool,
-    settings: Settings,
+    settings: ChartSettings,
     language: Language,
     sort: str,
 ) -> Page[dict[str, Any]]:
@@ -1354,11 +1354,10 @@ async def summarise_measures(
         )
     found = await paginate(session, stmt, page=page, order=GLANCE_SORT.order(sort))
     measures: list[Measure] = found.items
-    school_year, default_minimum = await measure_service.organisation_settings(
+    _, default_minimum = await measure_service.organisation_settings(
         session, principal.organisation_id
     )
     shield = readings.Protection(principal, default_minimum)
-    del school_year
     ids = [m.id for m in measures]
     owner_paths = (
         dict(
@@ -1507,7 +1506,7 @@ def _glance(
     shield: readings.Protection,
     phases: Sequence[MeasurePhase],
     excluded: Sequence[int],
-    settings: Settings,
+    settings: ChartSettings,
     language: Language,
 ) -> dict[str, Any]:
     kind = ValueKind(measure.value_kind)

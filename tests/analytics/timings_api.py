@@ -145,7 +145,7 @@ async def run(url: str, backend: str) -> None:
                     include_descendants=False,
                     period_from=None,
                     period_to=None,
-                    settings=service.Settings(),
+                    settings=service.ChartSettings(),
                     language="sv",
                     timezone="Europe/Stockholm",
                 )
