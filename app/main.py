@@ -12,6 +12,8 @@ from app import __doc__ as package_doc
 from app import openapi
 from app.access_tokens.router import router as access_tokens_router
 from app.analytics.reports_router import evidence_router, report_router
+from app.analytics.router import measure_router as measure_analysis_router
+from app.analytics.router import router as analytics_router
 from app.audit.router import router as audit_router
 from app.commitments.router import router as commitments_router
 from app.cycles.router import router as cycles_router
@@ -82,7 +84,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             evidence_router,
             measures_router,
             report_router,
+            measure_analysis_router,
             measurements_router,
+            analytics_router,
             commitments_router,
             access_tokens_router,
             audit_router,

@@ -36,6 +36,83 @@ or scope answer **404**, as if they did not exist; a role that may not act answe
 - Every change is recorded in the audit trail (`/api/v1/audit-events`).
 """
 
+ANALYTICS = """
+Run charts and control charts with their signal rules, computed by the service so that every
+consumer shows the same verdict. `POST /analytics/series` analyses a series sent in the request
+and stores nothing; `GET /measures/{measure_id}/analysis` a stored measure with its phases,
+exclusions, direction and target (`.../analysis.csv` and `.../chart.svg` give the same analysis
+as a spreadsheet and as an image); `GET /analytics/measures` many measures at a glance.
+Charts are **separate `.svg` endpoints** (`image/svg+xml`), so a portal embeds one with
+`<img src="...">`; the JSON endpoints answer JSON only.
+
+**Points, gaps, phases, baselines.** Indexes are 0-based. A missing period (`null`; for stored
+measures every period between the first and the last reported one that nobody reported, and
+every point withheld by small-number protection) is a **gap, never a zero**: it takes part in
+no calculation and breaks no run. A **phase** (rebase) starts the calculation again: each phase
+has its own centre, limits and runs analysis, and no rule looks across a phase boundary. A
+stored phase names the adopted cycle that changed the process or a written reason, and is
+audited. The **baseline** fixes (freezes) a phase's centre and limits: its first N periods
+(`baseline_points`; for stored phases `baseline_periods`) or a window (`baseline_window`);
+missing and excluded periods in it count as periods but not as points; without one the whole
+phase is its baseline. **Excluded** points leave every calculation (centre, limits, runs,
+shift, trend, two-of-three) but are shown and, as in qicharts2, still tested against the
+limits.
+
+**Centre and limits.** Run chart: the median of the baseline points, no limits. **I (XmR)**:
+mean ± 3σ with σ = average moving range / 1.128 (the textbook 2.66 × the average moving range);
+moving ranges of 3.267 × the average or more are screened out before re-averaging (`screening`,
+on by default). **P**: p = Σ numerators / Σ denominators, limits per point from its own
+denominator, clipped to 0..1. **U**: the same for rates (events per unit of exposure), lower
+limit clipped at 0. **C**: c ± 3√c, lower limit clipped at 0. **Laney P′ / U′** (`pp`, `up`):
+the P / U σ times σz, the average moving range of the baseline's z-scores / 1.128 — for large
+denominators (a whole school's survey answers), where plain limits are so narrow that ordinary
+variation looks special; stored measures suggest them (`chart_suggestion`) when the average
+denominator is 1,000 or more or over a third of the points fall outside the P / U limits. A
+period whose denominator is missing or zero is missing. The two-sigma lines are centre ± 2σ,
+clipped the same way. Stored measures' default chart follows the value kind: proportion → `p`,
+rate → `u`, count → `c`, continuous and rating → `i`; `run` works for every kind.
+
+**Rules.** Each signal names the rule and the points that raised it, and says whether it goes
+in the measure's improvement direction (`improvement`/`concern`; `neutral` for a neutral
+direction).
+- `outside_limits`: a point strictly above the upper or below the lower limit.
+- `shift`: 7 (`shift_length`) or more consecutive points strictly on one side of the centre; a
+  point on the centre breaks it; a gap does not.
+- `trend`: 7 (`trend_length`, or 6) consecutive points each strictly above (or each strictly
+  below) the one before; a tie breaks it; decreasing trends count as surely as increasing ones.
+- `two_of_three`: three consecutive points all strictly on one side of the centre, at least two
+  of them beyond the two-sigma line on that side but not outside the limits (a point beyond the
+  limits is not "close to" them).
+- `longest_run` (Anhøj): over every included point of the phase, baseline or not, against the
+  centre line (the median on run charts); useful points are those not on the centre and n
+  counts them; signal when the longest run on one side > round(log2(n)) + 3.
+- `crossings` (Anhøj): signal when the crossings (runs − 1) < qbinom(0.05, n − 1, 0.5), the 5th
+  percentile of Binomial(n − 1, ½) as R defines it; it names every useful point of the phase.
+The figures are reported per phase whatever the rules chosen (n useful, longest run and its
+limit, crossings and their limit). `rules` picks rules by name or the sets `all` (default),
+`mdc` (the NHS "Making Data Count" four) and `anhoej` (the two runs rules).
+
+**Classification.** A point takes the classification of the highest-ranked rule that marked it:
+outside limits, trend, two-of-three, shift, longest run (crossings mark the whole phase, not a
+point); where two signals of one rank disagree the concern wins.
+
+**Summary** (of the current, i.e. last, phase). `variation`: the classification of the latest
+included point when it is special; else, when the runs analysis signals, special cause in the
+direction of its longest run; else `common_cause` (`no_data` without points). `assurance` (control
+charts with a target): where the target lies against the latest limits — inside →
+`hit_or_miss`; beyond the limit on the better side → `fail` (not met without a change); on the
+worse side → `pass`. `trial_limits`: the baseline has fewer than `min_points` (15) points, so
+the limits are provisional. `rebase_suggested`: a shift or longest run in the current phase
+runs up to the latest point and began after the phase's first point — a new phase may be due
+(a hint; the analysis never rebases itself). The `sentence` says it in Swedish, Bokmål,
+Nynorsk or English by `Accept-Language` (answered in `Content-Language`), with the measure's
+period word ("7 veckor i rad över medianen: troligen en verklig förbättring.").
+
+**Scales.** A sent series is analysed as sent (y = numerator / denominator on P and U charts;
+`target` on that scale). A stored proportion answers in percentages, as its measurements do
+(`scale: percent`): values, centre, limits and target × 100.
+"""
+
 TAGS: list[dict[str, Any]] = [
     {"name": "organisation", "description": "The tenant: one municipality (kommun)."},
     {
@@ -66,13 +143,19 @@ TAGS: list[dict[str, Any]] = [
         "name": "measures",
         "description": "Measures (mått, indikatorer): an initiative's own or a unit's shared "
         "indicator, with an operational definition, value kind, direction, target and period; "
-        "their series, and which units have reported.",
+        "their series, and which units have reported. A measure's analysis (JSON, CSV, SVG) and "
+        "its chart settings: phases (rebases), excluded points and annotations; the rules are "
+        "described under `analytics`.",
     },
     {
         "name": "measurements",
         "description": "Measurements (mätningar): one value per measure, unit and period, sent "
         "one by one, in bulk (all or nothing) or as a CSV/xlsx file; replacing a value keeps "
         "the old one in the history. Small numbers are withheld outside the reporting unit.",
+    },
+    {
+        "name": "analytics",
+        "description": ANALYTICS,
     },
     {
         "name": "commitments",

@@ -200,7 +200,7 @@ async def test_a_cursor_walk_reads_every_list_in_every_order_like_one_long_page(
         )
         assert created.status_code == 201, created.text
     urls = _list_urls()
-    assert len(urls) == 12, sorted(urls)
+    assert len(urls) == 13, sorted(urls)
     walked = 0
     for path, sorts in urls.items():
         url = path.format(team_id=tenant.team.id, cycle_id=names["cycle"])

@@ -235,7 +235,7 @@ async def test_every_list_sends_as_many_statements_for_500_items_as_for_10(
     # The first request of a token may write its last_used_at; later ones do not.
     assert (await client.get("/api/v1/organisation", headers=headers)).status_code == 200
     paths = [path.format(**many.ids) for path in _list_urls()]
-    assert len(paths) == 12
+    assert len(paths) == 13
     figures = {}
     for path in paths:
         for variant in ("", "&include_total=false"):

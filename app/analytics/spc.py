@@ -14,7 +14,9 @@ Points, phases and baselines
     its own centre and limits and its own runs analysis, and no rule looks across a phase
     boundary. ``freeze = N`` makes the first N periods of each phase its baseline (missing and
     excluded periods among them count as periods but not as points); without it the whole
-    phase is its baseline. ``exclude`` removes points from every calculation (centre, limits,
+    phase is its baseline. ``baselines`` gives single phases a baseline window of their own
+    (first and last index, both included, inside the phase), which takes precedence over
+    ``freeze`` for that phase. ``exclude`` removes points from every calculation (centre, limits,
     runs analysis, shift, trend, two-of-three); an excluded point is still shown and, as in
     qicharts2, still tested against the limits.
 Centre and limits
@@ -77,6 +79,7 @@ Trial limits
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections.abc import Sequence
@@ -220,6 +223,8 @@ class ChartOptions:
 
     - ``chart``: the chart type (run chart by default).
     - ``freeze``: the baseline is the first N periods of each phase; ``None``: all of them.
+    - ``baselines``: ``(first, last)`` 0-based index pairs (both included), each inside one
+      phase and at most one per phase: that phase's baseline window, instead of ``freeze``.
     - ``parts``: 0-based indexes where a new phase starts (rebase), strictly increasing.
     - ``exclude``: 0-based indexes left out of every calculation (still shown, still tested
       against the limits).
@@ -236,6 +241,7 @@ class ChartOptions:
 
     chart: ChartType = ChartType.run
     freeze: int | None = None
+    baselines: Sequence[tuple[int, int]] = ()
     parts: Sequence[int] = ()
     exclude: frozenset[int] = frozenset()
     direction: Direction = Direction.neutral
@@ -269,6 +275,22 @@ class ChartOptions:
         set_(self, "exclude", frozenset(_index(e, "exclude") for e in self.exclude))
         if self.freeze is not None and _index(self.freeze, "freeze") < 1:
             raise AnalysisInputError("freeze", "the baseline needs at least one period")
+        windows = []
+        for window in self.baselines:
+            try:
+                first, last = window
+            except (TypeError, ValueError):
+                raise AnalysisInputError(
+                    "baselines", "each baseline window is a (first, last) pair"
+                ) from None
+            first, last = _index(first, "baselines"), _index(last, "baselines")
+            if last < first:
+                raise AnalysisInputError("baselines", "a window's last index is before its first")
+            windows.append((first, last))
+        windows.sort()
+        if any(b[0] <= a[1] for a, b in itertools.pairwise(windows)):
+            raise AnalysisInputError("baselines", "baseline windows must not overlap")
+        set_(self, "baselines", tuple(windows))
         if self.target is not None and not math.isfinite(self.target):
             raise AnalysisInputError("target", "must be a finite number")
         if self.trend_length not in (6, 7):
@@ -587,8 +609,8 @@ class _PhaseResult:
     lines: dict[str, float | FloatArray] | None
     #: Missing points of the phase (``None``: none), where the lines have no value.
     missing: BoolArray | None
-    #: End (phase-relative) of the baseline window.
-    window: int
+    #: The baseline window, phase-relative: start and end (exclusive).
+    window: tuple[int, int]
 
 
 def _spread(
@@ -667,7 +689,10 @@ def _analyse_phase(
     den_all: FloatArray | None,
     usable_all: BoolArray,
     options: ChartOptions,
+    baseline: tuple[int, int] | None = None,
 ) -> _PhaseResult:
+    """One phase; ``baseline`` is its own baseline window (phase-relative start and end,
+    exclusive), else ``options.freeze`` decides."""
     chart = options.chart
     rules = options.rules
     size = stop - start
@@ -677,13 +702,18 @@ def _analyse_phase(
     n_obs = int(np.count_nonzero(usable))
     all_usable = n_obs == size
 
-    freeze = options.freeze
-    window = size if freeze is None else min(freeze, size)
-    if window == size:
+    if baseline is not None:
+        lo, hi = baseline
+    else:
+        freeze = options.freeze
+        lo, hi = 0, size if freeze is None else min(freeze, size)
+    window = (lo, hi)
+    if window == (0, size):
         base, all_base, n_baseline = usable, all_usable, n_obs
     else:
         base = usable.copy()
-        base[window:] = False
+        base[:lo] = False
+        base[hi:] = False
         all_base = False
         n_baseline = int(np.count_nonzero(base))
 
@@ -1021,8 +1051,9 @@ def analyse(
         raise AnalysisInputError("parts", f"phase starts must be below the number of points ({n})")
 
     bounds = [0, *options.parts, n] if n else []
+    windows = _phase_windows(options.baselines, bounds, n)
     results = [
-        _analyse_phase(number, start, stop, y, num, den, usable, options)
+        _analyse_phase(number, start, stop, y, num, den, usable, options, windows.get(number))
         for number, (start, stop) in enumerate(itertools.pairwise(bounds))
     ]
     hits = [h for r in results for h in r.hits]
@@ -1048,6 +1079,30 @@ def analyse(
     last = results[-1].last_included if results else None
     summary = _summary(options, points, phases[-1] if phases else None, hits, last)
     return Analysis(options.chart, options, points, phases, summary, tuple(hits))
+
+
+def _phase_windows(
+    baselines: Sequence[tuple[int, int]], bounds: Sequence[int], n: int
+) -> dict[int, tuple[int, int]]:
+    """Each baseline window as (phase number, phase-relative start and exclusive end)."""
+    found: dict[int, tuple[int, int]] = {}
+    for first, last in baselines:
+        if last >= n:
+            raise AnalysisInputError(
+                "baselines", f"indexes must be below the number of points ({n})"
+            )
+        phase = bisect.bisect_right(bounds, first) - 1
+        start, stop = bounds[phase], bounds[phase + 1]
+        if last >= stop:
+            raise AnalysisInputError(
+                "baselines", f"the window {first}..{last} crosses the phase starting at {stop}"
+            )
+        if phase in found:
+            raise AnalysisInputError(
+                "baselines", f"the phase starting at {start} has more than one baseline window"
+            )
+        found[phase] = (first - start, last + 1 - start)
+    return found
 
 
 def _constant(value: Any, n: int, dtype: Any) -> Any:
@@ -1105,13 +1160,13 @@ def _phase_column(n: int, lengths: Sequence[int]) -> IntArray:
 
 
 def _baseline_column(n: int, results: Sequence[_PhaseResult], lengths: Sequence[int]) -> BoolArray:
-    if all(r.window == length for r, length in zip(results, lengths, strict=True)):
+    if all(r.window == (0, length) for r, length in zip(results, lengths, strict=True)):
         column: BoolArray = _constant(True, n, np.bool_)
         return column
     column = np.zeros(n, dtype=np.bool_)
     start = 0
     for r, length in zip(results, lengths, strict=True):
-        column[start : start + r.window] = True
+        column[start + r.window[0] : start + r.window[1]] = True
         start += length
     column.setflags(write=False)
     return column

@@ -221,8 +221,8 @@ async def delete_measure(
         session,
         measure,
         refused=MeasureInUse(
-            "The measure has measurements (or a cycle follows it): delete those first, or keep "
-            "the measure as history."
+            "The measure has measurements, chart settings (phases, exclusions, annotations) or "
+            "a cycle that follows it: delete those first, or keep the measure as history."
         ),
     )
 

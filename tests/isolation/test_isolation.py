@@ -44,6 +44,13 @@ COVERED_ELSEWHERE = {
     ("GET", "/api/v1/access-tokens/current"): "test_current_token_describes_only_the_caller",
     ("POST", "/api/v1/measurements/upload"): "test_uploads_and_exports_reach_only_the_callers_own",
     ("GET", "/api/v1/measurements/export"): "test_uploads_and_exports_reach_only_the_callers_own",
+    (
+        "POST",
+        "/api/v1/analytics/series",
+    ): "test_a_sent_series_is_neither_stored_nor_mixed_with_anyones_data",
+    ("POST", "/api/v1/analytics/series/chart.svg"): (
+        "test_a_sent_series_is_neither_stored_nor_mixed_with_anyones_data"
+    ),
 }
 """Routes without an id to aim at (the caller's own organisation or token): tested below."""
 
@@ -351,6 +358,11 @@ ID_FILTERS: dict[tuple[str, str], str] = {
     ("/measurements/export", "org_unit_id"): "school",
     ("/measures/{measure_id}/series", "org_unit_id"): "school",
     ("/measures/{measure_id}/report", "org_unit_id"): "school",
+    ("/measures/{measure_id}/analysis", "org_unit_id"): "school",
+    ("/measures/{measure_id}/analysis.csv", "org_unit_id"): "school",
+    ("/measures/{measure_id}/chart.svg", "org_unit_id"): "school",
+    ("/analytics/measures", "initiative_id"): "measure_initiative",
+    ("/analytics/measures", "org_unit_id"): "school",
 }
 """Every id filter of every list, with the victim's object it names."""
 
