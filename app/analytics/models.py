@@ -20,6 +20,7 @@ from pydantic import Field as PydanticField
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
+from sqlmodel._compat import SQLModelConfig
 
 from app.analytics.spc import (
     AssurancePosition,
@@ -31,7 +32,7 @@ from app.analytics.spc import (
     SignalDirection,
     Variation,
 )
-from app.db import TenantRow, input_example, with_example
+from app.db import InputModel, TenantRow, input_example, with_example
 from app.measures.models import ValueKind
 from app.measures.periods import PeriodKind
 from app.pagination import Page
@@ -114,7 +115,7 @@ _PERIOD = PydanticField(
 )
 
 
-class PhaseCreate(SQLModel):
+class PhaseCreate(InputModel):
     """A rebase: from `period` on, centre and limits come from the new phase alone. It names
     the adopted cycle that changed the process (`cycle_id`: a cycle that follows the measure and
     decided `adopt`) or a written `reason`, or both; charts are never redrawn silently."""
@@ -173,7 +174,7 @@ class PhasePublic(SQLModel):
     created_at: datetime
 
 
-class ExclusionCreate(SQLModel):
+class ExclusionCreate(InputModel):
     """Leave one period of one unit's series out of every calculation (centre, limits, runs
     and signal rules). The point is still shown, marked excluded, and still tested against the
     limits."""
@@ -215,7 +216,7 @@ class ExclusionPublic(SQLModel):
     created_at: datetime
 
 
-class AnnotationCreate(SQLModel):
+class AnnotationCreate(InputModel):
     """A note on the measure's timeline, shown with its analysis and on its charts."""
 
     model_config = input_example({"period": "2026-W40", "text": "Föräldramöte om delaktighet"})
@@ -644,11 +645,11 @@ Count = Annotated[float, PydanticField(allow_inf_nan=False, ge=0, le=1e12)]
 Label = Annotated[str, PydanticField(max_length=40)]
 
 
-class BaselineWindow(BaseModel):
+class BaselineWindow(InputModel):
     """A baseline window: the first and last index (0-based, both included) of the points
     that fix their phase's centre and limits."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = SQLModelConfig(extra="forbid")
 
     first_index: int = PydanticField(ge=0, le=MAX_POINTS)
     last_index: int = PydanticField(ge=0, le=MAX_POINTS)
@@ -669,11 +670,11 @@ class RuleChoice(StrEnum):
     anhoej = "anhoej"
 
 
-class SeriesAnalysisRequest(BaseModel):
+class SeriesAnalysisRequest(InputModel):
     """A series to analyse: `values`, or `numerators` and `denominators` (P, P′, U, U′ charts;
     run and I charts take either). `null` is a missing period: a gap, never a zero."""
 
-    model_config = ConfigDict(
+    model_config = SQLModelConfig(
         extra="forbid",
         json_schema_extra={
             "example": {
