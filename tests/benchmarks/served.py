@@ -43,8 +43,13 @@ class Call:
     path: str
     headers: dict[str, str] = field(default_factory=dict)
     body: str | None = None
+    script: Callable[[int], str] | None = field(default=None, compare=False)
+    """A Lua script per wrk run, given wrk's number of threads: for bodies that change from
+    request to request (each write storing new rows). Called once per run."""
 
-    def lua(self) -> str:
+    def lua(self, threads: int = 1) -> str:
+        if self.script is not None:
+            return self.script(threads)
         lines = [f'wrk.method = "{self.method}"']
         for name, value in self.headers.items():
             lines.append(f'wrk.headers["{name}"] = "{value}"')
@@ -61,6 +66,8 @@ class Target:
     goal: float | None = None
     """The least acceptable ratio (service / bare), from the issue that set it."""
     baseline: str = "bare FastAPI"
+    rows: int = 1
+    """Rows each request writes or reads; above 1, the table quotes rows per second."""
 
 
 @dataclass
@@ -78,6 +85,7 @@ class Figure:
     bare: list[float] = field(default_factory=list)
     failures: dict[int, int] = field(default_factory=dict)
     """Failed requests (both sides) by number of connections."""
+    note: str = ""
 
     @property
     def ratio(self) -> float:
@@ -182,7 +190,7 @@ _SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), ti
 
 def wrk(base_url: str, call: Call, *, connections: int, seconds: float, threads: int) -> Load:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(call.lua())
+        script.write(call.lua(min(threads, connections)))
     try:
         output = subprocess.run(  # noqa: S603 - wrk with our arguments
             [
@@ -355,23 +363,38 @@ def core_targets(fixture: dict[str, Any]) -> list[Target]:
     ]
 
 
-def run_backend(backend: str, url: str, plan: Plan) -> tuple[list[Figure], tuple[Any, Any]]:
+PARTS = ("core", "measurements")
+
+
+def run_backend(
+    backend: str, url: str, plan: Plan, parts: Sequence[str] = PARTS
+) -> tuple[list[Figure], tuple[Any, Any] | None]:
+    from tests.benchmarks import measurements
+
     command.upgrade(alembic_config(url), "head")
     fixture = asyncio.run(_seed(url))
+    setup = measurements.prepare(url, fixture, plan) if "measurements" in parts else None
     env = {"DATABASE_URL": url, "PDCA_LOG_LEVEL": "WARNING"}
     bare_env = {
         "BENCH_DATABASE_URL": url,
         "BENCH_ORGANISATION_ID": str(fixture["organisation_id"]),
         "BENCH_UNIT_ID": str(fixture["unit_id"]),
     }
-    targets = core_targets(fixture)
+    core = core_targets(fixture)
+    figures: list[Figure] = []
     with (
         serving(service_argv(), env, "service") as ours,
         serving(bare_argv(), bare_env, "bare baseline") as bare,
     ):
-        figures = measure(backend, targets, ours, bare, plan)
-    print(f"  {backend}: 1 worker against 2 on {targets[1].name}", flush=True)
-    scale = scale_out(backend, targets[1], env, plan)
+        if "core" in parts:
+            figures += measure(backend, core, ours, bare, plan)
+        if setup is not None:
+            figures += measure(backend, measurements.targets(setup), ours, bare, plan)
+            figures.append(measurements.uploads(backend, setup, ours, bare, plan))
+    if "core" not in parts:
+        return figures, None
+    print(f"  {backend}: 1 worker against 2 on {core[1].name}", flush=True)
+    scale = scale_out(backend, core[1], env, plan)
     return figures, scale
 
 
@@ -379,8 +402,8 @@ def print_figures(
     figures: Sequence[Figure], scales: dict[str, tuple[list[float], list[float]]], plan: Plan
 ) -> None:
     header = (
-        f"{'backend':<11}{'target':<34}{'service/s':>10}{'bare/s':>10}{'ratio':>7}{'goal':>6}"
-        f"  failed@{plan.connections}/@{plan.stress_connections}  baseline"
+        f"{'backend':<11}{'target':<38}{'service':>10}{'bare':>10}{'':<7}{'ratio':>6}{'goal':>6}"
+        f"       failed@{plan.connections}/@{plan.stress_connections}  baseline"
     )
     print()
     print(header)
@@ -390,21 +413,28 @@ def print_figures(
         verdict = "" if f.target.goal is None else (" ok" if f.ratio >= f.target.goal else " SHORT")
         failed = (
             f"{f.failures.get(plan.connections, 0)}/{f.failures.get(plan.stress_connections, 0)}"
+            if f.failures.keys() <= {plan.connections, plan.stress_connections}
+            else f"{sum(f.failures.values())}"
         )
+        per = f.target.rows
         print(
-            f"{f.backend:<11}{f.target.name:<34}{statistics.median(f.ours):>10.0f}"
-            f"{statistics.median(f.bare):>10.0f}{f.ratio:>7.2f}{goal:>6}{verdict:<6}"
-            f"{failed:>11}  {f.target.baseline}"
+            f"{f.backend:<11}{f.target.name:<38}{statistics.median(f.ours) * per:>10.0f}"
+            f"{statistics.median(f.bare) * per:>10.0f} {'rows/s' if per > 1 else 'req/s':<6}"
+            f"{f.ratio:>6.2f}{goal:>6}{verdict:<6}{failed:>11}  {f.target.baseline}"
+            + (f"; {f.note}" if f.note else "")
         )
     for backend, (one, two) in scales.items():
         ratio = statistics.median(two) / statistics.median(one)
         verdict = "ok" if ratio >= 1.4 else "SHORT"
         print(
-            f"{backend:<11}{'2 workers / 1 worker (entity read)':<34}{statistics.median(two):>10.0f}"
-            f"{statistics.median(one):>10.0f}{ratio:>7.2f}{1.4:>6.1f} {verdict}"
+            f"{backend:<11}{'2 workers / 1 worker (entity read)':<38}{statistics.median(two):>10.0f}"
+            f"{statistics.median(one):>10.0f} {'req/s':<6}{ratio:>6.2f}{1.4:>6.1f} {verdict}"
         )
+    from tests.benchmarks.measurements import UPLOADS_PER_ROUND
+
     print()
     print(
-        f"Requests per second: median of {plan.rounds} interleaved rounds of {plan.seconds:g} s, "
-        f"wrk with {plan.connections} connections; ratio = service / bare in the same run."
+        f"Medians of {plan.rounds} interleaved rounds of {plan.seconds:g} s, wrk with "
+        f"{plan.connections} connections (uploads: one at a time from httpx, "
+        f"{UPLOADS_PER_ROUND} per side and round); ratio = service / bare in the same run."
     )
