@@ -63,7 +63,10 @@ def main() -> None:
             if scale is not None:
                 scales["sqlite"] = scale
     if "postgresql" in backends and pg_url:
-        with inprocess.scratch_postgres(pg_url) as url:
+        with inprocess.scratch_postgres(pg_url) as scratch:
+            # A plain postgresql:// URL, as production sets it: the service picks asyncpg (the
+            # scratch URL names psycopg, which the service would otherwise keep).
+            url = inprocess.libpq_url(scratch)
             print(f"postgresql: scratch database {url.rsplit('/', 1)[-1]}", flush=True)
             found, scale = served.run_backend("postgresql", url, plan, parts)
             figures += found

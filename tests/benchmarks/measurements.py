@@ -222,6 +222,8 @@ def _fill(url: str, setup: Setup) -> int:
 
     with sqlite3.connect(make_url(url).database or "") as connection:
         now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+        connection.execute("PRAGMA cache_size = -262144")  # 256 MB for the indexes' pages
+        connection.execute("PRAGMA synchronous = OFF")  # a scratch database
         written = connection.execute(
             _FILL_SQLITE,
             {
