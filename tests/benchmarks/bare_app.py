@@ -153,6 +153,9 @@ class SqliteDriver:
         try:
             await connection.execute(sql, args)
             await connection.commit()
+        except BaseException:
+            await connection.rollback()  # a connection back in the pool holds no lock
+            raise
         finally:
             self.connections.put_nowait(connection)
 
@@ -161,6 +164,9 @@ class SqliteDriver:
         try:
             await connection.executemany(sql, rows)
             await connection.commit()
+        except BaseException:
+            await connection.rollback()
+            raise
         finally:
             self.connections.put_nowait(connection)
 

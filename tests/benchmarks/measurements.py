@@ -55,6 +55,9 @@ UPLOADS_PER_ROUND = 2
 MEASURES_PER_RUN = 16
 """Measures one wrk run rotates over: writers of one measure take turns in the service (its row
 is locked), and clients writing many measures at once is what production sees."""
+BULK_CONNECTIONS = 4
+"""Enough to keep either server busy; with more, SQLite's one write lock queues 1,000-row
+requests past wrk's 10 s timeout."""
 EPOCH = date(1970, 1, 1)
 LAST_DAY = date(9999, 12, 31)
 
@@ -341,6 +344,8 @@ def targets(setup: Setup) -> list[Target]:
             goal=0.7,
             baseline="bare: json + executemany",
             rows=BULK_ROWS,
+            connections=BULK_CONNECTIONS,
+            settle=True,
         ),
         Target(
             "POST /measurements (one)",
@@ -356,12 +361,14 @@ def targets(setup: Setup) -> list[Target]:
             ),
             goal=0.4,
             baseline="bare: INSERT + COMMIT",
+            settle=True,
         ),
         Target(
             f"GET /measures/{{id}}/series ({SERIES_POINTS:,})",
             Call("GET", f"/api/v1/measures/{setup.series_measure_id}/series", auth),
             Call("GET", f"/bare/measures/{setup.series_measure_id}/series?org_unit_id={unit}"),
             baseline="bare: SELECT + json",
+            settle=True,
         ),
     ]
 

@@ -68,6 +68,12 @@ class Target:
     baseline: str = "bare FastAPI"
     rows: int = 1
     """Rows each request writes or reads; above 1, the table quotes rows per second."""
+    connections: int | None = None
+    """wrk's connections for this target, when not the plan's (the stress run has 4x these)."""
+    settle: bool = False
+    """Writes: after each run, wait until the server has finished the requests wrk left in
+    flight, so that they do not compete with the next run (the other side's, on SQLite for
+    its one write lock)."""
 
 
 @dataclass
@@ -143,6 +149,21 @@ class Server:
             time.sleep(0.2)
         raise RuntimeError(f"{self.name} did not answer /healthz within 60 s")
 
+    def settle(self, timeout: float = 60.0) -> None:
+        """Wait until the server process has been idle (under 5 % of a core) for 0.3 s."""
+        ticks_per_second = os.sysconf("SC_CLK_TCK")
+        deadline = time.monotonic() + timeout
+        last, quiet = self._cpu_ticks(), 0
+        while time.monotonic() < deadline and quiet < 3:
+            time.sleep(0.1)
+            now = self._cpu_ticks()
+            quiet = quiet + 1 if now - last <= 0.005 * ticks_per_second else 0
+            last = now
+
+    def _cpu_ticks(self) -> int:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime and stime
+
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -184,6 +205,7 @@ def bare_argv(workers: int = 1) -> list[str]:
 
 WRK = shutil.which("wrk") or ""
 _RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
+_DONE = re.compile(r"(\d+) requests in ([\d.]+)(us|ms|s|m|h),")
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 
@@ -211,12 +233,20 @@ def wrk(base_url: str, call: Call, *, connections: int, seconds: float, threads:
     finally:
         os.unlink(script.name)
     rps = _RPS.search(output)
-    if rps is None:
+    done = _DONE.search(output)
+    if rps is None or done is None:
         raise RuntimeError(f"wrk printed no figure:\n{output}")
-    failures = int(m[1]) if (m := _NON_2XX.search(output)) else 0
+    answered, elapsed = int(done[1]), _seconds(done[2], done[3])
+    refused = int(m[1]) if (m := _NON_2XX.search(output)) else 0
+    failures = refused
     if m := _SOCKET.search(output):
         failures += sum(int(n) for n in m.groups())
-    return Load(float(rps[1]), failures)
+    # wrk's Requests/sec counts error answers too (and they are fast): only successes count here.
+    return Load((answered - refused) / elapsed if elapsed else float(rps[1]), failures)
+
+
+def _seconds(number: str, unit: str) -> float:
+    return float(number) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}[unit]
 
 
 def check_wrk() -> None:
@@ -236,44 +266,46 @@ def measure(
 ) -> list[Figure]:
     """Interleaved rounds: in each, every target is loaded on both sides, in alternating order."""
     figures = [Figure(backend, target) for target in targets]
+
+    def load(server: Server, target: Target, call: Call, connections: int, seconds: float) -> Load:
+        result = wrk(
+            server.url, call, connections=connections, seconds=seconds, threads=plan.threads
+        )
+        if target.settle:
+            server.settle()
+        return result
+
     for figure in figures:  # warm pools, caches and the databases' buffers
-        for server, call in ((ours, figure.target.ours), (bare, figure.target.bare)):
-            wrk(server.url, call, connections=plan.connections, seconds=1, threads=plan.threads)
+        target = figure.target
+        for server, call in ((ours, target.ours), (bare, target.bare)):
+            load(server, target, call, target.connections or plan.connections, 1)
     for round_number in range(plan.rounds):
         for figure in figures:
+            target = figure.target
+            connections = target.connections or plan.connections
             sides: list[tuple[Server, Call, list[float]]] = [
-                (ours, figure.target.ours, figure.ours),
-                (bare, figure.target.bare, figure.bare),
+                (ours, target.ours, figure.ours),
+                (bare, target.bare, figure.bare),
             ]
             if round_number % 2:
                 sides.reverse()
             for server, call, results in sides:
-                load = wrk(
-                    server.url,
-                    call,
-                    connections=plan.connections,
-                    seconds=plan.seconds,
-                    threads=plan.threads,
-                )
-                results.append(load.requests_per_second)
+                found = load(server, target, call, connections, plan.seconds)
+                results.append(found.requests_per_second)
                 figure.failures[plan.connections] = (
-                    figure.failures.get(plan.connections, 0) + load.failures
+                    figure.failures.get(plan.connections, 0) + found.failures
                 )
             print(
-                f"  round {round_number + 1}/{plan.rounds} {figure.target.name:<34} "
-                f"service {figure.ours[-1]:8.0f}/s  bare {figure.bare[-1]:8.0f}/s",
+                f"  round {round_number + 1}/{plan.rounds} {target.name:<38} "
+                f"service {figure.ours[-1]:8.1f}/s  bare {figure.bare[-1]:8.1f}/s",
                 flush=True,
             )
     for figure in figures:  # the same load with four times the connections: nothing may fail
+        target = figure.target
+        stress = 4 * target.connections if target.connections else plan.stress_connections
         failed = 0
-        for server, call in ((ours, figure.target.ours), (bare, figure.target.bare)):
-            failed += wrk(
-                server.url,
-                call,
-                connections=plan.stress_connections,
-                seconds=max(2.0, plan.seconds / 2),
-                threads=plan.threads,
-            ).failures
+        for server, call in ((ours, target.ours), (bare, target.bare)):
+            failed += load(server, target, call, stress, max(2.0, plan.seconds / 2)).failures
         figure.failures[plan.stress_connections] = failed
     return figures
 
@@ -403,7 +435,7 @@ def print_figures(
 ) -> None:
     header = (
         f"{'backend':<11}{'target':<38}{'service':>10}{'bare':>10}{'':<7}{'ratio':>6}{'goal':>6}"
-        f"       failed@{plan.connections}/@{plan.stress_connections}  baseline"
+        f"  failed: run/4x conn.  baseline"
     )
     print()
     print(header)
