@@ -396,22 +396,25 @@ class UploadSide:
     params: dict[str, str]
     headers: dict[str, str]
     seconds: list[float] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)
     failures: int = 0
     uploads: int = 0
 
     def upload(self, client: httpx.Client, record: bool = True) -> None:
         body = upload_csv(self.uploads)
         self.uploads += 1
-        started = time.perf_counter()
+        cpu, started = self.server.cpu_seconds(), time.perf_counter()
         response = client.post(
             self.server.url + self.path, params=self.params, headers=self.headers, content=body
         )
         elapsed = time.perf_counter() - started
+        cpu = self.server.cpu_seconds() - cpu
         if response.status_code != 200 or not _created_all(response):
             self.failures += 1
             print(f"  {self.name} upload failed: {response.status_code} {response.text[:300]}")
         if record:
             self.seconds.append(elapsed)
+            self.cpu_ms.append(cpu * 1000)
 
 
 def _created_all(response: httpx.Response) -> bool:
@@ -469,6 +472,7 @@ def uploads(backend: str, setup: Setup, ours: Server, bare: Server, plan: Plan) 
     figure.ours = [1 / s for s in service.seconds]
     figure.bare = [1 / s for s in baseline.seconds]
     figure.failures[1] = service.failures + baseline.failures
+    figure.cpu_ms = (service.cpu_ms, baseline.cpu_ms)
     figure.note = (
         f"{statistics.median(service.seconds):.2f} s vs {statistics.median(baseline.seconds):.2f}"
         f" s per upload, {len(service.seconds)} each"

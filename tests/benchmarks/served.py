@@ -81,6 +81,10 @@ class Load:
     requests_per_second: float
     failures: int
     """Non-2xx/3xx answers, socket errors and timeouts."""
+    answered: int = 0
+    cpu_ms: float | None = None
+    """CPU of the server process per request (user + system), when measured: steadier than
+    requests per second on a machine that others load too."""
 
 
 @dataclass
@@ -92,6 +96,8 @@ class Figure:
     failures: dict[int, int] = field(default_factory=dict)
     """Failed requests (both sides) by number of connections."""
     note: str = ""
+    cpu_ms: tuple[list[float], list[float]] = field(default_factory=lambda: ([], []))
+    """CPU milliseconds of the server process per request, by round: service's, bare's."""
 
     @property
     def ratio(self) -> float:
@@ -159,6 +165,9 @@ class Server:
             now = self._cpu_ticks()
             quiet = quiet + 1 if now - last <= 0.005 * ticks_per_second else 0
             last = now
+
+    def cpu_seconds(self) -> float:
+        return self._cpu_ticks() / os.sysconf("SC_CLK_TCK")
 
     def _cpu_ticks(self) -> int:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -242,7 +251,7 @@ def wrk(base_url: str, call: Call, *, connections: int, seconds: float, threads:
     if m := _SOCKET.search(output):
         failures += sum(int(n) for n in m.groups())
     # wrk's Requests/sec counts error answers too (and they are fast): only successes count here.
-    return Load((answered - refused) / elapsed if elapsed else float(rps[1]), failures)
+    return Load((answered - refused) / elapsed if elapsed else float(rps[1]), failures, answered)
 
 
 def _seconds(number: str, unit: str) -> float:
@@ -268,11 +277,18 @@ def measure(
     figures = [Figure(backend, target) for target in targets]
 
     def load(server: Server, target: Target, call: Call, connections: int, seconds: float) -> Load:
+        before = server.cpu_seconds()
         result = wrk(
             server.url, call, connections=connections, seconds=seconds, threads=plan.threads
         )
+        # After a settled run the server has also answered the request each connection had
+        # in flight when wrk stopped.
+        served = result.answered
         if target.settle:
             server.settle()
+            served += connections
+        if served:
+            result.cpu_ms = (server.cpu_seconds() - before) * 1000 / served
         return result
 
     for figure in figures:  # warm pools, caches and the databases' buffers
@@ -292,6 +308,8 @@ def measure(
             for server, call, results in sides:
                 found = load(server, target, call, connections, plan.seconds)
                 results.append(found.requests_per_second)
+                if found.cpu_ms is not None:
+                    figure.cpu_ms[server is bare].append(found.cpu_ms)
                 figure.failures[plan.connections] = (
                     figure.failures.get(plan.connections, 0) + found.failures
                 )
@@ -454,6 +472,12 @@ def print_figures(
             f"{statistics.median(f.bare) * per:>10.0f} {'rows/s' if per > 1 else 'req/s':<6}"
             f"{f.ratio:>6.2f}{goal:>6}{verdict:<6}{failed:>11}  {f.target.baseline}"
             + (f"; {f.note}" if f.note else "")
+            + (
+                f"; CPU {statistics.median(f.cpu_ms[0]):.1f} vs "
+                f"{statistics.median(f.cpu_ms[1]):.1f} ms/request"
+                if f.cpu_ms[0] and f.cpu_ms[1]
+                else ""
+            )
         )
     for backend, (one, two) in scales.items():
         ratio = statistics.median(two) / statistics.median(one)
