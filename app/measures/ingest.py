@@ -480,9 +480,8 @@ def _number(value: Decimal | None) -> float | None:
 _COMPARED = ("value", "numerator", "denominator", "comment")
 
 
-_STORED = (
+_STORED = (  # measure_id is the statement's own
     _TABLE.c.id,
-    _TABLE.c.measure_id,
     _TABLE.c.org_unit_id,
     _TABLE.c.period_ordinal,
     _TABLE.c.value,
@@ -533,10 +532,28 @@ async def _existing(
                 for chunk in _chunks(keys)
             ]
         for stmt in statements:
-            for record in (await connection.execute(stmt)).mappings():
-                key = (record["measure_id"], record["org_unit_id"], record["period_ordinal"])
+            for (
+                stored_id,
+                unit_id,
+                ordinal,
+                value,
+                numerator,
+                denominator,
+                comment,
+                external_id,
+                source,
+            ) in await connection.execute(stmt):
+                key = (measure_id, unit_id, ordinal)
                 if key in wanted:
-                    found[key] = dict(record)
+                    found[key] = {
+                        "id": stored_id,
+                        "value": value,
+                        "numerator": numerator,
+                        "denominator": denominator,
+                        "comment": comment,
+                        "external_id": external_id,
+                        "source": source,
+                    }
     return found
 
 
