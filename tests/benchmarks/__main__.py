@@ -3,8 +3,9 @@
 ``python -m tests.benchmarks`` serves the service with uvicorn as in production and loads it
 with wrk against bare FastAPI endpoints served the same way (see ``served.py``), on SQLite and,
 when ``TEST_DATABASE_URL`` names a PostgreSQL server, on a scratch database there.
+``--only core`` or ``--only measurements`` runs one part (see ``measurements.py``).
 ``--in-process`` is the quick mode: httpx over ASGI, no server (see ``inprocess.py``).
-Figures only: no thresholds, nothing fails.
+Figures only: goals are printed beside the ratios, nothing fails.
 """
 
 import argparse

@@ -21,6 +21,9 @@ same big table with the same indexes.
   ``executemany`` on SQLite), one upload at a time from a Python client (httpx), timed per upload;
 - series: ``GET /measures/{id}/series`` of 10,000 points against a bare SELECT of the same rows
   returned as the same JSON document.
+
+Bulk requests use :data:`BULK_CONNECTIONS` connections (16 for the others, the plan's); the
+write and series targets settle between runs (see ``served.measure``).
 """
 
 import asyncio

@@ -3,8 +3,13 @@
 The service runs under ``pdca serve`` (uvicorn, no access log) on a scratch database; the
 baselines (``tests/benchmarks/bare_app.py``) run under uvicorn with the same options on the same
 database. ``wrk`` loads each target in rounds that alternate which side goes first; the figure
-of a side is the median of its rounds' requests per second, and the ratio is service / bare (1.0
-means the service costs nothing over the driver alone; higher is better).
+of a side is the median of its rounds' successful answers per second, and the ratio is
+service / bare (1.0 means the service costs nothing over the driver alone; higher is better).
+A target may name its own connections and ask to ``settle``: after each run, wait until the
+server has finished what wrk left in flight, so slow writes do not spill into the next run.
+The server's CPU per request (from ``/proc``) is measured on both sides along the way.
+PostgreSQL is given as a plain ``postgresql://`` URL, so the service picks asyncpg as in
+production.
 """
 
 import asyncio
