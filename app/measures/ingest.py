@@ -8,6 +8,7 @@ statements whatever their number, with their audit entries in the same transacti
 one measure take turns (its row is locked), so two uploads of the same data cannot both insert.
 """
 
+import functools
 import math
 import uuid
 from collections.abc import Iterable, Sequence
@@ -532,30 +533,80 @@ def _number(value: Decimal | None) -> float | None:
 _COMPARED = ("value", "numerator", "denominator", "comment")
 
 
+_STORED = (  # measure_id is the statement's own
+    _TABLE.c.id,
+    _TABLE.c.org_unit_id,
+    _TABLE.c.period_ordinal,
+    _TABLE.c.value,
+    _TABLE.c.numerator,
+    _TABLE.c.denominator,
+    _TABLE.c.comment,
+    _TABLE.c.external_id,
+    _TABLE.c.source,
+)
+
+
 async def _existing(
     session: AsyncSession, rows: Sequence[Prepared]
 ) -> dict[tuple[uuid.UUID, uuid.UUID, int], dict[str, Any]]:
-    """The stored measurements with the rows' keys (one query per 2,000 keys)."""
+    """The stored measurements with the rows' keys.
+
+    Asked per measure as ``measure_id = m AND org_unit_id IN (...) AND period_ordinal IN
+    (...)`` (one query per 2,000 periods), which the unique index answers key by key; stored
+    rows of the measure's units and periods that no row names are dropped. Rows whose units and
+    periods combine into many more keys than they are (scattered rows of many units) are asked
+    by their exact keys instead. A row-value ``IN`` of every key made PostgreSQL check each
+    stored row of the measure and unit against each key: 45 ms for 1,000 keys among 10,000.
+    """
     t = _TABLE.c
+    wanted = {row.key for row in rows}
+    by_measure: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID, int]]] = {}
+    for key in wanted:
+        by_measure.setdefault(key[0], []).append(key)
     found: dict[tuple[uuid.UUID, uuid.UUID, int], dict[str, Any]] = {}
-    keys = [row.key for row in rows]
-    for chunk in _chunks(keys):
-        stmt = select(
-            t.id,
-            t.measure_id,
-            t.org_unit_id,
-            t.period_ordinal,
-            t.value,
-            t.numerator,
-            t.denominator,
-            t.comment,
-            t.external_id,
-            t.source,
-        ).where(tuple_(t.measure_id, t.org_unit_id, t.period_ordinal).in_(chunk))
-        for record in (await session.execute(stmt)).mappings():
-            found[(record["measure_id"], record["org_unit_id"], record["period_ordinal"])] = dict(
-                record
-            )
+    connection = await session.connection()
+    for measure_id, keys in by_measure.items():
+        units = sorted({key[1] for key in keys})
+        ordinals = sorted({key[2] for key in keys})
+        if len(units) <= _CHUNK and len(units) * len(ordinals) <= 4 * len(keys) + 64:
+            statements = [
+                select(*_STORED).where(
+                    t.measure_id == measure_id,
+                    t.org_unit_id.in_(units),
+                    t.period_ordinal.in_(chunk),
+                )
+                for chunk in _chunks(ordinals)
+            ]
+        else:
+            statements = [
+                select(*_STORED).where(
+                    tuple_(t.measure_id, t.org_unit_id, t.period_ordinal).in_(chunk)
+                )
+                for chunk in _chunks(keys)
+            ]
+        for stmt in statements:
+            for (
+                stored_id,
+                unit_id,
+                ordinal,
+                value,
+                numerator,
+                denominator,
+                comment,
+                external_id,
+                source,
+            ) in await connection.execute(stmt):
+                key = (measure_id, unit_id, ordinal)
+                if key in wanted:
+                    found[key] = {
+                        "id": stored_id,
+                        "value": value,
+                        "numerator": numerator,
+                        "denominator": denominator,
+                        "comment": comment,
+                        "external_id": external_id,
+                        "source": source,
+                    }
     return found
 
 
@@ -574,6 +625,12 @@ async def _external_owners(
         ):
             owners[external_id] = (measurement_id, (measure_id, unit_id, ordinal))
     return owners
+
+
+@functools.lru_cache(maxsize=4096)
+def _text(value: uuid.UUID) -> str:
+    """An id as the audit trail writes it (a bulk request names few measures and units)."""
+    return str(value)
 
 
 def _changes(
@@ -675,9 +732,11 @@ async def write(
             "version": 1,
         }
         inserts.append(record)
+        # Every value is JSON already (text, numbers, None): the trail's {before, after} is
+        # built directly rather than through audit.changed for each field of each row.
         created = {
-            "measure_id": audit.jsonable(row.measure.id),
-            "org_unit_id": audit.jsonable(row.org_unit_id),
+            "measure_id": _text(row.measure.id),
+            "org_unit_id": _text(row.org_unit_id),
             "period": row.period.key,
             **after,
             "source": source.value,
@@ -689,7 +748,7 @@ async def write(
                 measurement_id,
                 row,
                 AuditAction.create,
-                {key: audit.changed(None, value) for key, value in created.items()},
+                {key: {"before": None, "after": value} for key, value in created.items()},
             )
         )
     if dry_run:

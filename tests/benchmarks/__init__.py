@@ -1,18 +1,21 @@
 """Performance figures for the hot paths, as ratios against bare baselines: ``make bench``.
 
-Each target is measured against a baseline that does the least work the same job needs, in the
-same process and the same run, so the figure says what our layers cost rather than how fast the
-machine is:
+Each target is measured against a baseline that does the least work the same job needs, served
+the same way in the same run, so the figure says what our layers cost rather than how fast the
+machine is. ``python -m tests.benchmarks`` serves the app with uvicorn as in production and
+loads it with wrk (``served.py``) against bare FastAPI endpoints on the driver alone
+(``bare_app.py``), on a migrated SQLite file and, when ``TEST_DATABASE_URL`` is set, on a
+scratch PostgreSQL database; rounds alternate which side goes first and medians are quoted.
 
-- ``GET /api/v1/org-units/{id}`` (token lookup, scope filter, ORM, response model, ETag) against
-  a bare FastAPI endpoint returning the same JSON object, both through httpx's ASGI transport;
-- ``GET /api/v1/org-units?limit=50`` against the raw driver (``sqlite3`` / ``psycopg``) running
-  the equivalent count and page SELECT and building dicts;
-- ``POST /api/v1/teams`` (validation, scope check, insert, audit entry, commit) against a raw
-  driver INSERT and COMMIT.
+- ``--only core`` (issue 7): ``/healthz``, one entity by id with a token, a list page of 50, a
+  small POST with its audit entry, and two worker processes against one;
+- ``--only measurements`` (issue 8, ``measurements.py``): on a table of a million
+  measurements, bulk ingestion of 1,000-row requests, a single measurement POST, a 10,000-row
+  CSV upload and a 10,000-point series read.
 
-Rounds alternate which side runs first; each round times a batch of calls, and the medians of
-the per-call times are quoted. The app runs on a migrated SQLite file, and on a scratch
-PostgreSQL database when ``TEST_DATABASE_URL`` is set. There are no thresholds: figures only.
-The module names do not start with ``test_`` so pytest does not collect them.
+Besides requests (or rows) per second, the write and series targets print the server
+process's CPU per request on each side, steadier than rates on a machine others load too.
+``--in-process`` is the older quick mode (httpx over ASGI, ``inprocess.py``). Figures only:
+nothing fails on a short ratio. The module names do not start with ``test_`` so pytest does not
+collect them.
 """

@@ -3,10 +3,11 @@
 ``python -m tests.benchmarks`` serves the service with uvicorn as in production and loads it
 with wrk against bare FastAPI endpoints served the same way (see ``served.py``), on SQLite and,
 when ``TEST_DATABASE_URL`` names a PostgreSQL server, on a scratch database there.
+``--only core`` or ``--only measurements`` runs one part (see ``measurements.py``).
 ``--in-process`` is the quick mode: httpx over ASGI, no server (see ``inprocess.py``).
 The analytics part (``analytics.py``) follows the served figures; alone:
 ``python -m tests.benchmarks.analytics``.
-Figures only: no thresholds, nothing fails.
+Figures only: goals are printed beside the ratios, nothing fails.
 """
 
 import argparse
@@ -30,7 +31,15 @@ def main() -> None:
     parser.add_argument(
         "--backend", choices=["sqlite", "postgresql"], action="append", help="Only these."
     )
+    parser.add_argument(
+        "--only",
+        choices=served.PARTS,
+        action="append",
+        help="Only these parts: core (issue 7's request path) or measurements (issue 8's "
+        "ingestion and series on a million measurements). Default: both.",
+    )
     args = parser.parse_args()
+    parts = args.only or list(served.PARTS)
     configure_logging(Settings(log_level="WARNING"))
     if args.in_process:
         inprocess.main(inprocess.Plan(rounds=50, batch=10, seconds=7.0))
@@ -52,13 +61,20 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="pdca-bench-") as directory:
             url = f"sqlite:///{Path(directory) / 'bench.db'}"
             print(f"sqlite: {url}", flush=True)
-            found, scales["sqlite"] = served.run_backend("sqlite", url, plan)
+            found, scale = served.run_backend("sqlite", url, plan, parts)
             figures += found
+            if scale is not None:
+                scales["sqlite"] = scale
     if "postgresql" in backends and pg_url:
-        with inprocess.scratch_postgres(pg_url) as url:
+        with inprocess.scratch_postgres(pg_url) as scratch:
+            # A plain postgresql:// URL, as production sets it: the service picks asyncpg (the
+            # scratch URL names psycopg, which the service would otherwise keep).
+            url = inprocess.libpq_url(scratch)
             print(f"postgresql: scratch database {url.rsplit('/', 1)[-1]}", flush=True)
-            found, scales["postgresql"] = served.run_backend("postgresql", url, plan)
+            found, scale = served.run_backend("postgresql", url, plan, parts)
             figures += found
+            if scale is not None:
+                scales["postgresql"] = scale
     served.print_figures(figures, scales, plan)
     print(f"Total {time.perf_counter() - started:.0f} s.")
     print(flush=True)

@@ -7,15 +7,17 @@ two differ only in what the service adds. Configured by ``BENCH_DATABASE_URL``,
 """
 
 import asyncio
+import csv
+import io
 import json
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
-from fastapi import FastAPI, Response
+from fastapi import FastAPI, Request, Response
 from sqlalchemy.engine import make_url
 
 PAGE = 50
@@ -29,10 +31,42 @@ TEAM_INSERT = (
 )
 
 
+MEASUREMENT_COLUMNS = (
+    "id",
+    "created_at",
+    "updated_at",
+    "version",
+    "organisation_id",
+    "measure_id",
+    "org_unit_id",
+    "period_ordinal",
+    "period_key",
+    "period_first_on",
+    "value",
+    "numerator",
+    "denominator",
+    "source",
+    "recorded_at",
+)
+MEASUREMENT_INSERT = f"INSERT INTO measurement ({', '.join(MEASUREMENT_COLUMNS)}) VALUES ({{}})"  # noqa: S608 - constant SQL
+SERIES_SELECT = (
+    "SELECT period_key, period_first_on, value, numerator, denominator FROM measurement "
+    "WHERE measure_id = {} AND org_unit_id = {} ORDER BY period_ordinal"
+)
+
+
 class Driver(Protocol):
     async def fetch(self, sql: str, *args: Any) -> list[dict[str, Any]]: ...
 
+    async def fetch_rows(self, sql: str, *args: Any) -> list[Sequence[Any]]: ...
+
     async def execute_and_commit(self, sql: str, *args: Any) -> None: ...
+
+    async def insert_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """One transaction: the statement once per row (executemany), then COMMIT."""
+
+    async def copy(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """The rows in one transaction, as fast as the driver can (COPY where there is one)."""
 
     async def close(self) -> None: ...
 
@@ -57,9 +91,22 @@ class PostgresDriver:
         async with self.pool.acquire() as connection:
             return [dict(row) for row in await connection.fetch(sql, *args)]
 
+    async def fetch_rows(self, sql: str, *args: Any) -> list[Sequence[Any]]:
+        async with self.pool.acquire() as connection:
+            rows: list[Sequence[Any]] = await connection.fetch(sql, *args)
+            return rows
+
     async def execute_and_commit(self, sql: str, *args: Any) -> None:
         async with self.pool.acquire() as connection:
             await connection.execute(sql, *args)  # autocommit: one statement, one transaction
+
+    async def insert_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        async with self.pool.acquire() as connection, connection.transaction():
+            await connection.executemany(sql, rows)
+
+    async def copy(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        async with self.pool.acquire() as connection:
+            await connection.copy_records_to_table(table, records=rows, columns=list(columns))
 
     async def close(self) -> None:
         await self.pool.close()
@@ -93,13 +140,42 @@ class SqliteDriver:
         finally:
             self.connections.put_nowait(connection)
 
+    async def fetch_rows(self, sql: str, *args: Any) -> list[Sequence[Any]]:
+        connection = await self.connections.get()
+        try:
+            cursor = await connection.execute(sql, args)
+            return list(await cursor.fetchall())
+        finally:
+            self.connections.put_nowait(connection)
+
     async def execute_and_commit(self, sql: str, *args: Any) -> None:
         connection = await self.connections.get()
         try:
             await connection.execute(sql, args)
             await connection.commit()
+        except BaseException:
+            await connection.rollback()  # a connection back in the pool holds no lock
+            raise
         finally:
             self.connections.put_nowait(connection)
+
+    async def insert_many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        connection = await self.connections.get()
+        try:
+            await connection.executemany(sql, rows)
+            await connection.commit()
+        except BaseException:
+            await connection.rollback()
+            raise
+        finally:
+            self.connections.put_nowait(connection)
+
+    async def copy(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        placeholders = ", ".join("?" for _ in columns)
+        await self.insert_many(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",  # noqa: S608 - constant SQL
+            rows,
+        )
 
     async def close(self) -> None:
         while not self.connections.empty():
@@ -179,3 +255,123 @@ async def bare_create_team() -> Response:
         _key(UNIT_ID),
     )
     return Response(status_code=201)
+
+
+# ----------------------------------------------------------------- measurements (issue 8)
+
+
+def _now() -> Any:
+    now = datetime.now(UTC)
+    return now if POSTGRES else now.replace(tzinfo=None).isoformat(sep=" ")
+
+
+def _measurement(
+    measure_id: Any, unit_id: Any, period: str, numerator: float, denominator: float, now: Any
+) -> tuple[Any, ...]:
+    """One row of the measurement table for a day period, as the driver binds it."""
+    day = date.fromisoformat(period)
+    return (
+        _key(uuid.uuid4()),
+        now,
+        now,
+        1,
+        _key(ORGANISATION_ID),
+        measure_id,
+        unit_id,
+        day.toordinal(),
+        day.isoformat(),
+        day if POSTGRES else day.isoformat(),
+        numerator / denominator * 100,
+        numerator,
+        denominator,
+        "api",
+        now,
+    )
+
+
+def _placeholders(n: int) -> str:
+    return PostgresDriver.placeholders(n) if POSTGRES else SqliteDriver.placeholders(n)
+
+
+@app.post("/bare/measurements/bulk")
+async def bare_bulk(request: Request) -> Response:
+    """The same JSON body as ``/measurements/bulk``, parsed and inserted with the driver."""
+    batch = json.loads(await request.body())
+    measure_id = _key(uuid.UUID(batch["measure_id"]))
+    unit_id = _key(uuid.UUID(batch["org_unit_id"]))
+    now = _now()
+    rows = [
+        _measurement(
+            measure_id,
+            unit_id,
+            row["period"],
+            float(row["numerator"]),
+            float(row["denominator"]),
+            now,
+        )
+        for row in batch["rows"]
+    ]
+    await driver.insert_many(
+        MEASUREMENT_INSERT.format(_placeholders(len(MEASUREMENT_COLUMNS))), rows
+    )
+    return _json({"rows": len(rows), "created": len(rows)})
+
+
+@app.post("/bare/measurements", status_code=201)
+async def bare_record(request: Request) -> Response:
+    """One measurement from the same JSON body as ``POST /measurements``: INSERT and COMMIT."""
+    data = json.loads(await request.body())
+    row = _measurement(
+        _key(uuid.UUID(data["measure_id"])),
+        _key(uuid.UUID(data["org_unit_id"])),
+        data["period"],
+        float(data["numerator"]),
+        float(data["denominator"]),
+        _now(),
+    )
+    await driver.execute_and_commit(
+        MEASUREMENT_INSERT.format(_placeholders(len(MEASUREMENT_COLUMNS))), *row
+    )
+    return Response(status_code=201)
+
+
+@app.post("/bare/measurements/copy")
+async def bare_copy(request: Request, measure_id: uuid.UUID, org_unit_id: uuid.UUID) -> Response:
+    """The upload's CSV (``Datum;Täljare;Nämnare``) read with :mod:`csv` and COPYed."""
+    text = (await request.body()).decode("utf-8-sig")
+    reader = csv.reader(io.StringIO(text), delimiter=";")
+    next(reader)  # the header
+    now = _now()
+    measure, unit = _key(measure_id), _key(org_unit_id)
+    rows = [
+        _measurement(measure, unit, day, float(numerator), float(denominator), now)
+        for day, numerator, denominator in reader
+    ]
+    await driver.copy("measurement", MEASUREMENT_COLUMNS, rows)
+    return _json({"rows": len(rows), "created": len(rows)})
+
+
+@app.get("/bare/measures/{measure_id}/series")
+async def bare_series(measure_id: uuid.UUID, org_unit_id: uuid.UUID) -> Response:
+    """The unit's points of the measure, as the service's series document."""
+    rows = await driver.fetch_rows(
+        SERIES_SELECT.format(*_placeholders(2).split(", ")), _key(measure_id), _key(org_unit_id)
+    )
+    return _json(
+        {
+            "measure_id": str(measure_id),
+            "org_unit_id": str(org_unit_id),
+            "points": [
+                {
+                    "period": key,
+                    "period_first_on": str(first_on),
+                    "value": value,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "units": 1,
+                    "withheld": False,
+                }
+                for key, first_on, value, numerator, denominator in rows
+            ],
+        }
+    )

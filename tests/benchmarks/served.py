@@ -3,8 +3,13 @@
 The service runs under ``pdca serve`` (uvicorn, no access log) on a scratch database; the
 baselines (``tests/benchmarks/bare_app.py``) run under uvicorn with the same options on the same
 database. ``wrk`` loads each target in rounds that alternate which side goes first; the figure
-of a side is the median of its rounds' requests per second, and the ratio is service / bare (1.0
-means the service costs nothing over the driver alone; higher is better).
+of a side is the median of its rounds' successful answers per second, and the ratio is
+service / bare (1.0 means the service costs nothing over the driver alone; higher is better).
+A target may name its own connections and ask to ``settle``: after each run, wait until the
+server has finished what wrk left in flight, so slow writes do not spill into the next run.
+The server's CPU per request (from ``/proc``) is measured on both sides along the way.
+PostgreSQL is given as a plain ``postgresql://`` URL, so the service picks asyncpg as in
+production.
 """
 
 import asyncio
@@ -43,8 +48,13 @@ class Call:
     path: str
     headers: dict[str, str] = field(default_factory=dict)
     body: str | None = None
+    script: Callable[[int], str] | None = field(default=None, compare=False)
+    """A Lua script per wrk run, given wrk's number of threads: for bodies that change from
+    request to request (each write storing new rows). Called once per run."""
 
-    def lua(self) -> str:
+    def lua(self, threads: int = 1) -> str:
+        if self.script is not None:
+            return self.script(threads)
         lines = [f'wrk.method = "{self.method}"']
         for name, value in self.headers.items():
             lines.append(f'wrk.headers["{name}"] = "{value}"')
@@ -61,6 +71,14 @@ class Target:
     goal: float | None = None
     """The least acceptable ratio (service / bare), from the issue that set it."""
     baseline: str = "bare FastAPI"
+    rows: int = 1
+    """Rows each request writes or reads; above 1, the table quotes rows per second."""
+    connections: int | None = None
+    """wrk's connections for this target, when not the plan's (the stress run has 4x these)."""
+    settle: bool = False
+    """Writes: after each run, wait until the server has finished the requests wrk left in
+    flight, so that they do not compete with the next run (the other side's, on SQLite for
+    its one write lock)."""
 
 
 @dataclass
@@ -68,6 +86,10 @@ class Load:
     requests_per_second: float
     failures: int
     """Non-2xx/3xx answers, socket errors and timeouts."""
+    answered: int = 0
+    cpu_ms: float | None = None
+    """CPU of the server process per request (user + system), when measured: steadier than
+    requests per second on a machine that others load too."""
 
 
 @dataclass
@@ -78,6 +100,9 @@ class Figure:
     bare: list[float] = field(default_factory=list)
     failures: dict[int, int] = field(default_factory=dict)
     """Failed requests (both sides) by number of connections."""
+    note: str = ""
+    cpu_ms: tuple[list[float], list[float]] = field(default_factory=lambda: ([], []))
+    """CPU milliseconds of the server process per request, by round: service's, bare's."""
 
     @property
     def ratio(self) -> float:
@@ -135,6 +160,24 @@ class Server:
             time.sleep(0.2)
         raise RuntimeError(f"{self.name} did not answer /healthz within 60 s")
 
+    def settle(self, timeout: float = 60.0) -> None:
+        """Wait until the server process has been idle (under 5 % of a core) for 0.3 s."""
+        ticks_per_second = os.sysconf("SC_CLK_TCK")
+        deadline = time.monotonic() + timeout
+        last, quiet = self._cpu_ticks(), 0
+        while time.monotonic() < deadline and quiet < 3:
+            time.sleep(0.1)
+            now = self._cpu_ticks()
+            quiet = quiet + 1 if now - last <= 0.005 * ticks_per_second else 0
+            last = now
+
+    def cpu_seconds(self) -> float:
+        return self._cpu_ticks() / os.sysconf("SC_CLK_TCK")
+
+    def _cpu_ticks(self) -> int:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime and stime
+
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -176,13 +219,14 @@ def bare_argv(workers: int = 1) -> list[str]:
 
 WRK = shutil.which("wrk") or ""
 _RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
+_DONE = re.compile(r"(\d+) requests in ([\d.]+)(us|ms|s|m|h),")
 _NON_2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
 _SOCKET = re.compile(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
 
 
 def wrk(base_url: str, call: Call, *, connections: int, seconds: float, threads: int) -> Load:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(call.lua())
+        script.write(call.lua(min(threads, connections)))
     try:
         output = subprocess.run(  # noqa: S603 - wrk with our arguments
             [
@@ -203,12 +247,20 @@ def wrk(base_url: str, call: Call, *, connections: int, seconds: float, threads:
     finally:
         os.unlink(script.name)
     rps = _RPS.search(output)
-    if rps is None:
+    done = _DONE.search(output)
+    if rps is None or done is None:
         raise RuntimeError(f"wrk printed no figure:\n{output}")
-    failures = int(m[1]) if (m := _NON_2XX.search(output)) else 0
+    answered, elapsed = int(done[1]), _seconds(done[2], done[3])
+    refused = int(m[1]) if (m := _NON_2XX.search(output)) else 0
+    failures = refused
     if m := _SOCKET.search(output):
         failures += sum(int(n) for n in m.groups())
-    return Load(float(rps[1]), failures)
+    # wrk's Requests/sec counts error answers too (and they are fast): only successes count here.
+    return Load((answered - refused) / elapsed if elapsed else float(rps[1]), failures, answered)
+
+
+def _seconds(number: str, unit: str) -> float:
+    return float(number) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}[unit]
 
 
 def check_wrk() -> None:
@@ -228,44 +280,55 @@ def measure(
 ) -> list[Figure]:
     """Interleaved rounds: in each, every target is loaded on both sides, in alternating order."""
     figures = [Figure(backend, target) for target in targets]
+
+    def load(server: Server, target: Target, call: Call, connections: int, seconds: float) -> Load:
+        before = server.cpu_seconds()
+        result = wrk(
+            server.url, call, connections=connections, seconds=seconds, threads=plan.threads
+        )
+        # After a settled run the server has also answered the request each connection had
+        # in flight when wrk stopped.
+        served = result.answered
+        if target.settle:
+            server.settle()
+            served += connections
+        if served:
+            result.cpu_ms = (server.cpu_seconds() - before) * 1000 / served
+        return result
+
     for figure in figures:  # warm pools, caches and the databases' buffers
-        for server, call in ((ours, figure.target.ours), (bare, figure.target.bare)):
-            wrk(server.url, call, connections=plan.connections, seconds=1, threads=plan.threads)
+        target = figure.target
+        for server, call in ((ours, target.ours), (bare, target.bare)):
+            load(server, target, call, target.connections or plan.connections, 1)
     for round_number in range(plan.rounds):
         for figure in figures:
+            target = figure.target
+            connections = target.connections or plan.connections
             sides: list[tuple[Server, Call, list[float]]] = [
-                (ours, figure.target.ours, figure.ours),
-                (bare, figure.target.bare, figure.bare),
+                (ours, target.ours, figure.ours),
+                (bare, target.bare, figure.bare),
             ]
             if round_number % 2:
                 sides.reverse()
             for server, call, results in sides:
-                load = wrk(
-                    server.url,
-                    call,
-                    connections=plan.connections,
-                    seconds=plan.seconds,
-                    threads=plan.threads,
-                )
-                results.append(load.requests_per_second)
+                found = load(server, target, call, connections, plan.seconds)
+                results.append(found.requests_per_second)
+                if found.cpu_ms is not None:
+                    figure.cpu_ms[server is bare].append(found.cpu_ms)
                 figure.failures[plan.connections] = (
-                    figure.failures.get(plan.connections, 0) + load.failures
+                    figure.failures.get(plan.connections, 0) + found.failures
                 )
             print(
-                f"  round {round_number + 1}/{plan.rounds} {figure.target.name:<34} "
-                f"service {figure.ours[-1]:8.0f}/s  bare {figure.bare[-1]:8.0f}/s",
+                f"  round {round_number + 1}/{plan.rounds} {target.name:<38} "
+                f"service {figure.ours[-1]:8.1f}/s  bare {figure.bare[-1]:8.1f}/s",
                 flush=True,
             )
     for figure in figures:  # the same load with four times the connections: nothing may fail
+        target = figure.target
+        stress = 4 * target.connections if target.connections else plan.stress_connections
         failed = 0
-        for server, call in ((ours, figure.target.ours), (bare, figure.target.bare)):
-            failed += wrk(
-                server.url,
-                call,
-                connections=plan.stress_connections,
-                seconds=max(2.0, plan.seconds / 2),
-                threads=plan.threads,
-            ).failures
+        for server, call in ((ours, target.ours), (bare, target.bare)):
+            failed += load(server, target, call, stress, max(2.0, plan.seconds / 2)).failures
         figure.failures[plan.stress_connections] = failed
     return figures
 
@@ -355,23 +418,38 @@ def core_targets(fixture: dict[str, Any]) -> list[Target]:
     ]
 
 
-def run_backend(backend: str, url: str, plan: Plan) -> tuple[list[Figure], tuple[Any, Any]]:
+PARTS = ("core", "measurements")
+
+
+def run_backend(
+    backend: str, url: str, plan: Plan, parts: Sequence[str] = PARTS
+) -> tuple[list[Figure], tuple[Any, Any] | None]:
+    from tests.benchmarks import measurements
+
     command.upgrade(alembic_config(url), "head")
     fixture = asyncio.run(_seed(url))
+    setup = measurements.prepare(url, fixture, plan) if "measurements" in parts else None
     env = {"DATABASE_URL": url, "PDCA_LOG_LEVEL": "WARNING"}
     bare_env = {
         "BENCH_DATABASE_URL": url,
         "BENCH_ORGANISATION_ID": str(fixture["organisation_id"]),
         "BENCH_UNIT_ID": str(fixture["unit_id"]),
     }
-    targets = core_targets(fixture)
+    core = core_targets(fixture)
+    figures: list[Figure] = []
     with (
         serving(service_argv(), env, "service") as ours,
         serving(bare_argv(), bare_env, "bare baseline") as bare,
     ):
-        figures = measure(backend, targets, ours, bare, plan)
-    print(f"  {backend}: 1 worker against 2 on {targets[1].name}", flush=True)
-    scale = scale_out(backend, targets[1], env, plan)
+        if "core" in parts:
+            figures += measure(backend, core, ours, bare, plan)
+        if setup is not None:
+            figures += measure(backend, measurements.targets(setup), ours, bare, plan)
+            figures.append(measurements.uploads(backend, setup, ours, bare, plan))
+    if "core" not in parts:
+        return figures, None
+    print(f"  {backend}: 1 worker against 2 on {core[1].name}", flush=True)
+    scale = scale_out(backend, core[1], env, plan)
     return figures, scale
 
 
@@ -379,8 +457,8 @@ def print_figures(
     figures: Sequence[Figure], scales: dict[str, tuple[list[float], list[float]]], plan: Plan
 ) -> None:
     header = (
-        f"{'backend':<11}{'target':<34}{'service/s':>10}{'bare/s':>10}{'ratio':>7}{'goal':>6}"
-        f"  failed@{plan.connections}/@{plan.stress_connections}  baseline"
+        f"{'backend':<11}{'target':<38}{'service':>10}{'bare':>10}{'':<7}{'ratio':>6}{'goal':>6}"
+        f"  failed: run/4x conn.  baseline"
     )
     print()
     print(header)
@@ -390,21 +468,34 @@ def print_figures(
         verdict = "" if f.target.goal is None else (" ok" if f.ratio >= f.target.goal else " SHORT")
         failed = (
             f"{f.failures.get(plan.connections, 0)}/{f.failures.get(plan.stress_connections, 0)}"
+            if f.failures.keys() <= {plan.connections, plan.stress_connections}
+            else f"{sum(f.failures.values())}"
         )
+        per = f.target.rows
         print(
-            f"{f.backend:<11}{f.target.name:<34}{statistics.median(f.ours):>10.0f}"
-            f"{statistics.median(f.bare):>10.0f}{f.ratio:>7.2f}{goal:>6}{verdict:<6}"
-            f"{failed:>11}  {f.target.baseline}"
+            f"{f.backend:<11}{f.target.name:<38}{statistics.median(f.ours) * per:>10.0f}"
+            f"{statistics.median(f.bare) * per:>10.0f} {'rows/s' if per > 1 else 'req/s':<6}"
+            f"{f.ratio:>6.2f}{goal:>6}{verdict:<6}{failed:>11}  {f.target.baseline}"
+            + (f"; {f.note}" if f.note else "")
+            + (
+                f"; CPU {statistics.median(f.cpu_ms[0]):.1f} vs "
+                f"{statistics.median(f.cpu_ms[1]):.1f} ms/request"
+                if f.cpu_ms[0] and f.cpu_ms[1]
+                else ""
+            )
         )
     for backend, (one, two) in scales.items():
         ratio = statistics.median(two) / statistics.median(one)
         verdict = "ok" if ratio >= 1.4 else "SHORT"
         print(
-            f"{backend:<11}{'2 workers / 1 worker (entity read)':<34}{statistics.median(two):>10.0f}"
-            f"{statistics.median(one):>10.0f}{ratio:>7.2f}{1.4:>6.1f} {verdict}"
+            f"{backend:<11}{'2 workers / 1 worker (entity read)':<38}{statistics.median(two):>10.0f}"
+            f"{statistics.median(one):>10.0f} {'req/s':<6}{ratio:>6.2f}{1.4:>6.1f} {verdict}"
         )
+    from tests.benchmarks.measurements import UPLOADS_PER_ROUND
+
     print()
     print(
-        f"Requests per second: median of {plan.rounds} interleaved rounds of {plan.seconds:g} s, "
-        f"wrk with {plan.connections} connections; ratio = service / bare in the same run."
+        f"Medians of {plan.rounds} interleaved rounds of {plan.seconds:g} s, wrk with "
+        f"{plan.connections} connections (uploads: one at a time from httpx, "
+        f"{UPLOADS_PER_ROUND} per side and round); ratio = service / bare in the same run."
     )
