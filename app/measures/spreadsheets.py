@@ -932,7 +932,9 @@ def _csv_cell(value: object) -> str:
     if isinstance(value, str):
         # Excel runs a cell starting with = + - @ as a formula; an apostrophe keeps it text
         # and read_table takes it off again.
-        return "'" + value if _FORMULA_START.match("'" + value) else value
+        # The reader trims the cell before it takes the apostrophe off, so look past spaces.
+        stripped = value.strip()
+        return "'" + stripped if _FORMULA_START.match("'" + stripped) else value
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int):
@@ -1044,7 +1046,10 @@ def _write_cell(
     if isinstance(value, str):
         # Text is never a formula in a workbook, but an apostrophe before one is taken off by
         # read_table (it may come from a CSV export), so such text keeps an extra one.
-        sheet.write_string(row, column, "'" + value if _FORMULA_START.match(value) else value)
+        stripped = value.strip()
+        sheet.write_string(
+            row, column, "'" + stripped if _FORMULA_START.match(stripped) else value
+        )
     elif isinstance(value, bool):
         sheet.write_boolean(row, column, value)
     elif isinstance(value, int | float):
