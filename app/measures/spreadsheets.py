@@ -1047,9 +1047,7 @@ def _write_cell(
         # Text is never a formula in a workbook, but an apostrophe before one is taken off by
         # read_table (it may come from a CSV export), so such text keeps an extra one.
         stripped = value.strip()
-        sheet.write_string(
-            row, column, "'" + stripped if _FORMULA_START.match(stripped) else value
-        )
+        sheet.write_string(row, column, "'" + stripped if _FORMULA_START.match(stripped) else value)
     elif isinstance(value, bool):
         sheet.write_boolean(row, column, value)
     elif isinstance(value, int | float):

@@ -20,6 +20,8 @@ same big table with the same indexes.
   reads the same CSV with :mod:`csv` and COPYs the rows (asyncpg ``copy_records_to_table``;
   ``executemany`` on SQLite), one upload at a time from a Python client (httpx), timed per upload;
 - series: ``GET /measures/{id}/series`` of 10,000 points against a bare SELECT of the same rows
+- analysis (issue 9): ``GET /measures/{id}/analysis`` of the same 10,000 points (a P chart with
+  its signals and summary) against the same bare SELECT
   returned as the same JSON document.
 
 Bulk requests use :data:`BULK_CONNECTIONS` connections (16 for the others, the plan's); the
@@ -371,6 +373,14 @@ def targets(setup: Setup) -> list[Target]:
             Call("GET", f"/api/v1/measures/{setup.series_measure_id}/series", auth),
             Call("GET", f"/bare/measures/{setup.series_measure_id}/series?org_unit_id={unit}"),
             baseline="bare: SELECT + json",
+            settle=True,
+        ),
+        Target(
+            f"GET /measures/{{id}}/analysis ({SERIES_POINTS:,})",
+            Call("GET", f"/api/v1/measures/{setup.series_measure_id}/analysis", auth),
+            Call("GET", f"/bare/measures/{setup.series_measure_id}/series?org_unit_id={unit}"),
+            goal=0.5,
+            baseline="bare: SELECT + json (issue 9)",
             settle=True,
         ),
     ]
