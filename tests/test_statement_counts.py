@@ -19,9 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
 from app.access_tokens.models import AccessToken
+from app.access_tokens.secrets import hash_token
 from app.audit.models import AuditEvent
-from app.auth import Role, hash_token
 from app.commitments.models import Commitment
+from app.context import Role
 from app.cycles.models import Cycle, CycleStageTransition
 from app.cycles.stages import Direction, Stage
 from app.db import utcnow

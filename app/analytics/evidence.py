@@ -56,7 +56,7 @@ from app.analytics.spc import (
     SignalDirection,
 )
 from app.analytics.summary import PHRASES, Language, _signal_phrase, _units
-from app.auth import Principal
+from app.context import Principal
 from app.cycles import service as cycle_service
 from app.cycles.models import Cycle
 from app.db import local_today

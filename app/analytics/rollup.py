@@ -45,7 +45,7 @@ from app.analytics.spc import (
 )
 from app.analytics.spc import Direction as ChartDirection
 from app.analytics.summary import Language, summary_sentence
-from app.auth import Principal
+from app.context import Principal
 from app.db import local_today
 from app.goals import service as goal_service
 from app.measures import service as measure_service

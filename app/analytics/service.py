@@ -54,7 +54,7 @@ from app.analytics.spc import (
     analyse,
 )
 from app.analytics.summary import Language, summary_sentence
-from app.auth import Principal
+from app.context import Principal
 from app.cycles import service as cycle_service
 from app.cycles.models import Cycle, CycleStageTransition
 from app.cycles.stages import Decision, stage_label

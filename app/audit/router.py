@@ -4,9 +4,9 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Query
 
+from app.access_tokens.auth import Admin
 from app.audit import service
 from app.audit.models import AuditAction, AuditEventPage
-from app.auth import Admin
 from app.db import QueryText, SessionDep, UTCTimestamp
 from app.pagination import PageDep
 from app.problems import problem_responses

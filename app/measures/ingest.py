@@ -24,7 +24,7 @@ from sqlmodel import col
 
 from app.audit import service as audit
 from app.audit.models import AuditAction
-from app.auth import Principal
+from app.context import Principal
 from app.db import context_of, utcnow
 from app.measures.models import (
     Measure,

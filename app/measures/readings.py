@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.audit.models import AuditEvent
-from app.auth import Principal
+from app.context import Principal
 from app.goals import service as goal_service
 from app.measures import service as measure_service
 from app.measures.models import (

@@ -8,7 +8,7 @@ from fastapi import Query, Request, Response, status
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from app.auth import CurrentUser, Editor, Reporter
+from app.access_tokens.auth import CurrentUser, Editor, Reporter
 from app.db import InputModel, QueryText, SessionDep, input_example
 from app.etag import IfMatch, set_etag
 from app.measures import ingest, readings, service, spreadsheets, uploads

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, exists, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.auth import Principal
+from app.context import Principal
 from app.db import delete_unless_referenced
 from app.etag import check_if_match
 from app.goals import service as goal_service

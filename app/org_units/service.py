@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from app.audit import service as audit
 from app.audit.models import AuditAction
-from app.auth import Principal
+from app.context import Principal
 from app.db import delete_unless_referenced, utcnow
 from app.etag import check_if_match
 from app.org_units.models import (

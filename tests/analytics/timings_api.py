@@ -132,7 +132,7 @@ async def run(url: str, backend: str) -> None:
         # The steps of one analysis, in the same process.
         steps: dict[str, list[float]] = {"read + analyse": [], "sentence": [], "json": []}
         async with app.state.read_sessionmaker() as session:
-            from app.auth import Principal, Role
+            from app.context import Principal, Role
 
             principal = Principal(None, "bench", (await _org(session, measure_id)), Role.admin)
             for _ in range(ROUNDS):

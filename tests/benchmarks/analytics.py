@@ -39,9 +39,8 @@ from sqlmodel import col
 
 from app.analytics import rollup
 from app.analytics.spc import ChartOptions, ChartType, analyse
-from app.auth import Role
 from app.cli import alembic_config
-from app.context import Context
+from app.context import Context, Role
 from app.db import utcnow
 from app.logging import configure_logging
 from app.main import create_app

@@ -14,8 +14,8 @@ from sqlmodel import col, select
 
 from app.access_tokens import service as token_service
 from app.access_tokens.models import AccessToken
-from app.auth import Role, hash_token
-from app.context import Context
+from app.access_tokens.secrets import hash_token
+from app.context import Context, Role
 from app.cycles.models import Cycle, CycleStageTransition
 from app.cycles.stages import Decision, Direction, Stage, stage_index
 from app.db import set_context
