@@ -29,8 +29,8 @@ from app.db import utcnow
 from app.goals.models import Goal
 from app.initiatives.models import Initiative, InitiativeGoal
 from app.measures.models import Measure, Measurement, MeasureType, ValueKind
-from app.measures.periods import PeriodKind, parse_period
 from app.org_units.models import OrgUnit, OrgUnitKind
+from app.periods import PeriodKind, parse_period
 from app.teams.models import MemberRole, Team, TeamKind, TeamMember
 from tests.factories import Tenant, make_tenant
 from tests.test_lists import _list_urls

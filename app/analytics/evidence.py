@@ -64,15 +64,15 @@ from app.goals import service as goal_service
 from app.initiatives.models import Initiative
 from app.measures import service as measure_service
 from app.measures.models import Measure, Measurement, ValueKind
-from app.measures.periods import (
+from app.measures.readings import Protection
+from app.org_units.models import OrgUnit
+from app.periods import (
     InvalidPeriod,
     PeriodKind,
     SchoolYearStart,
     period_from_ordinal,
     period_of,
 )
-from app.measures.readings import Protection
-from app.org_units.models import OrgUnit
 from app.problems import InvalidInput
 from app.teams.models import Team
 

@@ -23,9 +23,9 @@ from app.goals.models import Goal
 from app.initiatives.models import Initiative, InitiativeGoal, InitiativeStatus
 from app.measures.models import Direction as MeasureDirection
 from app.measures.models import Measure, Measurement, MeasurementSource, MeasureType, ValueKind
-from app.measures.periods import Period, PeriodKind, parse_period
 from app.org_units.models import OrgUnit, OrgUnitKind
 from app.organisations import service as organisation_service
+from app.periods import Period, PeriodKind, parse_period
 from app.teams.models import MemberRole, Team, TeamKind, TeamMember
 
 DEMO_ADMIN_TOKEN = "pdca_demo-admin-mittkoping"

@@ -34,9 +34,9 @@ from app.measures.models import (
     MeasurementSource,
     ValueKind,
 )
-from app.measures.periods import InvalidPeriod, Period, SchoolYearStart, parse_period
 from app.measures.service import organisation_settings, readable_measures
 from app.org_units.models import OrgUnit
+from app.periods import InvalidPeriod, Period, SchoolYearStart, parse_period
 from app.problems import FieldError, InvalidInput, Problem
 
 MAX_ROWS = 10_000

@@ -26,9 +26,9 @@ from app.measures.models import (
     MeasureUpdate,
     ValueKind,
 )
-from app.measures.periods import PeriodKind
 from app.org_units.models import OrgUnitKind
 from app.pagination import PageDep
+from app.periods import PeriodKind
 from app.problems import problem_responses
 from app.routing import service_router
 

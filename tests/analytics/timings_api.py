@@ -34,7 +34,7 @@ from app.analytics.summary import summary_sentence
 from app.db import utcnow
 from app.main import create_app
 from app.measures.models import Direction, Measure, Measurement, MeasureType, ValueKind
-from app.measures.periods import PeriodKind, parse_period
+from app.periods import PeriodKind, parse_period
 from app.settings import Settings
 from tests.benchmarks.inprocess import libpq_url, scratch_postgres
 from tests.conftest import migrate

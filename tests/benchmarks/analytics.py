@@ -45,8 +45,8 @@ from app.db import utcnow
 from app.logging import configure_logging
 from app.main import create_app
 from app.measures.models import Measure, Measurement, MeasureType, ValueKind
-from app.measures.periods import PeriodKind, parse_period, period_from_ordinal
 from app.org_units.models import OrgUnit, OrgUnitKind
+from app.periods import PeriodKind, parse_period, period_from_ordinal
 from app.settings import Settings
 from tests.analytics import timings
 from tests.benchmarks.inprocess import libpq_url, scratch_postgres, sqlite_database
