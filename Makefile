@@ -31,6 +31,7 @@ lint: install
 	$(BIN)/ruff format --check app tests migrations
 	$(BIN)/ruff check app tests migrations
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff format app tests migrations
@@ -48,4 +49,4 @@ container:  ## build the image with podman and check that it serves on 127.0.0.1
 	BUILDAH_FORMAT=docker ../shared/tools/container-build . --run 18000
 
 clean:
-	rm -rf $(VENV) pdca.db pdca.db-wal pdca.db-shm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) pdca.db pdca.db-wal pdca.db-shm .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -23,17 +23,17 @@ import hashlib
 import json
 import uuid
 import zlib
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import LargeBinary, UniqueConstraint, delete, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import JSON, Field, SQLModel, col, select
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.access_tokens.models import AccessToken
-from app.auth import hash_token
 from app.db import UTCDateTime, utcnow
 from app.problems import Conflict, FieldError, Problem, send_problem
 
@@ -47,6 +47,10 @@ COMPRESS_ABOVE = 4 * 1024
 MAX_STORED = 1024 * 1024
 """A (compressed) answer larger than this is not kept; its retry answers 409."""
 _REPLAYED_HEADERS = ("content-type", "location", "etag", "cache-control", "content-language")
+
+TokenLookup = Callable[[AsyncSession, str, datetime], Awaitable[tuple[uuid.UUID, uuid.UUID] | None]]
+"""Finds the active token with a secret at a time: its id and organisation, or None. The app
+factory hands in the access-token domain's lookup, so this core module imports no domain."""
 
 
 class IdempotencyKey(SQLModel, table=True):
@@ -140,8 +144,9 @@ async def _respond(
 
 
 class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, token_lookup: TokenLookup) -> None:
         self.app = app
+        self.token_lookup = token_lookup
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -215,27 +220,21 @@ class IdempotencyMiddleware:
         None when the token does not work (the app then refuses the request)."""
         async with scope["app"].state.write_sessionmaker() as session:
             now = utcnow()
-            token = (
-                await session.execute(
-                    select(col(AccessToken.id), col(AccessToken.organisation_id)).where(
-                        col(AccessToken.token_hash) == hash_token(secret),
-                        AccessToken.active_clause(now),
-                    )
-                )
-            ).first()
-            if token is None:
+            owner = await self.token_lookup(session, secret, now)
+            if owner is None:
                 return None
+            token_id, organisation_id = owner
             # Expired keys of this token go first (the unique index covers the lookup).
             await session.execute(
                 delete(IdempotencyKey).where(
-                    col(IdempotencyKey.access_token_id) == token.id,
+                    col(IdempotencyKey.access_token_id) == token_id,
                     col(IdempotencyKey.created_at) < now - RETENTION,
                 )
             )
             record = (
                 await session.execute(
                     select(IdempotencyKey).where(
-                        col(IdempotencyKey.access_token_id) == token.id,
+                        col(IdempotencyKey.access_token_id) == token_id,
                         col(IdempotencyKey.key) == key,
                     )
                 )
@@ -244,7 +243,7 @@ class IdempotencyMiddleware:
                 await session.commit()
                 return record.id, record
             reservation = IdempotencyKey(
-                organisation_id=token.organisation_id, access_token_id=token.id, key=key
+                organisation_id=organisation_id, access_token_id=token_id, key=key
             )
             session.add(reservation)
             try:
@@ -252,7 +251,7 @@ class IdempotencyMiddleware:
             except IntegrityError:  # another attempt with this key reserved it a moment ago
                 await session.rollback()
                 return uuid.uuid4(), IdempotencyKey(
-                    organisation_id=token.organisation_id, access_token_id=token.id, key=key
+                    organisation_id=organisation_id, access_token_id=token_id, key=key
                 )
             return reservation.id, None
 

@@ -11,10 +11,12 @@ from fastapi_offline import FastAPIOffline
 
 from app import __doc__ as package_doc
 from app import openapi
+from app.access_tokens.auth import active_token_owner
 from app.access_tokens.router import router as access_tokens_router
 from app.analytics.reports_router import evidence_router, report_router
 from app.analytics.router import measure_router as measure_analysis_router
 from app.analytics.router import router as analytics_router
+from app.audit import service as audit_service
 from app.audit.router import router as audit_router
 from app.commitments.router import router as commitments_router
 from app.cycles.router import router as cycles_router
@@ -82,9 +84,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.read_sessionmaker = create_sessionmaker(engine, kind="read")
-    app.state.write_sessionmaker = create_sessionmaker(engine, kind="write")
-    app.state.sessionmaker = create_sessionmaker(engine)  # for work outside requests
+    audit = audit_service.install
+    app.state.read_sessionmaker = create_sessionmaker(engine, audit=audit, kind="read")
+    app.state.write_sessionmaker = create_sessionmaker(engine, audit=audit, kind="write")
+    app.state.sessionmaker = create_sessionmaker(engine, audit=audit)  # work outside requests
     app.openapi = lambda: openapi.build_openapi(app)  # type: ignore[method-assign]
 
     mount(
@@ -131,7 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ],
         )
     app.add_middleware(SessionMiddleware)
-    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(IdempotencyMiddleware, token_lookup=active_token_owner)
     app.add_middleware(HttpSemanticsMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(CachingMiddleware)
     app.add_middleware(RequestLogMiddleware)

@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import service as audit_service
 from app.cli import alembic_config
 from app.context import Context
 from app.db import sync_url
@@ -130,7 +131,10 @@ async def app(database: Database) -> AsyncIterator[FastAPI]:
             )
             for name, kind in kinds:
                 maker = create_sessionmaker(
-                    connection, kind=kind, join_transaction_mode="create_savepoint"
+                    connection,
+                    audit=audit_service.install,
+                    kind=kind,
+                    join_transaction_mode="create_savepoint",
                 )
                 setattr(state, name, maker)
             yield application

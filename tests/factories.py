@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access_tokens import service as token_service
-from app.auth import Role
+from app.context import Role
 from app.org_units.models import OrgUnit, OrgUnitKind
 from app.organisations import service as organisation_service
 from app.organisations.models import Organisation

@@ -47,10 +47,11 @@ from sqlalchemy import create_engine, select
 from sqlmodel import col
 
 from app.access_tokens.models import AccessToken
-from app.auth import hash_token
+from app.access_tokens.secrets import hash_token
+from app.audit import service as audit_service
+from app.cli.demo import load_demo
 from app.db import create_engine as create_async_engine
 from app.db import metadata, sync_url
-from app.demo import load_demo
 from app.main import create_app
 from app.sessions import create_sessionmaker
 from app.settings import Settings
@@ -236,7 +237,7 @@ class Target:
 async def _seed(url: str) -> tuple[str, str, str]:
     """Demo data plus a second organisation; the demo admin token, its id and organisation."""
     engine = create_async_engine(url, null_pool=True)
-    async with create_sessionmaker(engine)() as session:
+    async with create_sessionmaker(engine, audit=audit_service.install)() as session:
         demo = await load_demo(session)
         await make_tenant(session, "Annanstad kommun")
         stmt = select(AccessToken).where(

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.access_tokens.models import AccessToken
-from app.auth import hash_token
+from app.access_tokens.secrets import hash_token
 from app.db import utcnow
 from tests.factories import bearer, make_tenant
 

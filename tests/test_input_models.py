@@ -12,9 +12,9 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.cli.demo import DEMO_ADMIN_TOKEN, load_demo
 from app.cycles.models import Cause, CycleAction, PlanTask
 from app.db import InputModel
-from app.demo import DEMO_ADMIN_TOKEN, load_demo
 from tests.factories import bearer, make_tenant
 from tests.test_null_fields import _real_ids
 

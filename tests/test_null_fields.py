@@ -15,7 +15,7 @@ from httpx import AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.demo import DEMO_ADMIN_TOKEN, load_demo
+from app.cli.demo import DEMO_ADMIN_TOKEN, load_demo
 from tests.factories import bearer
 
 _TABLES = {"member": "team_member", "token": "access_token"}

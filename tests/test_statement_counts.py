@@ -19,17 +19,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel
 
 from app.access_tokens.models import AccessToken
+from app.access_tokens.secrets import hash_token
 from app.audit.models import AuditEvent
-from app.auth import Role, hash_token
 from app.commitments.models import Commitment
+from app.context import Role
 from app.cycles.models import Cycle, CycleStageTransition
 from app.cycles.stages import Direction, Stage
 from app.db import utcnow
 from app.goals.models import Goal
 from app.initiatives.models import Initiative, InitiativeGoal
 from app.measures.models import Measure, Measurement, MeasureType, ValueKind
-from app.measures.periods import PeriodKind, parse_period
 from app.org_units.models import OrgUnit, OrgUnitKind
+from app.periods import PeriodKind, parse_period
 from app.teams.models import MemberRole, Team, TeamKind, TeamMember
 from tests.factories import Tenant, make_tenant
 from tests.test_lists import _list_urls

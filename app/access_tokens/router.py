@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import Query, Response, status
 
 from app.access_tokens import service
+from app.access_tokens.auth import Admin, CurrentUser
 from app.access_tokens.models import (
     AccessTokenCreate,
     AccessTokenCreated,
@@ -12,7 +13,7 @@ from app.access_tokens.models import (
     AccessTokenUpdate,
     CurrentTokenPublic,
 )
-from app.auth import Admin, CurrentUser, Role
+from app.context import Role
 from app.db import SessionDep
 from app.etag import IfMatch, set_etag
 from app.pagination import PageDep

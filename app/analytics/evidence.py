@@ -56,7 +56,7 @@ from app.analytics.spc import (
     SignalDirection,
 )
 from app.analytics.summary import PHRASES, Language, _signal_phrase, _units
-from app.auth import Principal
+from app.context import Principal
 from app.cycles import service as cycle_service
 from app.cycles.models import Cycle
 from app.db import local_today
@@ -64,15 +64,15 @@ from app.goals import service as goal_service
 from app.initiatives.models import Initiative
 from app.measures import service as measure_service
 from app.measures.models import Measure, Measurement, ValueKind
-from app.measures.periods import (
+from app.measures.readings import Protection
+from app.org_units.models import OrgUnit
+from app.periods import (
     InvalidPeriod,
     PeriodKind,
     SchoolYearStart,
     period_from_ordinal,
     period_of,
 )
-from app.measures.readings import Protection
-from app.org_units.models import OrgUnit
 from app.problems import InvalidInput
 from app.teams.models import Team
 

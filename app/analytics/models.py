@@ -34,8 +34,8 @@ from app.analytics.spc import (
 )
 from app.db import InputModel, TenantRow, input_example, with_example
 from app.measures.models import ValueKind
-from app.measures.periods import PeriodKind
 from app.pagination import Page
+from app.periods import PeriodKind
 
 # --- tables -----------------------------------------------------------------------------------
 

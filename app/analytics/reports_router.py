@@ -9,10 +9,10 @@ from fastapi import Header, Query, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
+from app.access_tokens.auth import CurrentUser
 from app.analytics import evidence, rollup
 from app.analytics.spc import ChartType
 from app.analytics.summary import Language, negotiate_language
-from app.auth import CurrentUser
 from app.db import SessionDep
 from app.measures import spreadsheets
 from app.measures.models import ValueKind

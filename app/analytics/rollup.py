@@ -45,12 +45,14 @@ from app.analytics.spc import (
 )
 from app.analytics.spc import Direction as ChartDirection
 from app.analytics.summary import Language, summary_sentence
-from app.auth import Principal
+from app.context import Principal
 from app.db import local_today
 from app.goals import service as goal_service
 from app.measures import service as measure_service
 from app.measures.models import Measure, Measurement, ValueKind
-from app.measures.periods import (
+from app.measures.readings import Protection
+from app.org_units.models import OrgUnit
+from app.periods import (
     InvalidPeriod,
     Period,
     PeriodKind,
@@ -58,8 +60,6 @@ from app.measures.periods import (
     period_from_ordinal,
     period_of,
 )
-from app.measures.readings import Protection
-from app.org_units.models import OrgUnit
 from app.problems import InvalidInput
 from app.references import not_visible
 

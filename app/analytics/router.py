@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Depends, Header, Query, Response, status
 from fastapi.responses import StreamingResponse
 
+from app.access_tokens.auth import CurrentUser, Editor
 from app.analytics import service
 from app.analytics.models import (
     AnalysisPublic,
@@ -25,7 +26,6 @@ from app.analytics.models import (
 )
 from app.analytics.spc import ChartType
 from app.analytics.summary import Language, negotiate_language
-from app.auth import CurrentUser, Editor
 from app.db import SessionDep
 from app.etag import IfMatch, set_etag
 from app.measures import spreadsheets

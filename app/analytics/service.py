@@ -54,7 +54,7 @@ from app.analytics.spc import (
     analyse,
 )
 from app.analytics.summary import Language, summary_sentence
-from app.auth import Principal
+from app.context import Principal
 from app.cycles import service as cycle_service
 from app.cycles.models import Cycle, CycleStageTransition
 from app.cycles.stages import Decision, stage_label
@@ -66,7 +66,10 @@ from app.initiatives.models import Initiative
 from app.measures import readings
 from app.measures import service as measure_service
 from app.measures.models import CycleMeasure, Measure, Measurement, ValueKind
-from app.measures.periods import (
+from app.org_units import service as org_unit_service
+from app.org_units.models import OrgUnit
+from app.pagination import Page, PageParams, Sorting, paginate
+from app.periods import (
     InvalidPeriod,
     PeriodKind,
     SchoolYearStart,
@@ -74,9 +77,6 @@ from app.measures.periods import (
     period_from_ordinal,
     period_of,
 )
-from app.org_units import service as org_unit_service
-from app.org_units.models import OrgUnit
-from app.pagination import Page, PageParams, Sorting, paginate
 from app.problems import Conflict, Forbidden, InvalidInput, NotFound
 from app.references import resolve_reference
 from app.teams.models import Team

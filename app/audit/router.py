@@ -4,10 +4,11 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Query
 
+from app.access_tokens.auth import Admin
 from app.audit import service
 from app.audit.models import AuditAction, AuditEventPage
-from app.auth import Admin
 from app.db import QueryText, SessionDep, UTCTimestamp
+from app.org_units import service as org_unit_service
 from app.pagination import PageDep
 from app.problems import problem_responses
 from app.routing import service_router
@@ -60,4 +61,5 @@ async def list_audit_events(
         occurred_after=occurred_after,
         occurred_before=occurred_before,
         sort=sort.value,
+        units_in_scope=org_unit_service.units_in_scope(principal),
     )

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Query, Response, status
 
-from app.auth import CurrentUser, Editor
+from app.access_tokens.auth import CurrentUser, Editor
 from app.commitments import service
 from app.commitments.models import (
     CommitmentCreate,

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col
 
-from app.auth import Principal
 from app.commitments.models import (
     OPEN_STATUSES,
     Commitment,
@@ -23,6 +22,7 @@ from app.commitments.models import (
     CommitmentStatus,
     CommitmentUpdate,
 )
+from app.context import Principal
 from app.db import local_today
 from app.etag import check_if_match
 from app.goals import service as goal_service

@@ -11,7 +11,9 @@ from sqlmodel import Field, SQLModel
 
 from app.cycles.stages import Decision, Direction, Stage
 from app.db import InputModel, IsoDate, TenantRow, UTCDateTime, input_example, utcnow, with_example
+from app.initiatives.models import Initiative
 from app.pagination import Page
+from app.teams.models import Team
 
 _LONG = 8000
 _STAGE_CODES = ", ".join(f"'{stage.value}'" for stage in Stage)
@@ -157,9 +159,6 @@ class Cycle(CycleContent, TenantRow, table=True):
 
 
 def _unit_of_initiative(session: Session, initiative_id: uuid.UUID) -> uuid.UUID | None:
-    from app.initiatives.models import Initiative
-    from app.teams.models import Team
-
     initiative = session.get(Initiative, initiative_id)
     if initiative is None:
         return None

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Header, Query, Response, status
 
-from app.auth import CurrentUser, Editor
+from app.access_tokens.auth import CurrentUser, Editor
 from app.cycles import service
 from app.cycles.models import (
     CycleCreate,

@@ -16,7 +16,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from app.audit import service as audit
 from app.audit.models import AuditAction
-from app.auth import Principal
+from app.context import Principal
 from app.cycles import stages
 from app.cycles.models import (
     Cycle,

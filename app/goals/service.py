@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.auth import Principal
+from app.context import Principal
 from app.db import delete_unless_referenced
 from app.etag import check_if_match
 from app.goals.models import Goal, GoalCreate, GoalListItem, GoalStatus, GoalUpdate

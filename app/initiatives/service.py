@@ -10,7 +10,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.auth import Principal
+from app.context import Principal
 from app.db import delete_unless_referenced, utcnow
 from app.etag import check_if_match
 from app.goals import service as goal_service

@@ -24,7 +24,7 @@ from sqlmodel import col
 
 from app.audit import service as audit
 from app.audit.models import AuditAction
-from app.auth import Principal
+from app.context import Principal
 from app.db import context_of, utcnow
 from app.measures.models import (
     Measure,
@@ -34,9 +34,9 @@ from app.measures.models import (
     MeasurementSource,
     ValueKind,
 )
-from app.measures.periods import InvalidPeriod, Period, SchoolYearStart, parse_period
 from app.measures.service import organisation_settings, readable_measures
 from app.org_units.models import OrgUnit
+from app.periods import InvalidPeriod, Period, SchoolYearStart, parse_period
 from app.problems import FieldError, InvalidInput, Problem
 
 MAX_ROWS = 10_000

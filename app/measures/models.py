@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
 from app.db import InputModel, IsoDate, TenantRow, UTCDateTime, input_example, with_example
-from app.measures.periods import PeriodKind
 from app.org_units.models import OrgUnitKind
 from app.pagination import Page
+from app.periods import PeriodKind
 
 
 class MeasureType(StrEnum):

@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.audit.models import AuditEvent
-from app.auth import Principal
+from app.context import Principal
+from app.etag import check_if_match
 from app.goals import service as goal_service
 from app.measures import service as measure_service
 from app.measures.models import (
@@ -29,10 +30,10 @@ from app.measures.models import (
     MeasurementSource,
     ValueKind,
 )
-from app.measures.periods import InvalidPeriod, Period, parse_period
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit
 from app.pagination import Page, PageParams, Sorting, paginate
+from app.periods import InvalidPeriod, Period, parse_period
 from app.problems import InvalidInput, NotFound
 from app.references import not_visible, resolve_reference
 
@@ -280,8 +281,6 @@ async def delete_measurement(
     session: AsyncSession, principal: Principal, measurement_id: uuid.UUID, *, if_match: str | None
 ) -> None:
     """Delete one measurement (audited with its last figures)."""
-    from app.etag import check_if_match
-
     measurement = (
         await session.execute(
             select(Measurement)

@@ -8,7 +8,7 @@ from fastapi import Query, Request, Response, status
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from app.auth import CurrentUser, Editor, Reporter
+from app.access_tokens.auth import CurrentUser, Editor, Reporter
 from app.db import InputModel, QueryText, SessionDep, input_example
 from app.etag import IfMatch, set_etag
 from app.measures import ingest, readings, service, spreadsheets, uploads
@@ -26,9 +26,9 @@ from app.measures.models import (
     MeasureUpdate,
     ValueKind,
 )
-from app.measures.periods import PeriodKind
 from app.org_units.models import OrgUnitKind
 from app.pagination import PageDep
+from app.periods import PeriodKind
 from app.problems import problem_responses
 from app.routing import service_router
 

@@ -12,11 +12,13 @@ from sqlalchemy import ColumnElement, exists, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.auth import Principal
+from app.context import Principal
+from app.cycles import service as cycle_service
 from app.db import delete_unless_referenced
 from app.etag import check_if_match
 from app.goals import service as goal_service
 from app.initiatives import service as initiative_service
+from app.initiatives.models import Initiative
 from app.measures.models import (
     CycleMeasure,
     Measure,
@@ -27,11 +29,11 @@ from app.measures.models import (
     ValueKind,
     _check_scale,
 )
-from app.measures.periods import PeriodKind, SchoolYearStart
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit
 from app.organisations.models import Organisation
 from app.pagination import Page, PageParams, Sorting, paginate
+from app.periods import PeriodKind, SchoolYearStart
 from app.problems import Conflict, Forbidden, InvalidInput, NotFound
 from app.references import resolve_reference
 from app.teams.models import Team
@@ -304,9 +306,6 @@ async def list_measures(
 async def _cycle_and_unit(
     session: AsyncSession, principal: Principal, cycle_id: uuid.UUID
 ) -> tuple[Any, uuid.UUID]:
-    from app.cycles import service as cycle_service
-    from app.initiatives.models import Initiative
-
     cycle = await cycle_service.get_cycle(session, principal, cycle_id)
     unit_id = await session.scalar(
         select(col(Team.org_unit_id))

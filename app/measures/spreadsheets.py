@@ -59,7 +59,7 @@ import xlsxwriter
 import xlsxwriter.format
 import xlsxwriter.worksheet
 
-from app.measures.periods import InvalidPeriod, Period, parse_day
+from app.periods import InvalidPeriod, Period, parse_day
 
 __all__ = [
     "ACCEPTED_COLUMNS",

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Query, Response, status
 
-from app.auth import Admin, CurrentUser
+from app.access_tokens.auth import Admin, CurrentUser
 from app.db import QueryText, SessionDep
 from app.etag import IfMatch, set_etag
 from app.org_units import service

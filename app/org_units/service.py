@@ -6,10 +6,11 @@ from sqlalchemy import ColumnElement, func, literal, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.audit import service as audit
 from app.audit.models import AuditAction
-from app.auth import Principal
+from app.context import Principal
 from app.db import delete_unless_referenced, utcnow
 from app.etag import check_if_match
 from app.org_units.models import (
@@ -135,6 +136,17 @@ async def ensure_goal_links_survive(
             f"them and {initiatives_broken} initiative goal link(s) would point at a goal no longer "
             "above the team's unit. Change those goals or links first, then move."
         )
+
+
+def units_in_scope(principal: Principal) -> SelectOfScalar[uuid.UUID] | None:
+    """The ids of the units inside a scoped token's subtree, for use as a subquery; None for a
+    token that covers the whole organisation."""
+    if principal.scope_path is None:
+        return None
+    return select(col(OrgUnit.id)).where(
+        col(OrgUnit.organisation_id) == principal.organisation_id,
+        principal.path_filter(col(OrgUnit.path)),
+    )
 
 
 async def get_org_unit(

@@ -6,13 +6,12 @@ from pydantic import AfterValidator
 from sqlmodel import Field, SQLModel
 
 from app.db import InputModel, VersionedRow, input_example, with_example
+from app.periods import SchoolYearStart
 
 
 def _school_year_start(value: str | None) -> str | None:
     if value is None:
         return None
-    from app.measures.periods import SchoolYearStart
-
     try:
         month, day = (int(part) for part in value.split("-"))
         SchoolYearStart(month=month, day=day)

@@ -1,6 +1,6 @@
 from fastapi import Response
 
-from app.auth import Admin, CurrentUser
+from app.access_tokens.auth import Admin, CurrentUser
 from app.db import SessionDep
 from app.etag import IfMatch, set_etag
 from app.organisations import service

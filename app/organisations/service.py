@@ -1,6 +1,6 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import Principal
+from app.context import Principal
 from app.etag import check_if_match
 from app.organisations.models import Organisation, OrganisationUpdate
 from app.problems import Forbidden

@@ -6,7 +6,7 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from app.auth import Principal
+from app.context import Principal
 from app.db import delete_unless_referenced
 from app.etag import check_if_match
 from app.org_units import service as org_unit_service

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import Role
+from app.context import Role
 from tests.analytics.factories import proportion_measure, send, weeks
 from tests.factories import bearer, make_tenant, make_token, make_unit
 from tests.measures.factories import create_indicator, create_measure

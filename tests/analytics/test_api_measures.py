@@ -11,9 +11,9 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import Role
+from app.cli.demo import DEMO_VIEWER_TOKEN, load_demo
+from app.context import Role
 from app.cycles.stages import Stage
-from app.demo import DEMO_VIEWER_TOKEN, load_demo
 from app.org_units.models import OrgUnitKind
 from tests.analytics.factories import Measured, make_cycle, proportion_measure, send, weeks
 from tests.factories import Tenant, bearer, make_tenant, make_token, make_unit

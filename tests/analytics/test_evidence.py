@@ -6,7 +6,7 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import Role
+from app.context import Role
 from app.org_units.models import OrgUnitKind
 from tests.cycles.factories import create_cycle, make_initiative
 from tests.factories import Tenant, bearer, make_tenant, make_token, make_unit

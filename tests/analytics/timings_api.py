@@ -34,7 +34,7 @@ from app.analytics.summary import summary_sentence
 from app.db import utcnow
 from app.main import create_app
 from app.measures.models import Direction, Measure, Measurement, MeasureType, ValueKind
-from app.measures.periods import PeriodKind, parse_period
+from app.periods import PeriodKind, parse_period
 from app.settings import Settings
 from tests.benchmarks.inprocess import libpq_url, scratch_postgres
 from tests.conftest import migrate
@@ -132,7 +132,7 @@ async def run(url: str, backend: str) -> None:
         # The steps of one analysis, in the same process.
         steps: dict[str, list[float]] = {"read + analyse": [], "sentence": [], "json": []}
         async with app.state.read_sessionmaker() as session:
-            from app.auth import Principal, Role
+            from app.context import Principal, Role
 
             principal = Principal(None, "bench", (await _org(session, measure_id)), Role.admin)
             for _ in range(ROUNDS):

@@ -39,15 +39,14 @@ from sqlmodel import col
 
 from app.analytics import rollup
 from app.analytics.spc import ChartOptions, ChartType, analyse
-from app.auth import Role
 from app.cli import alembic_config
-from app.context import Context
+from app.context import Context, Role
 from app.db import utcnow
 from app.logging import configure_logging
 from app.main import create_app
 from app.measures.models import Measure, Measurement, MeasureType, ValueKind
-from app.measures.periods import PeriodKind, parse_period, period_from_ordinal
 from app.org_units.models import OrgUnit, OrgUnitKind
+from app.periods import PeriodKind, parse_period, period_from_ordinal
 from app.settings import Settings
 from tests.analytics import timings
 from tests.benchmarks.inprocess import libpq_url, scratch_postgres, sqlite_database

@@ -23,8 +23,7 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from app import demo
-from app.cli import alembic_config
+from app.cli import alembic_config, demo
 from app.context import Context
 from app.db import sync_url
 from app.logging import configure_logging

@@ -45,8 +45,8 @@ from sqlmodel import col
 from app.context import Context
 from app.main import create_app
 from app.measures.models import Measure, MeasureType, ValueKind
-from app.measures.periods import PeriodKind
 from app.org_units.models import OrgUnit, OrgUnitKind
+from app.periods import PeriodKind
 from app.settings import Settings
 from tests.benchmarks.served import Call, Figure, Plan, Server, Target
 

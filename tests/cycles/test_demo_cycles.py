@@ -6,8 +6,8 @@ from typing import Any
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.cli.demo import DEMO_ADMIN_TOKEN, DEMO_VIEWER_TOKEN, load_demo
 from app.cycles.stages import missing_to_leave
-from app.demo import DEMO_ADMIN_TOKEN, DEMO_VIEWER_TOKEN, load_demo
 from tests.factories import bearer
 
 

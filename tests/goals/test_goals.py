@@ -4,7 +4,7 @@ from typing import Any
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import Role
+from app.context import Role
 from app.goals.models import GoalStatus
 from tests.commitments.factories import make_commitment
 from tests.factories import bearer, make_tenant, make_token

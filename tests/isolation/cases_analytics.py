@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analytics.models import MeasureAnnotation, MeasureExclusion, MeasurePhase
-from app.measures.periods import PeriodKind, parse_period
+from app.periods import PeriodKind, parse_period
 from tests.factories import Tenant
 from tests.isolation import cases_measures
 from tests.isolation.framework import Case

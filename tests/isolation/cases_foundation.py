@@ -8,7 +8,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import Role
+from app.context import Role
 from app.org_units.models import OrgUnitKind
 from tests.factories import Tenant, make_token, make_unit
 from tests.isolation.framework import Case, token_id

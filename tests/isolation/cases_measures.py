@@ -13,7 +13,7 @@ from app.cycles.stages import Stage
 from app.db import utcnow
 from app.initiatives.models import Initiative, InitiativeStatus
 from app.measures.models import Measure, Measurement, MeasureType, ValueKind
-from app.measures.periods import PeriodKind, parse_period
+from app.periods import PeriodKind, parse_period
 from tests.factories import Tenant
 from tests.isolation.framework import Case
 

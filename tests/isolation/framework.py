@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.access_tokens.models import AccessToken
-from app.auth import hash_token
+from app.access_tokens.secrets import hash_token
 from tests.factories import Tenant, bearer
 
 API = "/api/v1"

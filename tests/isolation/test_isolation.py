@@ -388,7 +388,7 @@ def test_every_id_filter_is_checked_for_isolation() -> None:
 
 async def _goals_and_measures(session: AsyncSession, tenant: Tenant) -> dict[str, uuid.UUID]:
     from app.measures.models import Measure, MeasureType, ValueKind
-    from app.measures.periods import PeriodKind
+    from app.periods import PeriodKind
     from tests.isolation import cases_measures
 
     names = await cases_goals.populate(session, tenant)

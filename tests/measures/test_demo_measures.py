@@ -3,7 +3,7 @@
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.demo import DEMO_ADMIN_TOKEN, DEMO_VIEWER_TOKEN, load_demo
+from app.cli.demo import DEMO_ADMIN_TOKEN, DEMO_VIEWER_TOKEN, load_demo
 from tests.factories import bearer
 
 

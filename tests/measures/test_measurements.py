@@ -503,7 +503,7 @@ async def test_a_cycle_follows_its_initiatives_measures_or_those_it_names(
 async def test_roles_reporters_write_measurements_and_viewers_only_read(
     client: AsyncClient, session: AsyncSession
 ) -> None:
-    from app.auth import Role
+    from app.context import Role
     from tests.factories import make_token
 
     tenant = await make_tenant(session)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.measures.periods import (
+from app.periods import (
     InvalidPeriod,
     Period,
     PeriodKind,

@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.measures import push
+from app.cli import push_client as push
 from tests.cycles.factories import make_initiative
 from tests.factories import make_tenant
 from tests.measures.factories import create_measure

@@ -10,8 +10,8 @@ import python_calamine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.measures.periods import PeriodKind, parse_period, period_of
 from app.measures.spreadsheets import Row, read_table, write_csv, write_xlsx
+from app.periods import PeriodKind, parse_period, period_of
 
 HEADER = [
     "period",

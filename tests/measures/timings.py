@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
-from app.measures.periods import period_of
 from app.measures.spreadsheets import _check_archive, read_table, write_csv, write_xlsx
+from app.periods import period_of
 
 ROWS = 10_000
 ROUNDS = 7

@@ -136,7 +136,7 @@ def _ensure_migrated() -> None:
 
 
 def migrations_dir() -> Path:
-    beside_package = Path(__file__).resolve().parent.parent / "migrations"
+    beside_package = Path(__file__).resolve().parents[2] / "migrations"
     return beside_package if beside_package.is_dir() else Path.cwd() / "migrations"
 
 
@@ -148,6 +148,7 @@ def alembic_config(database_url: str | None = None) -> Config:
 
 
 def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    from app.audit import service as audit_service
     from app.context import Context
     from app.db import create_engine
     from app.sessions import create_sessionmaker
@@ -157,7 +158,9 @@ def _run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     async def main() -> T:
         engine = create_engine(get_settings().database_url, null_pool=True)
         try:
-            async with create_sessionmaker(engine)(context=Context(actor="cli")) as session:
+            async with create_sessionmaker(engine, audit=audit_service.install)(
+                context=Context(actor="cli")
+            ) as session:
                 return await work(session)
         finally:
             await engine.dispose()
@@ -200,7 +203,7 @@ def create_organisation(
         raise typer.BadParameter(
             "give the organisation's name, 1 to 200 characters", param_hint="NAME"
         )
-    from app.auth import Role
+    from app.context import Role
     from app.organisations import service as organisation_service
 
     async def work(session: AsyncSession) -> tuple[uuid.UUID, str]:
@@ -229,7 +232,7 @@ def create_token(
 ) -> None:
     """Create a token without an API call, e.g. when every admin token was lost or revoked."""
     from app.access_tokens import service as token_service
-    from app.auth import Role
+    from app.context import Role
     from app.org_units.models import OrgUnit
     from app.organisations.models import Organisation
 
@@ -273,7 +276,7 @@ def create_token(
 @operator_errors
 def load_demo() -> None:
     """Load the Mittköping demo organisation unless it is there, and print its demo tokens."""
-    from app import demo
+    from app.cli import demo
 
     result = _run(demo.load_demo)
     if result.created:
@@ -338,7 +341,7 @@ def push(
 
     import httpx
 
-    from app.measures import push as pusher
+    from app.cli import push_client as pusher
 
     if not token:
         typer.echo("No token: set PDCA_TOKEN (or give --token).", err=True)

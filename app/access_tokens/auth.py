@@ -1,20 +1,24 @@
-"""Bearer-token authentication, roles and unit scope.
+"""Bearer-token authentication, roles and unit scope: the role dependencies routers use.
 
 A token belongs to one organisation, has a role and covers either the whole organisation or one
 unit's subtree. Objects outside that answer 404, never 403, so their existence does not leak.
+The lookup of a token by its secret lives here once; the idempotency middleware gets it from
+the app factory (:func:`app.main.create_app`), so the core imports no domain.
 """
 
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.access_tokens.models import AccessToken
-from app.access_tokens.secrets import TOKEN_PREFIX, generate_token, hash_token
+from app.access_tokens.secrets import hash_token
 from app.context import Principal, Role
 from app.db import SessionDep, context_of, set_context, utcnow
 from app.org_units.models import OrgUnit
@@ -22,15 +26,12 @@ from app.problems import Forbidden, NotAuthenticated
 from app.settings import Settings
 
 __all__ = [
-    "TOKEN_PREFIX",
     "Admin",
     "CurrentUser",
     "Editor",
-    "Principal",
     "Reporter",
-    "Role",
-    "generate_token",
-    "hash_token",
+    "active_token_owner",
+    "authenticate",
     "require_role",
 ]
 
@@ -44,6 +45,7 @@ bearer_scheme = HTTPBearer(
     ),
 )
 
+# The one lookup of a token by its secret (authentication and idempotency keys use it).
 # Built once: every request runs it, through the unique index on token_hash. Nothing about a
 # token is cached between requests, so a revoked or expired token fails at once in every process.
 _LOOKUP = (
@@ -67,6 +69,19 @@ _TOUCH = (
     .values(last_used_at=bindparam("now"))
     .execution_options(synchronize_session=False)
 )
+
+
+async def active_token_owner(
+    session: AsyncSession, secret: str, now: datetime
+) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """The id and organisation of the active token with this secret; None if it is unknown,
+    revoked or expired. Handed to the idempotency middleware by the app factory."""
+    row = (await session.execute(_LOOKUP, {"token_hash": hash_token(secret)})).first()
+    if row is None or not AccessToken.is_active_at(
+        now, revoked_at=row.revoked_at, expires_at=row.expires_at
+    ):
+        return None
+    return row.id, row.organisation_id
 
 
 async def authenticate(

@@ -14,8 +14,8 @@ from sqlmodel import col, select
 
 from app.access_tokens import service as token_service
 from app.access_tokens.models import AccessToken
-from app.auth import Role, hash_token
-from app.context import Context
+from app.access_tokens.secrets import hash_token
+from app.context import Context, Role
 from app.cycles.models import Cycle, CycleStageTransition
 from app.cycles.stages import Decision, Direction, Stage, stage_index
 from app.db import set_context
@@ -23,9 +23,9 @@ from app.goals.models import Goal
 from app.initiatives.models import Initiative, InitiativeGoal, InitiativeStatus
 from app.measures.models import Direction as MeasureDirection
 from app.measures.models import Measure, Measurement, MeasurementSource, MeasureType, ValueKind
-from app.measures.periods import Period, PeriodKind, parse_period
 from app.org_units.models import OrgUnit, OrgUnitKind
 from app.organisations import service as organisation_service
+from app.periods import Period, PeriodKind, parse_period
 from app.teams.models import MemberRole, Team, TeamKind, TeamMember
 
 DEMO_ADMIN_TOKEN = "pdca_demo-admin-mittkoping"
