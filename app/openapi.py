@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from app.problems import PROBLEM_MEDIA_TYPE
+from app.problems import IDEMPOTENCY_EXAMPLES, PROBLEM_EXAMPLES, PROBLEM_MEDIA_TYPE
 
 CONTRACT_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
 
@@ -186,13 +186,15 @@ _IDEMPOTENCY_PARAMETER = {
     "in": "header",
     "required": False,
     "description": (
-        "Any unique string (a UUID is a good choice). Retrying the same request with the same key "
-        "returns the first response again (header `Idempotent-Replayed: true`) instead of doing "
-        "the work twice. Keys are kept 24 hours per token; the same key with a different request "
-        "answers 422, and a retry while the first attempt runs answers 409."
+        "Optional. A new unique string for each new request (a fresh UUID is a good choice); "
+        "in Swagger UI leave it empty unless you mean to retry. Retrying the same request with "
+        "the same key returns the first response again (header `Idempotent-Replayed: true`) "
+        "instead of doing the work twice. Keys are kept 24 hours per token; the same key with a "
+        "different request answers 422, and a retry while the first attempt runs answers 409."
     ),
+    # No example: Swagger UI would fill it in, and every admin's second POST would then reuse
+    # the first one's key (422).
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-    "example": "5b0c1a8e-1f4e-4a57-9d0c-2a7c9b8e6f10",
 }
 
 
@@ -257,6 +259,29 @@ def _query_checked(schema: dict[str, Any]) -> None:
             )
 
 
+def _problem_examples(schema: dict[str, Any]) -> None:
+    """Each status shows its own problem examples (app.problems), not one for all."""
+    examples: dict[str, Any] = {}
+    for table in (PROBLEM_EXAMPLES, IDEMPOTENCY_EXAMPLES):
+        for named in table.values():
+            examples.update(named)
+    schema.setdefault("components", {})["examples"] = dict(sorted(examples.items()))
+    for path, path_item in schema.get("paths", {}).items():
+        for method, operation in path_item.items():
+            idempotent = method == "post" and path.startswith("/api/")
+            for status, response in operation.get("responses", {}).items():
+                media = response.get("content", {}).get(PROBLEM_MEDIA_TYPE)
+                if media is None or "example" in media or "examples" in media:
+                    continue
+                names = list(PROBLEM_EXAMPLES.get(int(status), {}))
+                if idempotent:
+                    names += IDEMPOTENCY_EXAMPLES.get(int(status), {})
+                if names:
+                    media["examples"] = {
+                        name: {"$ref": f"#/components/examples/{name}"} for name in names
+                    }
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
         schema = get_openapi(
@@ -271,6 +296,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         _idempotency_keys(schema)
         _service_unavailable(schema)
         _query_checked(schema)
+        _problem_examples(schema)
         app.openapi_schema = schema
     return app.openapi_schema
 
