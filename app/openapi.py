@@ -11,6 +11,19 @@ from app.problems import IDEMPOTENCY_EXAMPLES, PROBLEM_EXAMPLES, PROBLEM_MEDIA_T
 
 CONTRACT_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
 
+EXAMPLE_IDS: dict[str, str] = {
+    "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",  # Norrskolan F–6
+    "parent_id": "0d9e2b6a-7c1f-4e3d-8a5b-9c0d1e2f3a4b",  # Område Norr
+    "team_id": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",  # Förbättringsteam åk 5, Norrskolan
+    "goal_id": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",  # Norrskolan's goal
+    "parent_goal_id": "2b7c9d1e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",  # the administration's goal
+    "initiative_id": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",  # Delaktighet i klass 5B
+    "cycle_id": "4d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a",  # its second cycle, in åtgärd
+    "measure_id": "3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f",  # 5B-DELAKTIGHET
+}
+"""The ids the contract's examples use: objects of the demo data (``app.demo`` gives them these
+ids), so Swagger UI's prefilled examples work against ``make run`` as they stand."""
+
 DESCRIPTION = """
 Keeps a municipality's systematic quality work (*systematiskt kvalitetsarbete*) in one place:
 the unit tree, improvement teams (*förbättringsteam*), their small-scale tests of change through
@@ -34,6 +47,12 @@ or scope answer **404**, as if they did not exist; a role that may not act answe
   made by someone else in between is refused with **412** instead of being overwritten.
 - Timestamps are UTC, ISO 8601. Ids are random UUIDs.
 - Every change is recorded in the audit trail (`/api/v1/audit-events`).
+
+**Examples.** The prefilled examples name objects of the demo data that `make run` loads
+(Norrskolan F–6 `8c0a7e8e-…`, its team `1e2d3c4b-…`, the initiative "Delaktighet i klass 5B"
+`9f8e7d6c-…`, its measure `3b9f1c2e-…`), so *Try it out* works against the demo as it stands.
+Against your own data, replace every id with one from the matching list (`GET /api/v1/org-units`,
+`/teams`, `/initiatives`, `/measures` ...). Leave `Idempotency-Key` empty unless you retry.
 """
 
 ANALYTICS = """
@@ -282,6 +301,16 @@ def _problem_examples(schema: dict[str, Any]) -> None:
                     }
 
 
+def _path_examples(schema: dict[str, Any]) -> None:
+    """Path ids are prefilled with the demo object of that kind (see ``EXAMPLE_IDS``)."""
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []):
+                example = EXAMPLE_IDS.get(parameter["name"])
+                if parameter["in"] == "path" and example is not None:
+                    parameter["example"] = example
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
         schema = get_openapi(
@@ -297,6 +326,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         _service_unavailable(schema)
         _query_checked(schema)
         _problem_examples(schema)
+        _path_examples(schema)
         app.openapi_schema = schema
     return app.openapi_schema
 
