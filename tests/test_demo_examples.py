@@ -1,12 +1,16 @@
 """The contract's prefilled examples work against the demo data, as Swagger UI sends them."""
 
+import re
+from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.demo import DEMO_ADMIN_TOKEN, DEMO_IDS, load_demo
+from app.demo import DEMO_ADMIN_TOKEN, DEMO_IDS, DEMO_REPORTER_TOKEN, load_demo
+from app.measures import push
 from app.openapi import EXAMPLE_IDS
 from tests.factories import bearer
 
@@ -85,3 +89,33 @@ async def test_prefilled_path_ids_read_demo_objects(
             failures.append(f"GET {path}: {response.status_code} {response.text[:200]}")
     assert not failures, "\n".join(failures)
     assert read >= 10
+
+
+def _readme_push_example() -> tuple[str, str, str]:
+    """The README's demo push example: the CSV it writes, the token and the measure code."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    match = re.search(
+        r"cat > (\S+) <<'CSV'\n(.*?)\nCSV\nPDCA_TOKEN=(\S+) \.venv/bin/pdca push \1 "
+        r"--measure-code (\S+)\n",
+        readme,
+        re.DOTALL,
+    )
+    assert match, "the README's push example is not where this test looks"
+    return match[2] + "\n", match[3], match[4]
+
+
+async def test_the_readme_push_example_works_against_the_demo(
+    app: FastAPI, session: AsyncSession, tmp_path: Path
+) -> None:
+    await load_demo(session)
+    content, token, code = _readme_push_example()
+    assert token == DEMO_REPORTER_TOKEN
+    path = tmp_path / "exit-tickets-5b.csv"
+    path.write_text(content, encoding="utf-8")
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test", headers=bearer(token)
+    ) as client:
+        first = await push.push_file(client, path, target=push.Target(measure_code=code))
+        again = await push.push_file(client, path, target=push.Target(measure_code=code))
+    assert (first.rows, first.created) == (1, 1)
+    assert again.created == 0
