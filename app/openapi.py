@@ -7,9 +7,22 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from app.problems import PROBLEM_MEDIA_TYPE
+from app.problems import IDEMPOTENCY_EXAMPLES, PROBLEM_EXAMPLES, PROBLEM_MEDIA_TYPE
 
 CONTRACT_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
+
+EXAMPLE_IDS: dict[str, str] = {
+    "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",  # Norrskolan F–6
+    "parent_id": "0d9e2b6a-7c1f-4e3d-8a5b-9c0d1e2f3a4b",  # Område Norr
+    "team_id": "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b",  # Förbättringsteam åk 5, Norrskolan
+    "goal_id": "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a",  # Norrskolan's goal
+    "parent_goal_id": "2b7c9d1e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",  # the administration's goal
+    "initiative_id": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",  # Delaktighet i klass 5B
+    "cycle_id": "4d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a",  # its second cycle, in åtgärd
+    "measure_id": "3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f",  # 5B-DELAKTIGHET
+}
+"""The ids the contract's examples use: objects of the demo data (``app.cli.demo`` gives them these
+ids), so Swagger UI's prefilled examples work against ``make run`` as they stand."""
 
 DESCRIPTION = """
 Keeps a municipality's systematic quality work (*systematiskt kvalitetsarbete*) in one place:
@@ -34,6 +47,12 @@ or scope answer **404**, as if they did not exist; a role that may not act answe
   made by someone else in between is refused with **412** instead of being overwritten.
 - Timestamps are UTC, ISO 8601. Ids are random UUIDs.
 - Every change is recorded in the audit trail (`/api/v1/audit-events`).
+
+**Examples.** The prefilled examples name objects of the demo data that `make run` loads
+(Norrskolan F–6 `8c0a7e8e-…`, its team `1e2d3c4b-…`, the initiative "Delaktighet i klass 5B"
+`9f8e7d6c-…`, its measure `3b9f1c2e-…`), so *Try it out* works against the demo as it stands.
+Against your own data, replace every id with one from the matching list (`GET /api/v1/org-units`,
+`/teams`, `/initiatives`, `/measures` ...). Leave `Idempotency-Key` empty unless you retry.
 """
 
 ANALYTICS = """
@@ -186,13 +205,15 @@ _IDEMPOTENCY_PARAMETER = {
     "in": "header",
     "required": False,
     "description": (
-        "Any unique string (a UUID is a good choice). Retrying the same request with the same key "
-        "returns the first response again (header `Idempotent-Replayed: true`) instead of doing "
-        "the work twice. Keys are kept 24 hours per token; the same key with a different request "
-        "answers 422, and a retry while the first attempt runs answers 409."
+        "Optional. A new unique string for each new request (a fresh UUID is a good choice); "
+        "in Swagger UI leave it empty unless you mean to retry. Retrying the same request with "
+        "the same key returns the first response again (header `Idempotent-Replayed: true`) "
+        "instead of doing the work twice. Keys are kept 24 hours per token; the same key with a "
+        "different request answers 422, and a retry while the first attempt runs answers 409."
     ),
+    # No example: Swagger UI would fill it in, and every admin's second POST would then reuse
+    # the first one's key (422).
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-    "example": "5b0c1a8e-1f4e-4a57-9d0c-2a7c9b8e6f10",
 }
 
 
@@ -257,6 +278,39 @@ def _query_checked(schema: dict[str, Any]) -> None:
             )
 
 
+def _problem_examples(schema: dict[str, Any]) -> None:
+    """Each status shows its own problem examples (app.problems), not one for all."""
+    examples: dict[str, Any] = {}
+    for table in (PROBLEM_EXAMPLES, IDEMPOTENCY_EXAMPLES):
+        for named in table.values():
+            examples.update(named)
+    schema.setdefault("components", {})["examples"] = dict(sorted(examples.items()))
+    for path, path_item in schema.get("paths", {}).items():
+        for method, operation in path_item.items():
+            idempotent = method == "post" and path.startswith("/api/")
+            for status, response in operation.get("responses", {}).items():
+                media = response.get("content", {}).get(PROBLEM_MEDIA_TYPE)
+                if media is None or "example" in media or "examples" in media:
+                    continue
+                names = list(PROBLEM_EXAMPLES.get(int(status), {}))
+                if idempotent:
+                    names += IDEMPOTENCY_EXAMPLES.get(int(status), {})
+                if names:
+                    media["examples"] = {
+                        name: {"$ref": f"#/components/examples/{name}"} for name in names
+                    }
+
+
+def _path_examples(schema: dict[str, Any]) -> None:
+    """Path ids are prefilled with the demo object of that kind (see ``EXAMPLE_IDS``)."""
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []):
+                example = EXAMPLE_IDS.get(parameter["name"])
+                if parameter["in"] == "path" and example is not None:
+                    parameter["example"] = example
+
+
 def build_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
         schema = get_openapi(
@@ -271,6 +325,8 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         _idempotency_keys(schema)
         _service_unavailable(schema)
         _query_checked(schema)
+        _problem_examples(schema)
+        _path_examples(schema)
         app.openapi_schema = schema
     return app.openapi_schema
 

@@ -6,6 +6,8 @@ framework HTTP errors and database conflicts into the same ``application/problem
 
 import json
 import re
+import typing
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -13,7 +15,8 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+from pydantic_core.core_schema import ErrorType
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -38,17 +41,8 @@ class FieldError(BaseModel):
 class ProblemDetails(BaseModel):
     """An RFC 9457 problem document."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "example": {
-                "type": "/problems/not-found",
-                "title": "Not found",
-                "status": 404,
-                "detail": "No org unit with id 3f0c... in your scope.",
-                "instance": "/api/v1/org-units/3f0c...",
-            }
-        }
-    )
+    # No schema-level example: Swagger UI would show it for every status. Each status has its
+    # own examples (PROBLEM_EXAMPLES), filed per response by app.openapi.
 
     type: str = Field(description="URI reference that identifies the problem type.")
     title: str = Field(description="Short, human-readable summary of the problem type.")
@@ -203,12 +197,134 @@ def _field_name(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+_NUMBER = "must be a number, e.g. 12 or 12.5"
+_WHOLE = "must be a whole number, e.g. 12"
+_DATE = "must be a calendar date written YYYY-MM-DD"
+_INSTANT = "must be an ISO 8601 instant with an offset, e.g. 2026-09-01T08:00:00Z"
+_OBJECT = "must be a JSON object ({...})"
+_LIST = "must be a JSON list ([...])"
+_ID = "must be an id: a UUID such as 8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44"
+
+_MESSAGES: dict[str, str] = {
+    "missing": "is required",
+    "extra_forbidden": "is not a field this operation takes; check the spelling",
+    "none_required": "must be null",
+    "json_invalid": "is not valid JSON",
+    "json_type": "must be JSON text",
+    "string_type": "must be text",
+    "string_unicode": "must be valid Unicode text",
+    "string_too_short": "must be at least {min_length} characters long",
+    "string_too_long": "must be at most {max_length} characters long",
+    "string_pattern_mismatch": "does not have the expected form ({pattern})",
+    "string_not_ascii": "must hold only ASCII characters",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "int_type": _WHOLE,
+    "int_parsing": _WHOLE,
+    "int_parsing_size": "is too large a number",
+    "int_from_float": "must be a whole number, without decimals",
+    "float_type": _NUMBER,
+    "float_parsing": _NUMBER,
+    "decimal_type": _NUMBER,
+    "decimal_parsing": _NUMBER,
+    "decimal_max_digits": "must have at most {max_digits} digits",
+    "decimal_max_places": "must have at most {decimal_places} decimals",
+    "decimal_whole_digits": "must have at most {whole_digits} digits before the decimal point",
+    "finite_number": "must be a finite number",
+    "greater_than": "must be greater than {gt}",
+    "greater_than_equal": "must be {ge} or more",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be {le} or less",
+    "multiple_of": "must be a multiple of {multiple_of}",
+    "enum": "must be one of {expected}",
+    "literal_error": "must be one of {expected}",
+    "too_short": "must hold at least {min_length} item(s)",
+    "too_long": "must hold at most {max_length} items",
+    "list_type": _LIST,
+    "tuple_type": _LIST,
+    "set_type": _LIST,
+    "frozen_set_type": _LIST,
+    "iterable_type": _LIST,
+    "set_item_not_hashable": "must hold plain values",
+    "dict_type": _OBJECT,
+    "mapping_type": _OBJECT,
+    "model_type": _OBJECT,
+    "model_attributes_type": _OBJECT,
+    "dataclass_type": _OBJECT,
+    "uuid_type": _ID,
+    "uuid_parsing": _ID,
+    "uuid_version": _ID,
+    "date_type": _DATE,
+    "date_parsing": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": _DATE + ", without a time",
+    "date_past": "must be a date in the past",
+    "date_future": "must be a date in the future",
+    "time_type": "must be a time of day written HH:MM",
+    "time_parsing": "must be a time of day written HH:MM",
+    "datetime_type": _INSTANT,
+    "datetime_parsing": _INSTANT,
+    "datetime_object_invalid": _INSTANT,
+    "datetime_from_date_parsing": _INSTANT,
+    "datetime_past": "must be an instant in the past",
+    "datetime_future": "must be an instant in the future",
+    "timezone_naive": "must not carry a time zone offset",
+    "timezone_aware": "must carry a time zone offset, e.g. Z or +02:00",
+    "timezone_offset": "must carry the time zone offset {tz_expected}",
+    "time_delta_type": "must be a duration, e.g. PT15M",
+    "time_delta_parsing": "must be a duration, e.g. PT15M",
+    "url_type": "must be a URL",
+    "url_parsing": "must be a URL, e.g. https://portal.mittkoping.se/hook",
+    "url_syntax_violation": "must be a URL, e.g. https://portal.mittkoping.se/hook",
+    "url_too_long": "must be a URL of at most {max_length} characters",
+    "url_scheme": "must be a URL starting with {expected_schemes}",
+    "bytes_type": "must be text",
+    "bytes_too_short": "must be at least {min_length} bytes long",
+    "bytes_too_long": "must be at most {max_length} bytes long",
+    "union_tag_invalid": "names a kind ({tag}) that is not one of {expected_tags}",
+    "union_tag_not_found": "must name its kind in {discriminator}",
+    "recursion_loop": "nests too deeply",
+    "recursion_depth_exceeded": "nests too deeply",
+}
+_PYDANTIC_TYPES = frozenset(typing.get_args(ErrorType))
+
+
+def field_message(error: Mapping[str, Any]) -> str:
+    """The message for one of Pydantic's errors, in our words (its ``type`` stays as it is).
+
+    ``ValueError``s raised by our own validators carry our words already, behind Pydantic's
+    "Value error, "; Pydantic's own wording ("Input should be a valid integer") is replaced by
+    a sentence from ``_MESSAGES``. Custom error types are ours and pass unchanged.
+    """
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind in ("value_error", "assertion_error") and "error" in ctx:
+        return str(ctx["error"])
+    if kind == "missing" and tuple(error.get("loc", ())) == ("body",):
+        return "a JSON body is required"
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return "must not be empty"
+    template = _MESSAGES.get(kind)
+    if template is not None:
+        try:
+            return template.format(**{k: _plain(v) for k, v in ctx.items()})
+        except (KeyError, IndexError, ValueError):
+            return template.split(" {")[0].split(" ({")[0]
+    if kind in _PYDANTIC_TYPES:
+        return "is not a value this field accepts"
+    return str(error.get("msg", "is not a value this field accepts"))
+
+
+def _plain(value: Any) -> str:
+    return str(value) if not isinstance(value, float) else f"{value:g}"
+
+
 async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
         FieldError(
             field=_field_name(tuple(err.get("loc", ()))),
-            message=str(err.get("msg", "invalid")),
+            message=field_message(err),
             type=str(err.get("type", "invalid")),
         )
         for err in exc.errors()
@@ -363,6 +479,7 @@ _DESCRIPTIONS = {
     413: "The body or file is larger than the service accepts, or unpacks to too much.",
     415: "The body's format is not one the operation reads.",
     422: "The request did not validate; `errors` names each field and the reason.",
+    428: "The operation needs `If-Match` with the ETag read last.",
     503: "The database is busy or unreachable; retry shortly.",
 }
 
@@ -376,3 +493,225 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {"model": ProblemDetails, "description": _DESCRIPTIONS[status]}
         for status in statuses
     }
+
+
+# --- Examples for the contract ---------------------------------------------------------------
+
+_UNIT = "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44"  # Norrskolan F–6 in the demo data
+_TEAM = "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b"  # Förbättringsteam åk 5 in the demo data
+
+
+def _example(
+    summary: str,
+    status: int,
+    type_: str,
+    title: str,
+    detail: str,
+    instance: str,
+    errors: list[FieldError] | None = None,
+) -> dict[str, Any]:
+    value = problem_document(
+        status=status, type_=type_, title=title, detail=detail, instance=instance, errors=errors
+    )
+    return {"summary": summary, "value": value}
+
+
+def _field_example(
+    summary: str,
+    type_: str,
+    title: str,
+    instance: str,
+    errors: list[FieldError],
+    *,
+    prefixed: bool = True,
+) -> dict[str, Any]:
+    detail = "; ".join(f"{e.field}: {e.message}" if prefixed else e.message for e in errors)
+    return _example(summary, 422, type_, title, detail, instance, errors)
+
+
+PROBLEM_EXAMPLES: dict[int, dict[str, dict[str, Any]]] = {
+    400: {
+        "BadRequest": _example(
+            "A rule of the service",
+            400,
+            "bad-request",
+            "Bad request",
+            "The request breaks a rule of the service.",
+            "/api/v1/measurements/upload",
+        )
+    },
+    401: {
+        "NoToken": _example(
+            "No token sent",
+            401,
+            "not-authenticated",
+            "Not authenticated",
+            "Send an access token as 'Authorization: Bearer <token>'.",
+            "/api/v1/org-units",
+        ),
+        "TokenRevoked": _example(
+            "A revoked token",
+            401,
+            "not-authenticated",
+            "Not authenticated",
+            "The access token has been revoked.",
+            "/api/v1/org-units",
+        ),
+    },
+    403: {
+        "RoleTooLow": _example(
+            "The token's role may not do this",
+            403,
+            "forbidden",
+            "Forbidden",
+            "This operation needs the role admin or higher; the token is viewer.",
+            "/api/v1/org-units",
+        )
+    },
+    404: {
+        "NotFound": _example(
+            "No such object in the token's scope",
+            404,
+            "not-found",
+            "Not found",
+            f"No team with id {_TEAM} in your scope.",
+            f"/api/v1/teams/{_TEAM}",
+        )
+    },
+    409: {
+        "Conflict": _example(
+            "A rule of the domain",
+            409,
+            "cycle-stage-skip-not-allowed",
+            "Stages cannot be skipped",
+            "A cycle moves one stage at a time: from nuläge it can go to analys.",
+            "/api/v1/cycles/4d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a/transitions",
+        ),
+        "Duplicate": _example(
+            "A duplicate",
+            409,
+            "duplicate-external-code",
+            "External code already in use",
+            "external_code '48213301' is already used by another unit of the organisation.",
+            "/api/v1/org-units",
+        ),
+    },
+    412: {
+        "PreconditionFailed": _example(
+            "Someone else changed the object",
+            412,
+            "precondition-failed",
+            "Precondition failed",
+            'If-Match "3" does not match the current ETag "4": the object has changed since '
+            "that ETag was read (or it is not an ETag of this object). Read it again, then retry.",
+            f"/api/v1/org-units/{_UNIT}",
+        )
+    },
+    413: {
+        "PayloadTooLarge": _example(
+            "The body is too large",
+            413,
+            "payload-too-large",
+            "Request body too large",
+            "The body exceeds 10485760 bytes.",
+            "/api/v1/measurements/upload",
+        )
+    },
+    415: {
+        "UnsupportedFile": _example(
+            "A format the operation does not read",
+            415,
+            "unsupported-file",
+            "Unsupported file format",
+            "This is an old Excel workbook (.xls, Excel 97–2003), which is not read; save it as "
+            ".xlsx or CSV (UTF-8) and upload that.",
+            "/api/v1/measurements/upload",
+        )
+    },
+    422: {
+        "ValidationError": _field_example(
+            "A field did not validate",
+            "validation-error",
+            "The request did not validate",
+            "/api/v1/org-units",
+            [
+                FieldError(field="body.name", message="is required", type="missing"),
+                FieldError(
+                    field="body.kind",
+                    message="must be one of 'municipality', 'administration', 'area', "
+                    "'school', 'preschool', 'work_team' or 'other'",
+                    type="enum",
+                ),
+            ],
+        ),
+        "ReferenceNotFound": _field_example(
+            "An id that names nothing the token may see",
+            "invalid-input",
+            "Invalid input",
+            "/api/v1/initiatives",
+            [
+                FieldError(
+                    field="body.team_id",
+                    message=f"no team with id {_TEAM} visible to this token",
+                    type="not_found",
+                )
+            ],
+        ),
+    },
+    428: {
+        "PreconditionRequired": _example(
+            "If-Match is missing",
+            428,
+            "precondition-required",
+            "Precondition required",
+            "Send If-Match with the ETag you read last, so that nobody's change is overwritten.",
+            f"/api/v1/org-units/{_UNIT}",
+        )
+    },
+    503: {
+        "ServiceUnavailable": _example(
+            "The database is busy or unreachable",
+            503,
+            "service-unavailable",
+            "Service unavailable",
+            "The database is busy or unreachable; retry shortly.",
+            "/api/v1/org-units",
+        )
+    },
+}
+"""Realistic problem documents per status, named; ``app.openapi`` files them under each
+operation's responses (as ``#/components/examples`` references) so Swagger UI shows a 401 for
+401, a 409 for 409 and so on."""
+
+IDEMPOTENCY_EXAMPLES: dict[int, dict[str, dict[str, Any]]] = {
+    409: {
+        "IdempotencyKeyInProgress": _example(
+            "A retry while the first attempt runs",
+            409,
+            "idempotency-key-in-progress",
+            "Request with this key in progress",
+            "A request with Idempotency-Key 'f3a9c2d4-5b6e-4c7d-8e9f-0a1b2c3d4e5f' is still "
+            "running, or its outcome was lost; read the current state before retrying with a "
+            "new key.",
+            "/api/v1/measurements",
+        )
+    },
+    422: {
+        "IdempotencyKeyReused": _field_example(
+            "The same Idempotency-Key with a different request",
+            "idempotency-key-reused",
+            "Idempotency key reused",
+            "/api/v1/org-units",
+            [
+                FieldError(
+                    field="header.Idempotency-Key",
+                    message="Idempotency-Key 'f3a9c2d4-5b6e-4c7d-8e9f-0a1b2c3d4e5f' was used "
+                    "for a different request; use a new key.",
+                    type="idempotency-key-reused",
+                )
+            ],
+            prefixed=False,
+        )
+    },
+}
+"""The examples only POSTs under ``/api/v1`` can answer (app.idempotency)."""

@@ -67,6 +67,8 @@ def test_demo_data_loads_once(database_url: str) -> None:
     assert "Loaded demo data" in first
     assert "already loaded" in second
     assert "pdca_demo-admin-mittkoping" in second
+    assert "pdca_demo-reporter-norrskolan" in first
+    assert "pdca_demo-reporter-norrskolan" in second
 
 
 def test_create_token_for_an_unknown_organisation_fails_clearly(database_url: str) -> None:

@@ -1,7 +1,9 @@
 """The API conventions every endpoint shares: problems, auth, pagination, ETags, probes."""
 
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 from httpx import AsyncClient
 from sqlalchemy import update
@@ -415,3 +417,74 @@ async def test_a_streamed_body_that_grows_too_large_is_413(
     )
     assert response.status_code == 413
     assert response.json()["type"] == "/problems/payload-too-large"
+
+
+_LIBRARY_WORDING = re.compile(
+    r"Input should|Value error|Assertion failed|Field required|String should|List should|"
+    r"Extra inputs|valid (integer|number|UUID|dict|list|boolean)|Dictionary|JSON decode",
+    re.IGNORECASE,
+)
+
+
+async def test_validation_messages_are_written_by_us(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    """422 messages read as ours; the machine-readable `type` and the field stay Pydantic's."""
+    tenant = await make_tenant(session)
+    unit = str(tenant.school.id)
+    requests: list[tuple[str, str, Any]] = [
+        ("POST", "/api/v1/org-units", {"kind": "skola", "parent_id": "nope", "colour": 1}),
+        ("GET", "/api/v1/org-units?limit=abc&offset=-1&kind=skola", None),
+        ("POST", "/api/v1/org-units", {"name": "x" * 300, "kind": 3, "external_code": ["a"]}),
+        ("POST", "/api/v1/org-units", [1, 2]),
+        ("POST", "/api/v1/org-units", b'{"name": "Nya skolan",'),
+        ("POST", "/api/v1/org-units", None),
+        (
+            "POST",
+            "/api/v1/measures",
+            {
+                "name": "Trygghet",
+                "initiative_id": unit,
+                "org_unit_id": unit,
+                "value_kind": "proportion",
+                "measure_type": "outcome",
+                "direction": "up",
+                "period_kind": "week",
+            },
+        ),
+        ("POST", "/api/v1/measures", {"name": "Trygghet", "target_value": "hög"}),
+        ("GET", "/api/v1/audit-events?occurred_after=igår", None),
+        (
+            "POST",
+            "/api/v1/goals",
+            {"title": "Mål", "org_unit_id": unit, "valid_from_on": "20/11/2026"},
+        ),
+    ]
+    seen: dict[str, list[str]] = {}
+    for method, url, body in requests:
+        if isinstance(body, bytes):
+            response = await client.request(
+                method,
+                url,
+                content=body,
+                headers={**tenant.headers, "Content-Type": "application/json"},
+            )
+        else:
+            response = await client.request(method, url, json=body, headers=tenant.headers)
+        assert response.status_code == 422, (url, response.text)
+        problem = response.json()
+        assert not _LIBRARY_WORDING.search(problem["detail"]), problem["detail"]
+        for error in problem["errors"]:
+            assert error["message"], error
+            assert not _LIBRARY_WORDING.search(error["message"]), error
+            seen.setdefault(error["type"], []).append(error["message"])
+    assert "is required" in seen["missing"]
+    assert seen["extra_forbidden"][0].startswith("is not a field this operation takes")
+    assert seen["int_parsing"][0].startswith("must be a whole number")
+    assert seen["uuid_parsing"][0].startswith("must be an id")
+    assert seen["enum"][0].startswith("must be one of 'municipality'")
+    assert "give exactly one of initiative_id and org_unit_id" in seen["value_error"]
+    assert "must be a calendar date written YYYY-MM-DD" in seen["value_error"]
+    assert "must be at most 200 characters long" in seen["string_too_long"]
+    assert "greater_than_equal" in seen and "float_parsing" in seen
+    assert "json_invalid" in seen

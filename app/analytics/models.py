@@ -123,7 +123,6 @@ class PhaseCreate(InputModel):
     model_config = input_example(
         {
             "period": "2026-W41",
-            "cycle_id": _CYCLE_ID,
             "reason": "Exit tickets införda i alla SO-lektioner.",
             "baseline_periods": 6,
         }

@@ -285,6 +285,10 @@ def load_demo() -> None:
         typer.echo("Demo data already loaded.")
     typer.echo(f"Demo admin token (whole organisation): {result.admin_token}")
     typer.echo(f"Demo viewer token (Norrskolan only):   {result.viewer_token}")
+    typer.echo(
+        f"Demo reporter token (Norrskolan; sends measurements, e.g. with pdca push): "
+        f"{result.reporter_token}"
+    )
     typer.echo("Open /docs, press Authorize and paste a token.")
 
 

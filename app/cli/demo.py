@@ -1,10 +1,13 @@
 """Demo data for the embedded default: Mittköping kommun's school administration.
 
 Loaded by ``pdca load-demo`` (``make run`` calls it); it does nothing when the demo organisation
-exists. The demo tokens are fixed, well-known strings so the README can name them: never load the
-demo into a database that holds real data.
+exists. The demo tokens are fixed, well-known strings so the README can name them, and the
+objects the contract's examples name have fixed ids (``DEMO_IDS``), so Swagger UI's prefilled
+examples work against the demo as they stand: never load the demo into a database that holds
+real data.
 """
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -23,6 +26,7 @@ from app.goals.models import Goal
 from app.initiatives.models import Initiative, InitiativeGoal, InitiativeStatus
 from app.measures.models import Direction as MeasureDirection
 from app.measures.models import Measure, Measurement, MeasurementSource, MeasureType, ValueKind
+from app.openapi import EXAMPLE_IDS
 from app.org_units.models import OrgUnit, OrgUnitKind
 from app.organisations import service as organisation_service
 from app.periods import Period, PeriodKind, parse_period
@@ -30,6 +34,23 @@ from app.teams.models import MemberRole, Team, TeamKind, TeamMember
 
 DEMO_ADMIN_TOKEN = "pdca_demo-admin-mittkoping"
 DEMO_VIEWER_TOKEN = "pdca_demo-viewer-norrskolan"
+DEMO_REPORTER_TOKEN = "pdca_demo-reporter-norrskolan"
+
+DEMO_IDS: dict[str, uuid.UUID] = {
+    name: uuid.UUID(value)
+    for name, value in {
+        "Mittköping kommun": "6a2b4c1d-3e5f-4a7b-9c8d-0e1f2a3b4c5d",
+        "Område Norr": EXAMPLE_IDS["parent_id"],
+        "Norrskolan F–6": EXAMPLE_IDS["org_unit_id"],
+        "Förbättringsteam åk 5, Norrskolan": EXAMPLE_IDS["team_id"],
+        "goal: Barn- och utbildningsförvaltningen": EXAMPLE_IDS["parent_goal_id"],
+        "goal: Norrskolan F–6": EXAMPLE_IDS["goal_id"],
+        "initiative: Delaktighet i klass 5B": EXAMPLE_IDS["initiative_id"],
+        "cycle 2": EXAMPLE_IDS["cycle_id"],
+        "measure: 5B-DELAKTIGHET": EXAMPLE_IDS["measure_id"],
+    }.items()
+}
+"""Fixed ids of the demo objects that the contract's examples name, by what they are."""
 
 
 @dataclass
@@ -38,6 +59,7 @@ class DemoResult:
     admin_token: str
     viewer_token: str
     objects: int = 0
+    reporter_token: str = DEMO_REPORTER_TOKEN
 
 
 # (name, kind, external code, children)
@@ -108,12 +130,13 @@ async def load_demo(session: AsyncSession) -> DemoResult:
     """Create the demo organisation unless it exists. Commits."""
     exists = (
         await session.execute(
-            select(col(AccessToken.id)).where(
+            select(col(AccessToken.organisation_id)).where(
                 col(AccessToken.token_hash) == hash_token(DEMO_ADMIN_TOKEN)
             )
         )
     ).first()
     if exists is not None:
+        await _add_missing_reporter(session, exists[0])
         return DemoResult(False, DEMO_ADMIN_TOKEN, DEMO_VIEWER_TOKEN)
     set_context(session, Context(actor="demo data"))
     organisation = await organisation_service.create_organisation(session, name="Mittköping kommun")
@@ -122,6 +145,7 @@ async def load_demo(session: AsyncSession) -> DemoResult:
     def add_unit(node: Node, parent: OrgUnit | None) -> None:
         name, kind, code, children = node
         unit = OrgUnit(
+            id=DEMO_IDS.get(name) or uuid.uuid4(),
             organisation_id=organisation.id,
             name=name,
             kind=kind,
@@ -142,6 +166,7 @@ async def load_demo(session: AsyncSession) -> DemoResult:
     teams: dict[str, Team] = {}
     for team_name, kind, unit_name, description, members in _TEAMS:
         team = Team(
+            id=DEMO_IDS.get(team_name) or uuid.uuid4(),
             organisation_id=organisation.id,
             org_unit_id=units[unit_name].id,
             name=team_name,
@@ -180,8 +205,47 @@ async def load_demo(session: AsyncSession) -> DemoResult:
         scope_org_unit_id=units["Norrskolan F–6"].id,
         secret=DEMO_VIEWER_TOKEN,
     )
+    await token_service.issue_token(
+        session,
+        organisation_id=organisation.id,
+        name="Demo reporter (Norrskolan: pushes the 5B measurements)",
+        role=Role.reporter,
+        scope_org_unit_id=units["Norrskolan F–6"].id,
+        secret=DEMO_REPORTER_TOKEN,
+    )
     await session.commit()
-    return DemoResult(True, DEMO_ADMIN_TOKEN, DEMO_VIEWER_TOKEN, count + 2)
+    return DemoResult(True, DEMO_ADMIN_TOKEN, DEMO_VIEWER_TOKEN, count + 3)
+
+
+async def _add_missing_reporter(session: AsyncSession, organisation_id: uuid.UUID) -> None:
+    """Demo databases loaded before the demo had a reporter token get it now. Commits."""
+    reporter = (
+        await session.execute(
+            select(col(AccessToken.id)).where(
+                col(AccessToken.token_hash) == hash_token(DEMO_REPORTER_TOKEN)
+            )
+        )
+    ).first()
+    school = (
+        await session.execute(
+            select(col(OrgUnit.id)).where(
+                col(OrgUnit.organisation_id) == organisation_id,
+                col(OrgUnit.external_code) == "48213301",
+            )
+        )
+    ).first()
+    if reporter is not None or school is None:
+        return
+    set_context(session, Context(actor="demo data"))
+    await token_service.issue_token(
+        session,
+        organisation_id=organisation_id,
+        name="Demo reporter (Norrskolan: pushes the 5B measurements)",
+        role=Role.reporter,
+        scope_org_unit_id=school[0],
+        secret=DEMO_REPORTER_TOKEN,
+    )
+    await session.commit()
 
 
 # --- Issue 3: the chain of governance, an initiative and its two cycles -----------------------
@@ -355,6 +419,7 @@ _SECOND_CYCLE: dict[str, Any] = {
         },
     ],
     "test_started_on": date(2026, 11, 9),
+    "test_ended_on": date(2026, 11, 27),
     "unplanned_events": "Vikarie i 5C vecka 46: exit ticket genomfördes i tre av fem lektioner.",
 }
 _SECOND_HISTORY: list[_Move] = [
@@ -374,6 +439,7 @@ def _add_cycle(
 ) -> Cycle:
     last_stage, last_at, last_due, _ = moves[-1]
     cycle = Cycle(
+        id=DEMO_IDS.get(f"cycle {sequence}") or uuid.uuid4(),
         organisation_id=initiative.organisation_id,
         initiative_id=initiative.id,
         sequence=sequence,
@@ -417,6 +483,7 @@ async def _add_improvement_work(
     parent: Goal | None = None
     for title, unit_name, description in _GOAL_CHAIN:
         goal = Goal(
+            id=DEMO_IDS.get(f"goal: {unit_name}") or uuid.uuid4(),
             organisation_id=units[unit_name].organisation_id,
             org_unit_id=units[unit_name].id,
             parent_goal_id=parent.id if parent else None,
@@ -430,6 +497,7 @@ async def _add_improvement_work(
     assert parent is not None
     team = teams["Förbättringsteam åk 5, Norrskolan"]
     initiative = Initiative(
+        id=DEMO_IDS["initiative: Delaktighet i klass 5B"],
         organisation_id=team.organisation_id,
         team_id=team.id,
         title="Delaktighet i klass 5B",
@@ -493,6 +561,7 @@ async def _add_measurements(
     }
     outcome = Measure(
         **common,
+        id=DEMO_IDS["measure: 5B-DELAKTIGHET"],
         name="Andel elever i 5B som upplever att de kan påverka lektionen",
         operational_definition="Exit ticket varje fredag: 'Kunde du påverka hur vi arbetade "
         "idag?' Täljare: antal ja; nämnare: antal svar. Mentorn räknar samma dag.",

@@ -199,7 +199,7 @@ _PLAN_EXAMPLE = [
 class CycleCreate(InputModel):
     model_config = input_example(
         {
-            "initiative_id": "2b7c9d1e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",
+            "initiative_id": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
             "title": "Exit tickets i 5B",
             "change_idea": "Lektionen avslutas med en exit ticket där eleverna föreslår ändringar.",
             "question": "Ökar andelen elever som upplever att de kan påverka lektionerna?",
@@ -256,7 +256,7 @@ class CycleUpdate(CycleContent, InputModel):
 
 
 class CycleTransitionCreate(InputModel):
-    model_config = input_example({"to_stage": "analysis", "reason": None, "due_on": "2026-10-09"})
+    model_config = input_example({"to_stage": "follow_up", "reason": None, "due_on": "2026-12-11"})
 
     to_stage: Stage = Field(description="The next stage, or (with a reason) the previous one.")
     reason: str | None = Field(

@@ -4,7 +4,7 @@
 each cell parsed (numbers as :class:`~decimal.Decimal`, dates as :class:`~datetime.date`), the
 cells that did not parse and how many rows were deliberately skipped. It knows nothing of
 measures or the database: which measure, unit and period a row means is decided by the
-caller, with :mod:`app.measures.periods` for the period.
+caller, with :mod:`app.periods` for the period.
 
 The rules, chosen so that nothing is guessed:
 
