@@ -14,11 +14,12 @@ import uuid
 from collections.abc import Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, func, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -37,7 +38,7 @@ from app.measures.models import (
 from app.measures.service import organisation_settings, readable_measures
 from app.org_units.models import OrgUnit
 from app.periods import InvalidPeriod, Period, SchoolYearStart, parse_period
-from app.problems import FieldError, InvalidInput, Problem
+from app.problems import Conflict, FieldError, InvalidInput, Problem
 
 MAX_ROWS = 10_000
 MAX_LISTED_ERRORS = 1000
@@ -259,6 +260,27 @@ def _whole(number: float) -> bool:
     return math.isfinite(number) and number == int(number)
 
 
+LARGEST = 1e12
+"""Every stored figure (value, numerator, denominator and a derived rate or percentage) is
+finite and at most this large in magnitude, whichever way it came in."""
+
+
+def _out_of_range(number: float | None) -> bool:
+    return number is not None and not (math.isfinite(number) and abs(number) <= LARGEST)
+
+
+def _check_inputs(candidate: Candidate, errors: _Errors) -> bool:
+    """Every figure as sent is finite and within ``LARGEST`` (spreadsheets allow more)."""
+    fine = True
+    for name in ("value", "numerator", "denominator"):
+        if _out_of_range(getattr(candidate, name)):
+            errors.add(
+                candidate, name, f"must be a finite number between -{LARGEST:g} and {LARGEST:g}"
+            )
+            fine = False
+    return fine
+
+
 def check_value(
     measure: Measure, candidate: Candidate, errors: _Errors
 ) -> tuple[float, float | None, float | None] | None:
@@ -266,6 +288,8 @@ def check_value(
     wrong. One rule per value kind; the measure decides which."""
     value, numerator, denominator = candidate.value, candidate.numerator, candidate.denominator
     kind = ValueKind(measure.value_kind)
+    if not _check_inputs(candidate, errors):
+        return None
     before = len(errors.rows), len(errors.items)
     if kind in (ValueKind.proportion, ValueKind.rate):
         word = "denominator" if kind is ValueKind.proportion else "exposure (denominator)"
@@ -299,6 +323,16 @@ def check_value(
                 errors.add(candidate, "numerator", "a rate counts whole events")
                 return None
             computed = numerator / denominator
+            if _out_of_range(computed):
+                # A tiny exposure makes the rate huge (1/1e-300 is 1e300, 1e12/1e-300 infinite):
+                # the exposure is what is wrong.
+                errors.add(
+                    candidate,
+                    "denominator",
+                    f"the exposure is too small: the rate numerator/denominator would exceed "
+                    f"{LARGEST:g}",
+                )
+                return None
         if value is not None and not math.isclose(value, computed, rel_tol=1e-6, abs_tol=1e-9):
             errors.add(
                 candidate,
@@ -348,7 +382,7 @@ async def prepare(
     school_year, _ = await organisation_settings(session, principal.organisation_id)
     prepared: list[Prepared] = []
     seen: dict[tuple[uuid.UUID, uuid.UUID, int], str] = {}
-    seen_external: dict[str, str] = {}
+    seen_external: dict[tuple[uuid.UUID, str], str] = {}
     for candidate in candidates:
         measure = _measure_of(candidate, measures_by_id, measures_by_code, errors)
         if measure is None:
@@ -378,11 +412,11 @@ async def prepare(
             continue
         seen[row.key] = candidate.where
         if candidate.external_id is not None:
-            other = seen_external.get(candidate.external_id)
+            other = seen_external.get((unit_id, candidate.external_id))
             if other is not None:
                 errors.add(candidate, "external_id", f"also given for {other}", "duplicate")
                 continue
-            seen_external[candidate.external_id] = candidate.where
+            seen_external[(unit_id, candidate.external_id)] = candidate.where
         prepared.append(row)
     if errors.items:
         raise _refused(errors, len(candidates))
@@ -610,21 +644,57 @@ async def _existing(
     return found
 
 
+_Owners = dict[tuple[uuid.UUID, str], tuple[uuid.UUID, tuple[uuid.UUID, uuid.UUID, int]]]
+
+
 async def _external_owners(
     session: AsyncSession, principal: Principal, rows: Sequence[Prepared]
-) -> dict[str, tuple[uuid.UUID, tuple[uuid.UUID, uuid.UUID, int]]]:
+) -> _Owners:
+    """The stored measurements that already carry the rows' external ids, by (reporting unit,
+    external id): ids are unique per reporting unit, and a writer covers the unit it writes for,
+    so every owner found is one the writer may read."""
     t = _TABLE.c
-    ids = [row.candidate.external_id for row in rows if row.candidate.external_id is not None]
-    owners: dict[str, tuple[uuid.UUID, tuple[uuid.UUID, uuid.UUID, int]]] = {}
-    for chunk in _chunks(ids):
-        stmt = select(t.external_id, t.id, t.measure_id, t.org_unit_id, t.period_ordinal).where(
-            t.organisation_id == principal.organisation_id, t.external_id.in_(chunk)
-        )
-        for external_id, measurement_id, measure_id, unit_id, ordinal in await session.execute(
-            stmt
-        ):
-            owners[external_id] = (measurement_id, (measure_id, unit_id, ordinal))
+    by_unit: dict[uuid.UUID, list[str]] = {}
+    for row in rows:
+        if row.candidate.external_id is not None:
+            by_unit.setdefault(row.org_unit_id, []).append(row.candidate.external_id)
+    owners: _Owners = {}
+    for unit, ids in by_unit.items():
+        for chunk in _chunks(ids):
+            stmt = select(t.external_id, t.id, t.measure_id, t.period_ordinal).where(
+                t.organisation_id == principal.organisation_id,
+                t.org_unit_id == unit,
+                t.external_id.in_(chunk),
+            )
+            for external_id, measurement_id, measure_id, ordinal in await session.execute(stmt):
+                owners[(unit, external_id)] = (measurement_id, (measure_id, unit, ordinal))
     return owners
+
+
+def _taken(
+    rows: Sequence[Prepared], keys: Sequence[tuple[uuid.UUID, uuid.UUID, int]], owners: _Owners
+) -> _Errors:
+    """Rows whose external id already names another measurement of their unit (``keys`` are
+    the rows' keys, read before a rollback could expire their measures)."""
+    errors = _Errors()
+    for row, key in zip(rows, keys, strict=True):
+        external_id = row.candidate.external_id
+        owner = None if external_id is None else owners.get((row.org_unit_id, external_id))
+        if owner is not None and owner[1] != key:
+            errors.add(
+                row.candidate,
+                "external_id",
+                f"already names measurement {owner[0]} of this reporting unit (another "
+                "measure or period)",
+                "duplicate",
+            )
+    return errors
+
+
+class ExternalIdTaken(Conflict):
+    """A request running at the same time gave the same external id to another measurement."""
+
+    status, type, title = 409, "external-id-taken", "External id taken meanwhile"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -653,20 +723,8 @@ async def write(
 ) -> Result:
     """Store the checked rows (or, with ``dry_run``, only count what would happen) and commit."""
     existing = await _existing(session, rows)
-    owners = await _external_owners(session, principal, rows)
-    errors = _Errors()
-    for row in rows:
-        external_id = row.candidate.external_id
-        if external_id is None or external_id not in owners:
-            continue
-        owner_id, owner_key = owners[external_id]
-        if owner_key != row.key:
-            errors.add(
-                row.candidate,
-                "external_id",
-                f"already names measurement {owner_id} (another measure, unit or period)",
-                "duplicate",
-            )
+    keys = [row.key for row in rows]
+    errors = _taken(rows, keys, await _external_owners(session, principal, rows))
     if errors.items:
         raise _refused(errors, len(rows))
 
@@ -754,6 +812,31 @@ async def write(
     if dry_run:
         await session.rollback()
         return result
+    try:
+        await _store(session, inserts, updates, now)
+    except IntegrityError:
+        # Another request wrote one of these external ids after they were checked above (it
+        # committed first: the unique index made this one wait for it). Name the rows.
+        await session.rollback()
+        errors = _taken(rows, keys, await _external_owners(session, principal, rows))
+        if not errors.items:
+            raise
+        raise ExternalIdTaken(
+            "Another request gave the same external id to another measurement of the unit "
+            "while this one ran; nothing was written. The rows are named in `errors`.",
+            errors=errors.items,
+        ) from None
+    await audit.record(session, entries)
+    await session.commit()
+    return result
+
+
+async def _store(
+    session: AsyncSession,
+    inserts: list[dict[str, Any]],
+    updates: list[dict[str, Any]],
+    now: datetime,
+) -> None:
     connection = await session.connection()
     if inserts:
         await connection.execute(_TABLE.insert(), inserts)
@@ -776,9 +859,6 @@ async def write(
             ),
             updates,
         )
-    await audit.record(session, entries)
-    await session.commit()
-    return result
 
 
 def _entry(

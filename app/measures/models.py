@@ -10,9 +10,9 @@ stored as an ordinal (consecutive and chronological per kind) beside their reada
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import FiniteFloat, model_validator
+from pydantic import FiniteFloat, Strict, model_validator
 from sqlalchemy import CheckConstraint, Column, Float, String, UniqueConstraint
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
@@ -263,7 +263,9 @@ class Measurement(TenantRow, table=True):
     __tablename__ = "measurement"
     __table_args__ = (
         UniqueConstraint("measure_id", "org_unit_id", "period_ordinal"),
-        UniqueConstraint("organisation_id", "external_id"),
+        # Per reporting unit: a writer covers the unit it writes for, so a clash only ever
+        # names a measurement the writer may read (issue 13).
+        UniqueConstraint("organisation_id", "org_unit_id", "external_id"),
         CheckConstraint("denominator IS NULL OR denominator > 0", name="denominator"),
     )
 
@@ -287,6 +289,11 @@ class Measurement(TenantRow, table=True):
 
 _MEASURE_ID = "3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f"
 _UNIT_ID = "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44"
+
+
+JsonNumber = Annotated[FiniteFloat, Strict()]
+"""A figure of a measurement: a JSON number only (``true`` or ``"12"`` are refused, not read as
+numbers), finite."""
 
 
 class MeasurementIn(InputModel):
@@ -322,21 +329,39 @@ class MeasurementIn(InputModel):
         "`2026-09`, `HT2026`/`VT2027` or `2026/27`; for weeks and months a date inside the "
         "period is accepted too.",
     )
-    value: FiniteFloat | None = Field(
+    value: JsonNumber | None = Field(
         default=None,
         ge=-1e12,
         le=1e12,
         description="The value (counts, continuous values, ratings; a percentage for a "
-        "proportion without numerator and denominator is refused: send both).",
+        "proportion without numerator and denominator is refused: send both). A JSON number "
+        "(not text, not true/false), finite, between -1e12 and 1e12.",
     )
-    numerator: FiniteFloat | None = Field(default=None, ge=0, le=1e12)
-    denominator: FiniteFloat | None = Field(default=None, ge=0, le=1e12)
+    numerator: JsonNumber | None = Field(
+        default=None,
+        ge=0,
+        le=1e12,
+        description="Proportions and rates: the count (a JSON number, 0..1e12).",
+    )
+    denominator: JsonNumber | None = Field(
+        default=None,
+        ge=0,
+        le=1e12,
+        description="Proportions: the whole; rates: the exposure (a JSON number above 0, at "
+        "most 1e12). The derived value (a percentage, or numerator/denominator for a rate) "
+        "must be at most 1e12 too, so a rate's exposure cannot be tiny: the row is refused "
+        "(422 naming `denominator`) otherwise.",
+    )
     comment: str | None = Field(default=None, max_length=2000)
     external_id: str | None = Field(
         default=None,
         min_length=1,
         max_length=200,
-        description="The client's own id for this measurement, unique in the organisation.",
+        description="The client's own id for this measurement, unique per reporting unit: "
+        "sending it again for the same measure, unit and period replaces that measurement; "
+        "for another measure or period of the same unit the row is refused (422 naming the "
+        "measurement that has it). Ids used by other units are never looked at, so an id "
+        "reveals nothing about units outside the token's scope.",
     )
 
 

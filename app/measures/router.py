@@ -405,7 +405,7 @@ def _written(result: ingest.Result, published: dict[str, Any]) -> dict[str, Any]
             "description": "Replaced (the earlier value is in the history) or unchanged.",
             "model": MeasurementWritten,
         },
-        **problem_responses(401, 403, 422),
+        **problem_responses(401, 403, 409, 422),
     },
 )
 async def record_measurement(
@@ -492,7 +492,7 @@ _ROWS_REFUSED = {
 @measurements_router.post(
     "/bulk",
     response_model=IngestResult,
-    responses={**problem_responses(401, 403, 413, 422)},
+    responses={**problem_responses(401, 403, 409, 413, 422)},
 )
 async def record_measurements(
     session: SessionDep,
@@ -535,7 +535,7 @@ async def record_measurements(
 @measurements_router.post(
     "/upload",
     response_model=IngestResult,
-    responses={**problem_responses(401, 403, 413, 415, 422)},
+    responses={**problem_responses(401, 403, 409, 413, 415, 422)},
     openapi_extra={
         "requestBody": {
             "required": True,

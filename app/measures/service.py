@@ -8,13 +8,15 @@ chain of governance, since the units below are the ones that report it.
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, exists, func, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.audit import service as audit
+from app.audit.models import AuditAction
 from app.context import Principal
 from app.cycles import service as cycle_service
-from app.db import delete_unless_referenced
+from app.db import delete_unless_referenced, utcnow
 from app.etag import check_if_match
 from app.goals import service as goal_service
 from app.initiatives import service as initiative_service
@@ -388,3 +390,116 @@ async def set_cycle_measures(
             )
     await session.commit()
     return await cycle_measures(session, principal, cycle_id)
+
+
+_MEASUREMENTS = Measurement.__table__  # type: ignore[attr-defined]
+
+
+class TeamMoveClash(Conflict):
+    type, title = "team-move-clash", "The team's measurements clash with the new unit's"
+
+
+async def move_team_measures(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    team_id: uuid.UUID,
+    to_unit_id: uuid.UUID,
+) -> int:
+    """Move the measures of a team's initiatives, their measurements and chart settings, and the
+    team's cycles' measure links, to the team's new unit; every changed row is audited. The
+    caller holds the tree lock and commits. The measures are locked first, so a measurement
+    written meanwhile waits and then either moves too or finds the measure moved. Returns the
+    number of measurements moved."""
+    from app.analytics.models import MeasureAnnotation, MeasureExclusion, MeasurePhase
+    from app.cycles.models import Cycle
+
+    initiatives = select(col(Initiative.id)).where(col(Initiative.team_id) == team_id)
+    measures = list(
+        (
+            await session.execute(
+                select(Measure)
+                .where(col(Measure.initiative_id).in_(initiatives))
+                .order_by(col(Measure.id))
+                .with_for_update()
+            )
+        ).scalars()
+    )
+    old_units = {measure.id: measure.org_unit_id for measure in measures}
+    ids = list(old_units)
+    moved = 0
+    if ids:
+        m = _MEASUREMENTS.c
+        rows = (
+            await session.execute(
+                select(m.id, m.org_unit_id, m.external_id).where(
+                    m.measure_id.in_(ids), m.org_unit_id != to_unit_id
+                )
+            )
+        ).all()
+        external_ids = sorted({row.external_id for row in rows if row.external_id is not None})
+        if external_ids:
+            clash = (
+                await session.execute(
+                    select(m.external_id)
+                    .where(
+                        m.organisation_id == principal.organisation_id,
+                        m.org_unit_id == to_unit_id,
+                        m.external_id.in_(external_ids[:2000]),
+                    )
+                    .limit(5)
+                )
+            ).scalars()
+            taken = list(clash)
+            if taken:
+                raise TeamMoveClash(
+                    "Measurements of the team's initiatives carry external ids that the new unit "
+                    f"already uses ({', '.join(map(repr, taken))}): external ids are unique per "
+                    "reporting unit. Change or clear them first, then move the team."
+                )
+        if rows:
+            connection = await session.connection()
+            await connection.execute(
+                update(_MEASUREMENTS)
+                .where(m.measure_id.in_(ids), m.org_unit_id != to_unit_id)
+                .values(org_unit_id=to_unit_id, updated_at=utcnow(), version=m.version + 1)
+            )
+            await audit.record(
+                session,
+                [
+                    audit.AuditEntry(
+                        organisation_id=principal.organisation_id,
+                        object_type="measurement",
+                        object_id=row.id,
+                        action=AuditAction.update,
+                        changes={"org_unit_id": audit.changed(row.org_unit_id, to_unit_id)},
+                        org_unit_id=to_unit_id,
+                    )
+                    for row in rows
+                ],
+            )
+            moved = len(rows)
+        settings: list[Any] = []
+        for model in (MeasurePhase, MeasureAnnotation, MeasureExclusion):
+            settings.extend(
+                (
+                    await session.execute(select(model).where(col(model.measure_id).in_(ids)))
+                ).scalars()
+            )
+        for setting in settings:
+            if setting.org_unit_id == old_units[setting.measure_id]:
+                setting.org_unit_id = to_unit_id
+        for measure in measures:
+            measure.org_unit_id = to_unit_id
+    links = (
+        await session.execute(
+            select(CycleMeasure).where(
+                col(CycleMeasure.cycle_id).in_(
+                    select(col(Cycle.id)).where(col(Cycle.initiative_id).in_(initiatives))
+                )
+            )
+        )
+    ).scalars()
+    for link in links:
+        link.org_unit_id = to_unit_id
+    return moved

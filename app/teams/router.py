@@ -101,7 +101,13 @@ async def update_team(
     response: Response,
     if_match: IfMatch = None,
 ) -> object:
-    """Change a team's name, kind, description or unit."""
+    """Change a team's name, kind, description or unit. A team that moves to another unit
+    (another school, or another part of the tree) takes its improvement work with it: its
+    initiatives' measures, their measurements, phases, exclusions and annotations, and its
+    cycles' measure links move to the new unit in the same transaction, each change audited. A
+    rektor expects the work to follow the people doing it: the new unit's tokens read and report
+    it from then on, the old unit's no longer do. Refused with 409 `team-move-clash` when its
+    measurements carry external ids the new unit already uses (they are unique per unit)."""
     team = await service.update_team(
         session, principal, team_id, changes=changes, if_match=if_match
     )

@@ -116,6 +116,14 @@ async def update_team(
         await org_unit_service.ensure_goal_links_survive(
             session, organisation_id=team.organisation_id, new_prefix=unit.path, team_id=team.id
         )
+        # The team's measures go with it: its initiatives' measures, their measurements and
+        # chart settings, and its cycles' measure links (issue 13). Imported here: the measures
+        # domain reads teams.
+        from app.measures import service as measure_service
+
+        await measure_service.move_team_measures(
+            session, principal, team_id=team.id, to_unit_id=unit.id
+        )
     for key, value in values.items():
         setattr(team, key, value)
     await session.commit()
