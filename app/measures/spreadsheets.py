@@ -745,15 +745,54 @@ def _delimiter(text: str) -> str:
 def _read_csv(source: bytes, *, max_rows: int) -> Table:
     text = _decode(source)
     _refuse_other_text(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    records = ((number, list[Cell](row)) for number, row in enumerate(reader, start=1))
-    try:
-        return _table("csv", records, max_rows=max_rows)
-    except csv.Error as error:
-        raise MalformedFile(
-            f"The CSV file cannot be read near line {reader.line_num:,}: {error}. Check its "
-            "quotes, or save it again from Excel as CSV UTF-8."
-        ) from None
+    # Strict: a quote left open or closed in the middle of a cell is an error, not a cell
+    # that swallows the following rows.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    return _table("csv", _csv_records(reader), max_rows=max_rows)
+
+
+def _csv_records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[Cell]]]:
+    """The CSV rows, numbered as the spreadsheet numbers them (a quoted line break stays in
+    its cell); the csv module's errors become a sentence naming the row and its first line."""
+    line_num = getattr(reader, "line_num", 0)
+    number = 0
+    while True:
+        line = getattr(reader, "line_num", line_num) + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise _csv_error(str(error), row=number + 1, line=line) from None
+        number += 1
+        if len(record) > MAX_SHEET_COLUMNS:
+            raise FileTooLarge(
+                f"Row {number:,} (line {line:,}) has {len(record):,} cells; at most "
+                f"{MAX_SHEET_COLUMNS:,} columns are read. Check the separator, or save the "
+                "file again from Excel as CSV UTF-8."
+            )
+        yield number, list[Cell](record)
+
+
+def _csv_error(reason: str, *, row: int, line: int) -> MalformedFile:
+    where = f"Row {row:,} (from line {line:,})"
+    again = "or save the file again from Excel as CSV UTF-8"
+    if "end of data" in reason:
+        return MalformedFile(
+            f"{where} opens a quote that is never closed, so every row after it would be "
+            f'read into one cell. Close the quote ("like this"), remove it, {again}.'
+        )
+    if "expected after" in reason:
+        return MalformedFile(
+            f"{where} has a quoted cell followed by more text in the same cell. Inside a "
+            f'quoted cell write a quote twice ("a ""b"" c"), {again}.'
+        )
+    if "field limit" in reason:
+        return MalformedFile(
+            f"{where} has a cell longer than {csv.field_size_limit():,} characters, often a "
+            f"quote that is not closed. Check its quotes, {again}."
+        )
+    return MalformedFile(f"{where} cannot be read as CSV. Check its quotes, {again}.")
 
 
 # both

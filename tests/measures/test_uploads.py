@@ -286,3 +286,25 @@ async def test_merged_cells_reaching_far_are_read_as_the_cells_they_hold(
     )
     assert response.status_code == 200, response.text
     assert response.json()["created"] == 1
+
+
+async def test_a_csv_quote_left_open_is_refused_naming_its_row_and_nothing_is_written(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    measure_id = await _attendance(client, session, tenant)
+    body = b'period;value;comment\r\n2026-W37;5;"oops\r\n2026-W38;6;fine\r\n'
+    response = await client.post(
+        f"/api/v1/measurements/upload?measure_id={measure_id}&org_unit_code=S-0101",
+        content=body,
+        headers={**tenant.headers, "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["type"].endswith("unreadable-file")
+    assert problem["detail"].startswith("Row 2 (from line 2) opens a quote that is never closed")
+    assert not any(word in problem["detail"] for word in ("end of data", "csv.Error"))
+    listed = await client.get(
+        f"/api/v1/measurements?measure_id={measure_id}", headers=tenant.headers
+    )
+    assert listed.json()["items"] == []
