@@ -57,8 +57,12 @@ from app.sessions import create_sessionmaker
 from app.settings import Settings
 from tests.conftest import BACKENDS, ScratchDatabases, migrate
 from tests.factories import make_tenant
+from tests.measures.hostile_files import hostile_csv_files, hostile_workbooks
 
 pytestmark = pytest.mark.fuzz
+
+# Schemathesis serialises binary bodies only as this documented type; the content decides.
+XLSX = "application/octet-stream"
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 """Examples of valid data per operation; invalid data gets half as many."""
@@ -323,3 +327,27 @@ def test_operation_honours_the_contract(target: Target, label: str) -> None:
     assert set(statuses) - {401}, f"{label}: every request answered 401; is the token revoked?"
     if OPERATIONS[label]:  # otherwise there is nothing to make invalid
         _fuzz(target, label, schemathesis.GenerationMode.NEGATIVE, max(EXAMPLES // 2, 1))
+
+
+_UPLOAD = "/api/v1/measurements/upload"
+_HOSTILE_FILES = {
+    **{f"xlsx:{name}": (body, XLSX) for name, body in hostile_workbooks().items()},
+    **{f"csv:{name}": (body, "text/csv") for name, body in hostile_csv_files().items()},
+}
+
+
+@pytest.mark.parametrize("name", list(_HOSTILE_FILES))
+def test_upload_answers_hostile_files_within_the_contract(target: Target, name: str) -> None:
+    """Workbooks and CSV files whose structure differs from their size (issue 13): a
+    documented 4xx problem or a success, never a 5xx, and the app still answers."""
+    body, media_type = _HOSTILE_FILES[name]
+    operation = target.schema[_UPLOAD]["POST"]
+    for dry_run in ("true", "false"):
+        case = operation.Case(body=body, media_type=media_type, query={"dry_run": dry_run})
+        response = case.call(headers=target.headers)
+        assert response.status_code < 500, response.text
+        case.validate_response(response, checks=CHECKS, headers=target.headers)
+    alive = operation.Case(
+        body=b"period;value\r\n2026-W37;5\r\n", media_type="text/csv", query={"dry_run": "true"}
+    ).call(headers=target.headers)
+    assert alive.status_code in (200, 422), alive.text

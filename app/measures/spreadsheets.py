@@ -59,6 +59,7 @@ import xlsxwriter
 import xlsxwriter.format
 import xlsxwriter.worksheet
 
+from app.measures import sheet_bounds
 from app.periods import InvalidPeriod, Period, parse_day
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "HeaderError",
     "MalformedFile",
     "Row",
+    "SheetTooLarge",
     "SpreadsheetError",
     "Table",
     "UnsupportedFormat",
@@ -138,6 +140,11 @@ class FileTooLarge(SpreadsheetError):
 
 class ArchiveBomb(SpreadsheetError):
     """An .xlsx that decompresses to far more than a workbook of its size can hold."""
+
+
+class SheetTooLarge(FileTooLarge):
+    """An .xlsx whose sheet holds, or declares, far more cells or text than are read, however
+    small the file: refused before the workbook reader allocates for it."""
 
 
 class MalformedFile(SpreadsheetError):
@@ -413,6 +420,15 @@ _MAX_ARCHIVE_ENTRIES = 1_000
 # A sheet's XML compresses 10-30 times; deflate's ceiling is about 1,030.
 _MAX_RATIO = 200
 _RATIO_FROM_BYTES = 1_000_000
+# What the workbook reader may build from the first sheet: it allocates one cell for every
+# position from A1 to the furthest value, copies a shared string into each cell showing it,
+# and reserves room for as many shared strings as the table declares. About 32 bytes a cell,
+# so at most about 64 MB of cells and 50 million characters of text.
+MAX_SHEET_COLUMNS = 256
+MAX_SHEET_CELLS = 2_000_000
+MAX_SHEET_TEXT = 50_000_000
+MAX_SHARED_STRINGS = 1_000_000
+MAX_MERGED_RANGES = 10_000
 
 
 def read_table(
@@ -463,6 +479,10 @@ def read_table(
 
 def _read_xlsx(source: bytes, *, max_rows: int, max_unpacked_bytes: int) -> Table:
     _check_archive(source, max_unpacked_bytes)
+    _check_sheet(source, max_rows=max_rows)
+    unreadable = MalformedFile(
+        f"The workbook cannot be read; it may be damaged. Open it in Excel and {_SAVE_AS}."
+    )
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(source))
         with workbook:
@@ -475,11 +495,68 @@ def _read_xlsx(source: bytes, *, max_rows: int, max_unpacked_bytes: int) -> Tabl
         raise UnsupportedFormat(
             f"The workbook is protected by a password; remove the password and {_SAVE_AS}."
         ) from None
-    except python_calamine.CalamineError as error:
+    except python_calamine.CalamineError:
+        # The reader's own wording names its internals, not the spreadsheet; it is logged
+        # nowhere and replaced by ours.
+        raise unreadable from None
+    except BaseException as error:
+        # A panic in the reader's Rust code arrives as pyo3's PanicException, which derives
+        # from BaseException so that ``except Exception`` does not swallow it.
+        if type(error).__name__ == "PanicException":
+            raise unreadable from None
+        raise
+
+
+def _check_sheet(source: bytes, *, max_rows: int) -> None:
+    """Refuse a first sheet that holds or declares more than is read, before the reader
+    allocates for it (see :mod:`app.measures.sheet_bounds`)."""
+    max_sheet_rows = min(_EXCEL_MAX_ROWS, 2 * max_rows + 100)
+    try:
+        with zipfile.ZipFile(io.BytesIO(source)) as archive:
+            extent = sheet_bounds.measure_first_sheet(archive)
+    except sheet_bounds.DamagedPart as error:
+        raise MalformedFile(f"{error} Open it in Excel and {_SAVE_AS}.") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
         raise MalformedFile(
-            f"The workbook cannot be read ({error}); it may be damaged. Open it in Excel and "
-            f"{_SAVE_AS}."
+            f"The file is a damaged ZIP archive (an .xlsx is one); {_SAVE_AS}."
         ) from None
+    limits = (
+        f"at most {MAX_SHEET_COLUMNS:,} columns and {max_sheet_rows:,} rows "
+        f"({MAX_SHEET_CELLS:,} cells) are read. Delete the rows and columns outside the table "
+        "(or copy the table to a new workbook), save and upload it again."
+    )
+
+    def too_large(rows: int, columns: int) -> bool:
+        return (
+            columns > MAX_SHEET_COLUMNS or rows > max_sheet_rows or rows * columns > MAX_SHEET_CELLS
+        )
+
+    if too_large(extent.rows, extent.columns):
+        raise SheetTooLarge(
+            f"The sheet has cells up to {extent.last} ({extent.columns:,} columns, "
+            f"{extent.rows:,} rows); {limits}"
+        )
+    if too_large(extent.declared_rows, extent.declared_columns):
+        raise SheetTooLarge(
+            f"The sheet declares cells up to "
+            f"{sheet_bounds.reference(extent.declared_rows, extent.declared_columns)} (its "
+            f"dimension is {extent.declared}); {limits}"
+        )
+    if extent.shared_strings > MAX_SHARED_STRINGS:
+        raise SheetTooLarge(
+            f"The workbook's table of shared strings holds or declares "
+            f"{extent.shared_strings:,} strings; at most {MAX_SHARED_STRINGS:,} are read."
+        )
+    if extent.text > MAX_SHEET_TEXT:
+        raise SheetTooLarge(
+            f"The sheet's cells hold {extent.text:,} characters of text (a shared string "
+            f"counts once for every cell showing it); at most {MAX_SHEET_TEXT:,} are read."
+        )
+    if extent.merged > MAX_MERGED_RANGES:
+        raise SheetTooLarge(
+            f"The sheet has {extent.merged:,} ranges of merged cells; at most "
+            f"{MAX_MERGED_RANGES:,} are read. Unmerge the cells, save and upload it again."
+        )
 
 
 def _check_archive(source: bytes, max_unpacked_bytes: int) -> None:
@@ -668,15 +745,54 @@ def _delimiter(text: str) -> str:
 def _read_csv(source: bytes, *, max_rows: int) -> Table:
     text = _decode(source)
     _refuse_other_text(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    records = ((number, list[Cell](row)) for number, row in enumerate(reader, start=1))
-    try:
-        return _table("csv", records, max_rows=max_rows)
-    except csv.Error as error:
-        raise MalformedFile(
-            f"The CSV file cannot be read near line {reader.line_num:,}: {error}. Check its "
-            "quotes, or save it again from Excel as CSV UTF-8."
-        ) from None
+    # Strict: a quote left open or closed in the middle of a cell is an error, not a cell
+    # that swallows the following rows.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    return _table("csv", _csv_records(reader), max_rows=max_rows)
+
+
+def _csv_records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[Cell]]]:
+    """The CSV rows, numbered as the spreadsheet numbers them (a quoted line break stays in
+    its cell); the csv module's errors become a sentence naming the row and its first line."""
+    line_num = getattr(reader, "line_num", 0)
+    number = 0
+    while True:
+        line = getattr(reader, "line_num", line_num) + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise _csv_error(str(error), row=number + 1, line=line) from None
+        number += 1
+        if len(record) > MAX_SHEET_COLUMNS:
+            raise FileTooLarge(
+                f"Row {number:,} (line {line:,}) has {len(record):,} cells; at most "
+                f"{MAX_SHEET_COLUMNS:,} columns are read. Check the separator, or save the "
+                "file again from Excel as CSV UTF-8."
+            )
+        yield number, list[Cell](record)
+
+
+def _csv_error(reason: str, *, row: int, line: int) -> MalformedFile:
+    where = f"Row {row:,} (from line {line:,})"
+    again = "or save the file again from Excel as CSV UTF-8"
+    if "end of data" in reason:
+        return MalformedFile(
+            f"{where} opens a quote that is never closed, so every row after it would be "
+            f'read into one cell. Close the quote ("like this"), remove it, {again}.'
+        )
+    if "expected after" in reason:
+        return MalformedFile(
+            f"{where} has a quoted cell followed by more text in the same cell. Inside a "
+            f'quoted cell write a quote twice ("a ""b"" c"), {again}.'
+        )
+    if "field limit" in reason:
+        return MalformedFile(
+            f"{where} has a cell longer than {csv.field_size_limit():,} characters, often a "
+            f"quote that is not closed. Check its quotes, {again}."
+        )
+    return MalformedFile(f"{where} cannot be read as CSV. Check its quotes, {again}.")
 
 
 # both

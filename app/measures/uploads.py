@@ -21,6 +21,12 @@ class FileTooLarge(Problem):
     status, type, title = 413, "file-too-large", "The file is too large"
 
 
+class SheetTooLarge(Problem):
+    """A small workbook whose sheet holds or declares far more cells than are read."""
+
+    status, type, title = 413, "sheet-too-large", "The sheet is too large"
+
+
 def read_upload(
     body: bytes, *, filename: str | None, content_type: str | None
 ) -> spreadsheets.Table:
@@ -31,6 +37,8 @@ def read_upload(
         table = spreadsheets.read_table(body, filename=filename, content_type=content_type)
     except spreadsheets.UnsupportedFormat as error:
         raise UnsupportedFile(str(error)) from None
+    except spreadsheets.SheetTooLarge as error:
+        raise SheetTooLarge(str(error)) from None
     except (spreadsheets.FileTooLarge, spreadsheets.ArchiveBomb) as error:
         raise FileTooLarge(str(error)) from None
     except spreadsheets.SpreadsheetError as error:

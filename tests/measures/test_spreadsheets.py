@@ -2,6 +2,8 @@
 
 import io
 import struct
+import subprocess
+import sys
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
+from app.measures import sheet_bounds
 from app.measures.spreadsheets import (
     ArchiveBomb,
     CellError,
@@ -17,11 +20,13 @@ from app.measures.spreadsheets import (
     HeaderError,
     MalformedFile,
     Row,
+    SheetTooLarge,
     SpreadsheetError,
     Table,
     UnsupportedFormat,
     read_table,
 )
+from tests.measures import hostile_files
 
 DATA = Path(__file__).parent / "data"
 
@@ -487,8 +492,93 @@ def test_too_many_bytes_or_rows_are_refused() -> None:
 
 def test_a_broken_csv_quote_is_malformed() -> None:
     text = 'period;value;comment\nHT2026;1;"' + "x" * 200_000 + "\n"
-    with pytest.raises(MalformedFile, match="cannot be read near line"):
+    with pytest.raises(MalformedFile, match=r"Row 2 \(from line 2\) has a cell longer"):
         csv(text)
+
+
+def test_an_unterminated_quote_is_refused_naming_its_row() -> None:
+    text = 'period;value;comment\n2026-W36;4;ok\n2026-W37;5;"oops\n2026-W38;6;fine\n'
+    with pytest.raises(MalformedFile, match=r"Row 3 \(from line 3\) opens a quote that is never"):
+        csv(text)
+
+
+def test_a_quote_closed_inside_a_cell_is_refused_naming_its_row() -> None:
+    text = 'period;value;comment\n2026-W37;5;"oops\n2026-W38;6;"fine"\n'
+    with pytest.raises(MalformedFile, match=r"Row 2 \(from line 2\) has a quoted cell followed"):
+        csv(text)
+
+
+def test_a_quoted_line_break_stays_one_cell_and_rows_keep_their_numbers() -> None:
+    table = csv('period;value;comment\n2026-W37;5;"two\nlines"\n2026-W38;6;"say ""hi"""\n')
+    assert [(row.number, row.comment) for row in table.rows] == [
+        (2, "two\nlines"),
+        (3, 'say "hi"'),
+    ]
+
+
+@pytest.mark.parametrize("name", list(hostile_files.hostile_csv_files()))
+def test_hostile_csv_files_are_refused_in_our_words(name: str) -> None:
+    with pytest.raises(SpreadsheetError) as refused:
+        read_table(hostile_files.hostile_csv_files()[name])
+    message = str(refused.value)
+    assert message.startswith("Row 2 ")
+    for word in ("expected after", "end of data", "field limit", "Error"):
+        assert word not in message
+
+
+@pytest.mark.parametrize(
+    ("name", "last"),
+    [
+        ("far_corner", "XFD1048576"),
+        ("far_corner_without_dimension", "XFD1048576"),
+        ("far_row_by_row_number", "B1048576"),
+        ("wide_row_without_references", "ACOF3"),
+        ("lowercase_reference", "XFD900000"),
+    ],
+)
+def test_a_sheet_is_measured_by_its_furthest_value_whatever_it_declares(
+    name: str, last: str
+) -> None:
+    source = hostile_files.hostile_workbooks()[name]
+    with zipfile.ZipFile(io.BytesIO(source)) as archive:
+        assert sheet_bounds.measure_first_sheet(archive).last == last
+    with pytest.raises(SheetTooLarge, match=f"cells up to {last} "):
+        read_table(source)
+
+
+def test_a_real_workbook_measures_as_what_it_holds() -> None:
+    with zipfile.ZipFile(DATA / "excel.xlsx") as archive:
+        extent = sheet_bounds.measure_first_sheet(archive)
+    assert (extent.rows, extent.columns, extent.declared) == (5, 5, "A1:E5")
+    assert extent.shared_strings == 17
+
+
+def test_the_largest_sheet_accepted_stays_within_a_bounded_memory() -> None:
+    """The reader's dense block for the widest accepted sheet, and the most text, measured in
+    a process of its own: its peak resident memory grows by less than 300 MB."""
+    script = (
+        "import resource, sys\n"
+        "from app.measures.spreadsheets import read_table\n"
+        "from tests.measures import hostile_files as h\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "wide = h.workbook(h.HEADER + h.ROW + '<row r=\"7812\">' + h.number('IV7812', '1')"
+        " + '</row>')\n"
+        "cells = ''.join(f'<row r=\"{r}\">' + ''.join(f'<c r=\"{c}{r}\" t=\"s\"><v>0</v></c>'"
+        " for c in 'CDEF') + '</row>' for r in range(3, 403))\n"
+        "text = h.workbook(h.HEADER + h.ROW + cells, shared_strings=h.shared('x' * 30000))\n"
+        "for source in (wide, text):\n"
+        "    read_table(source)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)\n"
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[2],
+    )
+    grown_kib = int(done.stdout.split()[-1])
+    assert grown_kib < 300 * 1024, grown_kib
 
 
 def test_errors_are_value_errors_with_messages() -> None:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.cycles.factories import make_initiative
 from tests.factories import Tenant, make_tenant, make_unit
+from tests.measures import hostile_files
 from tests.measures.factories import create_measure
 
 DATA = Path(__file__).parent / "data"
@@ -202,3 +203,108 @@ async def test_whole_numbers_export_without_decimals(
         f"/api/v1/measurements/export?measure_id={measure['id']}", headers=tenant.headers
     )
     assert ";3;" in exported.text and "3,0" not in exported.text
+
+
+# Hostile structure (issue 13): what a file declares or spreads over, not what it weighs.
+
+_LIBRARY_WORDS = ("calamine", "Xml error", "Zip error", "expat", "Error(", "Exception", "panic")
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+async def test_a_tiny_workbook_reaching_xfd1048576_is_refused_and_the_server_answers_on(
+    client: AsyncClient, session: AsyncSession, dry_run: bool
+) -> None:
+    tenant = await make_tenant(session)
+    measure_id = await _attendance(client, session, tenant)
+    body = hostile_files.far_corner()
+    assert len(body) < 5_000
+    response = await client.post(
+        f"/api/v1/measurements/upload?measure_id={measure_id}&org_unit_code=S-0101"
+        f"&dry_run={str(dry_run).lower()}",
+        content=body,
+        headers={**tenant.headers, "Content-Type": XLSX},
+    )
+    assert response.status_code == 413, response.text
+    problem = response.json()
+    assert problem["type"].endswith("sheet-too-large")
+    assert "XFD1048576" in problem["detail"]
+    assert "at most 256 columns and 20,100 rows" in problem["detail"]
+    # The process is alive and serves the next requests; nothing was written.
+    assert (await client.get("/healthz")).status_code == 200
+    listed = await client.get(
+        f"/api/v1/measurements?measure_id={measure_id}", headers=tenant.headers
+    )
+    assert listed.status_code == 200 and listed.json()["items"] == []
+    good = await client.post(
+        f"/api/v1/measurements/upload?measure_id={measure_id}&org_unit_code=S-0101",
+        content=b"period;value\r\n2026-W37;5\r\n",
+        headers={**tenant.headers, "Content-Type": "text/csv"},
+    )
+    assert good.status_code == 200, good.text
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "type"),
+    [
+        ("far_corner_without_dimension", 413, "sheet-too-large"),
+        ("far_row_by_row_number", 413, "sheet-too-large"),
+        ("wide_row_without_references", 413, "sheet-too-large"),
+        ("declared_dimension_only", 413, "sheet-too-large"),
+        ("lowercase_reference", 413, "sheet-too-large"),
+        ("reference_beyond_excel", 413, "sheet-too-large"),
+        ("shared_string_amplified", 413, "sheet-too-large"),
+        ("shared_strings_declared_huge", 413, "sheet-too-large"),
+        ("entity_expansion", 422, "unreadable-file"),
+    ],
+)
+async def test_workbooks_declaring_more_than_they_hold_are_refused_in_our_words(
+    client: AsyncClient, session: AsyncSession, name: str, status: int, type: str
+) -> None:
+    tenant = await make_tenant(session)
+    measure_id = await _attendance(client, session, tenant)
+    response = await client.post(
+        f"/api/v1/measurements/upload?measure_id={measure_id}&org_unit_code=S-0101&dry_run=true",
+        content=hostile_files.hostile_workbooks()[name],
+        headers={**tenant.headers, "Content-Type": XLSX},
+    )
+    assert response.status_code == status, response.text
+    problem = response.json()
+    assert problem["type"].endswith(type)
+    assert not any(word in problem["detail"] for word in _LIBRARY_WORDS), problem["detail"]
+    assert (await client.get("/healthz")).status_code == 200
+
+
+async def test_merged_cells_reaching_far_are_read_as_the_cells_they_hold(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    measure_id = await _attendance(client, session, tenant)
+    response = await client.post(
+        f"/api/v1/measurements/upload?measure_id={measure_id}&org_unit_code=S-0101",
+        content=hostile_files.hostile_workbooks()["merged_cells_far"],
+        headers={**tenant.headers, "Content-Type": XLSX},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["created"] == 1
+
+
+async def test_a_csv_quote_left_open_is_refused_naming_its_row_and_nothing_is_written(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    measure_id = await _attendance(client, session, tenant)
+    body = b'period;value;comment\r\n2026-W37;5;"oops\r\n2026-W38;6;fine\r\n'
+    response = await client.post(
+        f"/api/v1/measurements/upload?measure_id={measure_id}&org_unit_code=S-0101",
+        content=body,
+        headers={**tenant.headers, "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["type"].endswith("unreadable-file")
+    assert problem["detail"].startswith("Row 2 (from line 2) opens a quote that is never closed")
+    assert not any(word in problem["detail"] for word in ("end of data", "csv.Error"))
+    listed = await client.get(
+        f"/api/v1/measurements?measure_id={measure_id}", headers=tenant.headers
+    )
+    assert listed.json()["items"] == []
