@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.analytics import rollup
 from app.analytics.reports_router import RollupReport
 from app.org_units.models import OrgUnit
 from tests.factories import Tenant, bearer, make_tenant, make_unit
@@ -467,3 +468,77 @@ async def test_no_level_reveals_a_small_group_by_any_difference_of_what_the_read
         "Norrskolan": True,
         "Lag A": True,
     }
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 13, defect 5: bounded work whatever the spread of the stored periods
+
+#: What the widest spread may cost a report, generously (it takes well under a second).
+REPORT_SECONDS = 5.0
+#: The longest the event loop may go without answering a /healthz meanwhile.
+HEALTH_GAP_SECONDS = 1.0
+
+
+async def test_a_report_over_the_widest_spread_of_days_is_bounded_and_leaves_the_loop_free(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    import asyncio
+    import time
+
+    tenant = await make_tenant(session)
+    west = await _west(session, tenant)
+    indicator = await create_indicator(client, tenant, period_kind="day", min_denominator=10)
+    reporters = (tenant.school, west, tenant.sibling_school)
+    rows = [
+        {"org_unit_id": str(unit.id), "period": day, "numerator": 4 + i, "denominator": 20}
+        for i, unit in enumerate(reporters)
+        for day in ("1900-01-01", "9999-12-31")
+    ]
+    await _send(client, tenant, indicator, rows)
+
+    done = asyncio.Event()
+    gaps: list[float] = []
+
+    async def report() -> Any:
+        try:
+            return await client.get(
+                f"/api/v1/measures/{indicator['id']}/report",
+                params={"org_unit_id": str(tenant.root.id)},
+                headers=bearer(tenant.north_admin),
+            )
+        finally:
+            done.set()
+
+    async def health() -> None:
+        last = time.perf_counter()
+        while not done.is_set():
+            answer = await client.get("/healthz")
+            assert answer.status_code == 200
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+            await asyncio.sleep(0.01)
+
+    started = time.perf_counter()
+    answer, _ = await asyncio.gather(report(), health())
+    elapsed = time.perf_counter() - started
+    assert answer.status_code == 200, answer.text
+    assert gaps and max(gaps) < HEALTH_GAP_SECONDS, max(gaps)
+    assert elapsed < REPORT_SECONDS, elapsed
+    body = answer.json()
+    assert body["period"] == "9999-12-31"  # the latest period reported, by default
+    by_name = _by_name(body)
+    assert by_name["Område Norr"]["value"] == pytest.approx(100 * (4 + 5) / 40)
+    # Only the window that ends with the reported day is analysed: 1900 lies far outside it.
+    assert by_name["Norrskolan"]["points"] == 1
+    # The other end, asked for: its own window, with only that day in it.
+    first = await _report(
+        client, tenant.admin, indicator, period="1900-01-01", org_unit_id=str(tenant.root.id)
+    )
+    assert _by_name(first)["Mittköping kommun"]["value"] == pytest.approx(100 * 15 / 60)
+    assert _by_name(first)["Mittköping kommun"]["points"] == 1
+    # The window is the documented one.
+    described = (await client.get("/openapi.json")).json()["paths"][
+        "/api/v1/measures/{measure_id}/report"
+    ]["get"]["description"]
+    assert f"{rollup.REPORT_PERIODS:,} periods" in described
