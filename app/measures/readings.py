@@ -306,8 +306,10 @@ async def measurement_history(
     def hides(figures: dict[str, Any] | None) -> bool:
         if figures is None:  # nothing before a create, nothing after a delete
             return False
-        if "denominator" not in figures:  # not in the trail: judged as the smallest
-            return shield.withholds(0.0, row.path, row.min_denominator)
+        if "denominator" not in figures:
+            # Not in the trail: judged as the smallest, where the measure has denominators.
+            unknown = None if row.denominator is None else 0.0
+            return shield.withholds(unknown, row.path, row.min_denominator)
         return shield.withholds(figures["denominator"], row.path, row.min_denominator)
 
     entries: list[dict[str, Any]] = []
