@@ -273,6 +273,14 @@ def _history_entry(
     return shown, hide_before or hide_after
 
 
+def _sides(change: Any) -> tuple[Any, Any]:
+    """A field's (before, after) in the trail: ``{before, after}``, or the plain value an
+    ORM-written create records."""
+    if isinstance(change, dict) and set(change) == {"before", "after"}:
+        return change["before"], change["after"]
+    return None, change
+
+
 async def measurement_history(
     session: AsyncSession, principal: Principal, measurement_id: uuid.UUID
 ) -> list[dict[str, Any]]:
@@ -315,8 +323,9 @@ async def measurement_history(
     entries: list[dict[str, Any]] = []
     state: dict[str, Any] | None = None  # the figures after the previous write
     for occurred_at, action, actor_name, actor_token_id, request_id, changes in events:
-        befores = {key: change.get("before") for key, change in changes.items()}
-        afters = {key: change.get("after") for key, change in changes.items()}
+        sides = {key: _sides(change) for key, change in changes.items()}
+        befores = {key: before for key, (before, _) in sides.items()}
+        afters = {key: after for key, (_, after) in sides.items()}
         before: dict[str, Any] | None
         after: dict[str, Any] | None
         if action == "create":

@@ -708,3 +708,57 @@ async def test_each_history_entry_is_judged_on_its_own_figures(
     assert [entry["withheld"] for entry in full.json()] == [False] * 4
     assert full.json()[1]["changes"]["denominator"] == {"before": 7, "after": 20}
     assert "numerator" not in full.json()[1]["changes"]
+
+
+async def test_a_history_written_through_the_orm_is_judged_per_entry_too(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    """A create written with the ORM records plain values, not {before, after}: its small
+    figures stay withheld all the same."""
+    from app.auth import Role
+    from app.db import utcnow
+    from app.measures.models import Measurement
+    from app.measures.periods import PeriodKind, parse_period
+    from tests.factories import make_token
+
+    tenant = await make_tenant(session)
+    indicator = await create_indicator(client, tenant, min_denominator=10)
+    period = parse_period(PeriodKind.term, "VT2027")
+    small = Measurement(
+        organisation_id=tenant.organisation.id,
+        measure_id=uuid.UUID(indicator["id"]),
+        org_unit_id=tenant.north.id,
+        period_ordinal=period.ordinal,
+        period_key=period.key,
+        period_first_on=period.first_day,
+        value=100 * 3 / 7,
+        numerator=3,
+        denominator=7,
+        comment="Sju svar",
+        source="api",
+        recorded_at=utcnow(),
+    )
+    session.add(small)
+    await session.commit()
+    replaced = await client.post(
+        "/api/v1/measurements",
+        json={
+            "measure_id": indicator["id"],
+            "org_unit_id": str(tenant.north.id),
+            "period": "VT2027",
+            "numerator": 12,
+            "denominator": 20,
+        },
+        headers=tenant.headers,
+    )
+    assert replaced.status_code == 200, replaced.text
+    reader = await make_token(session, tenant.organisation, role=Role.viewer, scope=tenant.school)
+    history = await client.get(f"/api/v1/measurements/{small.id}/history", headers=bearer(reader))
+    assert history.status_code == 200, history.text
+    created, update = history.json()
+    assert created["withheld"] and update["withheld"]
+    text = history.text
+    for secret in ("Sju svar", "42.85", '"before":7', '"before":3'):
+        assert secret not in text.replace(" ", ""), secret
+    assert not {"value", "numerator", "denominator", "comment"} & set(created["changes"])
+    assert update["changes"]["numerator"] == {"after": 12}
