@@ -463,7 +463,11 @@ async def get_measure_report(
     (never an average of percentages), counts summed, continuous values and ratings averaged
     over the units (`aggregation` says which). Small-number protection applies at every level:
     a level above the token's scope is withheld when its denominator, or the part of it the
-    token cannot see, is below the minimum."""
+    token cannot see (the level minus every figure the token can read anywhere: its scope's
+    rows, the shown own rows of the units above it, the shown level below it), is below the
+    minimum. Each level's series is analysed over at most the 1,000 periods that end with the
+    reported one (earlier rows are left out), so a report's work is bounded whatever the
+    spread of the stored periods."""
     language = negotiate_language(accept_language)
     report = await rollup.rollup_report(
         session,

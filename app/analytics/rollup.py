@@ -12,11 +12,16 @@ its whole subtree, computed correctly for the value kind:
 
 Small-number protection (see ``app.measures.readings``): a token reads units inside its scope
 in full. A report whose top lies above the token's scope (``org_unit_id`` of a unit on the path
-above it) also shows the levels between, as aggregates only; such a level is withheld for a
-period when its denominator is below the minimum, or when the part of it that lies outside what
-the reader already sees (the level minus the level below it that is shown) is below the minimum,
-so that no withheld figure can be had by subtracting one shown figure from another. A withheld
-period is a gap in that level's analysis.
+above it) also shows the levels between, as aggregates only. Such a level is withheld for a
+period when its denominator is below the minimum, or when what the reader cannot see of it is
+below the minimum: the level minus every figure the reader can read anywhere (the rows inside
+its scope, the own rows of the units on the path above it that are not withheld on their own,
+and the nearest level below it that is shown). So no withheld figure can be had by subtracting
+shown figures from one another. A withheld period is a gap in that level's analysis.
+
+Bounded work: a report analyses at most ``REPORT_PERIODS`` periods, the reported one and those
+just before it, whatever the spread of the stored periods (a row on 1900-01-01 beside one on
+9999-12-31 costs nothing more), and its calculation runs off the event loop.
 
 The work is split so it can be timed alone: :func:`compute_rollup` is pure (NumPy over the rows
 of one query), :func:`rollup_report` reads the database (one query for all measurements of the
@@ -28,11 +33,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, cast
 
+import anyio.to_thread
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -100,6 +107,11 @@ PERIOD_WORD: dict[PeriodKind, str] = {
 }
 
 RATIO_KINDS = frozenset({ValueKind.proportion, ValueKind.rate})
+
+#: The periods a report analyses at most: the reported period and the ones just before it
+#: (a day measure's 2.7 years, a week measure's 19). The work of a report is bounded by its
+#: units times this, whatever the spread of the stored periods; older rows are left out.
+REPORT_PERIODS = 1_000
 
 
 def display_scale(kind: ValueKind, chart: ChartType) -> float:
@@ -250,8 +262,21 @@ def aggregate(
     threshold: int | None,
     scope_path: str | None,
 ) -> Aggregates:
-    """Every unit's subtree aggregate for every period up to ``period_ordinal``, with
+    """Every unit's subtree aggregate for every period of the window that ends with
+    ``period_ordinal`` (at most ``REPORT_PERIODS``; rows outside it are left out), with
     small-number protection applied (see the module docstring)."""
+    earliest = period_ordinal - REPORT_PERIODS + 1
+    if rows.ordinals.size and (
+        int(rows.ordinals.min()) < earliest or int(rows.ordinals.max()) > period_ordinal
+    ):
+        keep = (rows.ordinals >= earliest) & (rows.ordinals <= period_ordinal)
+        rows = Rows(
+            [path for path, kept in zip(rows.paths, keep, strict=True) if kept],
+            rows.ordinals[keep],
+            rows.values[keep],
+            rows.numerators[keep],
+            rows.denominators[keep],
+        )
     first = int(rows.ordinals.min()) if rows.ordinals.size else period_ordinal
     first = min(first, period_ordinal)
     periods = period_ordinal - first + 1
@@ -311,18 +336,31 @@ def aggregate(
     withheld = np.zeros((n_units, periods), dtype=np.bool_)
     context = [k for k, unit in enumerate(units) if not unit.covered]
     if threshold is not None and kind in RATIO_KINDS and context and scope_path is not None:
-        # What the reader sees in full: its own scope's aggregate.
+        # What the reader can read anywhere, row by row: every row inside its scope, and the
+        # own rows of the units on the path above it unless withheld on their own (see
+        # app.measures.readings). Whatever else a level holds, the reader cannot see.
         inside = np.array([path.startswith(scope_path) for path in index], dtype=np.bool_)
+        above = np.array(
+            [scope_path.startswith(path) and not inside[r] for path, r in index.items()],
+            dtype=np.bool_,
+        )
         den_rows = np.zeros((n_reporters, periods), dtype=np.float64)
         den_rows[reporter, t] = np.nan_to_num(rows.denominators, nan=0.0)
-        known = den_rows[inside].sum(axis=0) if n_reporters else np.zeros(periods)
-        # From the level just above the scope up to the top: each shown level becomes known.
+        readable = inside[:, None] | (above[:, None] & (den_rows >= threshold))
+        unseen = incidence @ np.where(readable, 0.0, den_rows)
+        # From the level just above the scope up to the top: a level is shown only when its
+        # unseen part differs from the unseen part of the nearest shown level below it (the
+        # scope's: nothing) by nothing or by at least the minimum. Every difference of two
+        # shown levels, less every row the reader reads, is then 0 or at least the minimum,
+        # since unseen parts only grow upwards.
+        known = np.zeros(periods, dtype=np.float64)
         for k in sorted(context, key=lambda k: -units[k].depth):
             level = np.nan_to_num(denominators[k], nan=0.0)
-            hidden = level - known
-            small = (level < threshold) | ((hidden > 1e-9) & (hidden < threshold))
+            hidden = unseen[k] - known
+            tolerance = 1e-9 * np.maximum(level, 1.0)
+            small = (level < threshold) | ((hidden > tolerance) & (hidden < threshold))
             withheld[k] = has[k] & small
-            known = np.where(withheld[k], known, level)
+            known = np.where(withheld[k], known, unseen[k])
     return Aggregates(first, values, numerators, denominators, count, own, withheld)
 
 
@@ -450,7 +488,8 @@ async def rollup_report(
     ``period``, the latest period the subtree has reported (else the current one).
 
     Statements: the measure, its unit's path, the organisation's settings, the report's top
-    (when named), the units, and one for every measurement of the subtree.
+    (when named), the units, the latest period (without ``period``), and one for every
+    measurement of the subtree in the report's window (``REPORT_PERIODS``).
     """
     measure = await measure_service.get_measure(session, principal, measure_id)
     kind = ValueKind(measure.value_kind)
@@ -509,29 +548,37 @@ async def rollup_report(
             )
         )
     ).all()
-    # Every measurement of the subtree (up to the period), in one statement: units outside the
-    # token's scope count towards the levels above it (protected), never on their own.
-    stmt = (
-        select(col(OrgUnit.path), _M.period_ordinal, _M.value, _M.numerator, _M.denominator)
-        .join(OrgUnit, col(OrgUnit.id) == _M.org_unit_id)
-        .where(
-            _M.organisation_id == principal.organisation_id,
-            _M.measure_id == measure.id,
-            col(OrgUnit.path).startswith(top_path, autoescape=True),
-        )
+    in_subtree = (
+        _M.organisation_id == principal.organisation_id,
+        _M.measure_id == measure.id,
+        col(OrgUnit.path).startswith(top_path, autoescape=True),
     )
     if asked is not None:
-        stmt = stmt.where(_M.period_ordinal <= asked.ordinal)
-    records: Sequence[Any] = (await session.execute(stmt)).all()
-    if asked is not None:
         parsed = asked
-    elif records:
-        # By default the latest period anyone in the subtree reported.
-        parsed = period_from_ordinal(
-            period_kind, max(row[1] for row in records), school_year_start=school_year
-        )
     else:
-        parsed = period_of(period_kind, local_today(), school_year_start=school_year)
+        # By default the latest period anyone in the subtree reported.
+        latest = await session.scalar(
+            select(func.max(_M.period_ordinal))
+            .join(OrgUnit, col(OrgUnit.id) == _M.org_unit_id)
+            .where(*in_subtree)
+        )
+        if latest is not None:
+            parsed = period_from_ordinal(period_kind, latest, school_year_start=school_year)
+        else:
+            parsed = period_of(period_kind, local_today(), school_year_start=school_year)
+    # Every measurement of the subtree in the report's window, in one statement: units outside
+    # the token's scope count towards the levels above it (protected), never on their own.
+    records: Sequence[Any] = (
+        await session.execute(
+            select(col(OrgUnit.path), _M.period_ordinal, _M.value, _M.numerator, _M.denominator)
+            .join(OrgUnit, col(OrgUnit.id) == _M.org_unit_id)
+            .where(
+                *in_subtree,
+                _M.period_ordinal <= parsed.ordinal,
+                _M.period_ordinal > parsed.ordinal - REPORT_PERIODS,
+            )
+        )
+    ).all()
 
     reported_now = {
         path for path, ordinal, *_ in records if ordinal == parsed.ordinal
@@ -562,17 +609,21 @@ async def rollup_report(
         top_id,
     )
     threshold = Protection(principal, default_minimum).threshold(measure.min_denominator)
-    rows = compute_rollup(
-        units,
-        Rows.from_records(records),
-        period_ordinal=parsed.ordinal,
-        kind=kind,
-        chart=chosen,
-        options=chart_options(measure, chosen),
-        threshold=threshold,
-        scope_path=principal.scope_path,
-        language=language,
-        period_word=PERIOD_WORD[period_kind],
+    # NumPy and the analyses of every level: bounded (REPORT_PERIODS), and off the event loop.
+    rows = await anyio.to_thread.run_sync(
+        partial(
+            compute_rollup,
+            units,
+            Rows.from_records(records),
+            period_ordinal=parsed.ordinal,
+            kind=kind,
+            chart=chosen,
+            options=chart_options(measure, chosen),
+            threshold=threshold,
+            scope_path=principal.scope_path,
+            language=language,
+            period_word=PERIOD_WORD[period_kind],
+        )
     )
     aggregation, note = AGGREGATION[kind]
     return {

@@ -10,7 +10,7 @@ unit: the row says ``withheld`` and shows no figures.
 """
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
@@ -219,9 +219,10 @@ async def list_measurements(
     return found
 
 
-async def get_measurement(
+async def _readable_row(
     session: AsyncSession, principal: Principal, measurement_id: uuid.UUID
-) -> dict[str, Any]:
+) -> Any:
+    """The measurement's row with its unit's path and its measure's minimum, or 404."""
     row = (
         await session.execute(
             _readable(
@@ -231,17 +232,69 @@ async def get_measurement(
     ).one_or_none()
     if row is None:
         raise NotFound.for_object("measurement", measurement_id)
+    return row
+
+
+async def get_measurement(
+    session: AsyncSession, principal: Principal, measurement_id: uuid.UUID
+) -> dict[str, Any]:
+    row = await _readable_row(session, principal, measurement_id)
     shield = await protection(session, principal)
     published = publish(row, shield.withholds(row.denominator, row.path, row.min_denominator))
     published["version"] = row.version
     return published
 
 
+#: The fields small-number protection leaves out of a withheld figure.
+PROTECTED_FIELDS = ("value", "numerator", "denominator", "comment")
+
+
+def _history_entry(
+    changes: dict[str, Any],
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    hides: Callable[[dict[str, Any] | None], bool],
+) -> tuple[dict[str, Any], bool]:
+    """One write's changes as the reader may see them, and whether any of it was withheld.
+
+    Each side of the write (the figures before it, the figures after it) is judged on its own
+    denominator. A withheld side is left out, not shown as null (null would read as "no
+    value"); when only one side is withheld, the protected fields are listed with their other
+    side whether they changed or not, so that which ones changed tells nothing of the
+    withheld side (a numerator left unchanged would otherwise give away its before).
+    """
+    hide_before, hide_after = hides(before), hides(after)
+    shown = {key: change for key, change in changes.items() if key not in PROTECTED_FIELDS}
+    if not hide_before and not hide_after:
+        shown.update({key: changes[key] for key in PROTECTED_FIELDS if key in changes})
+    elif not hide_after and after is not None:
+        shown.update({key: {"after": after[key]} for key in PROTECTED_FIELDS if key in after})
+    elif not hide_before and before is not None:
+        shown.update({key: {"before": before[key]} for key in PROTECTED_FIELDS if key in before})
+    return shown, hide_before or hide_after
+
+
+def _sides(change: Any) -> tuple[Any, Any]:
+    """A field's (before, after) in the trail: ``{before, after}``, or the plain value an
+    ORM-written create records."""
+    if isinstance(change, dict) and set(change) == {"before", "after"}:
+        return change["before"], change["after"]
+    return None, change
+
+
 async def measurement_history(
     session: AsyncSession, principal: Principal, measurement_id: uuid.UUID
 ) -> list[dict[str, Any]]:
-    """Every write of the measurement, oldest first: who, when, before and after."""
-    current = await get_measurement(session, principal, measurement_id)
+    """Every write of the measurement, oldest first: who, when, before and after.
+
+    Small-number protection judges every entry on its own figures, not on the current ones:
+    a value once withheld stays withheld in the history after a larger one replaced it, and
+    a small value that replaced a large one does not hide the large one. The figures of each
+    side are rebuilt from the trail (an update names only the fields it changed); a side
+    whose denominator the trail does not tell is withheld from a reader it would protect.
+    """
+    row = await _readable_row(session, principal, measurement_id)
+    shield = await protection(session, principal)
     events = await session.execute(
         select(
             col(AuditEvent.occurred_at),
@@ -258,23 +311,44 @@ async def measurement_history(
         )
         .order_by(col(AuditEvent.occurred_at), col(AuditEvent.id))
     )
-    withheld = current["withheld"]
-    hidden = {"value", "numerator", "denominator", "comment"}
-    return [
-        {
-            "occurred_at": occurred_at,
-            "action": action,
-            "actor_name": actor_name,
-            "actor_token_id": actor_token_id,
-            "request_id": request_id,
-            # Withheld figures are left out, not shown as null: null would read as "no value".
-            "changes": {
-                key: change for key, change in changes.items() if not (withheld and key in hidden)
-            },
-            "withheld": withheld,
-        }
-        for occurred_at, action, actor_name, actor_token_id, request_id, changes in events
-    ]
+
+    def hides(figures: dict[str, Any] | None) -> bool:
+        if figures is None:  # nothing before a create, nothing after a delete
+            return False
+        if "denominator" not in figures:
+            # Not in the trail: judged as the smallest, where the measure has denominators.
+            unknown = None if row.denominator is None else 0.0
+            return shield.withholds(unknown, row.path, row.min_denominator)
+        return shield.withholds(figures["denominator"], row.path, row.min_denominator)
+
+    entries: list[dict[str, Any]] = []
+    state: dict[str, Any] | None = None  # the figures after the previous write
+    for occurred_at, action, actor_name, actor_token_id, request_id, changes in events:
+        sides = {key: _sides(change) for key, change in changes.items()}
+        befores = {key: before for key, (before, _) in sides.items()}
+        afters = {key: after for key, (_, after) in sides.items()}
+        before: dict[str, Any] | None
+        after: dict[str, Any] | None
+        if action == "create":
+            before, after = None, afters
+        elif action == "delete":
+            before, after = {**(state or {}), **befores}, None
+        else:
+            before, after = {**(state or {}), **befores}, {**(state or {}), **afters}
+        shown, withheld = _history_entry(changes, before, after, hides)
+        entries.append(
+            {
+                "occurred_at": occurred_at,
+                "action": action,
+                "actor_name": actor_name,
+                "actor_token_id": actor_token_id,
+                "request_id": request_id,
+                "changes": shown,
+                "withheld": withheld,
+            }
+        )
+        state = after
+    return entries
 
 
 async def delete_measurement(

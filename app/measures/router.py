@@ -680,8 +680,15 @@ class HistoryEntry(BaseModel):
     actor_name: str
     actor_token_id: uuid.UUID | None
     request_id: str | None
-    changes: dict[str, Any] = Field(description="`{field: {before, after}}`.")
-    withheld: bool
+    changes: dict[str, Any] = Field(
+        description="`{field: {before, after}}`. A side withheld by small-number protection "
+        "is left out of `value`, `numerator`, `denominator` and `comment`; when only one side "
+        "is withheld those four fields show their other side, changed or not."
+    )
+    withheld: bool = Field(
+        description="Small-number protection withheld the figures before or after this write "
+        "(each entry is judged on its own figures, not on the current ones)."
+    )
 
 
 @measurements_router.get(
@@ -692,7 +699,9 @@ class HistoryEntry(BaseModel):
 async def get_measurement_history(
     session: SessionDep, principal: CurrentUser, measurement_id: uuid.UUID
 ) -> object:
-    """Every value the measurement had, oldest first: who sent it, when, before and after."""
+    """Every value the measurement had, oldest first: who sent it, when, before and after;
+    each entry's figures withheld from tokens outside the reporting unit when its own
+    denominator is below the minimum."""
     return await readings.measurement_history(session, principal, measurement_id)
 
 

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.analytics import rollup
 from app.analytics.reports_router import RollupReport
 from app.org_units.models import OrgUnit
 from tests.factories import Tenant, bearer, make_tenant, make_unit
@@ -314,3 +315,230 @@ async def test_the_report_names_what_it_cannot_use(
         f"/api/v1/measures/{north_indicator['id']}/report", headers=bearer(tenant.south_admin)
     )
     assert south_reads_north.status_code == 404
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 13, defect 2: what a reader scoped to a work team can derive from every figure it reads
+
+# Per term: (numerator, denominator) of each unit's own row; the reader is scoped to Lag A,
+# a work team of Norrskolan. Minimum 10.
+TEAMS: dict[str, dict[str, tuple[int, int]]] = {
+    # Everything large: every level is shown.
+    "VT2025": {
+        "Norrskolan": (11, 21),
+        "Lag A": (5, 12),
+        "Lag B": (7, 15),
+        "Västskolan": (31, 41),
+        "Område Norr": (8, 13),
+        "Södra skolan": (29, 53),
+    },
+    # The issue's case: school 16/30 = its own 10/20 + Lag A's 1/4 + Lag B's 5/6.
+    "HT2025": {
+        "Norrskolan": (10, 20),
+        "Lag A": (1, 4),
+        "Lag B": (5, 6),
+        "Västskolan": (30, 40),
+        "Södra skolan": (30, 50),
+    },
+    # The school's own row is withheld on its own (7); Västskolan is small (5).
+    "VT2026": {
+        "Norrskolan": (3, 7),
+        "Lag A": (1, 4),
+        "Lag B": (20, 33),
+        "Västskolan": (2, 5),
+        "Södra skolan": (31, 51),
+    },
+    # Lag B silent; the municipality less what the reader sees is Södra skolan's 3/5.
+    "HT2026": {
+        "Norrskolan": (10, 20),
+        "Lag A": (1, 4),
+        "Västskolan": (30, 40),
+        "Södra skolan": (3, 5),
+    },
+}
+
+
+def _combinations(figures: list[tuple[float, float]]) -> set[tuple[float, float]]:
+    """Every sum of the figures with coefficients -1, 0 or 1 (rounded pairs)."""
+    found = {(0.0, 0.0)}
+    for numerator, denominator in figures:
+        found |= {
+            (round(n + sign * numerator, 6), round(d + sign * denominator, 6))
+            for n, d in found
+            for sign in (-1, 1)
+        }
+    return found
+
+
+def _small_sums(hidden: list[tuple[float, float]], minimum: int) -> set[tuple[float, float]]:
+    """Every non-empty group of hidden rows whose denominator is below the minimum."""
+    sums: set[tuple[float, float]] = set()
+    for mask in range(1, 2 ** len(hidden)):
+        group = [hidden[i] for i in range(len(hidden)) if mask >> i & 1]
+        numerator, denominator = sum(n for n, _ in group), sum(d for _, d in group)
+        if denominator < minimum:
+            sums.add((round(numerator, 6), round(denominator, 6)))
+    return sums
+
+
+async def test_no_level_reveals_a_small_group_by_any_difference_of_what_the_reader_reads(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    from app.context import Role
+    from app.org_units.models import OrgUnitKind
+    from tests.factories import make_token
+
+    tenant = await make_tenant(session)
+    west = await _west(session, tenant)
+    team_a = await make_unit(
+        session, tenant.organisation, "Lag A", kind=OrgUnitKind.work_team, parent=tenant.school
+    )
+    team_b = await make_unit(
+        session, tenant.organisation, "Lag B", kind=OrgUnitKind.work_team, parent=tenant.school
+    )
+    units = {
+        "Norrskolan": tenant.school,
+        "Lag A": team_a,
+        "Lag B": team_b,
+        "Västskolan": west,
+        "Område Norr": tenant.north,
+        "Södra skolan": tenant.sibling_school,
+    }
+    indicator = await create_indicator(client, tenant, min_denominator=10)
+    rows = [
+        {"org_unit_id": str(units[name].id), "period": period, "numerator": n, "denominator": d}
+        for period, figures in TEAMS.items()
+        for name, (n, d) in figures.items()
+    ]
+    await _send(client, tenant, indicator, rows)
+    reader = await make_token(session, tenant.organisation, role=Role.viewer, scope=team_a)
+    listed = await client.get(
+        "/api/v1/measurements",
+        params={"measure_id": indicator["id"], "limit": 200},
+        headers=bearer(reader),
+    )
+    assert listed.status_code == 200
+    readable = listed.json()["items"]
+
+    shown: dict[str, dict[str, bool]] = {}
+    for period, figures in TEAMS.items():
+        report = await _report(
+            client, reader, indicator, period=period, org_unit_id=str(tenant.root.id)
+        )
+        levels = [
+            (row["numerator"], row["denominator"])
+            for row in report["units"]
+            if row["denominator"] is not None
+        ]
+        rows_read = [
+            (row["numerator"], row["denominator"])
+            for row in readable
+            if row["period"] == period and not row["withheld"]
+        ]
+        read_units = {
+            row["org_unit_id"]
+            for row in readable
+            if row["period"] == period and not row["withheld"]
+        }
+        hidden = [
+            figure for name, figure in figures.items() if str(units[name].id) not in read_units
+        ]
+        secrets = _small_sums([(float(n), float(d)) for n, d in hidden], 10)
+        derivable = _combinations([(float(n), float(d)) for n, d in levels + rows_read])
+        leaked = derivable & secrets
+        assert not leaked, (period, leaked, report["units"])
+        shown[period] = {row["name"]: not row["withheld"] for row in report["units"]}
+
+    # Protection withholds what it must, not more: the large term shows every level.
+    assert all(shown["VT2025"].values())
+    # The issue's case: the school (16/30 less 10/20 and 1/4 is Lag B's 5/6) is withheld;
+    # the area and the municipality hide 6 + 40 and 6 + 40 + 50 the reader cannot see.
+    assert shown["HT2025"] == {
+        "Mittköping kommun": True,
+        "Område Norr": True,
+        "Norrskolan": False,
+        "Lag A": True,
+    }
+    # The school's own 7 is withheld, so its level hides 40; the area adds Västskolan's 5.
+    assert shown["VT2026"]["Norrskolan"] and not shown["VT2026"]["Område Norr"]
+    assert shown["VT2026"]["Mittköping kommun"]
+    assert shown["HT2026"] == {
+        "Mittköping kommun": False,
+        "Område Norr": True,
+        "Norrskolan": True,
+        "Lag A": True,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 13, defect 5: bounded work whatever the spread of the stored periods
+
+#: What the widest spread may cost a report, generously (it takes well under a second).
+REPORT_SECONDS = 5.0
+#: The longest the event loop may go without answering a /healthz meanwhile.
+HEALTH_GAP_SECONDS = 1.0
+
+
+async def test_a_report_over_the_widest_spread_of_days_is_bounded_and_leaves_the_loop_free(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    import asyncio
+    import time
+
+    tenant = await make_tenant(session)
+    west = await _west(session, tenant)
+    indicator = await create_indicator(client, tenant, period_kind="day", min_denominator=10)
+    reporters = (tenant.school, west, tenant.sibling_school)
+    rows = [
+        {"org_unit_id": str(unit.id), "period": day, "numerator": 4 + i, "denominator": 20}
+        for i, unit in enumerate(reporters)
+        for day in ("1900-01-01", "9999-12-31")
+    ]
+    await _send(client, tenant, indicator, rows)
+
+    done = asyncio.Event()
+    gaps: list[float] = []
+
+    async def report() -> Any:
+        try:
+            return await client.get(
+                f"/api/v1/measures/{indicator['id']}/report",
+                params={"org_unit_id": str(tenant.root.id)},
+                headers=bearer(tenant.north_admin),
+            )
+        finally:
+            done.set()
+
+    async def health() -> None:
+        last = time.perf_counter()
+        while not done.is_set():
+            answer = await client.get("/healthz")
+            assert answer.status_code == 200
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+            await asyncio.sleep(0.01)
+
+    started = time.perf_counter()
+    answer, _ = await asyncio.gather(report(), health())
+    elapsed = time.perf_counter() - started
+    assert answer.status_code == 200, answer.text
+    assert gaps and max(gaps) < HEALTH_GAP_SECONDS, max(gaps)
+    assert elapsed < REPORT_SECONDS, elapsed
+    body = answer.json()
+    assert body["period"] == "9999-12-31"  # the latest period reported, by default
+    by_name = _by_name(body)
+    assert by_name["Område Norr"]["value"] == pytest.approx(100 * (4 + 5) / 40)
+    # Only the window that ends with the reported day is analysed: 1900 lies far outside it.
+    assert by_name["Norrskolan"]["points"] == 1
+    # The other end, asked for: its own window, with only that day in it.
+    first = await _report(
+        client, tenant.admin, indicator, period="1900-01-01", org_unit_id=str(tenant.root.id)
+    )
+    assert _by_name(first)["Mittköping kommun"]["value"] == pytest.approx(100 * 15 / 60)
+    assert _by_name(first)["Mittköping kommun"]["points"] == 1
+    # The window is the documented one.
+    described = (await client.get("/openapi.json")).json()["paths"][
+        "/api/v1/measures/{measure_id}/report"
+    ]["get"]["description"]
+    assert f"{rollup.REPORT_PERIODS:,} periods" in described

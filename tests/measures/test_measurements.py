@@ -626,3 +626,139 @@ async def test_an_indicator_is_reported_by_its_kind_of_unit_and_names_must_be_un
     assert ambiguous.status_code == 422
     assert ambiguous.json()["errors"][0]["type"] == "ambiguous"
     assert "more than one measure" in ambiguous.json()["errors"][0]["message"]
+
+
+async def test_each_history_entry_is_judged_on_its_own_figures(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    """Issue 13, defect 3: a value withheld once stays withheld in the history after a value
+    that is not withheld replaced it (and the other way round)."""
+    from app.context import Role
+    from tests.factories import make_token
+
+    tenant = await make_tenant(session)
+    indicator = await create_indicator(client, tenant, min_denominator=10)
+    # The north area's own figure, written four times; the reader is scoped below it.
+    writes: list[tuple[int, int, str | None]] = [
+        (3, 7, "Liten grupp i år"),  # withheld
+        (3, 20, None),  # shown: the numerator is unchanged, the denominator grows
+        (2, 5, "Bara fem svar"),  # withheld
+        (12, 20, None),  # shown, and the current value
+    ]
+    measurement_id = ""
+    for i, (numerator, denominator, comment) in enumerate(writes):
+        row = {
+            "measure_id": indicator["id"],
+            "org_unit_id": str(tenant.north.id),
+            "period": "VT2027",
+            "numerator": numerator,
+            "denominator": denominator,
+            "comment": comment,
+        }
+        if i % 2:  # single rows and bulks write the same trail
+            sent = await client.post(
+                "/api/v1/measurements/bulk",
+                json={"measure_id": indicator["id"], "rows": [row]},
+                headers=tenant.headers,
+            )
+        else:
+            sent = await client.post("/api/v1/measurements", json=row, headers=tenant.headers)
+        assert sent.status_code in (200, 201), sent.text
+        measurement_id = measurement_id or sent.json()["id"]
+
+    reader = await make_token(session, tenant.organisation, role=Role.viewer, scope=tenant.school)
+    current = await client.get(f"/api/v1/measurements/{measurement_id}", headers=bearer(reader))
+    assert (current.json()["withheld"], current.json()["numerator"]) == (False, 12)
+    history = await client.get(
+        f"/api/v1/measurements/{measurement_id}/history", headers=bearer(reader)
+    )
+    assert history.status_code == 200, history.text
+    entries = history.json()
+    assert [entry["action"] for entry in entries] == ["create", "update", "update", "update"]
+
+    # What the reader must not learn: every figure of a withheld write.
+    secrets: set[object] = set()
+    seen: set[object] = set()
+    for numerator, denominator, comment in writes:
+        figures = {numerator, denominator, round(100 * numerator / denominator, 6), comment}
+        (secrets if denominator < 10 else seen).update(figures)
+    secrets -= seen | {None}  # 3 pupils of 20 is shown: 3 alone is no secret
+    assert secrets == {7, 42.857143, 2, 5, 40.0, "Liten grupp i år", "Bara fem svar"}
+    for entry in entries:
+        for change in entry["changes"].values():
+            for side in change.values():
+                shown = round(side, 6) if isinstance(side, float) else side
+                assert shown not in secrets, (entry, side)
+    assert [entry["withheld"] for entry in entries] == [True, True, True, True]
+    # Each side shows what it may. Where one side is withheld, the other side lists every
+    # protected field, so the fields that did not change tell nothing of the withheld side.
+    create, grown, shrunk, replaced = (entry["changes"] for entry in entries)
+    assert "numerator" not in create and "comment" not in create
+    assert create["period"] == {"before": None, "after": "VT2027"}
+    assert grown["numerator"] == {"after": 3} and grown["denominator"] == {"after": 20}
+    assert grown["value"] == {"after": 15.0} and grown["comment"] == {"after": None}
+    assert shrunk["numerator"] == {"before": 3} and shrunk["denominator"] == {"before": 20}
+    assert set(shrunk["comment"]) == {"before"}
+    assert replaced["numerator"] == {"after": 12} and replaced["value"] == {"after": 60.0}
+
+    # A token covering the unit reads every write in full.
+    full = await client.get(
+        f"/api/v1/measurements/{measurement_id}/history", headers=tenant.headers
+    )
+    assert [entry["withheld"] for entry in full.json()] == [False] * 4
+    assert full.json()[1]["changes"]["denominator"] == {"before": 7, "after": 20}
+    assert "numerator" not in full.json()[1]["changes"]
+
+
+async def test_a_history_written_through_the_orm_is_judged_per_entry_too(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    """A create written with the ORM records plain values, not {before, after}: its small
+    figures stay withheld all the same."""
+    from app.context import Role
+    from app.db import utcnow
+    from app.measures.models import Measurement
+    from app.periods import PeriodKind, parse_period
+    from tests.factories import make_token
+
+    tenant = await make_tenant(session)
+    indicator = await create_indicator(client, tenant, min_denominator=10)
+    period = parse_period(PeriodKind.term, "VT2027")
+    small = Measurement(
+        organisation_id=tenant.organisation.id,
+        measure_id=uuid.UUID(indicator["id"]),
+        org_unit_id=tenant.north.id,
+        period_ordinal=period.ordinal,
+        period_key=period.key,
+        period_first_on=period.first_day,
+        value=100 * 3 / 7,
+        numerator=3,
+        denominator=7,
+        comment="Sju svar",
+        source="api",
+        recorded_at=utcnow(),
+    )
+    session.add(small)
+    await session.commit()
+    replaced = await client.post(
+        "/api/v1/measurements",
+        json={
+            "measure_id": indicator["id"],
+            "org_unit_id": str(tenant.north.id),
+            "period": "VT2027",
+            "numerator": 12,
+            "denominator": 20,
+        },
+        headers=tenant.headers,
+    )
+    assert replaced.status_code == 200, replaced.text
+    reader = await make_token(session, tenant.organisation, role=Role.viewer, scope=tenant.school)
+    history = await client.get(f"/api/v1/measurements/{small.id}/history", headers=bearer(reader))
+    assert history.status_code == 200, history.text
+    created, update = history.json()
+    assert created["withheld"] and update["withheld"]
+    text = history.text
+    for secret in ("Sju svar", "42.85", '"before":7', '"before":3'):
+        assert secret not in text.replace(" ", ""), secret
+    assert not {"value", "numerator", "denominator", "comment"} & set(created["changes"])
+    assert update["changes"]["numerator"] == {"after": 12}
