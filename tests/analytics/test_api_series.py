@@ -100,7 +100,7 @@ async def test_a_missing_period_is_a_gap_never_a_zero_and_breaks_no_run(
     assert _close(body["points"]["centre"][0], 6.0)
     shift = next(s for s in body["signals"] if s["rule"] == "shift")
     assert shift["points"] == [8, 9, 11, 12, 13, 14, 15]
-    assert body["phases"][0]["n_obs"] == 15
+    assert (body["phases"][0]["n_obs"], body["phases"][0]["n_included"]) == (16, 15)
 
 
 async def test_a_p_chart_takes_numerators_and_denominators_with_limits_per_point(
@@ -252,7 +252,7 @@ async def test_the_summary_sentence_speaks_the_language_asked_for(
         ({"values": [1e13]}, "body.values.0"),
         ({"values": [1], "trend_length": 5}, "body.trend_length"),
         ({"values": [1], "rules": ["nonsense"]}, "body.rules.0"),
-        ({"values": [1], "chart": "xbar"}, "body.chart"),
+        ({"values": [1], "chart": "np"}, "body.chart"),
         ({"values": [1], "colour": "red"}, "body.colour"),
     ],
 )
