@@ -77,6 +77,14 @@ phase is its baseline. **Excluded** points leave every calculation (centre, limi
 shift, trend, two-of-three) but are shown and, as in qicharts2, still tested against the
 limits.
 
+**An excluded point is not a gap.** As in qicharts2, an excluded point is taken out of the
+baseline *before* the moving ranges are taken (I, MR, T and Laney charts), so its two
+neighbours form one moving range; a **missing** period stays a gap that breaks the moving
+range on both sides (no moving range is taken across it). Phase figures follow qicharts2's
+names: `n_obs` counts the phase's points that are not excluded, missing ones included
+(qicharts2's n.obs); `n_included` the points neither missing nor excluded (what `n_obs` meant
+before issue 15); `n_useful` those of them not on the centre.
+
 **Centre and limits.** Run chart: the median of the baseline points, no limits. **I (XmR)**:
 mean ± 3σ with σ = average moving range / 1.128 (the textbook 2.66 × the average moving range);
 moving ranges of 3.267 × the average or more are screened out before re-averaging (`screening`,
@@ -88,7 +96,24 @@ denominators (a whole school's survey answers), where plain limits are so narrow
 variation looks special; stored measures suggest them (`chart_suggestion`) when the average
 denominator is 1,000 or more or over a third of the points fall outside the P / U limits. A
 period whose denominator is missing or zero is missing. The two-sigma lines are centre ± 2σ,
-clipped the same way. Stored measures' default chart follows the value kind: proportion → `p`,
+clipped the same way. **MR**: each period's distance to the phase's previous period that is
+not excluded (a phase's first period and the period after a gap have none); centre = their
+mean over the baseline (never screened), upper limit 3.267 × centre, lower limit 0; only
+`outside_limits` applies (successive moving ranges share a point; qicharts2 reports no runs
+signal on MR charts either). **Xbar / S** (`subgroups`, a list of values per period, of any
+sizes): Xbar centre = the size-weighted mean; σ̂ = the mean subgroup standard deviation when
+every subgroup of the phase has one size, else the pooled one √(Σ(nᵢ−1)sᵢ² / Σ(nᵢ−1))
+(Montgomery 6.29–6.31); Xbar limits centre ± 3σ̂ / (c4(nᵢ)√nᵢ) (A3); S centre = σ̂, limits
+B3(nᵢ) / B4(nᵢ) × centre with B = 1 ∓ 3 c5/c4, B3 at least 0; c4 exact from the gamma
+function. A subgroup of one has a mean but no limits and no S point. (qicharts2 also counts
+empty periods when it decides whether sizes vary; here only periods with values count.)
+**T** (`event_dates`, or times between events as `values`, > 0): the I chart of t^(1/3.6),
+centre and lines raised back to 3.6; a line below 0 before that is 0 (qicharts2 leaves its
+lower two-sigma line out there). **G** (opportunities between events as `values`, ≥ 0):
+limits m ± 3√(m(m+1)) from the baseline mean m (geometric distribution), lower clipped at 0;
+the centre line is the baseline's median, as in qicharts2, and the runs rules look at it.
+A missing point keeps its centre but has no limits (qicharts2 draws constant lines through
+it). Stored measures' default chart follows the value kind: proportion → `p`,
 rate → `u`, count → `c`, continuous and rating → `i`; `run` works for every kind.
 
 **Rules.** Each signal names the rule and the points that raised it, and says whether it goes
@@ -120,7 +145,9 @@ included point when it is special; else, when the runs analysis signals, special
 direction of its longest run; else `common_cause` (`no_data` without points). `assurance` (control
 charts with a target): where the target lies against the latest limits — inside →
 `hit_or_miss`; beyond the limit on the better side → `fail` (not met without a change); on the
-worse side → `pass`. `trial_limits`: the baseline has fewer than `min_points` (15) points, so
+worse side → `pass`. As in Making Data Count, a measure with a **neutral** direction gets no
+assurance verdict at all (not even `hit_or_miss`): `assurance_verdict` is null and
+`no_assurance` says why (`neutral_direction`; also `no_target`, `no_limits`). `trial_limits`: the baseline has fewer than `min_points` (15) points, so
 the limits are provisional. `rebase_suggested`: a shift or longest run in the current phase
 runs up to the latest point and began after the phase's first point — a new phase may be due
 (a hint; the analysis never rebases itself). The `sentence` says it in Swedish, Bokmål,

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from app.analytics.spc import (
     AssuranceVerdict,
     Classification,
     Direction,
+    NoAssurance,
     Rule,
     Side,
     SignalDirection,
@@ -267,7 +268,24 @@ class AnnotationPublic(BaseModel):
 
 # --- analysis documents (the contract; answers are built from arrays, see service.py) ----------
 
+#: The charts of a stored measure.
 ChartName = Literal["run", "i", "p", "pp", "u", "up", "c"]
+
+
+class MeasureChart(StrEnum):
+    """The charts a stored measure's series can be analysed on (its query parameter)."""
+
+    run = "run"
+    i = "i"
+    p = "p"
+    pp = "pp"
+    u = "u"
+    up = "up"
+    c = "c"
+
+
+#: Every chart qicharts2 offers, for a series sent in the request.
+SeriesChartName = Literal["run", "i", "mr", "xbar", "s", "t", "g", "p", "pp", "u", "up", "c"]
 
 _LIMITS = {"lower": 9.0106, "upper": 16.9894, "lower_2s": 10.3404, "upper_2s": 15.6596}
 ANALYSIS_EXAMPLE: dict[str, Any] = {
@@ -304,6 +322,7 @@ ANALYSIS_EXAMPLE: dict[str, Any] = {
             "first_index": 0,
             "last_index": 2,
             "n_obs": 3,
+            "n_included": 3,
             "n_useful": 2,
             "n_baseline": 3,
             "baseline_first_index": 0,
@@ -326,6 +345,7 @@ ANALYSIS_EXAMPLE: dict[str, Any] = {
         "variation_signal": None,
         "assurance": None,
         "assurance_verdict": None,
+        "no_assurance": "no_target",
         "rebase_suggested": False,
         "rebase_reason": None,
         "rebase_from": None,
@@ -405,8 +425,17 @@ class PhaseFigures(BaseModel):
     index: int
     first_index: int
     last_index: int
-    n_obs: int = PydanticField(description="Points neither missing nor excluded.")
-    n_useful: int = PydanticField(description="Of those, the points not on the centre (Anhøj's n).")
+    n_obs: int = PydanticField(
+        description="qicharts2's n.obs: the phase's points that are not excluded, missing ones "
+        "included."
+    )
+    n_included: int = PydanticField(
+        description="Points neither missing nor excluded: the points the rules look at (called "
+        "`n_obs` before issue 15)."
+    )
+    n_useful: int = PydanticField(
+        description="Of the included points, those not on the centre (Anhøj's n)."
+    )
     n_baseline: int = PydanticField(description="Points that fixed the centre and limits.")
     baseline_first_index: int = PydanticField(description="The baseline window's first index.")
     baseline_last_index: int = PydanticField(description="The baseline window's last index.")
@@ -450,7 +479,14 @@ class SummaryPublic(BaseModel):
     )
     assurance_verdict: AssuranceVerdict | None = PydanticField(
         description="`pass` (met every time), `fail` (not met without a change) or "
-        "`hit_or_miss`; null for a neutral direction with the target outside the limits."
+        "`hit_or_miss`; null when there is no verdict (see `no_assurance`)."
+    )
+    no_assurance: NoAssurance | None = PydanticField(
+        default=None,
+        description="Why there is no assurance verdict: `no_target`, `no_limits` (a run chart, "
+        "or limits the baseline cannot give) or `neutral_direction` (Making Data Count gives "
+        "no assurance for a measure without a better direction, not even `hit_or_miss`; "
+        "`assurance` still says where the target lies); null when there is a verdict.",
     )
     rebase_suggested: bool = PydanticField(
         description="A sustained shift runs up to the latest point: a new phase may be due "
@@ -509,7 +545,7 @@ class StoredPointColumns(PointColumns):
 
 
 class EffectiveOptions(BaseModel):
-    chart: ChartName
+    chart: SeriesChartName
     direction: Direction
     target: float | None
     screening: bool
@@ -529,7 +565,7 @@ class AnalysisPublic(BaseModel):
 
     model_config = ConfigDict(json_schema_extra={"example": ANALYSIS_EXAMPLE})
 
-    chart: ChartName
+    chart: SeriesChartName
     n: int = PydanticField(description="Number of periods (gaps included).")
     options: EffectiveOptions = PydanticField(description="The options as applied.")
     points: PointColumns
@@ -671,7 +707,8 @@ class RuleChoice(StrEnum):
 
 class SeriesAnalysisRequest(InputModel):
     """A series to analyse: `values`, or `numerators` and `denominators` (P, P′, U, U′ charts;
-    run and I charts take either). `null` is a missing period: a gap, never a zero."""
+    run and I charts take either), or `subgroups` (Xbar and S charts), or `event_dates` (a T
+    chart). `null` is a missing period: a gap, never a zero."""
 
     model_config = SQLModelConfig(
         extra="forbid",
@@ -689,7 +726,28 @@ class SeriesAnalysisRequest(InputModel):
     )
 
     values: list[Number | None] = PydanticField(
-        default_factory=list, max_length=MAX_POINTS, description="y per period."
+        default_factory=list,
+        max_length=MAX_POINTS,
+        description="y per period; an MR chart's individual values (it plots their moving "
+        "ranges); a T chart's times between events (> 0, e.g. days); a G chart's opportunities "
+        "between events (counts >= 0, e.g. admissions between two falls).",
+    )
+    subgroups: list[Annotated[list[Number], PydanticField(max_length=1000)] | None] | None = (
+        PydanticField(
+            default=None,
+            max_length=MAX_POINTS,
+            description="Xbar and S charts: the values measured in each period (a subgroup); "
+            "an empty list or null is a missing period. Subgroups may differ in size (see the "
+            "analytics tag); an S chart needs two values in a subgroup, and a subgroup of one "
+            "has no limits. At most 100,000 values in all.",
+        )
+    )
+    event_dates: list[date] | None = PydanticField(
+        default=None,
+        max_length=MAX_POINTS,
+        description="T chart: the dates of the events, strictly increasing; each point is the "
+        "days since the event before (labelled with its date unless `labels` are given), so "
+        "there is one point fewer than dates.",
     )
     numerators: list[Count | None] | None = PydanticField(
         default=None, max_length=MAX_POINTS, description="Events or 'yes' answers per period."
@@ -705,9 +763,11 @@ class SeriesAnalysisRequest(InputModel):
         description="A label per period (e.g. `2026-W37`), returned with the points and "
         "signals and drawn on the chart.",
     )
-    chart: ChartName = PydanticField(
+    chart: SeriesChartName = PydanticField(
         default="run",
-        description="`run` (median), `i` (XmR), `p`, `pp` (Laney P′), `u`, `up` (Laney U′) or `c`.",
+        description="`run` (median), `i` (XmR), `mr` (moving ranges), `xbar` and `s` "
+        "(subgroups), `t` (time between events), `g` (opportunities between events), `p`, "
+        "`pp` (Laney P′), `u`, `up` (Laney U′) or `c`.",
     )
     direction: Direction = PydanticField(
         default=Direction.neutral, description="Which way is an improvement: up, down, neutral."
@@ -762,6 +822,14 @@ class SeriesAnalysisRequest(InputModel):
     title: str | None = PydanticField(
         default=None, max_length=200, description="The chart's title (`chart.svg` only)."
     )
+
+    @field_validator("subgroups")
+    @classmethod
+    def _subgroups_fit(cls, groups: list[list[float] | None] | None) -> Any:
+        if groups is not None and sum(len(g) for g in groups if g) > MAX_POINTS:
+            raise ValueError(f"at most {MAX_POINTS} values in all the subgroups")
+        return groups
+
     percent: bool = PydanticField(
         default=False,
         description="`chart.svg` only: the values are proportions (0..1), labelled as percentages.",

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from app.access_tokens.auth import CurrentUser
 from app.analytics import evidence, rollup
+from app.analytics.models import MeasureChart
 from app.analytics.spc import ChartType
 from app.analytics.summary import Language, negotiate_language
 from app.db import SessionDep
@@ -447,7 +448,7 @@ async def get_measure_report(
         ),
     ] = None,
     chart: Annotated[
-        ChartType | None,
+        MeasureChart | None,
         Query(
             description="The chart for every level: default by value kind (p for proportions, "
             "u for rates, c for counts, i otherwise); `run`, `i`, `pp`, `up` as they fit."
@@ -475,7 +476,7 @@ async def get_measure_report(
         measure_id,
         period=period,
         org_unit_id=org_unit_id,
-        chart=chart,
+        chart=None if chart is None else ChartType(chart.value),
         language=language,
     )
     headers = _language_headers(language)

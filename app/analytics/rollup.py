@@ -432,7 +432,7 @@ def compute_rollup(
                     else None
                 ),
                 "chart": chart.value,
-                "points": phase.n_obs if phase else 0,
+                "points": phase.n_included if phase else 0,
                 "centre": _scaled(points.centre[last], scale),
                 "lower": _scaled(points.lower[last], scale),
                 "upper": _scaled(points.upper[last], scale),

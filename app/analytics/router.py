@@ -18,6 +18,7 @@ from app.analytics.models import (
     ExclusionCreate,
     ExclusionPublic,
     MeasureAnalysisPublic,
+    MeasureChart,
     MeasureGlancePage,
     PhaseCreate,
     PhasePublic,
@@ -65,7 +66,7 @@ LanguageDep = Annotated[Language, Depends(_language)]
 
 def _settings(
     chart: Annotated[
-        ChartType | None,
+        MeasureChart | None,
         Query(
             description="The chart; default by value kind: proportion → `p`, rate → `u`, "
             "count → `c`, continuous and rating → `i`. `run` always works; `pp`/`up` (Laney) "
@@ -95,7 +96,7 @@ def _settings(
     ] = None,
 ) -> service.ChartSettings:
     return service.ChartSettings(
-        chart=chart,
+        chart=None if chart is None else ChartType(chart.value),
         trend_length=trend_length,
         shift_length=shift_length,
         screening=screening,

@@ -9,6 +9,7 @@ serialised once by :class:`FastJSONResponse` (orjson writes arrays directly, NaN
 
 from __future__ import annotations
 
+import itertools
 import math
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -251,6 +252,7 @@ def analysis_document(
                 "first_index": phase.first_index,
                 "last_index": phase.last_index,
                 "n_obs": phase.n_obs,
+                "n_included": phase.n_included,
                 "n_useful": phase.n_useful,
                 "n_baseline": phase.n_baseline,
                 "baseline_first_index": phase.first_index + int(window[0]) if window.size else None,
@@ -297,6 +299,7 @@ def analysis_document(
             "assurance_verdict": None
             if summary.assurance_verdict is None
             else summary.assurance_verdict.value,
+            "no_assurance": None if summary.no_assurance is None else summary.no_assurance.value,
             "rebase_suggested": summary.rebase_suggested,
             "rebase_reason": summary.rebase_reason,
             "rebase_from": summary.rebase_from,
@@ -373,6 +376,7 @@ def render_chart(drawing: svg.ChartDrawing, *, field_prefix: str) -> str:
 
 _SERIES_FIELDS = {
     "values": "body.values",
+    "subgroups": "body.subgroups",
     "numerators": "body.numerators",
     "denominators": "body.denominators",
     "chart": "body.chart",
@@ -389,9 +393,52 @@ _SERIES_FIELDS = {
 }
 
 
+def _times_between(dates: Sequence[date]) -> list[float | None]:
+    """Days between consecutive event dates (a T chart's values), strictly increasing dates."""
+    if len(dates) < 2:
+        raise InvalidInput(
+            "body.event_dates", "give at least two event dates", type_="invalid_series"
+        )
+    days = [(b - a).days for a, b in itertools.pairwise(dates)]
+    if min(days) <= 0:
+        at = next(i for i, d in enumerate(days) if d <= 0) + 1
+        raise InvalidInput(
+            "body.event_dates",
+            f"event dates must be strictly increasing (index {at}): the time between events "
+            "must be greater than zero",
+            type_="invalid_series",
+        )
+    return [float(d) for d in days]
+
+
+def series_labels(data: SeriesAnalysisRequest) -> list[str | None] | None:
+    """The labels sent, or, for a T chart from event dates, the date of each later event."""
+    if data.labels is None and data.event_dates is not None:
+        return [d.isoformat() for d in data.event_dates[1:]]
+    return None if data.labels is None else list(data.labels)
+
+
 def analyse_series(data: SeriesAnalysisRequest) -> Analysis:
     """The analysis of a series sent in the request (nothing is stored or read)."""
-    n = len(data.numerators) if data.numerators is not None else len(data.values)
+    values: Sequence[float | None] = data.values
+    if data.event_dates is not None:
+        if data.chart != ChartType.t:
+            raise InvalidInput(
+                "body.event_dates", "event dates make a T chart", type_="invalid_series"
+            )
+        if data.values:
+            raise InvalidInput(
+                "body.values",
+                "give event dates or times between events, not both",
+                type_="invalid_series",
+            )
+        values = _times_between(data.event_dates)
+    if data.numerators is not None:
+        n = len(data.numerators)
+    elif data.subgroups is not None:
+        n = len(data.subgroups)
+    else:
+        n = len(values)
     if data.labels is not None and len(data.labels) != n:
         raise InvalidInput(
             "body.labels", f"give one label per period ({n}), or none", type_="invalid_series"
@@ -413,7 +460,11 @@ def analyse_series(data: SeriesAnalysisRequest) -> Analysis:
             rules=chosen_rules(data.rules),
         )
         return analyse(
-            data.values, numerators=data.numerators, denominators=data.denominators, options=options
+            values,
+            numerators=data.numerators,
+            denominators=data.denominators,
+            subgroups=data.subgroups,
+            options=options,
         )
     except AnalysisInputError as error:
         raise input_problem(error, _SERIES_FIELDS, "body") from None
@@ -422,7 +473,7 @@ def analyse_series(data: SeriesAnalysisRequest) -> Analysis:
 def series_document(
     analysis: Analysis, data: SeriesAnalysisRequest, language: Language
 ) -> dict[str, Any]:
-    return analysis_document(analysis, language=language, labels=data.labels)
+    return analysis_document(analysis, language=language, labels=series_labels(data))
 
 
 _CHART_WORDS: dict[str, tuple[str, str]] = {
@@ -431,7 +482,20 @@ _CHART_WORDS: dict[str, tuple[str, str]] = {
     "nn": ("Seriediagram", "Styringsdiagram"),
     "en": ("Run chart", "Control chart"),
 }
-_CHART_NAMES = {"run": "", "i": "I", "p": "P", "pp": "P′", "u": "U", "up": "U′", "c": "C"}
+_CHART_NAMES = {
+    "run": "",
+    "i": "I",
+    "mr": "MR",
+    "xbar": "X̄",
+    "s": "S",
+    "t": "T",
+    "g": "G",
+    "p": "P",
+    "pp": "P′",
+    "u": "U",
+    "up": "U′",
+    "c": "C",
+}
 
 
 def default_title(chart: ChartType, language: Language) -> str:
@@ -448,7 +512,7 @@ def series_chart(
         analysis,
         title=data.title or default_title(analysis.chart, language),
         description=sentence,
-        labels=data.labels,
+        labels=series_labels(data),
         language=language,
         percent=data.percent,
         width=width,
@@ -979,7 +1043,7 @@ def _suggestion(analysis: Analysis, denominators: FloatArray) -> ChartType | Non
     if not usable.any():
         return None
     large = float(np.mean(denominators[usable])) >= LARGE_DENOMINATOR
-    n_obs = sum(p.n_obs for p in analysis.phases)
+    n_obs = sum(p.n_included for p in analysis.phases)
     outside = sum(p.sigma_signal_count for p in analysis.phases)
     overdispersed = n_obs >= 3 and outside > OVERDISPERSED_SHARE * n_obs
     if large or overdispersed:

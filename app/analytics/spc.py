@@ -22,9 +22,15 @@ Points, phases and baselines
 Centre and limits
     Run chart: the median of the baseline points, no limits. I chart: mean +/- 3 sigma with
     sigma = average moving range / 1.128 (the textbook 2.66 x the average moving range);
-    moving ranges are taken between adjacent periods that are both baseline points (none
-    across a gap or an excluded point); those of 3.267 x the average or more are screened out
-    before re-averaging, once (``screen_moving_ranges``, on by default; also for Laney).
+    as in qicharts2, the excluded points are left out of the baseline before the moving
+    ranges are taken (an excluded point's two neighbours form one moving range), while a
+    missing period stays a gap that breaks the moving range on both sides; moving ranges of
+    3.267 x the average or more are screened out before re-averaging, once
+    (``screen_moving_ranges``, on by default; also for Laney and T). MR, Xbar, S, T and G:
+    see ``app.analytics.control``; an MR chart applies only ``outside_limits`` (successive
+    moving ranges share a point, so runs rules do not hold; qicharts2 reports no runs signal
+    for it either) and its points are each period's distance to the phase's previous
+    period that is not excluded.
     P: p = sum(numerators) / sum(denominators), limits from each point's denominator,
     clipped to 0..1. U: the same for rates (numerator per unit of exposure), lower limit
     clipped at 0. C: c +/- 3 sqrt(c), lower limit clipped at 0. Laney P′ / U′: the P / U sigma
@@ -68,7 +74,9 @@ Summary (always of the current, i.e. last, phase)
     limits (they vary per point on P and U charts), and what
     that means for the measure's direction: inside -> ``hit_or_miss``; beyond the limit on the
     better side -> ``fail`` (the process will not reach it without a change); on the worse side
-    -> ``pass``. ``rebase_suggested``: a shift or a longest-run signal in the current phase that
+    -> ``pass``. As in Making Data Count, a neutral direction gets no verdict at all (not even
+    ``hit_or_miss``); ``no_assurance`` says why a summary has none (``no_target``,
+    ``no_limits``, ``neutral_direction``). ``rebase_suggested``: a shift or a longest-run signal in the current phase that
     is still running at its latest point and started after the phase's first point, i.e. a
     sustained shift that may deserve a new phase (a hint: the analysis never rebases itself).
 Trial limits
@@ -101,6 +109,11 @@ IntArray = npt.NDArray[np.intp]
 class ChartType(StrEnum):
     run = "run"
     i = "i"
+    mr = "mr"  # moving ranges of an I chart series
+    xbar = "xbar"  # subgroup means
+    s = "s"  # subgroup standard deviations
+    t = "t"  # time between rare events
+    g = "g"  # opportunities between rare events
     p = "p"
     pp = "pp"  # Laney P′
     u = "u"
@@ -109,6 +122,13 @@ class ChartType(StrEnum):
 
 
 RATIO_CHARTS = frozenset({ChartType.p, ChartType.pp, ChartType.u, ChartType.up})
+#: Charts of subgroups: a list of values per period.
+SUBGROUP_CHARTS = frozenset({ChartType.xbar, ChartType.s})
+#: Charts that take ``values`` only.
+VALUE_CHARTS = frozenset({ChartType.c, ChartType.mr, ChartType.t, ChartType.g})
+#: The rules an MR chart applies: successive moving ranges share a point, so runs rules do
+#: not hold for them (qicharts2 reports no runs signal on MR charts either).
+MR_RULES: frozenset[str] = frozenset({"outside_limits"})
 
 
 class Direction(StrEnum):
@@ -182,6 +202,16 @@ class AssuranceVerdict(StrEnum):
     pass_ = "pass"
     fail = "fail"
     hit_or_miss = "hit_or_miss"
+
+
+class NoAssurance(StrEnum):
+    """Why a summary has no assurance verdict."""
+
+    no_target = "no_target"
+    #: A run chart, or limits the baseline cannot give.
+    no_limits = "no_limits"
+    #: Making Data Count gives no assurance for a measure without a better direction.
+    neutral_direction = "neutral_direction"
 
 
 #: ``Points.classification_code`` indexes this.
@@ -326,8 +356,10 @@ class PhaseAnalysis:
     index: int
     first_index: int
     last_index: int
-    #: Points not missing and not excluded.
+    #: qicharts2's n.obs: the phase's points that are not excluded, missing ones included.
     n_obs: int
+    #: Points neither missing nor excluded (the points the rules look at).
+    n_included: int
     #: Of those, the points not exactly on the centre line (Anhøj's n).
     n_useful: int
     #: Points in the baseline (not missing, not excluded) that fixed centre and limits.
@@ -429,8 +461,7 @@ class Summary:
 
     variation: Variation
     assurance: AssurancePosition | None
-    #: ``None`` when there is no target, no limits, or the direction is neutral and the target
-    #: lies outside the limits.
+    #: ``None`` when there is no target, no limits, or the direction is neutral.
     assurance_verdict: AssuranceVerdict | None
     rebase_suggested: bool
     rebase_reason: str | None = None
@@ -438,6 +469,8 @@ class Summary:
     rebase_from: int | None = None
     #: The current phase's limits are trial limits (short baseline).
     trial_limits: bool = False
+    #: Why ``assurance_verdict`` is ``None`` (``None`` when there is a verdict).
+    no_assurance: NoAssurance | None = None
     _decided_by: tuple[_Hits, int, Direction] | None = field(
         default=None, repr=False, compare=False
     )
@@ -542,6 +575,29 @@ def _as_array(data: Sequence[float | None], name: str) -> FloatArray:
     return array
 
 
+def _subgroups(
+    values: Sequence[float | None],
+    subgroups: Sequence[Sequence[float | None] | None] | None,
+    chart: ChartType,
+) -> tuple[FloatArray, control.Subgroups]:
+    """y as plotted (the subgroup means or standard deviations) and the subgroup figures."""
+    if subgroups is None:
+        raise AnalysisInputError("subgroups", f"a {chart} chart needs a list of values per period")
+    if len(values) not in (0, len(subgroups)):
+        raise AnalysisInputError("values", "must be empty or as many as the subgroups")
+    groups: list[FloatArray] = []
+    for group in subgroups:
+        if group is None:
+            groups.append(np.empty(0))
+            continue
+        if isinstance(group, str | bytes) or not isinstance(group, Sequence):
+            raise AnalysisInputError("subgroups", "each period's subgroup is a list of numbers")
+        array = _as_array(group, "subgroups")
+        groups.append(array[~np.isnan(array)])
+    sub = control.subgroup_statistics(groups)
+    return (sub.mean if chart is ChartType.xbar else sub.sd).copy(), sub
+
+
 def _series(
     values: Sequence[float | None],
     numerators: Sequence[float | None] | None,
@@ -549,6 +605,8 @@ def _series(
     chart: ChartType,
 ) -> tuple[FloatArray, FloatArray | None, FloatArray | None]:
     """y as plotted, plus numerators and denominators for ratio charts."""
+    if chart in VALUE_CHARTS and (numerators is not None or denominators is not None):
+        raise AnalysisInputError("numerators", f"a {chart} chart takes its data as values")
     if (numerators is None) != (denominators is None):
         missing = "denominators" if denominators is None else "numerators"
         raise AnalysisInputError(missing, "numerators and denominators go together")
@@ -560,9 +618,11 @@ def _series(
         y = _as_array(values, "values")
         if chart is ChartType.c and (y < 0).any():
             raise AnalysisInputError("values", "counts cannot be negative")
+        if chart is ChartType.g and (y < 0).any():
+            raise AnalysisInputError("values", "opportunities between events cannot be negative")
+        if chart is ChartType.t and (y <= 0).any():
+            raise AnalysisInputError("values", "times between events must be greater than zero")
         return y, None, None
-    if chart is ChartType.c:
-        raise AnalysisInputError("numerators", "a c chart takes counts as values")
     num = _as_array(numerators, "numerators")
     den = _as_array(denominators, "denominators")
     if num.size != den.size:
@@ -618,24 +678,39 @@ def _spread(
     y: FloatArray,
     num: FloatArray | None,
     den: FloatArray | None,
+    sub: control.Subgroups | None,
     base: BoolArray,
     all_base: bool,
+    kept: BoolArray,
     screen: bool,
     moving_ranges: FloatArray | None,
 ) -> control.Spread:
     if chart is ChartType.run:
         return control.Spread(control.median_centre(y, base, all_base), None)
     if chart is ChartType.i:
-        return control.individuals(y, base, all_base, screen=screen, moving_ranges=moving_ranges)
+        return control.individuals(
+            y, base, all_base, screen=screen, kept=kept, ranges=moving_ranges
+        )
     if chart is ChartType.c:
         return control.counts(y, base, all_base)
+    if chart is ChartType.mr:
+        return control.moving_range_chart(y, base)
+    if chart is ChartType.t:
+        return control.times_between(y, base, all_base, screen=screen, kept=kept)
+    if chart is ChartType.g:
+        return control.opportunities_between(y, base, all_base)
+    if chart in SUBGROUP_CHARTS:
+        assert sub is not None
+        if chart is ChartType.xbar:
+            return control.subgroup_means(sub, base)
+        return control.subgroup_deviations(sub, base)
     assert num is not None and den is not None
     if chart in (ChartType.p, ChartType.pp):
         spread = control.proportions(num, den, base, all_base)
     else:
         spread = control.rates(num, den, base, all_base)
     if chart in (ChartType.pp, ChartType.up):
-        spread = control.laney(y, spread, base, screen=screen)
+        spread = control.laney(y, spread, base, screen=screen, kept=kept)
     return spread
 
 
@@ -688,19 +763,23 @@ def _analyse_phase(
     num_all: FloatArray | None,
     den_all: FloatArray | None,
     usable_all: BoolArray,
+    excluded_all: BoolArray,
+    sub_all: control.Subgroups | None,
     options: ChartOptions,
     baseline: tuple[int, int] | None = None,
 ) -> _PhaseResult:
     """One phase; ``baseline`` is its own baseline window (phase-relative start and end,
     exclusive), else ``options.freeze`` decides."""
     chart = options.chart
-    rules = options.rules
+    rules = options.rules if chart is not ChartType.mr else options.rules & MR_RULES
     size = stop - start
     where = slice(start, stop)
     y = y_all[where]
     usable = usable_all[where]
-    n_obs = int(np.count_nonzero(usable))
-    all_usable = n_obs == size
+    excluded = excluded_all[where]
+    n_included = int(np.count_nonzero(usable))
+    n_obs = size - int(np.count_nonzero(excluded))
+    all_usable = n_included == size
 
     if baseline is not None:
         lo, hi = baseline
@@ -709,13 +788,18 @@ def _analyse_phase(
         lo, hi = 0, size if freeze is None else min(freeze, size)
     window = (lo, hi)
     if window == (0, size):
-        base, all_base, n_baseline = usable, all_usable, n_obs
+        base, all_base, n_baseline = usable, all_usable, n_included
     else:
         base = usable.copy()
         base[:lo] = False
         base[hi:] = False
         all_base = False
         n_baseline = int(np.count_nonzero(base))
+    # The baseline window without its excluded points; missing ones stay, as gaps.
+    kept = ~excluded
+    if window != (0, size):
+        kept[:lo] = False
+        kept[hi:] = False
 
     # The included points in time order (gaps and excluded points dropped).
     included: IntArray | None = None if all_usable else np.flatnonzero(usable)
@@ -736,8 +820,18 @@ def _analyse_phase(
 
     num = num_all[where] if num_all is not None else None
     den = den_all[where] if den_all is not None else None
+    sub = sub_all.phase(where) if sub_all is not None else None
     spread = _spread(
-        chart, y, num, den, base, all_base, options.screen_moving_ranges, moving_ranges
+        chart,
+        y,
+        num,
+        den,
+        sub,
+        base,
+        all_base,
+        kept,
+        options.screen_moving_ranges,
+        moving_ranges,
     )
     del moving_ranges
     centre = spread.centre
@@ -752,8 +846,14 @@ def _analyse_phase(
     missing: BoolArray | None = None
     mean_lower = mean_upper = None
     sigma_signal_count = 0
-    if centre is not None and spread.sigma is not None:
+    if centre is not None and spread.lines is not None:
+        lines = {
+            name: line if isinstance(line, float) else line.copy()
+            for name, line in spread.lines.items()
+        }
+    elif centre is not None and spread.sigma is not None:
         lines = _lines(centre, spread.sigma, chart)
+    if lines is not None:
         lower, upper = lines["lower"], lines["upper"]
         if not all_usable:
             missing = np.isnan(y)
@@ -767,9 +867,10 @@ def _analyse_phase(
                     line = lines[name]
                     assert not isinstance(line, float)
                     line[missing] = np.nan
-            if missing is None:
+            if missing is None and chart not in SUBGROUP_CHARTS:
                 mean_lower, mean_upper = float(np.mean(lower)), float(np.mean(upper))
-            elif not missing.all():
+            elif not np.isnan(lower).all():
+                # Subgroups of one have no limits (c4 needs two values).
                 mean_lower = float(np.nanmean(lower))
                 mean_upper = float(np.nanmean(upper))
         # Every point with a value is tested against the limits, excluded ones too.
@@ -833,6 +934,7 @@ def _analyse_phase(
         first_index=start,
         last_index=stop - 1,
         n_obs=n_obs,
+        n_included=n_included,
         n_useful=figures_runs.n_useful,
         n_baseline=n_baseline,
         centre=centre,
@@ -842,14 +944,14 @@ def _analyse_phase(
         longest_run_max=figures_runs.longest_run_max,
         n_crossings=figures_runs.n_crossings,
         n_crossings_min=figures_runs.n_crossings_min,
-        runs_signal=figures_runs.signal,
+        runs_signal=figures_runs.signal and chart is not ChartType.mr,
         sigma_signal_count=sigma_signal_count,
         trial_limits=lines is not None and n_baseline < options.min_points_for_limits,
     )
     if all_usable:
         last = stop - 1 if size else None
     else:
-        last = int(start + np.flatnonzero(usable)[-1]) if n_obs else None
+        last = int(start + np.flatnonzero(usable)[-1]) if n_included else None
     return _PhaseResult(figures, hits, last, lines, missing, window)
 
 
@@ -961,8 +1063,10 @@ def _summary(
 
     assurance: AssurancePosition | None = None
     verdict: AssuranceVerdict | None = None
+    no_assurance: NoAssurance | None = NoAssurance.no_target
     target = options.target
     if target is not None:
+        no_assurance = NoAssurance.no_limits
         in_phase = slice(phase.first_index, phase.last_index + 1)
         lower = points.lower[in_phase]
         upper = points.upper[in_phase]
@@ -977,6 +1081,7 @@ def _summary(
             else:
                 assurance = AssurancePosition.target_within_limits
             verdict = _verdict(assurance, direction)
+            no_assurance = NoAssurance.neutral_direction if verdict is None else None
 
     rebase_from: int | None = None
     reason: str | None = None
@@ -1004,15 +1109,18 @@ def _summary(
         rebase_reason=reason,
         rebase_from=rebase_from,
         trial_limits=phase.trial_limits,
+        no_assurance=no_assurance,
         _decided_by=deciding,
     )
 
 
 def _verdict(position: AssurancePosition, direction: Direction) -> AssuranceVerdict | None:
-    if position is AssurancePosition.target_within_limits:
-        return AssuranceVerdict.hit_or_miss
+    # Making Data Count: a measure without a better direction gets no assurance icon, not
+    # even "hit or miss"; the position of the target is still reported.
     if direction is Direction.neutral:
         return None
+    if position is AssurancePosition.target_within_limits:
+        return AssuranceVerdict.hit_or_miss
     above = position is AssurancePosition.target_above_limits
     # A target beyond the limits on the better side is out of reach; on the worse side, met.
     if above == (direction is Direction.up):
@@ -1025,15 +1133,27 @@ def analyse(
     *,
     numerators: Sequence[float | None] | None = None,
     denominators: Sequence[float | None] | None = None,
+    subgroups: Sequence[Sequence[float | None] | None] | None = None,
     options: ChartOptions = ChartOptions(),
 ) -> Analysis:
     """Analyse one series; see the module docstring for every rule.
 
     ``values`` are y per period (``None`` = missing). P, P′, U and U′ charts take
     ``numerators`` and ``denominators`` instead (``values`` may then be empty or anything of
-    the same length: y is numerator / denominator); run and I charts take either.
+    the same length: y is numerator / denominator); run and I charts take either. Xbar and S
+    charts take ``subgroups``, a list of values per period (empty or ``None``: missing). MR
+    charts take the I chart's values and plot their moving ranges; T charts take times
+    between events (> 0), G charts opportunities between events (>= 0).
     """
-    y, num, den = _series(values, numerators, denominators, options.chart)
+    chart = options.chart
+    sub: control.Subgroups | None = None
+    if chart in SUBGROUP_CHARTS:
+        y, sub = _subgroups(values, subgroups, chart)
+        num = den = None
+    else:
+        if subgroups is not None:
+            raise AnalysisInputError("subgroups", f"a {chart} chart takes no subgroups")
+        y, num, den = _series(values, numerators, denominators, chart)
     n = int(y.size)
     if options.exclude:
         if max(options.exclude) >= n:
@@ -1051,9 +1171,24 @@ def analyse(
         raise AnalysisInputError("parts", f"phase starts must be below the number of points ({n})")
 
     bounds = [0, *options.parts, n] if n else []
+    if chart is ChartType.mr:
+        y = _moving_range_series(y, excluded, bounds)
+        usable = ~np.isnan(y) & ~excluded
     windows = _phase_windows(options.baselines, bounds, n)
     results = [
-        _analyse_phase(number, start, stop, y, num, den, usable, options, windows.get(number))
+        _analyse_phase(
+            number,
+            start,
+            stop,
+            y,
+            num,
+            den,
+            usable,
+            excluded,
+            sub,
+            options,
+            windows.get(number),
+        )
         for number, (start, stop) in enumerate(itertools.pairwise(bounds))
     ]
     hits = [h for r in results for h in r.hits]
@@ -1079,6 +1214,20 @@ def analyse(
     last = results[-1].last_included if results else None
     summary = _summary(options, points, phases[-1] if phases else None, hits, last)
     return Analysis(options.chart, options, points, phases, summary, tuple(hits))
+
+
+def _moving_range_series(y: FloatArray, excluded: BoolArray, bounds: Sequence[int]) -> FloatArray:
+    """The MR chart's points: each period's distance to the phase's previous period that is
+    not excluded (so, as on the I chart, an excluded point's neighbours form one moving
+    range); none for a phase's first period or after a missing one."""
+    out = np.full(y.size, np.nan)
+    for start, stop in itertools.pairwise(bounds):
+        kept = start + np.flatnonzero(~excluded[start:stop])
+        positions = np.arange(start, stop)
+        previous = np.searchsorted(kept, positions, side="left") - 1
+        has = previous >= 0
+        out[positions[has]] = np.abs(y[positions[has]] - y[kept[previous[has]]])
+    return out
 
 
 def _phase_windows(

@@ -19,6 +19,7 @@ from app.analytics.spc import (
     AssurancePosition,
     AssuranceVerdict,
     ChartType,
+    NoAssurance,
     Rule,
     Side,
     Signal,
@@ -90,6 +91,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "hit_or_miss": "målet nås ibland, men inte säkert",
         "target_above": "målet ligger över gränserna för vanlig variation",
         "target_below": "målet ligger under gränserna för vanlig variation",
+        "no_verdict_neutral": "målet bedöms inte, eftersom måttet inte har någon riktning som är bättre",
         "trial_limits": "gränserna är preliminära: för få mätningar i baslinjen",
         "rebase": "överväg en ny fas från där skiftet började",
     },
@@ -115,6 +117,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "hit_or_miss": "målet nås noen ganger, men ikke sikkert",
         "target_above": "målet ligger over grensene for vanlig variasjon",
         "target_below": "målet ligger under grensene for vanlig variasjon",
+        "no_verdict_neutral": "målet vurderes ikke, fordi målingen ikke har noen retning som er bedre",
         "trial_limits": "grensene er foreløpige: for få målinger i grunnlaget",
         "rebase": "vurder en ny fase fra der skiftet begynte",
     },
@@ -140,6 +143,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "hit_or_miss": "målet blir nådd av og til, men ikkje sikkert",
         "target_above": "målet ligg over grensene for vanleg variasjon",
         "target_below": "målet ligg under grensene for vanleg variasjon",
+        "no_verdict_neutral": "målet blir ikkje vurdert, fordi målinga ikkje har nokon retning som er betre",
         "trial_limits": "grensene er førebelse: for få målingar i grunnlaget",
         "rebase": "vurder ein ny fase frå der skiftet byrja",
     },
@@ -165,6 +169,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "hit_or_miss": "the target will be met some of the time, but not reliably",
         "target_above": "the target lies above the limits of usual variation",
         "target_below": "the target lies below the limits of usual variation",
+        "no_verdict_neutral": "the target gets no verdict, since the measure has no better direction",
         "trial_limits": "the limits are provisional: too few measurements in the baseline",
         "rebase": "consider a new phase from where the shift began",
     },
@@ -283,8 +288,11 @@ def summary_sentence(
             sentences.append(phrases["hit_or_miss"])
         elif summary.assurance is AssurancePosition.target_above_limits:
             sentences.append(phrases["target_above"])
-        else:
+        elif summary.assurance is AssurancePosition.target_below_limits:
             sentences.append(phrases["target_below"])
+        elif summary.no_assurance is NoAssurance.neutral_direction:
+            # Inside the limits: Making Data Count gives no "hit or miss" without a direction.
+            sentences.append(phrases["no_verdict_neutral"])
     if summary.trial_limits:
         sentences.append(phrases["trial_limits"])
     if summary.rebase_suggested:

@@ -348,7 +348,7 @@ async def test_an_excluded_point_leaves_the_calculation_with_its_reason_audited(
     index = body["points"]["label"].index("2026-W36")
     assert body["points"]["excluded"][index] is True
     assert body["points"]["value"][index] is not None  # still shown
-    assert body["phases"][0]["n_obs"] == 13
+    assert (body["phases"][0]["n_obs"], body["phases"][0]["n_included"]) == (14, 13)
     assert body["options"]["excluded"] == [index]
     numerators = sum(a for a, _ in BEFORE + AFTER) - BEFORE[2][0]
     denominators = sum(b for _, b in BEFORE + AFTER) - BEFORE[2][1]
@@ -580,7 +580,7 @@ async def test_withheld_points_never_leak_through_analysis_csv_or_svg(
     assert points["withheld"] == [True] * 5
     for name in ("value", "numerator", "denominator", "centre", "upper", "lower"):
         assert points[name] == [None] * 5, name
-    assert body["phases"][0]["n_obs"] == 0 and body["signals"] == []
+    assert body["phases"][0]["n_included"] == 0 and body["signals"] == []
     assert body["summary"]["variation"] == "no_data"
     text = response.text
     for secret in ("42.85", "0.4285", "7.0", '"7"', "55.5"):

@@ -100,7 +100,7 @@ async def test_a_missing_period_is_a_gap_never_a_zero_and_breaks_no_run(
     assert _close(body["points"]["centre"][0], 6.0)
     shift = next(s for s in body["signals"] if s["rule"] == "shift")
     assert shift["points"] == [8, 9, 11, 12, 13, 14, 15]
-    assert body["phases"][0]["n_obs"] == 15
+    assert (body["phases"][0]["n_obs"], body["phases"][0]["n_included"]) == (16, 15)
 
 
 async def test_a_p_chart_takes_numerators_and_denominators_with_limits_per_point(
@@ -252,7 +252,7 @@ async def test_the_summary_sentence_speaks_the_language_asked_for(
         ({"values": [1e13]}, "body.values.0"),
         ({"values": [1], "trend_length": 5}, "body.trend_length"),
         ({"values": [1], "rules": ["nonsense"]}, "body.rules.0"),
-        ({"values": [1], "chart": "xbar"}, "body.chart"),
+        ({"values": [1], "chart": "np"}, "body.chart"),
         ({"values": [1], "colour": "red"}, "body.colour"),
     ],
 )
@@ -330,3 +330,56 @@ async def test_a_sent_series_is_neither_stored_nor_mixed_with_anyones_data(
     assert await session.scalar(select(func.count()).select_from(AuditEvent)) == before
     anonymous = await client.post(URL, json=body)
     assert anonymous.status_code == 401
+
+
+async def test_every_qicharts2_chart_type_is_answered_as_json_and_svg(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    rings = [[74.03, 74.002, 74.019], [73.995, 73.992, 74.001, 74.011], [73.998, 74.024]]
+    bodies: list[dict[str, Any]] = [
+        {"chart": "mr", "values": [10, 12, 30, 11, 13], "excluded": [2]},
+        {"chart": "xbar", "subgroups": rings},
+        {"chart": "s", "subgroups": [*rings, []]},
+        {"chart": "t", "event_dates": ["2026-09-01", "2026-09-15", "2026-10-20", "2026-10-27"]},
+        {"chart": "g", "values": [120, 45, 310, 88], "direction": "up", "target": 100},
+    ]
+    for body in bodies:
+        response = await _post(client, tenant, body)
+        assert response.status_code == 200, response.text
+        answer = response.json()
+        assert answer["chart"] == body["chart"]
+        assert answer["phases"][0]["n_included"] <= answer["phases"][0]["n_obs"]
+        image = await client.post(f"{URL}/chart.svg", json=body, headers=tenant.headers)
+        assert image.status_code == 200, image.text
+        ET.fromstring(image.text)  # noqa: S314 - our own answer
+    t = (await _post(client, tenant, bodies[3])).json()
+    assert t["points"]["value"] == [14.0, 35.0, 7.0]  # days between the events
+    assert t["points"]["label"] == ["2026-09-15", "2026-10-20", "2026-10-27"]
+    mr = (await _post(client, tenant, bodies[0])).json()
+    assert mr["points"]["value"] == [None, 2.0, 18.0, 1.0, 2.0]
+    assert mr["options"]["rules"]  # as asked; only outside_limits can raise a signal
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"chart": "t", "event_dates": ["2026-09-02", "2026-09-01"]}, "body.event_dates"),
+        ({"chart": "t", "event_dates": ["2026-09-01"]}, "body.event_dates"),
+        ({"chart": "i", "event_dates": ["2026-09-01", "2026-09-03"]}, "body.event_dates"),
+        ({"chart": "t", "values": [3, 0]}, "body.values"),
+        ({"chart": "xbar", "values": [1, 2]}, "body.subgroups"),
+        ({"chart": "xbar", "subgroups": [[1, "x"]]}, "body.subgroups.0.1"),
+        ({"chart": "i", "values": [1], "subgroups": [[1]]}, "body.subgroups"),
+        ({"chart": "g", "values": [1, -1]}, "body.values"),
+    ],
+)
+async def test_new_chart_input_is_a_422_naming_the_field(
+    client: AsyncClient, session: AsyncSession, body: dict[str, Any], field: str
+) -> None:
+    tenant = await make_tenant(session)
+    response = await _post(client, tenant, body)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    fields = [error["field"] for error in response.json()["errors"]]
+    assert field in fields, fields

@@ -152,6 +152,34 @@ def _turning_points(analysis: Analysis) -> set[int]:
     return (rising & falling) - outside
 
 
+def _chart_data(
+    data: st.DataObject, chart: ChartType, values: list[float | None]
+) -> tuple[
+    list[float | None],
+    list[float | None] | None,
+    list[float | None] | None,
+    list[list[float | None]] | None,
+]:
+    """Values, numerators, denominators and subgroups that fit the chart."""
+    n = len(values)
+    if chart in (ChartType.p, ChartType.pp, ChartType.u, ChartType.up):
+        denominators = data.draw(st.lists(st.integers(0, 60), min_size=n, max_size=n))
+        numerators = [data.draw(st.integers(0, d)) for d in denominators]
+        return values, list(map(float, numerators)), list(map(float, denominators)), None
+    if chart in (ChartType.c, ChartType.g):
+        return [None if v is None else abs(v) for v in values], None, None, None
+    if chart is ChartType.t:
+        return [None if v is None else abs(v) + 0.5 for v in values], None, None, None
+    if chart in (ChartType.xbar, ChartType.s):
+        sizes = data.draw(st.lists(st.integers(0, 5), min_size=n, max_size=n))
+        subgroups: list[list[float | None]] = [
+            [] if v is None else [v + (k % 3) - 1.0 for k in range(size)]
+            for v, size in zip(values, sizes, strict=True)
+        ]
+        return [], None, None, subgroups
+    return values, None, None, None
+
+
 SWAPPED_CLASS = {
     "common": "common",
     "special_improvement": "special_concern",
@@ -166,24 +194,27 @@ def test_reversing_the_direction_swaps_improvement_and_concern(
     data: st.DataObject, values: list[float | None], chart: ChartType
 ) -> None:
     n = len(values)
-    numerators = denominators = None
-    if chart in (ChartType.p, ChartType.pp, ChartType.u, ChartType.up):
-        denominators = data.draw(st.lists(st.integers(0, 60), min_size=n, max_size=n))
-        numerators = [data.draw(st.integers(0, d)) for d in denominators]
-    elif chart is ChartType.c:
-        values = [None if v is None else abs(v) for v in values]
+    values, numerators, denominators, subgroups = _chart_data(data, chart, values)
     options = replace(data.draw(options_for(chart, n)), direction=Direction.up)
-    up = analyse(values, numerators=numerators, denominators=denominators, options=options)
+    up = analyse(
+        values,
+        numerators=numerators,
+        denominators=denominators,
+        subgroups=subgroups,
+        options=options,
+    )
     down = analyse(
         values,
         numerators=numerators,
         denominators=denominators,
+        subgroups=subgroups,
         options=replace(options, direction=Direction.down),
     )
     neutral = analyse(
         values,
         numerators=numerators,
         denominators=denominators,
+        subgroups=subgroups,
         options=replace(options, direction=Direction.neutral),
     )
     assert [s._replace(direction=_swap(s.direction)) for s in up.signals] == list(down.signals)
@@ -245,14 +276,15 @@ def test_every_analysis_is_consistent(
     data: st.DataObject, values: list[float | None], chart: ChartType
 ) -> None:
     n = len(values)
-    numerators = denominators = None
-    if chart in (ChartType.p, ChartType.pp, ChartType.u, ChartType.up):
-        denominators = data.draw(st.lists(st.integers(0, 60), min_size=n, max_size=n))
-        numerators = [data.draw(st.integers(0, d)) for d in denominators]
-    elif chart is ChartType.c:
-        values = [None if v is None else abs(v) for v in values]
+    values, numerators, denominators, subgroups = _chart_data(data, chart, values)
     options = data.draw(options_for(chart, n))
-    analysis = analyse(values, numerators=numerators, denominators=denominators, options=options)
+    analysis = analyse(
+        values,
+        numerators=numerators,
+        denominators=denominators,
+        subgroups=subgroups,
+        options=options,
+    )
     points = analysis.points
     assert len(points) == n
     missing = np.isnan(points.value)

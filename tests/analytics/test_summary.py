@@ -102,6 +102,12 @@ def test_common_cause_and_no_data() -> None:
         ),
         (2.0, Direction.up, "The target will probably be met every time."),
         (20.0, Direction.neutral, "The target lies above the limits of usual variation."),
+        # Making Data Count: no "hit or miss" without a better direction.
+        (
+            12.0,
+            Direction.neutral,
+            "The target gets no verdict, since the measure has no better direction.",
+        ),
     ],
 )
 def test_assurance_sentence(target: float, direction: Direction, english: str) -> None:
