@@ -5,11 +5,13 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import Header, Query, Response
+import anyio.to_thread
+from fastapi import Header, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from app.analytics import evidence, rollup
+from app.analytics.service import FastJSONResponse
 from app.analytics.spc import ChartType
 from app.analytics.summary import Language, negotiate_language
 from app.auth import CurrentUser
@@ -257,7 +259,6 @@ async def get_cycle_evidence(
     session: SessionDep,
     principal: CurrentUser,
     cycle_id: uuid.UUID,
-    response: Response,
     accept_language: AcceptLanguage = None,
     chart: Annotated[
         evidence.EvidenceChart,
@@ -275,9 +276,14 @@ async def get_cycle_evidence(
     the cycle's prediction beside them. Missing periods are gaps; values withheld by
     small-number protection are gaps too, and flagged."""
     language = negotiate_language(accept_language)
-    response.headers.update(_language_headers(language))
-    return await evidence.cycle_evidence(
+    document = await evidence.cycle_evidence(
         session, principal, cycle_id, language=language, chart=chart
+    )
+    # Up to 100,000 points, written off the event loop by orjson (validating them with
+    # pydantic would hold the interpreter for half a second: the document is built to match
+    # CycleEvidence, as tests/analytics/test_evidence_bounds.py checks).
+    return await anyio.to_thread.run_sync(
+        lambda: FastJSONResponse(document, headers=_language_headers(language))
     )
 
 

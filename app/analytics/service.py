@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.analytics import svg
+from app.analytics.bounds import MAX_PERIODS, check_periods
 from app.analytics.models import (
     MAX_SETTINGS_PER_MEASURE,
     AnnotationCreate,
@@ -83,8 +84,6 @@ from app.teams.models import Team
 
 FloatArray = npt.NDArray[np.float64]
 
-#: A stored series is analysed over at most this many periods (gaps included).
-MAX_PERIODS = 100_000
 #: Above this average denominator a P (U) chart's limits are too narrow: Laney's is suggested.
 LARGE_DENOMINATOR = 1000
 #: ... and so it is when more than this share of the points lie outside the plain limits.
@@ -1017,13 +1016,7 @@ async def analyse_measure(
     points = series.points
     first = points[0].ordinal if points else 0
     n = points[-1].ordinal - first + 1 if points else 0
-    if n > MAX_PERIODS:
-        raise InvalidInput(
-            "query.period_from",
-            f"the series spans {n} periods; at most {MAX_PERIODS} are analysed at once: "
-            "narrow it with period_from and period_to",
-            type_="too_long",
-        )
+    check_periods(n, field="query.period_from", hint="narrow it with period_from and period_to")
     at = np.fromiter((p.ordinal for p in points), dtype=np.int64, count=len(points)) - first
     ratio = kind in (ValueKind.proportion, ValueKind.rate)
 
