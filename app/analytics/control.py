@@ -20,6 +20,7 @@ centre +/- 3 sigma and the two-sigma lines at centre +/- 2 sigma, clipped to the
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,9 +49,13 @@ def average_moving_range(moving_ranges: FloatArray, *, screen: bool) -> float | 
     if moving_ranges.size == 0:
         return None
     average = float(moving_ranges.mean())
-    if screen and average > 0:
+    if screen and 0 < average < math.inf:
         kept = moving_ranges < MR_SCREEN_FACTOR * average
-        average = float(moving_ranges.sum(where=kept)) / int(np.count_nonzero(kept))
+        count = int(np.count_nonzero(kept))
+        # None kept happens only where the figures are near the float's limits (3.267 times
+        # a subnormal average rounds to it): the unscreened average stands.
+        if count:
+            average = float(moving_ranges.sum(where=kept)) / count
     return average
 
 

@@ -48,6 +48,7 @@ from app.analytics.rollup import (
     chart_options,
     display_scale,
 )
+from app.analytics.service import computable
 from app.analytics.spc import (
     RATIO_CHARTS,
     Analysis,
@@ -596,19 +597,16 @@ async def cycle_evidence(
             series = _dense(
                 found[measure.id], start or 0, size, shield, measure.min_denominator, kind, chosen
             )
-            documents.append(
-                {
-                    **measure_evidence(
-                        measure,
-                        series,
-                        plan,
-                        chart=chosen,
-                        school_year=school_year,
-                        language=language,
-                    ),
-                    "org_unit_id": units[measure.id],
-                }
-            )
+            with computable("measurements.value"):
+                document = measure_evidence(
+                    measure,
+                    series,
+                    plan,
+                    chart=chosen,
+                    school_year=school_year,
+                    language=language,
+                )
+            documents.append({**document, "org_unit_id": units[measure.id]})
         return documents
 
     # The analysis and the documents are CPU work: off the event loop.

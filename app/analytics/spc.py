@@ -579,9 +579,19 @@ def _series(
         )
     valid = den > 0
     valid &= ~np.isnan(num)
+    with np.errstate(over="ignore"):
+        y = (
+            num / den
+            if valid.all()
+            else np.divide(num, den, out=np.full(num.size, np.nan), where=valid)
+        )
+    if np.isinf(y).any():
+        raise AnalysisInputError(
+            "denominators",
+            "a denominator is too small for its numerator: their ratio is not a finite number",
+        )
     if valid.all():
-        return num / den, num, den
-    y = np.divide(num, den, out=np.full(num.size, np.nan), where=valid)
+        return y, num, den
     # A period without a usable denominator is missing in every column.
     invalid = ~valid
     num[invalid] = np.nan
@@ -770,8 +780,7 @@ def _analyse_phase(
             if missing is None:
                 mean_lower, mean_upper = float(np.mean(lower)), float(np.mean(upper))
             elif not missing.all():
-                mean_lower = float(np.nanmean(lower))
-                mean_upper = float(np.nanmean(upper))
+                mean_lower, mean_upper = _nan_mean(lower), _nan_mean(upper)
         # Every point with a value is tested against the limits, excluded ones too.
         above = np.flatnonzero(y > upper)
         below = np.flatnonzero(y < lower)
@@ -1020,6 +1029,12 @@ def _verdict(position: AssurancePosition, direction: Direction) -> AssuranceVerd
     return AssuranceVerdict.pass_
 
 
+def _nan_mean(line: FloatArray) -> float:
+    """The mean of a line's numbers; NaN without any (where ``np.nanmean`` would warn)."""
+    kept = line[~np.isnan(line)]
+    return float(kept.mean()) if kept.size else math.nan
+
+
 def analyse(
     values: Sequence[float | None],
     *,
@@ -1032,7 +1047,21 @@ def analyse(
     ``values`` are y per period (``None`` = missing). P, P′, U and U′ charts take
     ``numerators`` and ``denominators`` instead (``values`` may then be empty or anything of
     the same length: y is numerator / denominator); run and I charts take either.
+
+    Any finite figures are analysed: where they lie so near the float's limits that a centre,
+    a sigma or a limit overflows (or a subnormal underflows), that figure is infinite or NaN
+    (written as null, left out of a drawing) rather than an error.
     """
+    with np.errstate(all="ignore"):
+        return _analyse(values, numerators, denominators, options)
+
+
+def _analyse(
+    values: Sequence[float | None],
+    numerators: Sequence[float | None] | None,
+    denominators: Sequence[float | None] | None,
+    options: ChartOptions,
+) -> Analysis:
     y, num, den = _series(values, numerators, denominators, options.chart)
     n = int(y.size)
     if options.exclude:
