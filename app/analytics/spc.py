@@ -1029,8 +1029,9 @@ def _verdict(position: AssurancePosition, direction: Direction) -> AssuranceVerd
     return AssuranceVerdict.pass_
 
 
-def _nan_mean(line: FloatArray) -> float:
+def _nan_mean(line: float | FloatArray) -> float:
     """The mean of a line's numbers; NaN without any (where ``np.nanmean`` would warn)."""
+    line = np.asarray(line, dtype=np.float64)
     kept = line[~np.isnan(line)]
     return float(kept.mean()) if kept.size else math.nan
 
