@@ -274,7 +274,9 @@ async def get_cycle_evidence(
     against the follow-up window (from `test_started_on` to `test_ended_on`, or today), their
     centres and the change, and the signals after the change against the frozen baseline, with
     the cycle's prediction beside them. Missing periods are gaps; values withheld by
-    small-number protection are gaps too, and flagged."""
+    small-number protection are gaps too, and flagged. One request analyses at most 100,000
+    periods over all the cycle's measures (422 `too_long` naming `cycle.baseline_start_on`
+    beyond: narrow the windows)."""
     language = negotiate_language(accept_language)
     document = await evidence.cycle_evidence(
         session, principal, cycle_id, language=language, chart=chart
