@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import anyio.to_thread
 import numpy as np
 import numpy.typing as npt
 import orjson
@@ -1110,11 +1111,14 @@ async def analyse_measure(
             min_points_for_limits=settings.min_points,
             rules=settings.rules,
         )
+        # Up to MAX_PERIODS periods: CPU work, off the event loop.
         if ratio:
-            analysis = _analyse(None, numerators, denominators, options)
+            analysis = await anyio.to_thread.run_sync(
+                _analyse, None, numerators, denominators, options
+            )
         else:
             assert values is not None
-            analysis = _analyse(values, None, None, options)
+            analysis = await anyio.to_thread.run_sync(_analyse, values, None, None, options)
     except AnalysisInputError as error:
         raise input_problem(error, _STORED_FIELDS, "query.chart") from None
     word = _PERIOD_WORDS[measure.period_kind]

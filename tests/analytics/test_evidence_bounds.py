@@ -153,3 +153,46 @@ async def test_widest_evidence_answers_in_bound_and_leaves_the_loop_free(
         assert len(document["points"]) == document["baseline"]["periods"] + 2
     assert took < BOUND_SECONDS, took
     assert max(waits) < HEALTH_SECONDS, waits
+
+
+async def test_a_cycle_spans_at_most_100_years_and_the_error_names_the_field_sent(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    initiative = await make_initiative(session, tenant.team)
+    cycle = await create_cycle(client, tenant.headers, initiative)
+    url = f"/api/v1/cycles/{cycle['id']}"
+    first = date(1950, 1, 1)
+    widest = {
+        "baseline_start_on": first.isoformat(),
+        "baseline_end_on": (first + timedelta(days=36_525)).isoformat(),
+    }
+    assert (await client.patch(url, json=widest, headers=tenant.headers)).status_code == 200
+    early = {"baseline_start_on": (first - timedelta(days=1)).isoformat()}
+    response = await client.patch(url, json=early, headers=tenant.headers)
+    assert response.status_code == 422, response.text
+    [error] = response.json()["errors"]
+    assert (error["field"], error["type"]) == ("body.baseline_start_on", "too_long")
+    late = {"test_started_on": "2100-01-02"}
+    response = await client.patch(url, json=late, headers=tenant.headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "body.test_started_on"
+
+
+async def test_a_stored_absurd_cycle_still_takes_changes_to_its_other_fields(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    initiative = await make_initiative(session, tenant.team)
+    cycle = await create_cycle(client, tenant.headers, initiative)
+    await session.execute(
+        update(Cycle)
+        .where(col(Cycle.id) == uuid.UUID(cycle["id"]))
+        .values(baseline_start_on=date(1900, 1, 1), baseline_end_on=date(9999, 12, 30))
+    )
+    await session.commit()
+    url = f"/api/v1/cycles/{cycle['id']}"
+    renamed = await client.patch(url, json={"title": "Exit tickets, igen"}, headers=tenant.headers)
+    assert renamed.status_code == 200, renamed.text
+    fixed = await client.patch(url, json={"baseline_end_on": "1900-12-31"}, headers=tenant.headers)
+    assert fixed.status_code == 200, fixed.text
