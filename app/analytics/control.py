@@ -123,9 +123,13 @@ def average_moving_range(moving_ranges: FloatArray, *, screen: bool) -> float | 
     if moving_ranges.size == 0:
         return None
     average = float(moving_ranges.mean())
-    if screen and average > 0:
+    if screen and 0 < average < math.inf:
         kept = moving_ranges < MR_SCREEN_FACTOR * average
-        average = float(moving_ranges.sum(where=kept)) / int(np.count_nonzero(kept))
+        count = int(np.count_nonzero(kept))
+        # None kept happens only where the figures are near the float's limits (3.267 times
+        # a subnormal average rounds to it): the unscreened average stands.
+        if count:
+            average = float(moving_ranges.sum(where=kept)) / count
     return average
 
 
@@ -320,15 +324,22 @@ def times_between(
     spread = individuals(transformed, base, all_base, screen=screen, kept=kept)
     if spread.centre is None:
         return spread
-    centre = spread.centre**T_POWER
+    centre = _back(spread.centre)
     if spread.sigma is None:
         return Spread(centre, None)
     assert isinstance(spread.sigma, float)
     lines: Lines = {}
     for name, k in (("lower", -3.0), ("upper", 3.0), ("lower_2s", -2.0), ("upper_2s", 2.0)):
         line = spread.centre + k * spread.sigma
-        lines[name] = line**T_POWER if line > 0 else 0.0
+        lines[name] = _back(line) if line > 0 else 0.0
     return Spread(centre, None, lines)
+
+
+def _back(transformed: float) -> float:
+    """A T chart figure transformed back (t = x^3.6); infinite rather than an error where the
+    result passes the float's range."""
+    with np.errstate(over="ignore"):
+        return float(np.power(np.float64(transformed), T_POWER))
 
 
 def opportunities_between(values: FloatArray, base: BoolArray, all_base: bool) -> Spread:

@@ -33,11 +33,13 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+import anyio.to_thread
 import numpy as np
 from sqlalchemy import and_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.analytics.bounds import check_periods
 from app.analytics.rollup import (
     DEFAULT_CHART,
     PERIOD_WORD,
@@ -46,6 +48,7 @@ from app.analytics.rollup import (
     chart_options,
     display_scale,
 )
+from app.analytics.service import computable
 from app.analytics.spc import (
     RATIO_CHARTS,
     Analysis,
@@ -335,8 +338,8 @@ def measure_evidence(
 
     baseline_doc = window_document(base)
     follow_doc = window_document(follow)
-    baseline_doc["source"] = windows.baseline_source
-    follow_doc["ongoing"] = windows.follow_up_ongoing
+    baseline_doc.update(source=windows.baseline_source, ongoing=None)
+    follow_doc.update(source=None, ongoing=windows.follow_up_ongoing)
 
     analysis: Analysis | None = None
     after: list[Signal] = []
@@ -552,10 +555,9 @@ async def cycle_evidence(
         for row in result:
             found[row[0]].append(row)
 
-    documents = []
+    # Every measure's series is sized before anything is allocated: one bound for the request.
+    planned: list[tuple[Measure, Windows, int | None, int]] = []
     for measure in measures:
-        kind = ValueKind(measure.value_kind)
-        chosen = ChartType.run if chart is EvidenceChart.run else DEFAULT_CHART[kind]
         plan = plans[measure.id]
         rows = found[measure.id]
         baseline_first = plan.baseline_first
@@ -579,20 +581,36 @@ async def cycle_evidence(
         start = baseline_first if baseline_first is not None else plan.follow_up_first
         stop = plan.last
         size = 0 if start is None or stop is None else max(stop - start + 1, 0)
-        series = _dense(rows, start or 0, size, shield, measure.min_denominator, kind, chosen)
-        documents.append(
-            {
-                **measure_evidence(
+        planned.append((measure, plan, start, size))
+    check_periods(
+        sum(size for *_, size in planned),
+        field="cycle.baseline_start_on",
+        hint="narrow the cycle's baseline window (baseline_start_on), its test, or the "
+        "measures it follows",
+    )
+
+    def build() -> list[dict[str, Any]]:
+        documents = []
+        for measure, plan, start, size in planned:
+            kind = ValueKind(measure.value_kind)
+            chosen = ChartType.run if chart is EvidenceChart.run else DEFAULT_CHART[kind]
+            series = _dense(
+                found[measure.id], start or 0, size, shield, measure.min_denominator, kind, chosen
+            )
+            with computable("measurements.value"):
+                document = measure_evidence(
                     measure,
                     series,
                     plan,
                     chart=chosen,
                     school_year=school_year,
                     language=language,
-                ),
-                "org_unit_id": units[measure.id],
-            }
-        )
+                )
+            documents.append({**document, "org_unit_id": units[measure.id]})
+        return documents
+
+    # The analysis and the documents are CPU work: off the event loop.
+    documents = await anyio.to_thread.run_sync(build)
 
     phrases = _EVIDENCE_PHRASES[language]
     judged = [

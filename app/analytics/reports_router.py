@@ -5,13 +5,15 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from fastapi import Header, Query, Response
+import anyio.to_thread
+from fastapi import Header, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from app.access_tokens.auth import CurrentUser
 from app.analytics import evidence, rollup
 from app.analytics.models import MeasureChart
+from app.analytics.service import FastJSONResponse
 from app.analytics.spc import ChartType
 from app.analytics.summary import Language, negotiate_language
 from app.db import SessionDep
@@ -258,7 +260,6 @@ async def get_cycle_evidence(
     session: SessionDep,
     principal: CurrentUser,
     cycle_id: uuid.UUID,
-    response: Response,
     accept_language: AcceptLanguage = None,
     chart: Annotated[
         evidence.EvidenceChart,
@@ -274,11 +275,18 @@ async def get_cycle_evidence(
     against the follow-up window (from `test_started_on` to `test_ended_on`, or today), their
     centres and the change, and the signals after the change against the frozen baseline, with
     the cycle's prediction beside them. Missing periods are gaps; values withheld by
-    small-number protection are gaps too, and flagged."""
+    small-number protection are gaps too, and flagged. One request analyses at most 100,000
+    periods over all the cycle's measures (422 `too_long` naming `cycle.baseline_start_on`
+    beyond: narrow the windows)."""
     language = negotiate_language(accept_language)
-    response.headers.update(_language_headers(language))
-    return await evidence.cycle_evidence(
+    document = await evidence.cycle_evidence(
         session, principal, cycle_id, language=language, chart=chart
+    )
+    # Up to 100,000 points, written off the event loop by orjson (validating them with
+    # pydantic would hold the interpreter for half a second: the document is built to match
+    # CycleEvidence, as tests/analytics/test_evidence_bounds.py checks).
+    return await anyio.to_thread.run_sync(
+        lambda: FastJSONResponse(document, headers=_language_headers(language))
     )
 
 

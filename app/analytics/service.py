@@ -13,14 +13,17 @@ import itertools
 import math
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import anyio.to_thread
 import numpy as np
 import numpy.typing as npt
 import orjson
+import structlog
 from fastapi import Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import and_, exists, func, literal, not_, or_, select
@@ -28,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.analytics import svg
+from app.analytics.bounds import MAX_PERIODS, check_periods
 from app.analytics.models import (
     MAX_SETTINGS_PER_MEASURE,
     AnnotationCreate,
@@ -83,9 +87,8 @@ from app.references import resolve_reference
 from app.teams.models import Team
 
 FloatArray = npt.NDArray[np.float64]
+log = structlog.get_logger(__name__)
 
-#: A stored series is analysed over at most this many periods (gaps included).
-MAX_PERIODS = 100_000
 #: Above this average denominator a P (U) chart's limits are too narrow: Laney's is suggested.
 LARGE_DENOMINATOR = 1000
 #: ... and so it is when more than this share of the points lie outside the plain limits.
@@ -171,6 +174,31 @@ class ChartSettings:
     screening: bool = True
     min_points: int = 15
     rules: frozenset[Rule] = ALL_RULES
+
+
+_NOT_COMPUTABLE = (
+    "the figures lie too near the limits of what a computer's numbers hold (about 1e-308 to "
+    "1e308 in magnitude) to be analysed or drawn"
+)
+
+
+@contextmanager
+def computable(field: str) -> Iterator[None]:
+    """Arithmetic that fails deep in an analysis, a sentence or a drawing (an overflow, a
+    division by zero, a math domain error) answers 422 ``not_computable`` naming ``field``, in
+    our words: the exception's own text is logged, never shown. Refusals the analysis words
+    itself (``AnalysisInputError``) and our drawing's (``NotDrawable``) pass through."""
+    try:
+        yield
+    except (AnalysisInputError, svg.NotDrawable):
+        raise
+    except (ArithmeticError, ValueError):
+        log.warning("analysis_not_computable", field=field, exc_info=True)
+        raise InvalidInput(field, _NOT_COMPUTABLE, type_="not_computable") from None
+
+
+#: Where stored figures that cannot be computed with are named.
+_STORED_VALUES = "measurements.value"
 
 
 def input_problem(error: AnalysisInputError, fields: dict[str, str], default: str) -> InvalidInput:
@@ -366,10 +394,10 @@ def chart_drawing(
 
 def render_chart(drawing: svg.ChartDrawing, *, field_prefix: str) -> str:
     try:
-        return svg.render_svg(drawing)
-    except ValueError as error:
-        field = f"{field_prefix}.width" if "pixels" in str(error) else f"{field_prefix}.values"
-        raise InvalidInput(field, str(error), type_="not_drawable") from None
+        with computable(f"{field_prefix}.values"):
+            return svg.render_svg(drawing)
+    except svg.NotDrawable as error:
+        raise InvalidInput(f"{field_prefix}.width", str(error), type_="not_drawable") from None
 
 
 # --- a series sent in the request ------------------------------------------------------------
@@ -418,6 +446,7 @@ def series_labels(data: SeriesAnalysisRequest) -> list[str | None] | None:
     return None if data.labels is None else list(data.labels)
 
 
+@computable("body.values")
 def analyse_series(data: SeriesAnalysisRequest) -> Analysis:
     """The analysis of a series sent in the request (nothing is stored or read)."""
     values: Sequence[float | None] = data.values
@@ -470,6 +499,7 @@ def analyse_series(data: SeriesAnalysisRequest) -> Analysis:
         raise input_problem(error, _SERIES_FIELDS, "body") from None
 
 
+@computable("body.values")
 def series_document(
     analysis: Analysis, data: SeriesAnalysisRequest, language: Language
 ) -> dict[str, Any]:
@@ -504,6 +534,7 @@ def default_title(chart: ChartType, language: Language) -> str:
     return run if chart is ChartType.run else f"{control} ({_CHART_NAMES[chart.value]})"
 
 
+@computable("body.values")
 def series_chart(
     analysis: Analysis, data: SeriesAnalysisRequest, language: Language, *, width: int, height: int
 ) -> str:
@@ -1081,13 +1112,7 @@ async def analyse_measure(
     points = series.points
     first = points[0].ordinal if points else 0
     n = points[-1].ordinal - first + 1 if points else 0
-    if n > MAX_PERIODS:
-        raise InvalidInput(
-            "query.period_from",
-            f"the series spans {n} periods; at most {MAX_PERIODS} are analysed at once: "
-            "narrow it with period_from and period_to",
-            type_="too_long",
-        )
+    check_periods(n, field="query.period_from", hint="narrow it with period_from and period_to")
     at = np.fromiter((p.ordinal for p in points), dtype=np.int64, count=len(points)) - first
     ratio = kind in (ValueKind.proportion, ValueKind.rate)
 
@@ -1150,11 +1175,14 @@ async def analyse_measure(
             min_points_for_limits=settings.min_points,
             rules=settings.rules,
         )
+        # Up to MAX_PERIODS periods: CPU work, off the event loop.
         if ratio:
-            analysis = _analyse(None, numerators, denominators, options)
+            analysis = await anyio.to_thread.run_sync(
+                _analyse, None, numerators, denominators, options
+            )
         else:
             assert values is not None
-            analysis = _analyse(values, None, None, options)
+            analysis = await anyio.to_thread.run_sync(_analyse, values, None, None, options)
     except AnalysisInputError as error:
         raise input_problem(error, _STORED_FIELDS, "query.chart") from None
     word = _PERIOD_WORDS[measure.period_kind]
@@ -1184,7 +1212,7 @@ async def analyse_measure(
         plan=plan,
         scale=scale,
         chart_suggestion=_suggestion(analysis, denominators) if ratio else None,
-        sentence=summary_sentence(analysis, language, period_word=word),
+        sentence=_stored_sentence(analysis, language, word),
         annotations=in_range,
         first_ordinal=first,
     )
@@ -1226,6 +1254,12 @@ async def _adopted_cycle_before(
     return None
 
 
+@computable(_STORED_VALUES)
+def _stored_sentence(analysis: Analysis, language: Language, word: str) -> str:
+    return summary_sentence(analysis, language, period_word=word)
+
+
+@computable(_STORED_VALUES)
 def _analyse(
     values: FloatArray | None,
     numerators: FloatArray | None,
@@ -1239,6 +1273,7 @@ def _analyse(
     return analyse([], numerators=numerators, denominators=denominators, options=options)  # type: ignore[arg-type]
 
 
+@computable(_STORED_VALUES)
 def stored_document(stored: StoredAnalysis) -> dict[str, Any]:
     measure = stored.measure
     document = analysis_document(
@@ -1336,6 +1371,7 @@ def csv_rows(stored: StoredAnalysis) -> Iterator[tuple[Any, ...]]:
         )
 
 
+@computable(_STORED_VALUES)
 def stored_chart(stored: StoredAnalysis, *, width: int, height: int) -> str:
     measure = stored.measure
     percent = stored.scale == 100.0

@@ -639,9 +639,19 @@ def _series(
         )
     valid = den > 0
     valid &= ~np.isnan(num)
+    with np.errstate(over="ignore"):
+        y = (
+            num / den
+            if valid.all()
+            else np.divide(num, den, out=np.full(num.size, np.nan), where=valid)
+        )
+    if np.isinf(y).any():
+        raise AnalysisInputError(
+            "denominators",
+            "a denominator is too small for its numerator: their ratio is not a finite number",
+        )
     if valid.all():
-        return num / den, num, den
-    y = np.divide(num, den, out=np.full(num.size, np.nan), where=valid)
+        return y, num, den
     # A period without a usable denominator is missing in every column.
     invalid = ~valid
     num[invalid] = np.nan
@@ -871,8 +881,7 @@ def _analyse_phase(
                 mean_lower, mean_upper = float(np.mean(lower)), float(np.mean(upper))
             elif not np.isnan(lower).all():
                 # Subgroups of one have no limits (c4 needs two values).
-                mean_lower = float(np.nanmean(lower))
-                mean_upper = float(np.nanmean(upper))
+                mean_lower, mean_upper = _nan_mean(lower), _nan_mean(upper)
         # Every point with a value is tested against the limits, excluded ones too.
         above = np.flatnonzero(y > upper)
         below = np.flatnonzero(y < lower)
@@ -1128,6 +1137,13 @@ def _verdict(position: AssurancePosition, direction: Direction) -> AssuranceVerd
     return AssuranceVerdict.pass_
 
 
+def _nan_mean(line: float | FloatArray) -> float:
+    """The mean of a line's numbers; NaN without any (where ``np.nanmean`` would warn)."""
+    line = np.asarray(line, dtype=np.float64)
+    kept = line[~np.isnan(line)]
+    return float(kept.mean()) if kept.size else math.nan
+
+
 def analyse(
     values: Sequence[float | None],
     *,
@@ -1144,7 +1160,22 @@ def analyse(
     charts take ``subgroups``, a list of values per period (empty or ``None``: missing). MR
     charts take the I chart's values and plot their moving ranges; T charts take times
     between events (> 0), G charts opportunities between events (>= 0).
+
+    Any finite figures are analysed: where they lie so near the float's limits that a centre,
+    a sigma or a limit overflows (or a subnormal underflows), that figure is infinite or NaN
+    (written as null, left out of a drawing) rather than an error.
     """
+    with np.errstate(all="ignore"):
+        return _analyse(values, numerators, denominators, subgroups, options)
+
+
+def _analyse(
+    values: Sequence[float | None],
+    numerators: Sequence[float | None] | None,
+    denominators: Sequence[float | None] | None,
+    subgroups: Sequence[Sequence[float | None] | None] | None,
+    options: ChartOptions,
+) -> Analysis:
     chart = options.chart
     sub: control.Subgroups | None = None
     if chart in SUBGROUP_CHARTS:

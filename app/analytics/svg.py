@@ -34,18 +34,24 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal, cast
 
 __all__ = [
     "ChartAnnotation",
     "ChartDrawing",
     "ChartPoint",
+    "NotDrawable",
     "Signal",
     "format_number",
     "render_svg",
 ]
 
 Signal = Literal["improvement", "concern", "neutral"]
+
+
+class NotDrawable(ValueError):
+    """A drawing asked for that cannot be made (its message, in our words, may be shown)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +128,11 @@ TITLE_FONT = 14
 SMALL_FONT = 10
 CHAR_WIDTH = 0.6  # average glyph width as a share of the font size, generous for digits
 X_LABEL_WIDTH = 120  # longer period keys are cut
-MAX_MAGNITUDE = 1e15  # larger figures are no measure of a school, and would overflow the scale
+#: Figures beyond these magnitudes (or spread over less than SMALLEST_STEP) are drawn in a scaled
+#: space, their labels carrying the power of ten (``1,5e308``), so that no tick, coordinate or
+#: label overflows, underflows or grows hundreds of digits long.
+LARGEST_PLAIN = 1e15
+SMALLEST_STEP = 1e-6
 MIN_SIZE = (200, 150)
 MAX_SIZE = (4000, 3000)
 
@@ -218,6 +228,26 @@ def _finite(value: float | None) -> float | None:
     if value is None or not math.isfinite(value):
         return None
     return float(value)
+
+
+def _exponent(figures: Sequence[float]) -> int:
+    """0 where the figures are drawn as they are; else the power of ten they are divided by:
+    that of the largest magnitude, or of the spread when the figures are all tiny."""
+    if not figures:
+        return 0
+    low, high = min(figures), max(figures)
+    largest = max(abs(low), abs(high))
+    if largest >= LARGEST_PLAIN:
+        return math.floor(math.log10(largest))
+    if 0 < largest < SMALLEST_STEP:
+        return math.floor(math.log10(largest))
+    return 0
+
+
+def _shift(value: float, exponent: int) -> float:
+    """``value`` / 10**``exponent``, exactly enough for a drawing and without overflowing or
+    underflowing on the way (10**-320 is no float, nor is 10**320)."""
+    return float(Decimal(value).scaleb(-exponent))
 
 
 def nice_ticks(low: float, high: float, max_ticks: int) -> tuple[list[float], int]:
@@ -451,7 +481,7 @@ def render_svg(drawing: ChartDrawing) -> str:
     """The chart as a standalone SVG 1.1 document (a string; serve it as ``image/svg+xml``)."""
     width, height = int(drawing.width), int(drawing.height)
     if not (MIN_SIZE[0] <= width <= MAX_SIZE[0] and MIN_SIZE[1] <= height <= MAX_SIZE[1]):
-        raise ValueError(
+        raise NotDrawable(
             f"a chart is {MIN_SIZE[0]}..{MAX_SIZE[0]} pixels wide and "
             f"{MIN_SIZE[1]}..{MAX_SIZE[1]} high, not {width} x {height}"
         )
@@ -471,8 +501,14 @@ def render_svg(drawing: ChartDrawing) -> str:
     figures = [v for series in (values, centres, uppers, lowers) for v in series if v is not None]
     if target is not None:
         figures.append(target)
-    if figures and max(abs(min(figures)), abs(max(figures))) > MAX_MAGNITUDE:
-        raise ValueError(f"a chart draws figures up to {MAX_MAGNITUDE:g} in magnitude")
+    exponent = _exponent(figures)
+    if exponent:
+        values, centres, uppers, lowers = (
+            [None if v is None else _shift(v, exponent) for v in series]
+            for series in (values, centres, uppers, lowers)
+        )
+        target = None if target is None else _shift(target, exponent)
+        figures = [_shift(v, exponent) for v in figures]
     has_title = bool(drawing.title.strip())
     top = (30.0 if has_title else 12.0) + (14.0 if len(phases) > 1 else 0.0)
     bottom = height - 26.0
@@ -482,7 +518,16 @@ def render_svg(drawing: ChartDrawing) -> str:
     shown_decimals = max(0, decimals - 2) if percent else decimals
 
     def number(value: float, extra: int = 0) -> str:
-        return format_number(value, decimals=shown_decimals + extra, language=lang, percent=percent)
+        if not exponent:
+            return format_number(
+                value, decimals=shown_decimals + extra, language=lang, percent=percent
+            )
+        # Scaled: the mantissa, then the power of ten (a percentage's 100 folded into it).
+        text = format_number(value, decimals=decimals + extra, language=lang)
+        text += "e" + f"{exponent + (2 if percent else 0)}".replace("-", _MINUS)
+        if percent:
+            text += (_NBSP + "%") if lang in _DECIMAL_COMMA else "%"
+        return text
 
     tick_labels = [number(t) for t in ticks]
     y_label = " ".join(_clean(drawing.y_label).split())

@@ -94,7 +94,9 @@ class CycleContent(SQLModel):
     # nuläge
     current_state_description: str | None = Field(default=None, max_length=_LONG)
     baseline_start_on: IsoDate | None = Field(
-        default=None, description="First day of the baseline window on the initiative's measures."
+        default=None,
+        description="First day of the baseline window on the initiative's measures. A cycle's "
+        "dates (baseline window and test) lie within 100 years (36,525 days) of one another.",
     )
     baseline_end_on: IsoDate | None = Field(
         default=None, description="Last day of the baseline window (not before the first)."

@@ -5,7 +5,7 @@ cycles, keeps the stage history and the chain of cycles, and answers in the call
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -300,8 +300,18 @@ def _ensure_open(initiative: Initiative) -> None:
         )
 
 
-def _check_dates(cycle: Cycle) -> None:
-    """Windows must not end before they start (422 naming the end field)."""
+#: A cycle's dates (its baseline window and its test) lie within this many days of one
+#: another: 100 years, far beyond any school's records, so that a cycle's evidence builds a
+#: bounded series (at most 36,525 periods for a day measure; see ``app.analytics.bounds``).
+MAX_CYCLE_SPAN_DAYS = 36_525
+_DATE_FIELDS = ("baseline_start_on", "baseline_end_on", "test_started_on", "test_ended_on")
+
+
+def _check_dates(cycle: Cycle, changed: Iterable[str] = _DATE_FIELDS) -> None:
+    """Windows must not end before they start (422 naming the end field), and the cycle's
+    dates must lie within :data:`MAX_CYCLE_SPAN_DAYS` of one another (422 naming the latest
+    date when it was sent, else the earliest: ``too_long``). A stored cycle whose dates were
+    set before the span was checked keeps them until one of its dates changes."""
     pairs = (
         ("baseline_start_on", "baseline_end_on"),
         ("test_started_on", "test_ended_on"),
@@ -314,6 +324,22 @@ def _check_dates(cycle: Cycle) -> None:
                 f"{end.isoformat()} is before {start_name} {start.isoformat()}",
                 type_="date_order",
             )
+    changed = set(changed)
+    if not changed.intersection(_DATE_FIELDS):
+        return
+    dated = [(getattr(cycle, name), name) for name in _DATE_FIELDS if getattr(cycle, name)]
+    if not dated:
+        return
+    (first, first_name), (last, last_name) = min(dated), max(dated)
+    span = (last - first).days
+    if span > MAX_CYCLE_SPAN_DAYS:
+        name = last_name if last_name in changed or first_name not in changed else first_name
+        raise InvalidInput(
+            f"body.{name}",
+            f"the cycle would span {span} days, from {first_name} {first.isoformat()} to "
+            f"{last_name} {last.isoformat()}; at most {MAX_CYCLE_SPAN_DAYS} (100 years)",
+            type_="too_long",
+        )
 
 
 async def _next_position(session: AsyncSession, cycle_id: uuid.UUID) -> int:
@@ -480,7 +506,7 @@ async def update_cycle(
     )
     for key, value in values.items():
         setattr(cycle, key, value)
-    _check_dates(cycle)
+    _check_dates(cycle, values.keys())
     await session.commit()
     return await _present(session, cycle, language)
 

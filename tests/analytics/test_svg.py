@@ -16,6 +16,7 @@ from app.analytics.svg import (
     ChartAnnotation,
     ChartDrawing,
     ChartPoint,
+    NotDrawable,
     Signal,
     format_number,
     nice_ticks,
@@ -340,11 +341,32 @@ def test_a_series_without_values_still_renders() -> None:
     assert one(english, "empty").text == "No values to show"
 
 
-def test_a_chart_of_impossible_size_or_scale_is_refused() -> None:
-    with pytest.raises(ValueError, match="pixels wide"):
+def test_a_chart_of_impossible_size_is_refused() -> None:
+    with pytest.raises(NotDrawable, match="pixels wide"):
         render_svg(drawing(series(VALUES), width=50))
-    with pytest.raises(ValueError, match="magnitude"):
-        render_svg(drawing(series([1e308, -1e308], centre=None)))
+
+
+@pytest.mark.parametrize(
+    ("values", "suffix"),
+    [
+        ([1.7e308, -1.7e308, 1e300], "e308"),
+        ([1e-320, 1e-320, 1e-320], "e\u2212320"),
+        ([5e-324, 0.0, 1e-323], "e\u2212324"),
+        ([2.2250738585072014e-308, 4e-308], "e\u2212308"),
+        ([1e16, 1e16 + 2e1, 1e16 + 4e1], "e16"),
+    ],
+)
+def test_figures_near_the_floats_limits_are_drawn_on_a_scaled_axis(
+    values: list[float], suffix: str
+) -> None:
+    """Subnormals, the largest floats and huge ranges are drawn: ticks are computed on figures
+    divided by a power of ten, and each label carries it."""
+    root = parse(render_svg(drawing(series(values, centre=values[0], spread=values[0] / 2))))
+    ticks = [e.text or "" for e in classed(root, "tick", "y")]
+    assert 3 <= len(ticks) <= 8 and all(t.endswith(suffix) and len(t) <= 12 for t in ticks), ticks
+    assert len(set(ticks)) == len(ticks)
+    [line] = classed(root, "line")
+    assert line.get("d")
 
 
 def test_a_flat_or_nearly_flat_series_gets_a_readable_axis() -> None:
