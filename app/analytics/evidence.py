@@ -58,12 +58,13 @@ from app.analytics.spc import (
     Signal,
     SignalDirection,
 )
-from app.analytics.summary import PHRASES, Language, _signal_phrase, _units
+from app.analytics.summary import PHRASES, _signal_phrase, _units
 from app.context import Principal
 from app.cycles import service as cycle_service
 from app.cycles.models import Cycle
 from app.db import local_today
 from app.goals import service as goal_service
+from app.i18n import Language, format_number
 from app.initiatives.models import Initiative
 from app.measures import service as measure_service
 from app.measures.models import Measure, Measurement, ValueKind
@@ -210,18 +211,13 @@ _MEANING = {
 }
 
 
-def format_number(value: float, language: str, unit_label: str | None = None) -> str:
-    """A figure as people read it: one decimal (two below 1), decimal comma in the Nordic
-    languages, the unit after it (``45,2 %``, ``45.2%``)."""
+def format_figure(value: float, language: str, unit_label: str | None = None) -> str:
+    """A figure in a sentence: one decimal (two below 1), trailing zeros dropped, the unit after
+    it (``45,2 %``, ``45.2%``), written as ``app.i18n.format_number`` writes numbers."""
     digits = 1 if abs(value) >= 1 else 2
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
-    if text in ("-0", ""):
-        text = "0"
-    if language != "en":
-        text = text.replace(".", ",")
-    if unit_label:
-        text += unit_label if unit_label == "%" and language == "en" else f" {unit_label}"
-    return text
+    return format_number(
+        value, decimals=digits, language=language, trim=True, unit_label=unit_label
+    )
 
 
 def _capitalise(text: str) -> str:
@@ -389,8 +385,8 @@ def measure_evidence(
         sentence = (
             phrases["change"].format(
                 name=name,
-                before=format_number(b_centre, language, measure.unit_label),
-                after=format_number(f_centre, language, measure.unit_label),
+                before=format_figure(b_centre, language, measure.unit_label),
+                after=format_figure(f_centre, language, measure.unit_label),
             )
             + "."
         )
@@ -490,7 +486,7 @@ async def cycle_evidence(
     principal: Principal,
     cycle_id: uuid.UUID,
     *,
-    language: Language = "en",
+    language: Language = Language.en,
     chart: EvidenceChart = EvidenceChart.control,
 ) -> dict[str, Any]:
     """The evidence of every measure the cycle follows (see the module docstring)."""

@@ -15,8 +15,8 @@ from app.analytics import evidence, rollup
 from app.analytics.models import MeasureChart
 from app.analytics.service import FastJSONResponse
 from app.analytics.spc import ChartType
-from app.analytics.summary import Language, negotiate_language
 from app.db import SessionDep
+from app.i18n import Language, negotiate_language
 from app.measures import spreadsheets
 from app.measures.models import ValueKind
 from app.problems import problem_responses

@@ -51,10 +51,11 @@ from app.analytics.spc import (
     ChartType,
 )
 from app.analytics.spc import Direction as ChartDirection
-from app.analytics.summary import Language, summary_sentence
+from app.analytics.summary import summary_sentence
 from app.context import Principal
 from app.db import local_today
 from app.goals import service as goal_service
+from app.i18n import Language
 from app.measures import service as measure_service
 from app.measures.models import Measure, Measurement, ValueKind
 from app.measures.readings import Protection
@@ -482,7 +483,7 @@ async def rollup_report(
     period: str | None = None,
     org_unit_id: uuid.UUID | None = None,
     chart: ChartType | None = None,
-    language: Language = "en",
+    language: Language = Language.en,
 ) -> dict[str, Any]:
     """The roll-up report of one measure for one period (see the module docstring); without
     ``period``, the latest period the subtree has reported (else the current one).

@@ -26,9 +26,9 @@ from app.analytics.models import (
     SeriesAnalysisRequest,
 )
 from app.analytics.spc import ChartType
-from app.analytics.summary import Language, negotiate_language
 from app.db import SessionDep
 from app.etag import IfMatch, set_etag
+from app.i18n import Language, negotiate_language
 from app.measures import spreadsheets
 from app.pagination import PageDep
 from app.problems import problem_responses

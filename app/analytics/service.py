@@ -58,14 +58,14 @@ from app.analytics.spc import (
     _rules_of,
     analyse,
 )
-from app.analytics.summary import Language, summary_sentence
+from app.analytics.summary import summary_sentence
 from app.context import Principal
 from app.cycles import service as cycle_service
 from app.cycles.models import Cycle, CycleStageTransition
 from app.cycles.stages import Decision, stage_label
-from app.cycles.stages import Language as StageLanguage
 from app.etag import check_if_match
 from app.goals import service as goal_service
+from app.i18n import Language
 from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative
 from app.measures import readings
@@ -876,7 +876,7 @@ async def _stage_changes(
         .order_by(col(CycleStageTransition.occurred_at), col(CycleStageTransition.position))
     )
     zone = ZoneInfo(timezone)
-    words = StageLanguage(language)
+    words = Language(language)
     out = []
     for cycle_id, title, from_stage, to_stage, occurred_at in rows:
         day = occurred_at.astimezone(zone).date()

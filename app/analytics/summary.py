@@ -10,8 +10,6 @@ target's assurance, trial limits and a rebase hint when they apply.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 
 from app.analytics.spc import (
@@ -26,9 +24,7 @@ from app.analytics.spc import (
     SignalDirection,
     Variation,
 )
-
-Language = Literal["sv", "nb", "nn", "en"]
-LANGUAGES: tuple[Language, ...] = ("sv", "nb", "nn", "en")
+from app.i18n import LANGUAGES, Language
 
 #: Period words (singular, plural) per language; ``period_word`` picks one by key or passes
 #: its own pair.
@@ -174,33 +170,6 @@ PHRASES: dict[str, dict[str, str]] = {
         "rebase": "consider a new phase from where the shift began",
     },
 }
-
-_PRIMARY_TAGS: dict[str, Language] = {"sv": "sv", "nb": "nb", "no": "nb", "nn": "nn", "en": "en"}
-
-
-def negotiate_language(accept_language: str | None, default: Language = "en") -> Language:
-    """The best of ``LANGUAGES`` for an ``Accept-Language`` header (``no`` means Bokmål)."""
-    if not accept_language:
-        return default
-    best: tuple[float, int, Language] | None = None
-    for position, item in enumerate(accept_language.split(",")):
-        tag, _, params = item.strip().partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            name, _, value = param.strip().partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        language = default if primary == "*" else _PRIMARY_TAGS.get(primary)
-        if language is None or quality <= 0:
-            continue
-        # Highest quality wins; among equals the first listed.
-        if best is None or (quality, -position) > (best[0], best[1]):
-            best = (quality, -position, language)
-    return best[2] if best else default
 
 
 def _units(language: str, period_word: str | tuple[str, str], count: int) -> str:

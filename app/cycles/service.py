@@ -28,9 +28,10 @@ from app.cycles.models import (
     CycleUpdate,
     NextCycleCreate,
 )
-from app.cycles.stages import Decision, Direction, Language, Stage, stage_label
+from app.cycles.stages import Decision, Direction, Stage, stage_label
 from app.db import context_of, local_today, utcnow
 from app.etag import check_if_match
+from app.i18n import Language
 from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative
 from app.org_units import service as org_unit_service

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from app.i18n import DEFAULT_LANGUAGE, Language
 from app.problems import Conflict, FieldError
 
 
@@ -52,15 +53,6 @@ class Decision(StrEnum):
     abandon = "abandon"  # avbryta: drop the idea
 
 
-class Language(StrEnum):
-    sv = "sv"
-    nb = "nb"
-    nn = "nn"
-    en = "en"
-
-
-DEFAULT_LANGUAGE = Language.en
-
 LABELS: dict[Language, dict[Stage, str]] = {
     Language.sv: {
         Stage.current_state: "nuläge",
@@ -95,47 +87,9 @@ LABELS: dict[Language, dict[Stage, str]] = {
     },
 }
 
-# Language tags clients send, by primary subtag; "no" is the macrolanguage, written as Bokmål.
-_TAGS = {
-    "sv": Language.sv,
-    "nb": Language.nb,
-    "nn": Language.nn,
-    "no": Language.nb,
-    "en": Language.en,
-}
-
 
 def stage_label(stage: Stage | str, language: Language = DEFAULT_LANGUAGE) -> str:
     return LABELS[language][Stage(stage)]
-
-
-def negotiate_language(accept_language: str | None) -> Language:
-    """The best supported language for an ``Accept-Language`` header (RFC 9110 q-values).
-
-    Ranges are compared by their primary subtag (``sv-SE`` is Swedish, ``no`` Bokmål); a
-    range with ``q=0`` is never chosen; ``*`` and anything unknown fall back to English.
-    Ties keep the client's order.
-    """
-    if not accept_language:
-        return DEFAULT_LANGUAGE
-    candidates: list[tuple[float, int, Language]] = []
-    for position, item in enumerate(accept_language.split(",")):
-        tag, *params = (part.strip() for part in item.split(";"))
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value.strip())
-                except ValueError:
-                    quality = 0.0
-        if not 0.0 < quality <= 1.0:
-            continue
-        primary = tag.split("-")[0].lower()
-        language = DEFAULT_LANGUAGE if primary == "*" else _TAGS.get(primary)
-        if language is not None:
-            candidates.append((-quality, position, language))
-    return min(candidates)[2] if candidates else DEFAULT_LANGUAGE
 
 
 def stage_index(stage: Stage | str) -> int:

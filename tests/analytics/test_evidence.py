@@ -106,7 +106,7 @@ async def test_evidence_sets_the_follow_up_against_the_frozen_baseline(
     assert "2025-W25" not in windows  # the follow-up ends with the test
 
     assert evidence["sentence"].startswith(
-        f"{measure['name']}: 42,7 % före förändringen, 75,8 % efter."
+        f"{measure['name']}: 42,7\u00a0% före förändringen, 75,8\u00a0% efter."
     )
     assert "troligen en verklig förbättring" in evidence["sentence"]
     assert body["sentence"].startswith("Efter förändringen visar 1 av 1 mått")

@@ -6,12 +6,11 @@ import pytest
 
 from app.analytics.spc import ChartOptions, ChartType, Direction, Rule, analyse
 from app.analytics.summary import (
-    LANGUAGES,
     PERIOD_WORDS,
     PHRASES,
-    negotiate_language,
     summary_sentence,
 )
+from app.i18n import LANGUAGES
 
 ALTERNATING = [12.0, 10.0] * 10  # I chart baseline: mean 11, limits 5.68 .. 16.32
 
@@ -26,7 +25,9 @@ def test_every_language_has_every_phrase_and_period_word() -> None:
 def test_shift_above_the_median_in_every_language() -> None:
     values = [6.0, 5.0] * 6 + [9.0] * 7
     analysis = analyse(values, options=ChartOptions(freeze=12, direction=Direction.up))
-    sentences = {lang: summary_sentence(analysis, lang, period_word="week") for lang in LANGUAGES}
+    sentences: dict[str, str] = {
+        lang: summary_sentence(analysis, lang, period_word="week") for lang in LANGUAGES
+    }
     assert sentences["sv"].startswith(
         "7 veckor i rad över medianen: troligen en verklig förbättring."
     )
@@ -139,26 +140,3 @@ def test_own_period_words() -> None:
         summary_sentence(analysis, "sv", period_word="fortnight")
     with pytest.raises(ValueError, match="unsupported language"):
         summary_sentence(analysis, "da")
-
-
-@pytest.mark.parametrize(
-    ("header", "expected"),
-    [
-        (None, "en"),
-        ("", "en"),
-        ("sv-SE,sv;q=0.9,en-US;q=0.8", "sv"),
-        ("nn-NO, nb;q=0.9, en;q=0.5", "nn"),
-        ("da, no;q=0.8", "nb"),
-        ("en;q=0.5, nb;q=0.7", "nb"),
-        ("fr, de", "en"),
-        ("sv;q=0, en", "en"),
-        ("*", "en"),
-        ("nb;q=abc, sv", "sv"),
-    ],
-)
-def test_negotiate_language(header: str | None, expected: str) -> None:
-    assert negotiate_language(header) == expected
-
-
-def test_negotiate_language_default() -> None:
-    assert negotiate_language("fr", default="sv") == "sv"

@@ -32,6 +32,7 @@ from sqlalchemy import insert
 from app.analytics import service
 from app.analytics.summary import summary_sentence
 from app.db import utcnow
+from app.i18n import Language
 from app.main import create_app
 from app.measures.models import Direction, Measure, Measurement, MeasureType, ValueKind
 from app.periods import PeriodKind, parse_period
@@ -146,7 +147,7 @@ async def run(url: str, backend: str) -> None:
                     period_from=None,
                     period_to=None,
                     settings=service.ChartSettings(),
-                    language="sv",
+                    language=Language.sv,
                     timezone="Europe/Stockholm",
                 )
                 middle = time.perf_counter()

@@ -42,6 +42,7 @@ from app.analytics.spc import ChartOptions, ChartType, analyse
 from app.cli import alembic_config
 from app.context import Context, Role
 from app.db import utcnow
+from app.i18n import Language
 from app.logging import configure_logging
 from app.main import create_app
 from app.measures.models import Measure, Measurement, MeasureType, ValueKind
@@ -329,7 +330,7 @@ def analysis_step(inputs: dict[str, Any]) -> dict[str, float]:
             options=options,
             threshold=10,
             scope_path=None,
-            language="sv",
+            language=Language.sv,
             period_word="week",
         )
 

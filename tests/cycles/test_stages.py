@@ -13,17 +13,16 @@ from app.cycles.stages import (
     CycleStageSkipNotAllowed,
     CycleStageUnchanged,
     Direction,
-    Language,
     Stage,
     check_transition,
     check_update,
     emptied_by_change,
     missing_to_leave,
-    negotiate_language,
     next_stage,
     previous_stage,
     stage_label,
 )
+from app.i18n import Language, negotiate_language
 
 COMPLETE: dict[str, Any] = {
     "change_idea": "Exit tickets",
