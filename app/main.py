@@ -13,11 +13,10 @@ from app import __doc__ as package_doc
 from app import openapi
 from app.access_tokens.auth import active_token_owner
 from app.access_tokens.router import router as access_tokens_router
-from app.analytics.reports_router import evidence_router, report_router
-from app.analytics.router import measure_router as measure_analysis_router
-from app.analytics.router import router as analytics_router
 from app.audit import service as audit_service
 from app.audit.router import router as audit_router
+from app.charts.router import measure_router as measure_analysis_router
+from app.charts.router import router as analytics_router
 from app.commitments.router import router as commitments_router
 from app.cycles.router import router as cycles_router
 from app.db import SessionMiddleware, create_engine
@@ -32,6 +31,7 @@ from app.measures.router import router as measures_router
 from app.org_units.router import router as org_units_router
 from app.organisations.router import router as organisations_router
 from app.problems import install_problem_handlers
+from app.reports.router import evidence_router, report_router
 from app.routing import mount, operation_id
 from app.sessions import create_sessionmaker
 from app.settings import Settings, get_settings

@@ -303,7 +303,7 @@ def _ensure_open(initiative: Initiative) -> None:
 
 #: A cycle's dates (its baseline window and its test) lie within this many days of one
 #: another: 100 years, far beyond any school's records, so that a cycle's evidence builds a
-#: bounded series (at most 36,525 periods for a day measure; see ``app.analytics.bounds``).
+#: bounded series (at most 36,525 periods for a day measure; see ``app.charts.bounds``).
 MAX_CYCLE_SPAN_DAYS = 36_525
 _DATE_FIELDS = ("baseline_start_on", "baseline_end_on", "test_started_on", "test_ended_on")
 

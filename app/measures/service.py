@@ -411,7 +411,7 @@ async def move_team_measures(
     caller holds the tree lock and commits. The measures are locked first, so a measurement
     written meanwhile waits and then either moves too or finds the measure moved. Returns the
     number of measurements moved."""
-    from app.analytics.models import MeasureAnnotation, MeasureExclusion, MeasurePhase
+    from app.charts.models import MeasureAnnotation, MeasureExclusion, MeasurePhase
     from app.cycles.models import Cycle
 
     initiatives = select(col(Initiative.id)).where(col(Initiative.team_id) == team_id)

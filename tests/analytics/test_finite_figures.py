@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analytics import svg
-from app.analytics.service import chart_drawing
 from app.analytics.spc import AnalysisInputError, ChartOptions, ChartType, analyse
+from app.charts.service import chart_drawing
 from app.i18n import Language
 from tests.analytics.factories import send, weeks
 from tests.cycles.factories import make_initiative

@@ -29,8 +29,8 @@ from pathlib import Path
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import insert
 
-from app.analytics import service
 from app.analytics.summary import summary_sentence
+from app.charts import service
 from app.db import utcnow
 from app.i18n import Language
 from app.main import create_app

@@ -37,7 +37,6 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import event, insert, select, text
 from sqlmodel import col
 
-from app.analytics import rollup
 from app.analytics.spc import ChartOptions, ChartType, analyse
 from app.cli import alembic_config
 from app.context import Context, Role
@@ -48,6 +47,7 @@ from app.main import create_app
 from app.measures.models import Measure, Measurement, MeasureType, ValueKind
 from app.org_units.models import OrgUnit, OrgUnitKind
 from app.periods import PeriodKind, parse_period, period_from_ordinal
+from app.reports import rollup
 from app.settings import Settings
 from tests.analytics import timings
 from tests.benchmarks.inprocess import libpq_url, scratch_postgres, sqlite_database

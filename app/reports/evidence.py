@@ -39,16 +39,6 @@ from sqlalchemy import and_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.analytics.bounds import check_periods
-from app.analytics.rollup import (
-    DEFAULT_CHART,
-    PERIOD_WORD,
-    FloatArray,
-    analyse_series,
-    chart_options,
-    display_scale,
-)
-from app.analytics.service import computable
 from app.analytics.spc import (
     RATIO_CHARTS,
     Analysis,
@@ -59,6 +49,8 @@ from app.analytics.spc import (
     SignalDirection,
 )
 from app.analytics.summary import PHRASES, _signal_phrase, _units
+from app.charts.bounds import check_periods
+from app.charts.service import computable
 from app.context import Principal
 from app.cycles import service as cycle_service
 from app.cycles.models import Cycle
@@ -78,6 +70,14 @@ from app.periods import (
     period_of,
 )
 from app.problems import InvalidInput
+from app.reports.rollup import (
+    DEFAULT_CHART,
+    PERIOD_WORD,
+    FloatArray,
+    analyse_series,
+    chart_options,
+    display_scale,
+)
 from app.teams.models import Team
 
 _M = Measurement.__table__.c  # type: ignore[attr-defined]

@@ -10,8 +10,9 @@ from fastapi import Depends, Header, Query, Response, status
 from fastapi.responses import StreamingResponse
 
 from app.access_tokens.auth import CurrentUser, Editor
-from app.analytics import service
-from app.analytics.models import (
+from app.analytics.spc import ChartType
+from app.charts import service
+from app.charts.models import (
     AnalysisPublic,
     AnnotationCreate,
     AnnotationPublic,
@@ -25,7 +26,6 @@ from app.analytics.models import (
     RuleChoice,
     SeriesAnalysisRequest,
 )
-from app.analytics.spc import ChartType
 from app.db import SessionDep
 from app.etag import IfMatch, set_etag
 from app.i18n import Language, negotiate_language

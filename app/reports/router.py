@@ -11,15 +11,15 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from app.access_tokens.auth import CurrentUser
-from app.analytics import evidence, rollup
-from app.analytics.models import MeasureChart
-from app.analytics.service import FastJSONResponse
 from app.analytics.spc import ChartType
+from app.charts.models import MeasureChart
+from app.charts.service import FastJSONResponse
 from app.db import SessionDep
 from app.i18n import Language, negotiate_language
 from app.measures import spreadsheets
 from app.measures.models import ValueKind
 from app.problems import problem_responses
+from app.reports import evidence, rollup
 from app.routing import service_router
 
 evidence_router = service_router("cycles")

@@ -31,17 +31,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.analytics import svg
-from app.analytics.bounds import MAX_PERIODS, check_periods
-from app.analytics.models import (
-    MAX_SETTINGS_PER_MEASURE,
-    AnnotationCreate,
-    ExclusionCreate,
-    MeasureAnnotation,
-    MeasureExclusion,
-    MeasurePhase,
-    PhaseCreate,
-    SeriesAnalysisRequest,
-)
 from app.analytics.spc import (
     ALL_RULES,
     ANHOEJ_RULES,
@@ -59,6 +48,17 @@ from app.analytics.spc import (
     analyse,
 )
 from app.analytics.summary import summary_sentence
+from app.charts.bounds import MAX_PERIODS, check_periods
+from app.charts.models import (
+    MAX_SETTINGS_PER_MEASURE,
+    AnnotationCreate,
+    ExclusionCreate,
+    MeasureAnnotation,
+    MeasureExclusion,
+    MeasurePhase,
+    PhaseCreate,
+    SeriesAnalysisRequest,
+)
 from app.context import Principal
 from app.cycles import service as cycle_service
 from app.cycles.models import Cycle, CycleStageTransition
