@@ -92,130 +92,42 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cached_property, lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from app.analytics import control, runs
+from app.analytics.types import (
+    ALL_RULES,
+    CLASSIFICATIONS,
+    MR_RULES,
+    RATIO_CHARTS,
+    SUBGROUP_CHARTS,
+    VALUE_CHARTS,
+    AnalysisInputError,
+    AssurancePosition,
+    AssuranceVerdict,
+    BetterDirection,
+    ChartType,
+    Classification,
+    NoAssurance,
+    Rule,
+    Side,
+    Signal,
+    SignalDirection,
+    Variation,
+)
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.intp]
 
 
-class ChartType(StrEnum):
-    run = "run"
-    i = "i"
-    mr = "mr"  # moving ranges of an I chart series
-    xbar = "xbar"  # subgroup means
-    s = "s"  # subgroup standard deviations
-    t = "t"  # time between rare events
-    g = "g"  # opportunities between rare events
-    p = "p"
-    pp = "pp"  # Laney P′
-    u = "u"
-    up = "up"  # Laney U′
-    c = "c"
-
-
-RATIO_CHARTS = frozenset({ChartType.p, ChartType.pp, ChartType.u, ChartType.up})
-#: Charts of subgroups: a list of values per period.
-SUBGROUP_CHARTS = frozenset({ChartType.xbar, ChartType.s})
-#: Charts that take ``values`` only.
-VALUE_CHARTS = frozenset({ChartType.c, ChartType.mr, ChartType.t, ChartType.g})
-#: The rules an MR chart applies: successive moving ranges share a point, so runs rules do
-#: not hold for them (qicharts2 reports no runs signal on MR charts either).
-MR_RULES: frozenset[str] = frozenset({"outside_limits"})
-
-
-class Direction(StrEnum):
-    """Which way is better for the measure."""
-
-    up = "up"
-    down = "down"
-    neutral = "neutral"
-
-
-class Rule(StrEnum):
-    """Signal rules, in order of precedence for a point's classification."""
-
-    outside_limits = "outside_limits"
-    trend = "trend"
-    two_of_three = "two_of_three"
-    shift = "shift"
-    longest_run = "longest_run"
-    crossings = "crossings"
-
-
-#: Every rule: the MDC rules and Anhøj's runs analysis (the default rule set).
-ALL_RULES: frozenset[Rule] = frozenset(Rule)
-#: Only the MDC rules.
-MDC_RULES: frozenset[Rule] = frozenset(
-    {Rule.outside_limits, Rule.trend, Rule.two_of_three, Rule.shift}
-)
-#: Only Anhøj's runs analysis.
-ANHOEJ_RULES: frozenset[Rule] = frozenset({Rule.longest_run, Rule.crossings})
-
 _RULE_ORDER: tuple[Rule, ...] = tuple(Rule)
 _RULE_BIT: dict[Rule, int] = {rule: 1 << n for n, rule in enumerate(_RULE_ORDER)}
 
-
-class Side(StrEnum):
-    above = "above"
-    below = "below"
-    increasing = "increasing"
-    decreasing = "decreasing"
-    none = "none"  # a crossings signal: too few crossings, no side
-
-
-class SignalDirection(StrEnum):
-    improvement = "improvement"
-    concern = "concern"
-    neutral = "neutral"
-
-
-class Classification(StrEnum):
-    common = "common"
-    special_improvement = "special_improvement"
-    special_concern = "special_concern"
-    special_neutral = "special_neutral"
-
-
-class Variation(StrEnum):
-    common_cause = "common_cause"
-    special_cause_improvement = "special_cause_improvement"
-    special_cause_concern = "special_cause_concern"
-    special_cause_neutral = "special_cause_neutral"
-    no_data = "no_data"
-
-
-class AssurancePosition(StrEnum):
-    target_within_limits = "target_within_limits"
-    target_above_limits = "target_above_limits"
-    target_below_limits = "target_below_limits"
-
-
-class AssuranceVerdict(StrEnum):
-    pass_ = "pass"
-    fail = "fail"
-    hit_or_miss = "hit_or_miss"
-
-
-class NoAssurance(StrEnum):
-    """Why a summary has no assurance verdict."""
-
-    no_target = "no_target"
-    #: A run chart, or limits the baseline cannot give.
-    no_limits = "no_limits"
-    #: Making Data Count gives no assurance for a measure without a better direction.
-    neutral_direction = "neutral_direction"
-
-
-#: ``Points.classification_code`` indexes this.
-CLASSIFICATIONS: tuple[Classification, ...] = tuple(Classification)
 _CLASS_NAMES = np.array([c.value for c in CLASSIFICATIONS])
 _RULE_RANK: dict[Rule, int] = {rule: n for n, rule in enumerate(_RULE_ORDER)}
 _CLASS_CODE: dict[SignalDirection, int] = {
@@ -233,15 +145,6 @@ _VARIATION_OF: dict[SignalDirection, Variation] = {
     SignalDirection.concern: Variation.special_cause_concern,
     SignalDirection.neutral: Variation.special_cause_neutral,
 }
-
-
-class AnalysisInputError(ValueError):
-    """Input the analysis cannot use; ``field`` names it, ``reason`` says why."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 DEFAULT_MIN_POINTS_FOR_LIMITS = 15
@@ -274,7 +177,7 @@ class ChartOptions:
     baselines: Sequence[tuple[int, int]] = ()
     parts: Sequence[int] = ()
     exclude: frozenset[int] = frozenset()
-    direction: Direction = Direction.neutral
+    direction: BetterDirection = BetterDirection.neutral
     target: float | None = None
     screen_moving_ranges: bool = True
     trend_length: int = 7
@@ -289,7 +192,7 @@ class ChartOptions:
         except ValueError:
             raise AnalysisInputError("chart", f"unknown chart type {self.chart!r}") from None
         try:
-            set_(self, "direction", Direction(self.direction))
+            set_(self, "direction", BetterDirection(self.direction))
         except ValueError:
             raise AnalysisInputError("direction", f"unknown direction {self.direction!r}") from None
         try:
@@ -337,16 +240,6 @@ def _index(value: Any, name: str) -> int:
     if value < 0:
         raise AnalysisInputError(name, f"{value} is negative")
     return int(value)
-
-
-class Signal(NamedTuple):
-    """One signal: the rule, the points (0-based) that raised it, its side and meaning."""
-
-    rule: Rule
-    points: tuple[int, ...]
-    side: Side
-    direction: SignalDirection
-    phase: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,7 +364,7 @@ class Summary:
     trial_limits: bool = False
     #: Why ``assurance_verdict`` is ``None`` (``None`` when there is a verdict).
     no_assurance: NoAssurance | None = None
-    _decided_by: tuple[_Hits, int, Direction] | None = field(
+    _decided_by: tuple[_Hits, int, BetterDirection] | None = field(
         default=None, repr=False, compare=False
     )
 
@@ -508,7 +401,7 @@ class _Hits:
         ends: IntArray = np.cumsum(self.lengths)
         return ends
 
-    def signals(self, direction: Direction) -> list[Signal]:
+    def signals(self, direction: BetterDirection) -> list[Signal]:
         meaning = _signal_direction(self.sign, direction)
         side = self.side
         flat = self.points.tolist()
@@ -519,7 +412,7 @@ class _Hits:
             begin = end
         return out
 
-    def signal(self, k: int, direction: Direction) -> Signal:
+    def signal(self, k: int, direction: BetterDirection) -> Signal:
         end = int(self.ends()[k])
         points = tuple(self.points[end - int(self.lengths[k]) : end].tolist())
         return Signal(
@@ -663,10 +556,10 @@ def _series(
 # Analysis
 
 
-def _signal_direction(sign: int, direction: Direction) -> SignalDirection:
-    if direction is Direction.neutral or sign == 0:
+def _signal_direction(sign: int, direction: BetterDirection) -> SignalDirection:
+    if direction is BetterDirection.neutral or sign == 0:
         return SignalDirection.neutral
-    better = 1 if direction is Direction.up else -1
+    better = 1 if direction is BetterDirection.up else -1
     return SignalDirection.improvement if sign == better else SignalDirection.concern
 
 
@@ -1002,7 +895,7 @@ def _two_of_three(
 
 
 def _classify(
-    n: int, hits: Sequence[_Hits], direction: Direction
+    n: int, hits: Sequence[_Hits], direction: BetterDirection
 ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.uint8]]:
     """Point classification codes and rule bit masks."""
     codes = np.zeros(n, dtype=np.int8)
@@ -1037,7 +930,7 @@ def _summary(
     direction = options.direction
     current = [h for h in hits if h.phase == phase.index]
     code = int(points.classification_code[last])
-    deciding: tuple[_Hits, int, Direction] | None = None
+    deciding: tuple[_Hits, int, BetterDirection] | None = None
     if code:
         wanted = CLASSIFICATIONS[code]
         marking = [
@@ -1123,16 +1016,16 @@ def _summary(
     )
 
 
-def _verdict(position: AssurancePosition, direction: Direction) -> AssuranceVerdict | None:
+def _verdict(position: AssurancePosition, direction: BetterDirection) -> AssuranceVerdict | None:
     # Making Data Count: a measure without a better direction gets no assurance icon, not
     # even "hit or miss"; the position of the target is still reported.
-    if direction is Direction.neutral:
+    if direction is BetterDirection.neutral:
         return None
     if position is AssurancePosition.target_within_limits:
         return AssuranceVerdict.hit_or_miss
     above = position is AssurancePosition.target_above_limits
     # A target beyond the limits on the better side is out of reach; on the worse side, met.
-    if above == (direction is Direction.up):
+    if above == (direction is BetterDirection.up):
         return AssuranceVerdict.fail
     return AssuranceVerdict.pass_
 

@@ -14,6 +14,8 @@ import numpy as np
 
 from app.analytics.spc import (
     Analysis,
+)
+from app.analytics.types import (
     AssurancePosition,
     AssuranceVerdict,
     ChartType,

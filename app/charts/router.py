@@ -10,7 +10,9 @@ from fastapi import Depends, Header, Query, Response, status
 from fastapi.responses import StreamingResponse
 
 from app.access_tokens.auth import CurrentUser, Editor
-from app.analytics.spc import ChartType
+from app.analytics.types import (
+    ChartType,
+)
 from app.charts import service
 from app.charts.models import (
     AnalysisPublic,
@@ -94,8 +96,8 @@ def _settings(
             "`all` (default), `mdc`, `anhoej`."
         ),
     ] = None,
-) -> service.ChartSettings:
-    return service.ChartSettings(
+) -> service.ChartQuery:
+    return service.ChartQuery(
         chart=None if chart is None else ChartType(chart.value),
         trend_length=trend_length,
         shift_length=shift_length,
@@ -105,7 +107,7 @@ def _settings(
     )
 
 
-ChartSettings = Annotated[service.ChartSettings, Depends(_settings)]
+ChartQueryDep = Annotated[service.ChartQuery, Depends(_settings)]
 
 Width = Annotated[int, Query(ge=200, le=4000, description="Pixels, 200 to 4000.")]
 Height = Annotated[int, Query(ge=150, le=3000, description="Pixels, 150 to 3000.")]
@@ -167,7 +169,7 @@ async def summarise_measures(
     principal: CurrentUser,
     page: PageDep,
     language: LanguageDep,
-    settings: ChartSettings,
+    settings: ChartQueryDep,
     response: Response,
     initiative_id: Annotated[
         uuid.UUID | None, Query(description="The measures of this initiative.")
@@ -232,7 +234,7 @@ async def _stored(
     principal: CurrentUser,
     measure_id: uuid.UUID,
     language: LanguageDep,
-    settings: ChartSettings,
+    settings: ChartQueryDep,
     org_unit_id: UnitQuery = None,
     include_descendants: DescendantsQuery = False,
     period_from: PeriodFrom = None,

@@ -32,22 +32,24 @@ from sqlmodel import col
 
 from app.analytics import svg
 from app.analytics.spc import (
-    ALL_RULES,
-    ANHOEJ_RULES,
-    CLASSIFICATIONS,
-    MDC_RULES,
     Analysis,
-    AnalysisInputError,
     ChartOptions,
-    ChartType,
-    Classification,
-    Direction,
-    Rule,
-    Signal,
     _rules_of,
     analyse,
 )
 from app.analytics.summary import summary_sentence
+from app.analytics.types import (
+    ALL_RULES,
+    ANHOEJ_RULES,
+    CLASSIFICATIONS,
+    MDC_RULES,
+    AnalysisInputError,
+    BetterDirection,
+    ChartType,
+    Classification,
+    Rule,
+    Signal,
+)
 from app.charts.bounds import MAX_PERIODS, check_periods
 from app.charts.models import (
     MAX_SETTINGS_PER_MEASURE,
@@ -165,7 +167,7 @@ def localised(response: R, language: str) -> R:
 
 
 @dataclass(frozen=True)
-class ChartSettings:
+class ChartQuery:
     """The chart options a request can set (the rest come from the measure or the body)."""
 
     chart: ChartType | None = None
@@ -1091,7 +1093,7 @@ async def analyse_measure(
     include_descendants: bool,
     period_from: str | None,
     period_to: str | None,
-    settings: ChartSettings,
+    settings: ChartQuery,
     language: Language,
     timezone: str,
 ) -> StoredAnalysis:
@@ -1167,7 +1169,7 @@ async def analyse_measure(
             baselines=plan.windows,
             parts=plan.parts,
             exclude=plan.exclude,
-            direction=Direction(measure.direction),
+            direction=BetterDirection(measure.direction),
             target=target,
             screen_moving_ranges=settings.screening,
             trend_length=settings.trend_length,
@@ -1408,7 +1410,7 @@ async def summarise_measures(
     initiative_id: uuid.UUID | None,
     org_unit_id: uuid.UUID | None,
     include_descendants: bool,
-    settings: ChartSettings,
+    settings: ChartQuery,
     language: Language,
     sort: str,
 ) -> Page[dict[str, Any]]:
@@ -1606,7 +1608,7 @@ def _glance(
     shield: readings.Protection,
     phases: Sequence[MeasurePhase],
     excluded: Sequence[int],
-    settings: ChartSettings,
+    settings: ChartQuery,
     language: Language,
 ) -> dict[str, Any]:
     kind = ValueKind(measure.value_kind)
@@ -1638,7 +1640,7 @@ def _glance(
         baselines=plan.windows,
         parts=plan.parts,
         exclude=plan.exclude,
-        direction=Direction(measure.direction),
+        direction=BetterDirection(measure.direction),
         target=None if measure.target_value is None else measure.target_value / scale,
         screen_moving_ranges=settings.screening,
         trend_length=settings.trend_length,

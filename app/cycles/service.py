@@ -28,7 +28,7 @@ from app.cycles.models import (
     CycleUpdate,
     NextCycleCreate,
 )
-from app.cycles.stages import Decision, Direction, Stage, stage_label
+from app.cycles.stages import Decision, Stage, StageDirection, stage_label
 from app.db import context_of, local_today, utcnow
 from app.etag import check_if_match
 from app.i18n import Language
@@ -361,7 +361,7 @@ def _record(
     *,
     position: int,
     from_stage: Stage | None,
-    direction: Direction,
+    direction: StageDirection,
     reason: str | None = None,
 ) -> None:
     session.add(
@@ -411,7 +411,9 @@ async def _start_cycle(
     )
     _check_dates(cycle)
     session.add(cycle)
-    _record(session, principal, cycle, position=1, from_stage=None, direction=Direction.forward)
+    _record(
+        session, principal, cycle, position=1, from_stage=None, direction=StageDirection.forward
+    )
     await session.commit()
     return cycle
 

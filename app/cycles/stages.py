@@ -40,7 +40,9 @@ ORDER: tuple[Stage, ...] = (
 )
 
 
-class Direction(StrEnum):
+class StageDirection(StrEnum):
+    """Which way a stage change goes: forward (also a cycle's creation) or back."""
+
     forward = "forward"
     back = "back"
 
@@ -231,7 +233,7 @@ def check_transition(
     reason: str | None,
     content: Mapping[str, Any],
     language: Language = DEFAULT_LANGUAGE,
-) -> Direction:
+) -> StageDirection:
     """The direction of a permitted move from ``current`` to ``target``, or the refusal.
 
     Raises :class:`CycleStageUnchanged`, :class:`CycleStageSkipNotAllowed`,
@@ -250,7 +252,7 @@ def check_transition(
                 + ".",
                 errors=missing,
             )
-        return Direction.forward
+        return StageDirection.forward
     if step == -1:
         if not _filled(reason):
             raise CycleStageReasonRequired(
@@ -264,7 +266,7 @@ def check_transition(
                     )
                 ],
             )
-        return Direction.back
+        return StageDirection.back
     allowed = [s for s in (previous_stage(current), next_stage(current)) if s is not None]
     raise CycleStageSkipNotAllowed(
         f"A cycle moves one stage at a time: from {_named(current, language)} it can go to "

@@ -17,6 +17,7 @@ from sqlalchemy import CheckConstraint, Column, Float, String, UniqueConstraint
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
+from app.analytics.types import BetterDirection
 from app.db import InputModel, IsoDate, TenantRow, UTCDateTime, input_example, with_example
 from app.org_units.models import OrgUnitKind
 from app.pagination import Page
@@ -37,12 +38,6 @@ class ValueKind(StrEnum):
     rate = "rate"
     continuous = "continuous"
     rating = "rating"
-
-
-class Direction(StrEnum):
-    up = "up"
-    down = "down"
-    neutral = "neutral"
 
 
 class MeasurementSource(StrEnum):
@@ -92,8 +87,8 @@ class MeasureBase(SQLModel):
     scale_max: int | None = Field(
         default=None, ge=-1000, le=1000, description="Rating only: highest step, e.g. 4."
     )
-    direction: Direction = Field(
-        default=Direction.up,
+    direction: BetterDirection = Field(
+        default=BetterDirection.up,
         sa_type=String(16),
         description="Which way is an improvement: up, down or neutral.",
     )
@@ -220,7 +215,7 @@ class MeasureUpdate(InputModel):
     unit_label: str | None = Field(default=None, max_length=50)
     scale_min: int | None = Field(default=None, ge=-1000, le=1000)
     scale_max: int | None = Field(default=None, ge=-1000, le=1000)
-    direction: Direction = Field(default=None)
+    direction: BetterDirection = Field(default=None)
     target_value: FiniteFloat | None = Field(default=None, ge=-1e12, le=1e12)
     target_on: IsoDate | None = None
     period_kind: PeriodKind = Field(default=None)

@@ -40,15 +40,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.analytics.spc import (
-    RATIO_CHARTS,
     Analysis,
+)
+from app.analytics.summary import PHRASES, _signal_phrase, _units
+from app.analytics.types import (
+    RATIO_CHARTS,
     AnalysisInputError,
     ChartType,
     Rule,
     Signal,
     SignalDirection,
 )
-from app.analytics.summary import PHRASES, _signal_phrase, _units
 from app.charts.bounds import check_periods
 from app.charts.service import computable
 from app.context import Principal

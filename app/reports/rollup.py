@@ -44,14 +44,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.analytics.spc import (
-    RATIO_CHARTS,
     Analysis,
-    AnalysisInputError,
     ChartOptions,
+)
+from app.analytics.summary import summary_sentence
+from app.analytics.types import (
+    RATIO_CHARTS,
+    AnalysisInputError,
+    BetterDirection,
     ChartType,
 )
-from app.analytics.spc import Direction as ChartDirection
-from app.analytics.summary import summary_sentence
 from app.context import Principal
 from app.db import local_today
 from app.goals import service as goal_service
@@ -131,7 +133,7 @@ def chart_options(measure: Measure, chart: ChartType, **more: Any) -> ChartOptio
     else:
         target = None
     return ChartOptions(
-        chart=chart, direction=ChartDirection(measure.direction), target=target, **more
+        chart=chart, direction=BetterDirection(measure.direction), target=target, **more
     )
 
 

@@ -11,7 +11,9 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from app.access_tokens.auth import CurrentUser
-from app.analytics.spc import ChartType
+from app.analytics.types import (
+    ChartType,
+)
 from app.charts.models import MeasureChart
 from app.charts.service import FastJSONResponse
 from app.db import SessionDep

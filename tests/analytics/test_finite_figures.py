@@ -13,7 +13,14 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analytics import svg
-from app.analytics.spc import AnalysisInputError, ChartOptions, ChartType, analyse
+from app.analytics.spc import (
+    ChartOptions,
+    analyse,
+)
+from app.analytics.types import (
+    AnalysisInputError,
+    ChartType,
+)
 from app.charts.service import chart_drawing
 from app.i18n import Language
 from tests.analytics.factories import send, weeks

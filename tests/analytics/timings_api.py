@@ -30,11 +30,12 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import insert
 
 from app.analytics.summary import summary_sentence
+from app.analytics.types import BetterDirection
 from app.charts import service
 from app.db import utcnow
 from app.i18n import Language
 from app.main import create_app
-from app.measures.models import Direction, Measure, Measurement, MeasureType, ValueKind
+from app.measures.models import Measure, Measurement, MeasureType, ValueKind
 from app.periods import PeriodKind, parse_period
 from app.settings import Settings
 from tests.benchmarks.inprocess import libpq_url, scratch_postgres
@@ -58,7 +59,7 @@ async def _seed(app: object) -> tuple[dict[str, str], uuid.UUID, uuid.UUID]:
             measure_type=MeasureType.outcome,
             value_kind=ValueKind.proportion,
             period_kind=PeriodKind.day,
-            direction=Direction.up,
+            direction=BetterDirection.up,
             target_value=95.0,
         )
         session.add(measure)
@@ -146,7 +147,7 @@ async def run(url: str, backend: str) -> None:
                     include_descendants=False,
                     period_from=None,
                     period_to=None,
-                    settings=service.ChartSettings(),
+                    settings=service.ChartQuery(),
                     language=Language.sv,
                     timezone="Europe/Stockholm",
                 )

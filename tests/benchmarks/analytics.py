@@ -37,7 +37,13 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import event, insert, select, text
 from sqlmodel import col
 
-from app.analytics.spc import ChartOptions, ChartType, analyse
+from app.analytics.spc import (
+    ChartOptions,
+    analyse,
+)
+from app.analytics.types import (
+    ChartType,
+)
 from app.cli import alembic_config
 from app.context import Context, Role
 from app.db import utcnow
