@@ -304,7 +304,7 @@ class Points:
 
     def rules(self, index: int) -> tuple[Rule, ...]:
         """The rules that marked point ``index``, in order of precedence."""
-        return _rules_of(int(self.rule_mask[index]))
+        return rules_of(int(self.rule_mask[index]))
 
     def row(self, index: int) -> dict[str, Any]:
         """One point as plain Python values (``None`` for NaN)."""
@@ -335,12 +335,12 @@ class Points:
         out["baseline"] = self.baseline.tolist()
         out["excluded"] = self.excluded.tolist()
         out["classification"] = self.classification.tolist()
-        out["rules"] = [_rules_of(mask) for mask in self.rule_mask.tolist()]
+        out["rules"] = [rules_of(mask) for mask in self.rule_mask.tolist()]
         return out
 
 
 @lru_cache(maxsize=1 << len(_RULE_ORDER))
-def _rules_of(mask: int) -> tuple[Rule, ...]:
+def rules_of(mask: int) -> tuple[Rule, ...]:
     return tuple(rule for rule in _RULE_ORDER if mask & _RULE_BIT[rule])
 
 

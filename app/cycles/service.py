@@ -6,10 +6,11 @@ cycles, keeps the stage history and the chain of cycles, and answers in the call
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import ColumnElement, case, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -94,6 +95,62 @@ async def get_cycle(session: AsyncSession, principal: Principal, cycle_id: uuid.
     if cycle is None:
         raise NotFound.for_object("cycle", cycle_id)
     return cycle
+
+
+async def stage_changes_of_cycles(
+    session: AsyncSession, principal: Principal, *, following: ColumnElement[bool]
+) -> list[tuple[uuid.UUID, str, str | None, str, datetime]]:
+    """The stage changes of the cycles the token reads that meet ``following`` (a condition on
+    ``Cycle``, such as "follows this measure"), oldest first: (cycle id, title, from stage, to
+    stage, when)."""
+    rows = await session.execute(
+        sa_select(
+            col(Cycle.id),
+            col(Cycle.title),
+            col(CycleStageTransition.from_stage),
+            col(CycleStageTransition.to_stage),
+            col(CycleStageTransition.occurred_at),
+        )
+        .join(Cycle, col(Cycle.id) == col(CycleStageTransition.cycle_id))
+        .join(Initiative, col(Initiative.id) == col(Cycle.initiative_id))
+        .join(Team, col(Team.id) == col(Initiative.team_id))
+        .join(OrgUnit, col(OrgUnit.id) == col(Team.org_unit_id))
+        .where(
+            col(Cycle.organisation_id) == principal.organisation_id,
+            principal.path_filter(col(OrgUnit.path)),
+            following,
+        )
+        .order_by(col(CycleStageTransition.occurred_at), col(CycleStageTransition.position))
+    )
+    return [(c, title, was, to, at) for c, title, was, to, at in rows]
+
+
+async def adopted_cycles(
+    session: AsyncSession, principal: Principal, *, following: ColumnElement[bool]
+) -> list[tuple[uuid.UUID, date]]:
+    """The cycles the token reads that meet ``following``, decided to adopt their change and
+    started their test: (cycle id, test start), the latest start first."""
+    rows = await session.execute(
+        _scoped()
+        .with_only_columns(col(Cycle.id), col(Cycle.test_started_on))
+        .where(
+            col(Cycle.organisation_id) == principal.organisation_id,
+            principal.path_filter(col(OrgUnit.path)),
+            col(Cycle.decision) == Decision.adopt,
+            col(Cycle.test_started_on).is_not(None),
+            following,
+        )
+        .order_by(col(Cycle.test_started_on).desc(), col(Cycle.id))
+    )
+    return [(cycle_id, started) for cycle_id, started in rows if started is not None]
+
+
+async def cycle_meets(session: AsyncSession, cycle: Cycle, following: ColumnElement[bool]) -> bool:
+    """Whether ``cycle`` meets ``following`` (a condition on ``Cycle``)."""
+    found = await session.scalar(
+        sa_select(col(Cycle.id)).where(col(Cycle.id) == cycle.id, following)
+    )
+    return found is not None
 
 
 # --- presentation -----------------------------------------------------------------------------

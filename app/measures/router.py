@@ -5,12 +5,13 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Query, Request, Response, status
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from app.access_tokens.auth import CurrentUser, Editor, Reporter
 from app.db import InputModel, QueryText, SessionDep, input_example
 from app.etag import IfMatch, set_etag
+from app.http import FastJSONResponse
 from app.measures import ingest, readings, service, spreadsheets, uploads
 from app.measures.models import (
     MeasureCreate,
@@ -207,7 +208,7 @@ class SeriesPublic(BaseModel):
 @router.get(
     "/{measure_id}/series",
     response_model=SeriesPublic,
-    response_class=JSONResponse,
+    response_class=FastJSONResponse,
     responses=problem_responses(401, 404, 422),
 )
 async def get_measure_series(
@@ -241,7 +242,7 @@ async def get_measure_series(
         period_to=period_to,
     )
     # Already checked and shaped: serialised once, without a second validation pass.
-    return JSONResponse(readings.series_document(series))
+    return FastJSONResponse(readings.series_document(series))
 
 
 class ReportingUnit(BaseModel):

@@ -8,7 +8,7 @@ chain of governance, since the units below are the ones that report it.
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -16,6 +16,7 @@ from app.audit import service as audit
 from app.audit.models import AuditAction
 from app.context import Principal
 from app.cycles import service as cycle_service
+from app.cycles.models import Cycle
 from app.db import delete_unless_referenced, utcnow
 from app.etag import check_if_match
 from app.goals import service as goal_service
@@ -324,6 +325,11 @@ async def cycle_measures(
     """The measures a cycle follows, and whether they are its initiative's by default (the
     cycle names none of its own)."""
     cycle, _ = await _cycle_and_unit(session, principal, cycle_id)
+    return await measures_of_cycle(session, cycle)
+
+
+async def measures_of_cycle(session: AsyncSession, cycle: Cycle) -> tuple[bool, list[Measure]]:
+    """:func:`cycle_measures` of a cycle the caller has read (and may read)."""
     named = (
         await session.execute(
             select(Measure)
@@ -341,6 +347,18 @@ async def cycle_measures(
         .order_by(col(Measure.name), col(Measure.id))
     )
     return True, list(own.scalars())
+
+
+def cycles_following(measure: Measure) -> ColumnElement[bool]:
+    """SQL condition on ``Cycle``: the cycle follows the measure (it names it, or it names none
+    and the measure is its initiative's)."""
+    named = exists().where(
+        col(CycleMeasure.cycle_id) == col(Cycle.id), col(CycleMeasure.measure_id) == measure.id
+    )
+    if measure.initiative_id is None:
+        return named
+    names_none = not_(exists().where(col(CycleMeasure.cycle_id) == col(Cycle.id)))
+    return or_(named, and_(col(Cycle.initiative_id) == measure.initiative_id, names_none))
 
 
 async def set_cycle_measures(
@@ -406,14 +424,12 @@ async def move_team_measures(
     team_id: uuid.UUID,
     to_unit_id: uuid.UUID,
 ) -> int:
-    """Move the measures of a team's initiatives, their measurements and chart settings, and the
-    team's cycles' measure links, to the team's new unit; every changed row is audited. The
+    """Move the measures of a team's initiatives, their measurements, and the team's cycles'
+    measure links, to the team's new unit (their chart settings move first, by
+    ``app.charts.settings.move_team_settings``); every changed row is audited. The
     caller holds the tree lock and commits. The measures are locked first, so a measurement
     written meanwhile waits and then either moves too or finds the measure moved. Returns the
     number of measurements moved."""
-    from app.charts.models import MeasureAnnotation, MeasureExclusion, MeasurePhase
-    from app.cycles.models import Cycle
-
     initiatives = select(col(Initiative.id)).where(col(Initiative.team_id) == team_id)
     measures = list(
         (
@@ -479,16 +495,6 @@ async def move_team_measures(
                 ],
             )
             moved = len(rows)
-        settings: list[Any] = []
-        for model in (MeasurePhase, MeasureAnnotation, MeasureExclusion):
-            settings.extend(
-                (
-                    await session.execute(select(model).where(col(model.measure_id).in_(ids)))
-                ).scalars()
-            )
-        for setting in settings:
-            if setting.org_unit_id == old_units[setting.measure_id]:
-                setting.org_unit_id = to_unit_id
         for measure in measures:
             measure.org_unit_id = to_unit_id
     links = (

@@ -51,8 +51,15 @@ from app.analytics.types import (
     Signal,
     SignalDirection,
 )
-from app.charts.bounds import check_periods
-from app.charts.service import computable
+from app.charts.bounds import check_periods, computable
+from app.charts.kinds import (
+    DEFAULT_CHART,
+    PERIOD_WORD,
+    FloatArray,
+    analyse_dense,
+    chart_options,
+    display_scale,
+)
 from app.context import Principal
 from app.cycles import service as cycle_service
 from app.cycles.models import Cycle
@@ -72,14 +79,6 @@ from app.periods import (
     period_of,
 )
 from app.problems import InvalidInput
-from app.reports.rollup import (
-    DEFAULT_CHART,
-    PERIOD_WORD,
-    FloatArray,
-    analyse_series,
-    chart_options,
-    display_scale,
-)
 from app.teams.models import Team
 
 _M = Measurement.__table__.c  # type: ignore[attr-defined]
@@ -344,8 +343,7 @@ def measure_evidence(
     if n:
         freeze = base.stop if base is not None and follow is not None else None
         try:
-            analysis = analyse_series(
-                chart,
+            analysis = analyse_dense(
                 chart_options(measure, chart, freeze=freeze),
                 series.values,
                 series.numerators,

@@ -15,8 +15,8 @@ from app.analytics.types import (
     ChartType,
 )
 from app.charts.models import MeasureChart
-from app.charts.service import FastJSONResponse
 from app.db import SessionDep
+from app.http import FastJSONResponse
 from app.i18n import Language, negotiate_language
 from app.measures import spreadsheets
 from app.measures.models import ValueKind

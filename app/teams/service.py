@@ -117,11 +117,12 @@ async def update_team(
             session, organisation_id=team.organisation_id, new_prefix=unit.path, team_id=team.id
         )
         # The team's measures go with it: its initiatives' measures, their measurements and
-        # chart settings, and its cycles' measure links (issue 13). Imported here: the measures
-        # domain reads teams.
-        from app.measures import service as measure_service
+        # chart settings, and its cycles' measure links (issue 13). Imported here: the charts
+        # and measures domains read teams (through initiatives), so a module-level import would
+        # make a loop of packages; this is the one place a team move reaches them.
+        from app.charts import settings as chart_settings
 
-        await measure_service.move_team_measures(
+        await chart_settings.move_team_measures(
             session, principal, team_id=team.id, to_unit_id=unit.id
         )
     for key, value in values.items():

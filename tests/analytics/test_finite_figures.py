@@ -21,7 +21,7 @@ from app.analytics.types import (
     AnalysisInputError,
     ChartType,
 )
-from app.charts.service import chart_drawing
+from app.charts.documents import chart_drawing
 from app.i18n import Language
 from tests.analytics.factories import send, weeks
 from tests.cycles.factories import make_initiative

@@ -31,8 +31,9 @@ from sqlalchemy import insert
 
 from app.analytics.summary import summary_sentence
 from app.analytics.types import BetterDirection
-from app.charts import service
+from app.charts import documents, service
 from app.db import utcnow
+from app.http import FastJSONResponse
 from app.i18n import Language
 from app.main import create_app
 from app.measures.models import Measure, Measurement, MeasureType, ValueKind
@@ -143,18 +144,12 @@ async def run(url: str, backend: str) -> None:
                     session,
                     principal,
                     measure_id,
-                    org_unit_id=None,
-                    include_descendants=False,
-                    period_from=None,
-                    period_to=None,
-                    settings=service.ChartQuery(),
-                    language=Language.sv,
-                    timezone="Europe/Stockholm",
+                    query=service.AnalysisQuery(language=Language.sv),
                 )
                 middle = time.perf_counter()
                 summary_sentence(stored.analysis, "sv", period_word="day")
                 sentence = time.perf_counter()
-                service.FastJSONResponse(service.stored_document(stored))
+                FastJSONResponse(documents.stored_document(stored))
                 done = time.perf_counter()
                 steps["read + analyse"].append(middle - started)
                 steps["sentence"].append(sentence - middle)
