@@ -174,7 +174,8 @@ PHRASES: dict[str, dict[str, str]] = {
 }
 
 
-def _units(language: str, period_word: str | tuple[str, str], count: int) -> str:
+def units_phrase(language: str, period_word: str | tuple[str, str], count: int) -> str:
+    """A count of periods in words: "7 veckor", "1 week"."""
     if isinstance(period_word, tuple):
         singular, plural = period_word
     else:
@@ -199,7 +200,7 @@ def _included_between(analysis: Analysis, first: int, last: int) -> int:
     return int(np.count_nonzero(present))
 
 
-def _signal_phrase(analysis: Analysis, signal: Signal, phrases: dict[str, str], units: str) -> str:
+def signal_phrase(analysis: Analysis, signal: Signal, phrases: dict[str, str], units: str) -> str:
     centre = phrases["median" if analysis.chart is ChartType.run else "average"]
     rule = signal.rule
     if rule in (Rule.shift, Rule.longest_run):
@@ -242,13 +243,13 @@ def summary_sentence(
         sentences.append(phrases["common_cause"])
     else:
         n = len(signal.points)
-        units = _units(language, period_word, n)
+        units = units_phrase(language, period_word, n)
         meaning = {
             SignalDirection.improvement: "improvement",
             SignalDirection.concern: "concern",
             SignalDirection.neutral: "neutral",
         }[signal.direction]
-        sentences.append(f"{_signal_phrase(analysis, signal, phrases, units)}: {phrases[meaning]}")
+        sentences.append(f"{signal_phrase(analysis, signal, phrases, units)}: {phrases[meaning]}")
 
     if summary.assurance is not None:
         if summary.assurance_verdict is AssuranceVerdict.pass_:

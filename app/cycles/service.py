@@ -97,6 +97,17 @@ async def get_cycle(session: AsyncSession, principal: Principal, cycle_id: uuid.
     return cycle
 
 
+async def unit_of_cycle(session: AsyncSession, cycle: Cycle) -> uuid.UUID:
+    """The unit of the cycle's initiative's team (the unit the cycle belongs to)."""
+    unit_id = await session.scalar(
+        select(col(Team.org_unit_id))
+        .join(Initiative, col(Initiative.team_id) == Team.id)
+        .where(col(Initiative.id) == cycle.initiative_id)
+    )
+    assert unit_id is not None  # foreign keys
+    return unit_id
+
+
 async def stage_changes_of_cycles(
     session: AsyncSession, principal: Principal, *, following: ColumnElement[bool]
 ) -> list[tuple[uuid.UUID, str, str | None, str, datetime]]:

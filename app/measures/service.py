@@ -39,7 +39,6 @@ from app.pagination import Page, PageParams, Sorting, paginate
 from app.periods import PeriodKind, SchoolYearStart
 from app.problems import Conflict, Forbidden, InvalidInput, NotFound
 from app.references import resolve_reference
-from app.teams.models import Team
 
 
 class MeasureInUse(Conflict):
@@ -151,10 +150,7 @@ async def create_measure(
             field="body.initiative_id",
             kind="initiative",
         )
-        owner = await session.scalar(
-            select(col(Team.org_unit_id)).where(col(Team.id) == initiative.team_id)
-        )
-        assert owner is not None
+        owner = await initiative_service.unit_of_initiative(session, initiative)
     else:
         assert data.org_unit_id is not None
         unit = await org_unit_service.resolve_unit_reference(
@@ -310,13 +306,7 @@ async def _cycle_and_unit(
     session: AsyncSession, principal: Principal, cycle_id: uuid.UUID
 ) -> tuple[Any, uuid.UUID]:
     cycle = await cycle_service.get_cycle(session, principal, cycle_id)
-    unit_id = await session.scalar(
-        select(col(Team.org_unit_id))
-        .join(Initiative, col(Initiative.team_id) == Team.id)
-        .where(col(Initiative.id) == cycle.initiative_id)
-    )
-    assert unit_id is not None
-    return cycle, unit_id
+    return cycle, await cycle_service.unit_of_cycle(session, cycle)
 
 
 async def cycle_measures(

@@ -42,7 +42,7 @@ from sqlmodel import col
 from app.analytics.spc import (
     Analysis,
 )
-from app.analytics.summary import PHRASES, _signal_phrase, _units
+from app.analytics.summary import PHRASES, signal_phrase, units_phrase
 from app.analytics.types import (
     RATIO_CHARTS,
     AnalysisInputError,
@@ -66,7 +66,6 @@ from app.cycles.models import Cycle
 from app.db import local_today
 from app.goals import service as goal_service
 from app.i18n import Language, format_number
-from app.initiatives.models import Initiative
 from app.measures import service as measure_service
 from app.measures.models import Measure, Measurement, ValueKind
 from app.measures.readings import Protection
@@ -79,7 +78,6 @@ from app.periods import (
     period_of,
 )
 from app.problems import InvalidInput
-from app.teams.models import Team
 
 _M = Measurement.__table__.c  # type: ignore[attr-defined]
 
@@ -227,8 +225,8 @@ def _capitalise(text: str) -> str:
 
 def _signal_sentence(analysis: Analysis, signal: Signal, language: str, period_word: str) -> str:
     phrases = PHRASES[language]
-    units = _units(language, period_word, len(signal.points))
-    phrase = _signal_phrase(analysis, signal, phrases, units)
+    units = units_phrase(language, period_word, len(signal.points))
+    phrase = signal_phrase(analysis, signal, phrases, units)
     return f"{_capitalise(phrase)}: {phrases[_MEANING[signal.direction]]}."
 
 
@@ -491,14 +489,8 @@ async def cycle_evidence(
 ) -> dict[str, Any]:
     """The evidence of every measure the cycle follows (see the module docstring)."""
     cycle = await cycle_service.get_cycle(session, principal, cycle_id)
-    default, measures = await measure_service.cycle_measures(session, principal, cycle_id)
-    cycle_unit = (
-        await session.execute(
-            select(col(Team.org_unit_id))
-            .join(Initiative, col(Initiative.team_id) == Team.id)
-            .where(col(Initiative.id) == cycle.initiative_id)
-        )
-    ).scalar_one()
+    default, measures = await measure_service.measures_of_cycle(session, cycle)
+    cycle_unit = await cycle_service.unit_of_cycle(session, cycle)
     school_year, default_minimum = await measure_service.organisation_settings(
         session, principal.organisation_id
     )
