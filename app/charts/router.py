@@ -34,7 +34,7 @@ from app.db import SessionDep
 from app.etag import IfMatch, set_etag
 from app.http import FastJSONResponse, localised
 from app.i18n import Language, negotiate_language
-from app.measures import spreadsheets as sheet_writing
+from app.measures import sheet_writer
 from app.pagination import PageDep
 from app.problems import problem_responses
 from app.routing import service_router
@@ -289,7 +289,7 @@ async def export_measure_analysis(
     """The analysis as a spreadsheet: centre, limits and point classifications per period."""
     rows = await service.measure_analysis_rows(session, principal, measure_id, query=query)
     response = StreamingResponse(
-        sheet_writing.write_csv(CSV_HEADER, rows),
+        sheet_writer.write_csv(CSV_HEADER, rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="analys.csv"'},
     )

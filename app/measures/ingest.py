@@ -28,6 +28,7 @@ from app.audit.models import AuditAction
 from app.context import Principal
 from app.db import context_of, utcnow
 from app.measures.models import (
+    MAX_ROWS,
     Measure,
     Measurement,
     MeasurementIn,
@@ -40,7 +41,6 @@ from app.org_units.models import OrgUnit
 from app.periods import InvalidPeriod, Period, SchoolYearStart, parse_period
 from app.problems import Conflict, FieldError, InvalidInput, Problem
 
-MAX_ROWS = 10_000
 MAX_LISTED_ERRORS = 1000
 _TABLE = Measurement.__table__  # type: ignore[attr-defined]
 _CHUNK = 2000  # ids per IN (...) list: well under both databases' parameter limits

@@ -18,7 +18,7 @@ from app.charts.models import MeasureChart
 from app.db import SessionDep
 from app.http import FastJSONResponse
 from app.i18n import Language, negotiate_language
-from app.measures import spreadsheets
+from app.measures import sheet_writer
 from app.measures.models import ValueKind
 from app.problems import problem_responses
 from app.reports import evidence, rollup
@@ -493,7 +493,7 @@ async def get_measure_report(
     if format is ReportFormat.csv:
         name = report["period"].replace("/", "-")
         return StreamingResponse(
-            spreadsheets.write_csv(rollup.CSV_HEADER, rollup.csv_rows(report)),
+            sheet_writer.write_csv(rollup.CSV_HEADER, rollup.csv_rows(report)),
             media_type="text/csv; charset=utf-8",
             headers={
                 **headers,
