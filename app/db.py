@@ -221,7 +221,7 @@ class VersionedRow(SQLModel):
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
 
 
 class TenantRow(VersionedRow):

@@ -204,7 +204,7 @@ def chart_drawing(
             lower=columns[2][i],
             upper=columns[3][i],
             excluded=excluded[i],
-            signal=_SPECIAL.get(names[i]),  # type: ignore[arg-type]
+            signal=_SPECIAL.get(names[i]),  # type: ignore[arg-type]  # the classification names map to svg.Signal's literals
             phase=phases[i],
         )
         for i in range(len(p))

@@ -24,14 +24,11 @@ from app.charts.models import (
 )
 from app.context import Principal
 from app.i18n import Language
-from app.initiatives import service as initiative_service
 from app.measures import readings
 from app.measures import service as measure_service
 from app.measures.models import Measure, Measurement, ValueKind
-from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit
 from app.pagination import Page, PageParams, Sorting, paginate
-from app.references import resolve_reference
 
 FloatArray = npt.NDArray[np.float64]
 log = structlog.get_logger(__name__)
@@ -60,34 +57,10 @@ async def summarise_measures(
 
     One query reads the page's measures, one every series of the page (and one each its
     phases and exclusions), whatever the page's size."""
-    stmt = (
-        select(Measure)
-        .join(OrgUnit, col(OrgUnit.id) == col(Measure.org_unit_id))
-        .where(
-            col(Measure.organisation_id) == principal.organisation_id,
-            measure_service.readable_measures(principal),
-        )
-    )
+    stmt = await measure_service.measures_query(session, principal, initiative_id=initiative_id)
     unit: OrgUnit | None = None
-    if initiative_id is not None:
-        await resolve_reference(
-            initiative_service.get_initiative,
-            session,
-            principal,
-            initiative_id,
-            field="query.initiative_id",
-            kind="initiative",
-        )
-        stmt = stmt.where(col(Measure.initiative_id) == initiative_id)
     if org_unit_id is not None:
-        unit = await resolve_reference(
-            org_unit_service.get_org_unit,
-            session,
-            principal,
-            org_unit_id,
-            field="query.org_unit_id",
-            kind="org unit",
-        )
+        unit = await measure_service.query_unit(session, principal, org_unit_id)
         # The unit's own measures, and the shared indicators it reports (of it or above it).
         stmt = stmt.where(
             or_(
@@ -151,7 +124,7 @@ async def summarise_measures(
     )
 
 
-_M = Measurement.__table__.c  # type: ignore[attr-defined]
+_M = Measurement.__table__.c  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
 
 
 async def _many_series(
@@ -192,8 +165,8 @@ async def _many_series(
             if (measure_id, unit_id) in pairs:
                 out.setdefault(measure_id, []).append((ordinal, key, value, numerator, denominator))
     if summed:
-        subtree = OrgUnit.__table__.alias("reporting")  # type: ignore[attr-defined]
-        root = OrgUnit.__table__.alias("root")  # type: ignore[attr-defined]
+        subtree = OrgUnit.__table__.alias("reporting")  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
+        root = OrgUnit.__table__.alias("root")  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
         wanted = [(m.id, rows[m.id][0]) for m in summed]
         pair_filter = or_(*(and_(_M.measure_id == m, root.c.id == u) for m, u in wanted))
         stmt = (

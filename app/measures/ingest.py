@@ -42,7 +42,7 @@ from app.periods import InvalidPeriod, Period, SchoolYearStart, parse_period
 from app.problems import Conflict, FieldError, InvalidInput, Problem
 
 MAX_LISTED_ERRORS = 1000
-_TABLE = Measurement.__table__  # type: ignore[attr-defined]
+_TABLE = Measurement.__table__  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
 _CHUNK = 2000  # ids per IN (...) list: well under both databases' parameter limits
 
 

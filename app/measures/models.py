@@ -198,7 +198,7 @@ class MeasureCreate(MeasureBase, InputModel):
     def _owner_and_scale(self) -> "MeasureCreate":
         if (self.initiative_id is None) == (self.org_unit_id is None):
             raise ValueError("give exactly one of initiative_id and org_unit_id")
-        return _check_scale(self)  # type: ignore[no-any-return]
+        return _check_scale(self)  # type: ignore[no-any-return]  # _check_scale is shared by two models, so typed Any
 
 
 class MeasureUpdate(InputModel):
@@ -597,7 +597,7 @@ class CycleMeasures(BaseModel):
             "example": {
                 "cycle_id": "4d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a",
                 "default": True,
-                "measures": [MeasurePublic.model_config["json_schema_extra"]["example"]],  # type: ignore[index]
+                "measures": [MeasurePublic.model_config["json_schema_extra"]["example"]],  # type: ignore[index]  # json_schema_extra is a dict here, typed as a union by pydantic
             }
         }
     }

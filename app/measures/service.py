@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
+from sqlmodel import select as sqlmodel_select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.audit import service as audit
 from app.audit.models import AuditAction
@@ -235,24 +237,13 @@ SORT = Sorting(
 )
 
 
-async def list_measures(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    page: PageParams,
-    initiative_id: uuid.UUID | None = None,
-    org_unit_id: uuid.UUID | None = None,
-    include_descendants: bool = False,
-    shared: bool | None = None,
-    measure_type: MeasureType | None = None,
-    value_kind: ValueKind | None = None,
-    period_kind: PeriodKind | None = None,
-    external_code: str | None = None,
-    q: str | None = None,
-    sort: str = "name",
-) -> Page[Measure]:
+async def measures_query(
+    session: AsyncSession, principal: Principal, *, initiative_id: uuid.UUID | None
+) -> SelectOfScalar[Measure]:
+    """The measures the token reads (joined to their owner unit), of one initiative if given
+    (a 422 naming ``query.initiative_id`` when the token cannot see it)."""
     stmt = (
-        select(Measure)
+        sqlmodel_select(Measure)
         .join(OrgUnit, col(OrgUnit.id) == Measure.org_unit_id)
         .where(
             col(Measure.organisation_id) == principal.organisation_id,
@@ -269,15 +260,43 @@ async def list_measures(
             kind="initiative",
         )
         stmt = stmt.where(col(Measure.initiative_id) == initiative_id)
+    return stmt
+
+
+async def query_unit(
+    session: AsyncSession, principal: Principal, org_unit_id: uuid.UUID
+) -> OrgUnit:
+    """The unit a list is asked for (a 422 naming ``query.org_unit_id`` when the token cannot
+    see it)."""
+    return await resolve_reference(
+        org_unit_service.get_org_unit,
+        session,
+        principal,
+        org_unit_id,
+        field="query.org_unit_id",
+        kind="org unit",
+    )
+
+
+async def list_measures(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    page: PageParams,
+    initiative_id: uuid.UUID | None = None,
+    org_unit_id: uuid.UUID | None = None,
+    include_descendants: bool = False,
+    shared: bool | None = None,
+    measure_type: MeasureType | None = None,
+    value_kind: ValueKind | None = None,
+    period_kind: PeriodKind | None = None,
+    external_code: str | None = None,
+    q: str | None = None,
+    sort: str = "name",
+) -> Page[Measure]:
+    stmt = await measures_query(session, principal, initiative_id=initiative_id)
     if org_unit_id is not None:
-        unit = await resolve_reference(
-            org_unit_service.get_org_unit,
-            session,
-            principal,
-            org_unit_id,
-            field="query.org_unit_id",
-            kind="org unit",
-        )
+        unit = await query_unit(session, principal, org_unit_id)
         stmt = stmt.where(
             col(OrgUnit.path).startswith(unit.path, autoescape=True)
             if include_descendants
@@ -400,7 +419,7 @@ async def set_cycle_measures(
     return await cycle_measures(session, principal, cycle_id)
 
 
-_MEASUREMENTS = Measurement.__table__  # type: ignore[attr-defined]
+_MEASUREMENTS = Measurement.__table__  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
 
 
 class TeamMoveClash(Conflict):

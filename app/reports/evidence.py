@@ -79,7 +79,7 @@ from app.periods import (
 )
 from app.problems import InvalidInput
 
-_M = Measurement.__table__.c  # type: ignore[attr-defined]
+_M = Measurement.__table__.c  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
 
 
 class EvidenceChart(StrEnum):

@@ -81,7 +81,7 @@ from app.references import not_visible
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-_M = Measurement.__table__.c  # type: ignore[attr-defined]
+_M = Measurement.__table__.c  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
 
 #: The periods a report analyses at most: the reported period and the ones just before it
 #: (a day measure's 2.7 years, a week measure's 19). The work of a report is bounded by its
