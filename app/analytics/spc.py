@@ -658,6 +658,74 @@ def _at(line: float | FloatArray, index: IntArray | None) -> float | FloatArray:
     return line[index]
 
 
+def _baseline_points(
+    usable: BoolArray,
+    excluded: BoolArray,
+    options: ChartOptions,
+    baseline: tuple[int, int] | None,
+    *,
+    n_included: int,
+    all_usable: bool,
+) -> tuple[BoolArray, bool, int, BoolArray, tuple[int, int]]:
+    """The phase's baseline: which points fix the centre and limits, whether that is every
+    point, how many, the window without its excluded points (missing ones stay, as gaps) and
+    the window itself.
+    ``baseline`` is the phase's own window (start and end, exclusive), else ``options.freeze``
+    decides."""
+    size = usable.size
+    if baseline is not None:
+        lo, hi = baseline
+    else:
+        freeze = options.freeze
+        lo, hi = 0, size if freeze is None else min(freeze, size)
+    kept = ~excluded
+    if (lo, hi) == (0, size):
+        return usable, all_usable, n_included, kept, (lo, hi)
+    base = usable.copy()
+    base[:lo] = False
+    base[hi:] = False
+    kept[:lo] = False
+    kept[hi:] = False
+    return base, False, int(np.count_nonzero(base)), kept, (lo, hi)
+
+
+def _phase_lines(
+    spread: control.Spread, y: FloatArray, chart: ChartType, *, all_usable: bool
+) -> tuple[dict[str, float | FloatArray] | None, BoolArray | None, float | None, float | None]:
+    """The phase's centre, limit and two-sigma lines (none without a centre), a point without
+    a value (``missing``, when some are) having no limits either, and the mean lower and
+    upper limits."""
+    centre = spread.centre
+    lines: dict[str, float | FloatArray] | None = None
+    mean_lower = mean_upper = None
+    if centre is not None and spread.lines is not None:
+        lines = {
+            name: line if isinstance(line, float) else line.copy()
+            for name, line in spread.lines.items()
+        }
+    elif centre is not None and spread.sigma is not None:
+        lines = _lines(centre, spread.sigma, chart)
+    if lines is None:
+        return None, None, None, None
+    lower, upper = lines["lower"], lines["upper"]
+    missing = None if all_usable else np.isnan(y)
+    if isinstance(lower, float) and isinstance(upper, float):
+        if missing is None or not missing.all():
+            mean_lower, mean_upper = lower, upper
+        return lines, missing, mean_lower, mean_upper
+    if missing is not None:
+        for name in lines:
+            line = lines[name]
+            assert not isinstance(line, float)
+            line[missing] = np.nan
+    if missing is None and chart not in SUBGROUP_CHARTS:
+        mean_lower, mean_upper = float(np.mean(lower)), float(np.mean(upper))
+    elif not np.isnan(lower).all():
+        # Subgroups of one have no limits (c4 needs two values).
+        mean_lower, mean_upper = _nan_mean(lower), _nan_mean(upper)
+    return lines, missing, mean_lower, mean_upper
+
+
 def _analyse_phase(
     number: int,
     start: int,
@@ -684,25 +752,9 @@ def _analyse_phase(
     n_obs = size - int(np.count_nonzero(excluded))
     all_usable = n_included == size
 
-    if baseline is not None:
-        lo, hi = baseline
-    else:
-        freeze = options.freeze
-        lo, hi = 0, size if freeze is None else min(freeze, size)
-    window = (lo, hi)
-    if window == (0, size):
-        base, all_base, n_baseline = usable, all_usable, n_included
-    else:
-        base = usable.copy()
-        base[:lo] = False
-        base[hi:] = False
-        all_base = False
-        n_baseline = int(np.count_nonzero(base))
-    # The baseline window without its excluded points; missing ones stay, as gaps.
-    kept = ~excluded
-    if window != (0, size):
-        kept[:lo] = False
-        kept[hi:] = False
+    base, all_base, n_baseline, kept, window = _baseline_points(
+        usable, excluded, options, baseline, n_included=n_included, all_usable=all_usable
+    )
 
     # The included points in time order (gaps and excluded points dropped).
     included: IntArray | None = None if all_usable else np.flatnonzero(usable)
@@ -745,36 +797,10 @@ def _analyse_phase(
         if lengths.size:
             hits.append(_Hits(rule, sign, number, points, lengths))
 
-    lines: dict[str, float | FloatArray] | None = None
-    missing: BoolArray | None = None
-    mean_lower = mean_upper = None
     sigma_signal_count = 0
-    if centre is not None and spread.lines is not None:
-        lines = {
-            name: line if isinstance(line, float) else line.copy()
-            for name, line in spread.lines.items()
-        }
-    elif centre is not None and spread.sigma is not None:
-        lines = _lines(centre, spread.sigma, chart)
+    lines, missing, mean_lower, mean_upper = _phase_lines(spread, y, chart, all_usable=all_usable)
     if lines is not None:
         lower, upper = lines["lower"], lines["upper"]
-        if not all_usable:
-            missing = np.isnan(y)
-        if isinstance(lower, float) and isinstance(upper, float):
-            if missing is None or not missing.all():
-                mean_lower, mean_upper = lower, upper
-        else:
-            if missing is not None:
-                # A point without a value has no limits either.
-                for name in lines:
-                    line = lines[name]
-                    assert not isinstance(line, float)
-                    line[missing] = np.nan
-            if missing is None and chart not in SUBGROUP_CHARTS:
-                mean_lower, mean_upper = float(np.mean(lower)), float(np.mean(upper))
-            elif not np.isnan(lower).all():
-                # Subgroups of one have no limits (c4 needs two values).
-                mean_lower, mean_upper = _nan_mean(lower), _nan_mean(upper)
         # Every point with a value is tested against the limits, excluded ones too.
         above = np.flatnonzero(y > upper)
         below = np.flatnonzero(y < lower)
