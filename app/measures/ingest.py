@@ -768,56 +768,83 @@ async def write(
             )
             entries.append(_entry(principal, stored["id"], row, AuditAction.update, changes))
             continue
-        measurement_id = uuid.uuid4()
+        record, entry = _new_measurement(
+            principal, row, after, source=source, token_id=context.actor_token_id, now=now
+        )
         result.created += 1
         result.outcomes.append(MeasurementOutcome.created)
-        result.ids.append(measurement_id)
-        record = {
-            "id": measurement_id,
-            "organisation_id": principal.organisation_id,
-            "measure_id": row.measure.id,
-            "org_unit_id": row.org_unit_id,
-            "period_ordinal": row.period.ordinal,
-            "period_key": row.period.key,
-            "period_first_on": row.period.first_day,
-            **after,
-            "source": source.value,
-            "external_id": external_id,
-            "recorded_by_token_id": context.actor_token_id,
-            "recorded_at": now,
-            "created_at": now,
-            "updated_at": now,
-            "version": 1,
-        }
+        result.ids.append(record["id"])
         inserts.append(record)
-        # Every value is JSON already (text, numbers, None): the trail's {before, after} is
-        # built directly rather than through audit.changed for each field of each row.
-        created = {
-            "measure_id": _text(row.measure.id),
-            "org_unit_id": _text(row.org_unit_id),
-            "period": row.period.key,
-            **after,
-            "source": source.value,
-            "external_id": external_id,
-        }
-        entries.append(
-            _entry(
-                principal,
-                measurement_id,
-                row,
-                AuditAction.create,
-                {key: {"before": None, "after": value} for key, value in created.items()},
-            )
-        )
+        entries.append(entry)
     if dry_run:
         await session.rollback()
         return result
+    await _store_naming_clashes(session, principal, rows, inserts, updates, now)
+    await audit.record(session, entries)
+    await session.commit()
+    return result
+
+
+def _new_measurement(
+    principal: Principal,
+    row: Prepared,
+    after: dict[str, Any],
+    *,
+    source: MeasurementSource,
+    token_id: uuid.UUID | None,
+    now: datetime,
+) -> tuple[dict[str, Any], audit.AuditEntry]:
+    """The row to insert for a new measurement, and its audit entry."""
+    measurement_id = uuid.uuid4()
+    external_id = row.candidate.external_id
+    record = {
+        "id": measurement_id,
+        "organisation_id": principal.organisation_id,
+        "measure_id": row.measure.id,
+        "org_unit_id": row.org_unit_id,
+        "period_ordinal": row.period.ordinal,
+        "period_key": row.period.key,
+        "period_first_on": row.period.first_day,
+        **after,
+        "source": source.value,
+        "external_id": external_id,
+        "recorded_by_token_id": token_id,
+        "recorded_at": now,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    # Every value is JSON already (text, numbers, None): the trail's {before, after} is
+    # built directly rather than through audit.changed for each field of each row.
+    created = {
+        "measure_id": _text(row.measure.id),
+        "org_unit_id": _text(row.org_unit_id),
+        "period": row.period.key,
+        **after,
+        "source": source.value,
+        "external_id": external_id,
+    }
+    changes = {key: {"before": None, "after": value} for key, value in created.items()}
+    return record, _entry(principal, measurement_id, row, AuditAction.create, changes)
+
+
+async def _store_naming_clashes(
+    session: AsyncSession,
+    principal: Principal,
+    rows: Sequence[Prepared],
+    inserts: list[dict[str, Any]],
+    updates: list[dict[str, Any]],
+    now: datetime,
+) -> None:
+    """Store the rows; when another request took one of their external ids meanwhile, a 409
+    naming the rows (nothing is written)."""
     try:
         await _store(session, inserts, updates, now)
     except IntegrityError:
         # Another request wrote one of these external ids after they were checked above (it
         # committed first: the unique index made this one wait for it). Name the rows.
         await session.rollback()
+        keys = [row.key for row in rows]
         errors = _taken(rows, keys, await _external_owners(session, principal, rows))
         if not errors.items:
             raise
@@ -826,9 +853,6 @@ async def write(
             "while this one ran; nothing was written. The rows are named in `errors`.",
             errors=errors.items,
         ) from None
-    await audit.record(session, entries)
-    await session.commit()
-    return result
 
 
 async def _store(
