@@ -779,7 +779,7 @@ async def write(
     if dry_run:
         await session.rollback()
         return result
-    await _store_naming_clashes(session, principal, rows, inserts, updates, now)
+    await _store_naming_clashes(session, principal, rows, keys, inserts, updates, now)
     await audit.record(session, entries)
     await session.commit()
     return result
@@ -832,19 +832,20 @@ async def _store_naming_clashes(
     session: AsyncSession,
     principal: Principal,
     rows: Sequence[Prepared],
+    keys: list[tuple[uuid.UUID, uuid.UUID, int]],
     inserts: list[dict[str, Any]],
     updates: list[dict[str, Any]],
     now: datetime,
 ) -> None:
     """Store the rows; when another request took one of their external ids meanwhile, a 409
-    naming the rows (nothing is written)."""
+    naming the rows (nothing is written). ``keys`` are the rows' keys, read before: the
+    rollback expires the rows' measures."""
     try:
         await _store(session, inserts, updates, now)
     except IntegrityError:
         # Another request wrote one of these external ids after they were checked above (it
         # committed first: the unique index made this one wait for it). Name the rows.
         await session.rollback()
-        keys = [row.key for row in rows]
         errors = _taken(rows, keys, await _external_owners(session, principal, rows))
         if not errors.items:
             raise
