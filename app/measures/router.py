@@ -583,7 +583,7 @@ async def upload_measurements(
     The measure and unit may come from the query instead (one measure, one unit). Refused rows
     name the spreadsheet row and column (`file.rows[5].value`, row 1 is the header)."""
     body = await request.body()
-    table = uploads.read_upload(
+    table = await uploads.read_upload(
         body, filename=filename, content_type=request.headers.get("content-type")
     )
     candidates = uploads.candidates(

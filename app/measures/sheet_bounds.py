@@ -27,6 +27,10 @@ from xml.parsers import expat
 __all__ = ["DamagedPart", "SheetExtent", "measure_first_sheet", "reference"]
 
 _CHUNK = 1 << 16
+MAX_MARKUP = 1_500_000
+"""The most tags (``<`` characters) one part may hold: four per cell of the largest accepted sheet
+(``<c><v></v></c>``) with room to spare. Parsing costs CPU per tag, so a part of millions of tiny
+elements is refused by this count before the parser or the reader spend seconds on it."""
 _CELL_REFERENCE = re.compile(r"([A-Za-z]+)([0-9]+)")
 _ROW_REFERENCE = re.compile(r"[A-Za-z]*([0-9]+)")
 
@@ -103,7 +107,14 @@ def _stream(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, parser: expat.XMLP
     """Feed a part to ``parser`` in chunks, so memory stays bounded whatever its size."""
     try:
         with archive.open(entry) as part:
+            markup = 0
             while chunk := part.read(_CHUNK):
+                markup += chunk.count(b"<")
+                if markup > MAX_MARKUP:
+                    raise DamagedPart(
+                        f"The workbook's part {entry.filename} holds more than {MAX_MARKUP:,} "
+                        "XML elements, far more than the largest sheet that is read; it is refused."
+                    )
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
     except expat.ExpatError as error:

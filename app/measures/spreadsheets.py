@@ -425,9 +425,9 @@ _RATIO_FROM_BYTES = 1_000_000
 # and reserves room for as many shared strings as the table declares. About 32 bytes a cell,
 # so at most about 64 MB of cells and 50 million characters of text.
 MAX_SHEET_COLUMNS = 256
-MAX_SHEET_CELLS = 2_000_000
+MAX_SHEET_CELLS = 300_000
 MAX_SHEET_TEXT = 50_000_000
-MAX_SHARED_STRINGS = 1_000_000
+MAX_SHARED_STRINGS = 300_000
 MAX_MERGED_RANGES = 10_000
 
 
@@ -575,6 +575,16 @@ def _check_archive(source: bytes, max_unpacked_bytes: int) -> None:
     with archive:
         entries = archive.infolist()
         names = {entry.filename for entry in entries}
+        folded: set[str] = set()
+        for entry in entries:
+            if entry.filename.casefold() in folded:
+                # Readers pick different copies of a twice-named part; the one measured here
+                # could then be another than the one read.
+                raise MalformedFile(
+                    f"The archive holds two parts named {entry.filename!r}; a workbook names "
+                    f"each part once. {_SAVE_AS[:1].upper()}{_SAVE_AS[1:]}."
+                )
+            folded.add(entry.filename.casefold())
         if len(entries) > _MAX_ARCHIVE_ENTRIES:
             raise ArchiveBomb(
                 f"The archive holds {len(entries):,} files; a workbook holds a few dozen."
@@ -639,6 +649,12 @@ def _check_entry(source: bytes, entry: zipfile.ZipInfo) -> None:
     if entry.compress_type == zipfile.ZIP_STORED:
         if entry.compress_size != entry.file_size:
             raise damaged
+        if raw.count(b"<") > sheet_bounds.MAX_MARKUP:
+            raise SheetTooLarge(
+                f"The workbook's part {entry.filename} holds more than "
+                f"{sheet_bounds.MAX_MARKUP:,} XML elements, far more than the largest sheet "
+                "that is read; it is refused."
+            )
         return
     if entry.compress_type != zipfile.ZIP_DEFLATED:
         raise MalformedFile(
@@ -646,13 +662,21 @@ def _check_entry(source: bytes, entry: zipfile.ZipInfo) -> None:
             f"{_SAVE_AS}."
         )
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-    produced = 0
+    produced = markup = 0
     chunk = 1 << 16
     try:
         for position in range(0, len(raw), chunk):
             data = raw[position : position + chunk]
             while data:
-                produced += len(inflater.decompress(data, chunk))
+                inflated = inflater.decompress(data, chunk)
+                produced += len(inflated)
+                markup += inflated.count(b"<")
+                if markup > sheet_bounds.MAX_MARKUP:
+                    raise SheetTooLarge(
+                        f"The workbook's part {entry.filename} holds more than "
+                        f"{sheet_bounds.MAX_MARKUP:,} XML elements, far more than the largest "
+                        "sheet that is read; it is refused."
+                    )
                 if produced > entry.file_size:
                     raise ArchiveBomb(
                         f"The workbook's part {entry.filename} unpacks to more than the "

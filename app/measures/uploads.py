@@ -1,6 +1,9 @@
 """Spreadsheet uploads: from a file's rows to the ingestion path's candidates."""
 
 import uuid
+from functools import partial
+
+import anyio.to_thread
 
 from app.measures import spreadsheets
 from app.measures.ingest import Candidate, RowsRefused
@@ -27,14 +30,20 @@ class SheetTooLarge(Problem):
     status, type, title = 413, "sheet-too-large", "The sheet is too large"
 
 
-def read_upload(
+async def read_upload(
     body: bytes, *, filename: str | None, content_type: str | None
 ) -> spreadsheets.Table:
-    """The file's table, or the problem that says what is wrong with it and what to do."""
+    """The file's table, or the problem that says what is wrong with it and what to do.
+
+    Reading runs in a worker thread: checking a workbook's parts and reading up to the limits
+    takes seconds of CPU for the largest accepted file, and the event loop stays free meanwhile.
+    """
     if not body:
         raise UnreadableFile("The body is empty: send the file itself as the request body.")
     try:
-        table = spreadsheets.read_table(body, filename=filename, content_type=content_type)
+        table = await anyio.to_thread.run_sync(
+            partial(spreadsheets.read_table, body, filename=filename, content_type=content_type)
+        )
     except spreadsheets.UnsupportedFormat as error:
         raise UnsupportedFile(str(error)) from None
     except spreadsheets.SheetTooLarge as error:

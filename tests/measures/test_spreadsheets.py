@@ -561,7 +561,7 @@ def test_the_largest_sheet_accepted_stays_within_a_bounded_memory() -> None:
         "from app.measures.spreadsheets import read_table\n"
         "from tests.measures import hostile_files as h\n"
         "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "wide = h.workbook(h.HEADER + h.ROW + '<row r=\"7812\">' + h.number('IV7812', '1')"
+        "wide = h.workbook(h.HEADER + h.ROW + '<row r=\"1171\">' + h.number('IV1171', '1')"
         " + '</row>')\n"
         "cells = ''.join(f'<row r=\"{r}\">' + ''.join(f'<c r=\"{c}{r}\" t=\"s\"><v>0</v></c>'"
         " for c in 'CDEF') + '</row>' for r in range(3, 403))\n"

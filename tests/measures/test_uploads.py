@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from httpx import AsyncClient
+from httpx import AsyncClient, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.cycles.factories import make_initiative
@@ -255,6 +255,9 @@ async def test_a_tiny_workbook_reaching_xfd1048576_is_refused_and_the_server_ans
         ("shared_string_amplified", 413, "sheet-too-large"),
         ("shared_strings_declared_huge", 413, "sheet-too-large"),
         ("entity_expansion", 422, "unreadable-file"),
+        ("duplicate_workbook_part", 422, "unreadable-file"),
+        ("case_variant_workbook_part", 422, "unreadable-file"),
+        ("element_flood", 413, "sheet-too-large"),
     ],
 )
 async def test_workbooks_declaring_more_than_they_hold_are_refused_in_our_words(
@@ -308,3 +311,44 @@ async def test_a_csv_quote_left_open_is_refused_naming_its_row_and_nothing_is_wr
         f"/api/v1/measurements?measure_id={measure_id}", headers=tenant.headers
     )
     assert listed.json()["items"] == []
+
+
+async def test_reading_a_large_workbook_leaves_the_event_loop_free(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    """A workbook just under the element limit takes the reader a while; /healthz keeps
+    answering meanwhile, because the file is read in a worker thread."""
+    import asyncio
+    import time
+
+    from app.measures.sheet_bounds import MAX_MARKUP
+
+    tenant = await make_tenant(session)
+    measure_id = await _attendance(client, session, tenant)
+    body = hostile_files.element_flood(MAX_MARKUP - 1_000)
+    done = asyncio.Event()
+    gaps: list[float] = []
+
+    async def upload() -> Response:
+        try:
+            return await client.post(
+                f"/api/v1/measurements/upload?measure_id={measure_id}&org_unit_code=S-0101"
+                "&dry_run=true",
+                content=body,
+                headers={**tenant.headers, "Content-Type": XLSX},
+            )
+        finally:
+            done.set()
+
+    async def health() -> None:
+        last = time.perf_counter()
+        while not done.is_set():
+            assert (await client.get("/healthz")).status_code == 200
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+            await asyncio.sleep(0.01)
+
+    answer, _ = await asyncio.gather(upload(), health())
+    assert answer.status_code == 200, answer.text
+    assert gaps and max(gaps) < 1.0, max(gaps)
