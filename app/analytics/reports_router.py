@@ -33,7 +33,7 @@ AcceptLanguage = Annotated[
         alias="Accept-Language",
         max_length=1000,
         description="Language of the sentences: `sv`, `nb` (or `no`), `nn` or `en`, with "
-        "q-values; default `en`. The answer's Content-Language names the choice.",
+        "q-values; default the organisation's `default_language`, else `en`. The answer's Content-Language names the choice.",
         examples=["sv-SE, sv;q=0.9, en;q=0.5"],
     ),
 ]
@@ -278,7 +278,7 @@ async def get_cycle_evidence(
     small-number protection are gaps too, and flagged. One request analyses at most 100,000
     periods over all the cycle's measures (422 `too_long` naming `cycle.baseline_start_on`
     beyond: narrow the windows)."""
-    language = negotiate_language(accept_language)
+    language = negotiate_language(accept_language, default=principal.language)
     document = await evidence.cycle_evidence(
         session, principal, cycle_id, language=language, chart=chart
     )
@@ -477,7 +477,7 @@ async def get_measure_report(
     minimum. Each level's series is analysed over at most the 1,000 periods that end with the
     reported one (earlier rows are left out), so a report's work is bounded whatever the
     spread of the stored periods."""
-    language = negotiate_language(accept_language)
+    language = negotiate_language(accept_language, default=principal.language)
     report = await rollup.rollup_report(
         session,
         principal,
