@@ -146,11 +146,55 @@ class MeasureEvidence(BaseModel):
     points: list[EvidencePoint] = Field(description="Every period from the baseline on.")
 
 
+class PredictionCheck(BaseModel):
+    measure_id: uuid.UUID | None = Field(description="The measure the prediction is about.")
+    comparison: str = Field(description="at_least, at_most or between (bounds included).")
+    value: float = Field(description="The predicted figure (the lower one for between).")
+    upper_value: float | None = Field(description="between: the upper figure.")
+    by_on: date | None = Field(description="The day by which it should hold, if given.")
+    compared: str = Field(
+        description="What is compared: `follow_up_centre`, the follow-up window's centre "
+        "(as `follow_up.centre`) over its periods up to the one containing `by_on`."
+    )
+    centre_kind: str | None = Field(description="median, mean or ratio_of_sums.")
+    first_period: str | None = Field(description="The first period compared.")
+    last_period: str | None = Field(description="The last period compared.")
+    points: int = Field(description="Periods with a usable value among them.")
+    observed: float | None = Field(description="The compared figure, in the measure's figures.")
+    outcome: str = Field(
+        description="met, not_met, no_data (nothing measured after the change up to `by_on`) "
+        "or not_followed (the cycle no longer follows the measure, or the token cannot read "
+        "it)."
+    )
+    provisional: bool = Field(
+        description="The test is still running and `by_on` has not passed: the outcome may "
+        "still change."
+    )
+    sentence: str = Field(description="The outcome in words, in the Content-Language.")
+
+
 _EVIDENCE_EXAMPLE: dict[str, Any] = {
     "cycle_id": "4d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a",
     "title": "Exit tickets i 5B",
     "stage": "follow_up",
     "prediction": "Andelen som instämmer ökar från 45 % till minst 55 % på två veckor.",
+    "prediction_check": {
+        "measure_id": "3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f",
+        "comparison": "at_least",
+        "value": 55.0,
+        "upper_value": None,
+        "by_on": "2026-11-06",
+        "compared": "follow_up_centre",
+        "centre_kind": "ratio_of_sums",
+        "first_period": "2026-W40",
+        "last_period": "2026-W45",
+        "points": 6,
+        "observed": 61.9,
+        "outcome": "met",
+        "provisional": False,
+        "sentence": "Förutsägelsen slog in: Andel elever som upplever delaktighet blev 61,9 % "
+        "efter förändringen (2026-W40–2026-W45), förutsagt minst 55 %.",
+    },
     "decision": None,
     "baseline_start_on": "2026-08-31",
     "baseline_end_on": "2026-09-25",
@@ -235,6 +279,11 @@ class CycleEvidence(BaseModel):
     title: str
     stage: str
     prediction: str | None = Field(description="What the team expected: set beside the data.")
+    prediction_check: PredictionCheck | None = Field(
+        description="The cycle's checkable prediction (`prediction_measure_id`, "
+        "`prediction_comparison`, `prediction_value`...) against the follow-up: whether it "
+        "came true, in figures and in words; null when the cycle has none."
+    )
     decision: str | None = Field(description="adopt, adapt or abandon, once decided.")
     baseline_start_on: date | None
     baseline_end_on: date | None
@@ -274,7 +323,9 @@ async def get_cycle_evidence(
     `baseline_start_on`..`baseline_end_on`, else every period before the test started)
     against the follow-up window (from `test_started_on` to `test_ended_on`, or today), their
     centres and the change, and the signals after the change against the frozen baseline, with
-    the cycle's prediction beside them. Missing periods are gaps; values withheld by
+    the cycle's prediction beside them; a checkable prediction is checked (`prediction_check`:
+    the follow-up centre up to `prediction_by_on` against the predicted figure, and whether it
+    came true), so the team sees it in follow_up before it records its decision. Missing periods are gaps; values withheld by
     small-number protection are gaps too, and flagged. One request analyses at most 100,000
     periods over all the cycle's measures (422 `too_long` naming `cycle.baseline_start_on`
     beyond: narrow the windows)."""
