@@ -345,6 +345,25 @@ async def get_cycle_evidence(
 # Roll-up report
 
 
+class ReportMissingUnit(BaseModel):
+    org_unit_id: uuid.UUID
+    name: str
+
+
+class ReportCoverage(BaseModel):
+    reported: int = Field(description="Units that reported the period (of `expected`).")
+    expected: int = Field(
+        description="Units of the level's subtree expected to report: those that have "
+        "reported this measure at some period of the report's window (at most 1,000 periods "
+        "up to the reported one), archived units only when they reported the period. A unit "
+        "that has never reported the measure is not counted."
+    )
+    complete: bool = Field(description="Every expected unit reported: the figure is whole.")
+    missing: list[ReportMissingUnit] = Field(
+        description="The expected units that have not reported the period, by name."
+    )
+
+
 class ReportRow(BaseModel):
     org_unit_id: uuid.UUID
     parent_id: uuid.UUID | None
@@ -361,6 +380,15 @@ class ReportRow(BaseModel):
     reporting_units: int | None = Field(
         description="Units of the subtree behind the figure (null above the scope)."
     )
+    status: str = Field(
+        description="reported (a figure for the period), not_reported (ej rapporterat: nothing "
+        "reported for the period in the subtree; no variation or assurance verdict) or "
+        "withheld (small-number protection; no verdict either)."
+    )
+    coverage: ReportCoverage | None = Field(
+        description="Who of the level's subtree reported the period (null above the scope): "
+        "a total that leaves a unit out says so."
+    )
     value: float | None = Field(
         description="The level's figure for the period (a percentage for proportions); null "
         "when nothing was reported or it is withheld."
@@ -374,16 +402,22 @@ class ReportRow(BaseModel):
     centre: float | None = Field(description="The centre line at the period.")
     lower: float | None = Field(description="The lower limit at the period (control charts).")
     upper: float | None = Field(description="The upper limit at the period.")
-    variation: str = Field(
+    variation: str | None = Field(
         description="common_cause, special_cause_improvement, special_cause_concern, "
-        "special_cause_neutral or no_data: the series up to the period."
+        "special_cause_neutral or no_data: the series up to the period; null when the period "
+        "has no figure (`status` not_reported or withheld)."
     )
     assurance: str | None = Field(
         description="target_within_limits, target_above_limits or target_below_limits."
     )
-    assurance_verdict: str | None = Field(description="pass, fail or hit_or_miss.")
+    assurance_verdict: str | None = Field(
+        description="pass, fail or hit_or_miss; null without a figure for the period."
+    )
     trial_limits: bool
-    sentence: str = Field(description="The verdict in words, in the Content-Language.")
+    sentence: str = Field(
+        description="The verdict in words, in the Content-Language, with the coverage when "
+        "units are missing; without a figure only its status (`Ej rapporterat för perioden.`)."
+    )
 
 
 _REPORT_ROW: dict[str, Any] = {
@@ -396,6 +430,13 @@ _REPORT_ROW: dict[str, Any] = {
     "context": False,
     "reported": False,
     "reporting_units": 3,
+    "status": "reported",
+    "coverage": {
+        "reported": 3,
+        "expected": 4,
+        "complete": False,
+        "missing": [{"org_unit_id": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "name": "Västskolan"}],
+    },
     "value": 78.4,
     "numerator": 588.0,
     "denominator": 750.0,
@@ -411,7 +452,8 @@ _REPORT_ROW: dict[str, Any] = {
     "assurance_verdict": "hit_or_miss",
     "trial_limits": True,
     "sentence": "Inga tecken på en verklig förändring: bara vanlig variation. Målet nås ibland, "
-    "men inte säkert. Gränserna är preliminära: för få mätningar i baslinjen.",
+    "men inte säkert. Gränserna är preliminära: för få mätningar i baslinjen. 3 av 4 enheter "
+    "har rapporterat; saknas: Västskolan.",
 }
 
 
@@ -477,7 +519,11 @@ class ReportFormat(StrEnum):
     responses={
         200: {
             "description": "The report as JSON, or with `format=csv` as CSV in Swedish Excel's "
-            "dialect (UTF-8 with BOM, `;`, decimal comma): one row per unit in tree order.",
+            "dialect (UTF-8 with BOM, `;`, decimal comma, in every language): one row per unit "
+            "in tree order. The CSV's headers and yes/no cells follow the response's language "
+            "(`ja`/`nej` in Swedish, `ja`/`nei` in Norwegian, `yes`/`no` in English, whose "
+            "headers are the JSON's names); percentages have one decimal, other figures at most "
+            "three (a figure below 0.001 keeps three significant digits), counts none.",
             "headers": _LANGUAGE_HEADERS,
             "content": {"text/csv": {"schema": {"type": "string"}}},
         },
@@ -542,7 +588,7 @@ async def get_measure_report(
     if format is ReportFormat.csv:
         name = report["period"].replace("/", "-")
         return StreamingResponse(
-            spreadsheets.write_csv(rollup.CSV_HEADER, rollup.csv_rows(report)),
+            spreadsheets.write_csv(rollup.csv_header(language), rollup.csv_rows(report, language)),
             media_type="text/csv; charset=utf-8",
             headers={
                 **headers,
@@ -564,6 +610,15 @@ def _jsonable(report: dict[str, Any]) -> dict[str, Any]:
             **row,
             "org_unit_id": str(row["org_unit_id"]),
             "parent_id": None if row["parent_id"] is None else str(row["parent_id"]),
+            "coverage": None
+            if row["coverage"] is None
+            else {
+                **row["coverage"],
+                "missing": [
+                    {**item, "org_unit_id": str(item["org_unit_id"])}
+                    for item in row["coverage"]["missing"]
+                ],
+            },
         }
         for row in report["units"]
     ]
