@@ -46,19 +46,20 @@ else:
 
 
 async def _language(
+    principal: CurrentUser,
     accept_language: Annotated[
         str | None,
         Header(
             alias="Accept-Language",
             max_length=1000,
             description="Language of the summary sentence (and the chart's words): `sv`, "
-            "`nb` (`no`), `nn` or `en`, with q-values; default `en`. The answer's "
+            "`nb` (`no`), `nn` or `en`, with q-values; default the organisation's `default_language`, else `en`. The answer's "
             "Content-Language names the choice.",
             examples=["sv-SE, sv;q=0.9, en;q=0.5"],
         ),
     ] = None,
 ) -> Language:
-    return negotiate_language(accept_language)
+    return negotiate_language(accept_language, default=principal.language)
 
 
 LanguageDep = Annotated[Language, Depends(_language)]

@@ -109,15 +109,17 @@ def stage_label(stage: Stage | str, language: Language = DEFAULT_LANGUAGE) -> st
     return LABELS[language][Stage(stage)]
 
 
-def negotiate_language(accept_language: str | None) -> Language:
+def negotiate_language(
+    accept_language: str | None, default: Language = DEFAULT_LANGUAGE
+) -> Language:
     """The best supported language for an ``Accept-Language`` header (RFC 9110 q-values).
 
     Ranges are compared by their primary subtag (``sv-SE`` is Swedish, ``no`` Bokmål); a
-    range with ``q=0`` is never chosen; ``*`` and anything unknown fall back to English.
-    Ties keep the client's order.
+    range with ``q=0`` is never chosen; ``*``, no header and anything unknown fall back to
+    ``default`` (the organisation's language, else English). Ties keep the client's order.
     """
     if not accept_language:
-        return DEFAULT_LANGUAGE
+        return default
     candidates: list[tuple[float, int, Language]] = []
     for position, item in enumerate(accept_language.split(",")):
         tag, *params = (part.strip() for part in item.split(";"))
@@ -132,10 +134,10 @@ def negotiate_language(accept_language: str | None) -> Language:
         if not 0.0 < quality <= 1.0:
             continue
         primary = tag.split("-")[0].lower()
-        language = DEFAULT_LANGUAGE if primary == "*" else _TAGS.get(primary)
+        language = default if primary == "*" else _TAGS.get(primary)
         if language is not None:
             candidates.append((-quality, position, language))
-    return min(candidates)[2] if candidates else DEFAULT_LANGUAGE
+    return min(candidates)[2] if candidates else default
 
 
 def stage_index(stage: Stage | str) -> int:
