@@ -517,7 +517,7 @@ LEGEND_SAMPLE = 22.0
 NOTE_ROW = 15.0
 CAPTION_FONT = 12
 CAPTION_ROW = 15.0
-CAPTION_LINES = 4
+CAPTION_LINES = 6
 BAND_ROW = 13.0  # a row above the plot: phase labels, annotation numbers
 MIN_PLOT = 100.0
 MARGIN = 10.0
@@ -996,7 +996,7 @@ def _plot(drawing: ChartDrawing, layout: _Layout, lang: str) -> _Plot:
     for kind, indices in signal_points.items():
         if indices:
             diamonds = (
-                "".join(_diamond(xs[k], at) for k in indices if (at := ys_value[k]) is not None)
+                "".join(_diamond(xs[k], dy) for k in indices if (dy := ys_value[k]) is not None)
                 if kind == "neutral"
                 else ""
             )
