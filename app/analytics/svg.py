@@ -592,7 +592,7 @@ def _sample(kind: str, x: float, y: float) -> str:
 
 def _diamond(x: int, y: int) -> str:
     """A diamond around ``x, y`` (tenths of a pixel), 9 px across: neutral signals."""
-    return f"M{_n(x)} {_n(y - 45)}l45 45l-45 45l-45 -45z"
+    return f"M{_n(x)} {_n(y - 45)}l4.5 4.5l-4.5 4.5l-4.5 -4.5z"
 
 
 def _marker_path(kind: str, dots: str, diamonds: str, cls: str = "signal") -> str:
