@@ -58,7 +58,7 @@ from app.analytics.spc import (
     _rules_of,
     analyse,
 )
-from app.analytics.summary import Language, summary_sentence
+from app.analytics.summary import Language, plain_sentence, summary_sentence
 from app.context import Principal
 from app.cycles import service as cycle_service
 from app.cycles.models import Cycle, CycleStageTransition
@@ -338,6 +338,9 @@ def analysis_document(
             "sentence": sentence
             if sentence is not None
             else summary_sentence(analysis, language, period_word=period_word),
+            "plain_sentence": plain_sentence(
+                analysis, language, labels=labels, period_word=period_word
+            ),
             "language": language,
         },
     }
@@ -355,6 +358,7 @@ def chart_drawing(
     annotations: Sequence[svg.ChartAnnotation] = (),
     width: int = 800,
     height: int = 400,
+    caption: str = "",
 ) -> svg.ChartDrawing:
     """What the SVG draws: the points as plotted, their lines and signals."""
     p = analysis.points
@@ -389,6 +393,8 @@ def chart_drawing(
         width=width,
         height=height,
         language=language,
+        caption=caption,
+        centre_kind="median" if analysis.chart is ChartType.run else "mean",
     )
 
 
@@ -538,12 +544,14 @@ def default_title(chart: ChartType, language: Language) -> str:
 def series_chart(
     analysis: Analysis, data: SeriesAnalysisRequest, language: Language, *, width: int, height: int
 ) -> str:
-    sentence = summary_sentence(analysis, language)
+    labels = series_labels(data)
+    plain = plain_sentence(analysis, language, labels=labels)
     drawing = chart_drawing(
         analysis,
         title=data.title or default_title(analysis.chart, language),
-        description=sentence,
-        labels=series_labels(data),
+        description=f"{plain} {summary_sentence(analysis, language)}",
+        caption=plain,
+        labels=labels,
         language=language,
         percent=data.percent,
         width=width,
@@ -1282,6 +1290,7 @@ def stored_document(stored: StoredAnalysis) -> dict[str, Any]:
         labels=stored.labels,
         scale=stored.scale,
         sentence=stored.sentence,
+        period_word=_PERIOD_WORDS[measure.period_kind],
     )
     columns = document["points"]
     columns["period_first_on"] = [d.isoformat() if d else None for d in stored.first_days]
@@ -1376,10 +1385,17 @@ def stored_chart(stored: StoredAnalysis, *, width: int, height: int) -> str:
     measure = stored.measure
     percent = stored.scale == 100.0
     notes = [svg.ChartAnnotation(index=a["index"], text=a["text"]) for a in stored.annotations]
+    plain = plain_sentence(
+        stored.analysis,
+        stored.language,
+        labels=stored.labels,
+        period_word=_PERIOD_WORDS[measure.period_kind],
+    )
     drawing = chart_drawing(
         stored.analysis,
         title=measure.name,
-        description=stored.sentence,
+        description=f"{plain} {stored.sentence}",
+        caption=plain,
         labels=stored.labels,
         language=stored.language,
         percent=percent,

@@ -51,6 +51,9 @@ COVERED_ELSEWHERE = {
     ("POST", "/api/v1/analytics/series/chart.svg"): (
         "test_a_sent_series_is_neither_stored_nor_mixed_with_anyones_data"
     ),
+    ("POST", "/api/v1/analytics/series/chart.png"): (
+        "test_a_sent_series_is_neither_stored_nor_mixed_with_anyones_data"
+    ),
 }
 """Routes without an id to aim at (the caller's own organisation or token): tested below."""
 
@@ -361,6 +364,7 @@ ID_FILTERS: dict[tuple[str, str], str] = {
     ("/measures/{measure_id}/analysis", "org_unit_id"): "school",
     ("/measures/{measure_id}/analysis.csv", "org_unit_id"): "school",
     ("/measures/{measure_id}/chart.svg", "org_unit_id"): "school",
+    ("/measures/{measure_id}/chart.png", "org_unit_id"): "school",
     ("/analytics/measures", "initiative_id"): "measure_initiative",
     ("/analytics/measures", "org_unit_id"): "school",
 }
