@@ -9,9 +9,9 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from app.access_tokens.auth import CurrentUser, Editor, Reporter
-from app.db import InputModel, QueryText, SessionDep, input_example
+from app.db import InputModel, QueryText, SessionDep, input_example, utcnow
 from app.etag import IfMatch, set_etag
-from app.measures import ingest, readings, service, spreadsheets, uploads
+from app.measures import headers, ingest, readings, service, spreadsheets, templates, uploads
 from app.measures.models import (
     MeasureCreate,
     MeasurementIn,
@@ -44,6 +44,11 @@ if TYPE_CHECKING:
 else:
     MeasureSort = service.SORT.enum  # made by the sort helper from the service's columns
     MeasurementSort = readings.SORT.enum
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
 
 
 @router.get("", response_model=MeasurePage, responses=problem_responses(401, 404, 422))
@@ -158,6 +163,76 @@ async def delete_measure(
 ) -> None:
     """Delete a measure that has no measurements (409 `measure-in-use` otherwise)."""
     await service.delete_measure(session, principal, measure_id, if_match=if_match)
+
+
+@router.get(
+    "/{measure_id}/template",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The file: CSV as Swedish Excel reads it (UTF-8 with BOM, `;`) or "
+            ".xlsx, headed in the request's language; filled in, it goes back unchanged through "
+            "`/measurements/upload` or `pdca push`.",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                uploads.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            },
+        },
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+async def get_measure_template(
+    session: SessionDep,
+    principal: Reporter,
+    measure_id: uuid.UUID,
+    format: Annotated[ExportFormat, Query(description="csv or xlsx.")] = ExportFormat.csv,
+    period_from: Annotated[
+        QueryText | None,
+        Query(max_length=40, description="The first period (default: the current one)."),
+    ] = None,
+    periods: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=templates.MAX_PERIODS,
+            description="How many periods (default: 7 days, 4 weeks, 3 months, 2 terms or 1 "
+            "school year).",
+        ),
+    ] = None,
+    accept_language: headers.AcceptLanguage = None,
+) -> Response:
+    """A spreadsheet to fill in for the measure: one row per reporting unit the token may write
+    and period, from the current period on, with the measure's and units' codes filled in and
+    empty cells for the figures (counts for proportions and rates, else the value) and a
+    comment."""
+    language = headers.preferred_language(accept_language)
+    template = await templates.measure_template(
+        session,
+        principal,
+        measure_id,
+        language=language,
+        today=utcnow().date(),
+        first_period=period_from,
+        periods=periods,
+    )
+    language_header = {"Content-Language": language}
+    if format is ExportFormat.xlsx:
+        return Response(
+            spreadsheets.write_xlsx(template.header, template.rows, sheet=template.sheet),
+            media_type=uploads.XLSX_MEDIA_TYPE,
+            headers={
+                "Content-Disposition": f'attachment; filename="{template.filename}.xlsx"',
+                **language_header,
+            },
+        )
+    return Response(
+        b"".join(spreadsheets.write_csv(template.header, template.rows)),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{template.filename}.csv"',
+            **language_header,
+        },
+    )
 
 
 class SeriesPointPublic(BaseModel):
@@ -606,11 +681,6 @@ async def upload_measurements(
     )
 
 
-class ExportFormat(StrEnum):
-    csv = "csv"
-    xlsx = "xlsx"
-
-
 @measurements_router.get(
     "/export",
     response_class=Response,
@@ -636,9 +706,11 @@ async def export_measurements(
     period_from: PeriodFrom = None,
     period_to: PeriodTo = None,
     source: SourceFilter = None,
+    accept_language: headers.AcceptLanguage = None,
 ) -> Response:
-    """Download measurements with the list's filters, in the columns an upload reads: an
-    export imports again unchanged. Rows withheld by small-number protection are listed
+    """Download measurements with the list's filters, in the columns an upload reads, headed
+    in the request's language (`Accept-Language`: sv, nb, nn, else en): an export imports
+    again unchanged. Rows withheld by small-number protection are listed
     without figures (comment `[withheld: small numbers]`); those rows cannot be imported back
     by a token that was not allowed to see them."""
     rows = await readings.export_rows(
@@ -646,14 +718,15 @@ async def export_measurements(
         principal,
         _filter(measure_id, org_unit_id, include_descendants, period_from, period_to, source),
     )
+    header = headers.header(headers.preferred_language(accept_language), readings.EXPORT_HEADER)
     if format is ExportFormat.xlsx:
         return Response(
-            spreadsheets.write_xlsx(readings.EXPORT_HEADER, rows),
+            spreadsheets.write_xlsx(header, rows),
             media_type=uploads.XLSX_MEDIA_TYPE,
             headers={"Content-Disposition": 'attachment; filename="matningar.xlsx"'},
         )
     return StreamingResponse(
-        spreadsheets.write_csv(readings.EXPORT_HEADER, rows),
+        spreadsheets.write_csv(header, rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="matningar.csv"'},
     )

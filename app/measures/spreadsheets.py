@@ -59,7 +59,7 @@ import xlsxwriter
 import xlsxwriter.format
 import xlsxwriter.worksheet
 
-from app.measures import sheet_bounds
+from app.measures import headers, sheet_bounds
 from app.periods import InvalidPeriod, Period, parse_day
 
 __all__ = [
@@ -74,6 +74,7 @@ __all__ = [
     "SpreadsheetError",
     "Table",
     "UnsupportedFormat",
+    "describe_columns",
     "read_table",
     "write_csv",
     "write_xlsx",
@@ -99,6 +100,8 @@ class Row:
     denominator: Decimal | None
     comment: str | None
     external_id: str | None
+    year: int | None = None
+    """The year column's, for a period written as a bare week (``47``, ``v.47``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +176,8 @@ RowField = Literal[
     "comment",
     "external_id",
     "gender",
+    "year",
+    "unit_name",
 ]
 
 #: The header names each field is recognised by (compared without case, spaces, punctuation
@@ -222,6 +227,7 @@ ACCEPTED_COLUMNS: dict[RowField, tuple[str, ...]] = {
         "enhet",
         "enhet_id",
         "enhetskod",
+        "eining",
         "skola",
         "skole",
         "ou",
@@ -234,12 +240,25 @@ ACCEPTED_COLUMNS: dict[RowField, tuple[str, ...]] = {
         "municipality",
         "municipality_id",
     ),
-    "value": ("value", "värde", "verdi"),
-    "numerator": ("numerator", "täljare", "teller"),
-    "denominator": ("denominator", "nämnare", "nevner"),
+    "value": (
+        "value",
+        "värde",
+        "verdi",
+        "andel",
+        "andel %",
+        "procent",
+        "prosent",
+        "percent",
+        "percentage",
+    ),
+    "numerator": ("numerator", "täljare", "teller", "teljar"),
+    "denominator": ("denominator", "nämnare", "nevner", "nemnar"),
     "comment": ("comment", "kommentar", "anteckning", "merknad", "note"),
     "external_id": ("external_id", "extern id", "externt id", "ekstern id", "id"),
     "gender": ("gender", "kön", "kjønn"),
+    "year": ("year", "år", "årstal", "årstall"),
+    # A template's reminder of which unit a code names; read and left out.
+    "unit_name": ("unit_name", "enhetsnamn", "enhetsnavn", "einingsnamn"),
 }
 
 _FOLDED = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l"})
@@ -256,12 +275,13 @@ _FIELD_OF: dict[str, RowField] = {
 }
 
 
-def _accepted_list() -> str:
+def describe_columns() -> str:
+    """Every accepted header name by the field it feeds, for help texts."""
     return (
         "; ".join(
             f"{name}: {', '.join(aliases)}"
             for name, aliases in ACCEPTED_COLUMNS.items()
-            if name != "gender"
+            if name not in ("gender", "unit_name")
         )
         + "; gender (Kolada T/K/M): "
         + ", ".join(ACCEPTED_COLUMNS["gender"])
@@ -808,6 +828,20 @@ class _Columns:
     names: list[str]
 
 
+_SEE_COLUMNS = (
+    "Rename or remove what is not a column of ours; the README's 'Spreadsheet columns' and "
+    "`pdca push --help` list the accepted names."
+)
+
+
+def _unknown_column(name: str) -> str:
+    """The unknown header as written, with the accepted name it most resembles."""
+    suggestion = headers.closest(
+        name, (alias for aliases in ACCEPTED_COLUMNS.values() for alias in aliases), _header_key
+    )
+    return f"'{name}'" + (f" (did you mean '{suggestion}'?)" if suggestion else "")
+
+
 def _columns(header: Sequence[Cell]) -> _Columns:
     names = [_text_of(cell).strip() for cell in header]
     fields: list[RowField | None] = []
@@ -828,19 +862,18 @@ def _columns(header: Sequence[Cell]) -> _Columns:
         fields.append(found)
     problems = []
     if unknown:
-        listed = ", ".join(f"'{name}'" for name in unknown)
+        listed = ", ".join(_unknown_column(name) for name in unknown)
         problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {listed}")
     if repeated:
         problems.append("; ".join(repeated) + " (keep one of each)")
     if problems:
         raise HeaderError(
-            f"The header row has {'; '.join(problems)}. Accepted columns are {_accepted_list()}.",
-            unknown=unknown,
+            f"The header row has {'; '.join(problems)}. {_SEE_COLUMNS}", unknown=unknown
         )
     if "period" not in seen and "date" not in seen:
         raise HeaderError(
             "The header row has no period or date column; name one 'period' (or 'date'). "
-            f"Accepted columns are {_accepted_list()}."
+            "The README's 'Spreadsheet columns' and `pdca push --help` list the accepted names."
         )
     if "value" not in seen and not ("numerator" in seen and "denominator" in seen):
         if "numerator" in seen or "denominator" in seen:
@@ -850,7 +883,8 @@ def _columns(header: Sequence[Cell]) -> _Columns:
             )
         raise HeaderError(
             "The header row has no value column; name it 'value' (or 'värde'), or give "
-            f"'numerator' and 'denominator'. Accepted columns are {_accepted_list()}."
+            "'numerator' and 'denominator'. The README's 'Spreadsheet columns' and `pdca push "
+            "--help` list the accepted names."
         )
     return _Columns(fields, names)
 
@@ -869,6 +903,8 @@ class _Values:
     comment: str | None = None
     external_id: str | None = None
     gender: str | None = None
+    year: int | None = None
+    unit_name: str | None = None
 
     def row(self, number: int) -> Row:
         return Row(
@@ -882,6 +918,7 @@ class _Values:
             self.denominator,
             self.comment,
             self.external_id,
+            self.year,
         )
 
 
@@ -896,6 +933,17 @@ def _gender(cell: Cell) -> str | None:
     )
 
 
+def _year_cell(cell: Cell) -> int | None:
+    if isinstance(cell, str) and not cell.strip():
+        return None
+    number = _number(cell)
+    if number is None:
+        return None
+    if number != number.to_integral_value() or not 1900 <= number <= 9999:
+        raise _CellRefused("is not a year; write it as 2026")
+    return int(number)
+
+
 _PARSERS: dict[RowField, Callable[[Cell], object]] = {
     "period": _period,
     "date": _date,
@@ -907,6 +955,8 @@ _PARSERS: dict[RowField, Callable[[Cell], object]] = {
     "comment": _comment,
     "external_id": _code,
     "gender": _gender,
+    "year": _year_cell,
+    "unit_name": _comment,
 }
 
 
