@@ -8,12 +8,22 @@ from fastapi import Query, Request, Response, status
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from app.access_tokens.auth import CurrentUser, Editor, Reporter
+from app.access_tokens.auth import Admin, CurrentUser, Editor, Reporter
 from app.db import InputModel, QueryText, SessionDep, input_example, utcnow
 from app.etag import IfMatch, set_etag
-from app.measures import headers, ingest, readings, service, spreadsheets, templates, uploads
+from app.measures import (
+    headers,
+    imports,
+    ingest,
+    readings,
+    service,
+    spreadsheets,
+    templates,
+    uploads,
+)
 from app.measures.models import (
     MeasureCreate,
+    MeasureImportResult,
     MeasurementIn,
     MeasurementOutcome,
     MeasurementPage,
@@ -44,6 +54,11 @@ if TYPE_CHECKING:
 else:
     MeasureSort = service.SORT.enum  # made by the sort helper from the service's columns
     MeasurementSort = readings.SORT.enum
+
+
+DryRun = Annotated[
+    bool, Query(description="Check every row and answer the counts, but write nothing.")
+]
 
 
 class ExportFormat(StrEnum):
@@ -117,6 +132,43 @@ async def create_measure(
     set_etag(response, measure)
     response.headers["Location"] = f"/api/v1/measures/{measure.id}"
     return measure
+
+
+@router.post(
+    "/import",
+    response_model=MeasureImportResult,
+    responses=problem_responses(401, 403, 413, 415, 422),
+    openapi_extra=uploads.file_body(
+        "The indicators as the body: CSV or .xlsx with the columns name (namn), external_code "
+        "(kod), unit (enhet: the owner unit's code), value_kind (värdetyp: antal, andel, kvot, "
+        "kontinuerlig, skattning), period_kind (periodtyp: dag, vecka, månad, termin, läsår) "
+        "and optionally measure_type, direction, unit_label, scale_min, scale_max, "
+        "target_value, reporting_unit_kind, min_denominator, description, "
+        "operational_definition."
+    ),
+)
+async def import_measures(
+    request: Request,
+    session: SessionDep,
+    principal: Admin,
+    dry_run: DryRun = False,
+    filename: Annotated[
+        QueryText | None, Query(max_length=255, description="The file's name, as a format hint.")
+    ] = None,
+) -> object:
+    """Create the shared indicators of a spreadsheet, **all or nothing**, idempotent by external
+    code: a known code is that indicator (its fields brought up to date), a new code a new
+    indicator of the unit named by its code. Refused rows name row and column
+    (`file.rows[4].value_kind`); run with `dry_run=true` first."""
+    sent = await uploads.sent_file(request, filename)
+    return await imports.import_measures(
+        session,
+        principal,
+        sent.body,
+        filename=sent.filename,
+        content_type=sent.content_type,
+        dry_run=dry_run,
+    )
 
 
 @router.get(
@@ -553,10 +605,6 @@ class IngestResult(BaseModel):
         default=None, description="Uploads: rows left out on purpose (e.g. Kolada's K/M rows)."
     )
 
-
-DryRun = Annotated[
-    bool, Query(description="Check every row and answer the counts, but write nothing.")
-]
 
 _ROWS_REFUSED = {
     "description": "Rows refused: nothing was written; `errors` names every bad row and field "

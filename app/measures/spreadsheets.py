@@ -47,12 +47,12 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from typing import Literal
+from typing import Literal, TypeVar
 
 import python_calamine
 import xlsxwriter
@@ -467,6 +467,31 @@ def read_table(
     :class:`SpreadsheetError` subclass for a file that cannot be read as a whole; cells that
     do not parse are collected in :attr:`Table.errors` instead.
     """
+    build = _measurement_table(max_rows)
+    return _read(source, filename, content_type, max_bytes, max_rows, max_unpacked_bytes, build)
+
+
+_T = TypeVar("_T")
+Build = Callable[[Literal["csv", "xlsx"], Iterator[tuple[int, list[Cell]]]], _T]
+
+
+def _measurement_table(max_rows: int) -> Build[Table]:
+    def build(format: Literal["csv", "xlsx"], records: Iterator[tuple[int, list[Cell]]]) -> Table:
+        return _table(format, records, max_rows=max_rows)
+
+    build.known = _FIELD_OF  # type: ignore[attr-defined]
+    return build
+
+
+def _read(
+    source: bytes,
+    filename: str | None,
+    content_type: str | None,
+    max_bytes: int,
+    max_rows: int,
+    max_unpacked_bytes: int,
+    build: Build[_T],
+) -> _T:
     if len(source) > max_bytes:
         raise FileTooLarge(
             f"The file is {len(source):,} bytes; at most {max_bytes:,} are accepted. "
@@ -475,7 +500,9 @@ def read_table(
     name = (filename or "").casefold()
     kind = (content_type or "").split(";", 1)[0].strip().casefold()
     if source.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return _read_xlsx(source, max_rows=max_rows, max_unpacked_bytes=max_unpacked_bytes)
+        return _read_xlsx(
+            source, max_rows=max_rows, max_unpacked_bytes=max_unpacked_bytes, build=build
+        )
     if source.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         if "EncryptedPackage".encode("utf-16-le") in source:
             raise UnsupportedFormat(
@@ -491,13 +518,13 @@ def read_table(
         )
     if name.endswith(".ods"):
         raise MalformedFile(f"The file is named .ods but is not an OpenDocument file; {_SAVE_AS}.")
-    return _read_csv(source, max_rows=max_rows)
+    return _read_csv(source, build=build)
 
 
 # xlsx
 
 
-def _read_xlsx(source: bytes, *, max_rows: int, max_unpacked_bytes: int) -> Table:
+def _read_xlsx(source: bytes, *, max_rows: int, max_unpacked_bytes: int, build: Build[_T]) -> _T:
     _check_archive(source, max_unpacked_bytes)
     _check_sheet(source, max_rows=max_rows)
     unreadable = MalformedFile(
@@ -510,7 +537,7 @@ def _read_xlsx(source: bytes, *, max_rows: int, max_unpacked_bytes: int) -> Tabl
                 raise MalformedFile("The workbook has no sheet.")
             sheet = workbook.get_sheet_by_index(0)
             records = ((index + 1, row) for index, row in enumerate(sheet.iter_rows()))
-            return _table("xlsx", records, max_rows=max_rows)
+            return build("xlsx", records)
     except python_calamine.PasswordError:
         raise UnsupportedFormat(
             f"The workbook is protected by a password; remove the password and {_SAVE_AS}."
@@ -736,7 +763,7 @@ def _refuse_other_text(text: str) -> None:
 _DELIMITERS = (";", ",", "\t")
 
 
-def _delimiter(text: str) -> str:
+def _delimiter(text: str, known: Container[str]) -> str:
     sample = text[:65536]
     lines = [line for line in sample.splitlines() if line.strip()]
     if not lines:
@@ -744,7 +771,7 @@ def _delimiter(text: str) -> str:
     scores = {}
     for candidate in _DELIMITERS:
         header = next(csv.reader([lines[0]], delimiter=candidate), [])
-        scores[candidate] = sum(1 for cell in header if _header_key(cell) in _FIELD_OF)
+        scores[candidate] = sum(1 for cell in header if _header_key(cell) in known)
     best = max(scores.values())
     tied = [candidate for candidate in _DELIMITERS if scores[candidate] == best]
     if len(tied) == 1:
@@ -762,13 +789,16 @@ def _delimiter(text: str) -> str:
     return tied[0]
 
 
-def _read_csv(source: bytes, *, max_rows: int) -> Table:
+def _read_csv(source: bytes, *, build: Build[_T]) -> _T:
     text = _decode(source)
     _refuse_other_text(text)
     # Strict: a quote left open or closed in the middle of a cell is an error, not a cell
     # that swallows the following rows.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
-    return _table("csv", _csv_records(reader), max_rows=max_rows)
+    known = getattr(build, "known", _FIELD_OF)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=_delimiter(text, known), strict=True
+    )
+    return build("csv", _csv_records(reader))
 
 
 def _csv_records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[Cell]]]:
@@ -1083,6 +1113,95 @@ def _check_required(
             + (" (or numerator and denominator)" if "numerator" in present else ""),
         )
     )
+
+
+# --- other tables --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A table of another kind (units, measures): each data row's cells by field name, as the
+    reader gives them (text, numbers, dates), with its spreadsheet row number."""
+
+    format: Literal["csv", "xlsx"]
+    rows: list[tuple[int, dict[str, Cell]]]
+
+
+def read_sheet(
+    source: bytes,
+    columns: dict[str, tuple[str, ...]],
+    *,
+    required: Sequence[str] = (),
+    filename: str | None = None,
+    content_type: str | None = None,
+    max_bytes: int = 10_000_000,
+    max_rows: int = 10_000,
+) -> Sheet:
+    """Read a CSV or .xlsx file whose header names fields of ``columns`` (compared as
+    measurement headers are), with the same bounds and refusals as :func:`read_table`. An
+    unknown or repeated column, or a missing required one, raises :class:`HeaderError`."""
+    field_of = {_header_key(alias): name for name, aliases in columns.items() for alias in aliases}
+
+    def build(format: Literal["csv", "xlsx"], records: Iterator[tuple[int, list[Cell]]]) -> Sheet:
+        header: list[Cell] | None = None
+        for _, record in records:
+            if not _blank(record):
+                header = record
+                break
+        if header is None:
+            raise HeaderError("The file has no header row: the first filled row names the columns.")
+        names = [_text_of(cell).strip() for cell in header]
+        fields: list[str | None] = []
+        problems: list[str] = []
+        for name in names:
+            found = field_of.get(_header_key(name)) if name else None
+            if name and found is None:
+                near = headers.closest(name, (a for v in columns.values() for a in v), _header_key)
+                problems.append(
+                    f"unknown column '{name}'" + (f" (did you mean '{near}'?)" if near else "")
+                )
+            elif found is not None and found in fields:
+                problems.append(f"two columns for the {found}")
+            fields.append(found)
+        missing = [name for name in required if name not in fields]
+        if missing:
+            problems.append(
+                "no column for "
+                + ", ".join(f"the {name} ('{columns[name][0]}')" for name in missing)
+            )
+        if problems:
+            raise HeaderError(f"The header row has {'; '.join(problems)}.")
+        rows: list[tuple[int, dict[str, Cell]]] = []
+        for number, record in records:
+            if _blank(record):
+                continue
+            if len(rows) >= max_rows:
+                raise FileTooLarge(
+                    f"The file has more than {max_rows:,} rows; split it into smaller files."
+                )
+            cells: dict[str, Cell] = {}
+            for position, cell in enumerate(record):
+                owner = fields[position] if position < len(fields) else None
+                if owner is not None and not (isinstance(cell, str) and not cell.strip()):
+                    cells[owner] = cell.strip() if isinstance(cell, str) else cell
+            rows.append((number, cells))
+        return Sheet(format, rows)
+
+    build.known = field_of  # type: ignore[attr-defined]
+    return _read(source, filename, content_type, max_bytes, max_rows, 200_000_000, build)
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell as the text a person sees (numbers without a trailing .0)."""
+    return _text_of(cell)
+
+
+def cell_number(cell: Cell) -> Decimal | None:
+    """A cell as a number (decimal comma or point); ValueError naming why not."""
+    try:
+        return _number(cell)
+    except _CellRefused as refused:
+        raise ValueError(f"'{_text_of(cell).strip()}' {refused}") from None
 
 
 # --- writing --------------------------------------------------------------------------------

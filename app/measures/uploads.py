@@ -1,12 +1,45 @@
 """Spreadsheet uploads: from a file's rows to the ingestion path's candidates."""
 
 import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from fastapi import Request
 
 from app.measures import spreadsheets
 from app.measures.ingest import Candidate, RowsRefused
 from app.problems import FieldError, Problem
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def file_body(description: str) -> dict[str, Any]:
+    """The OpenAPI request body of a route that takes a spreadsheet."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {
+                "text/csv": binary,
+                XLSX_MEDIA_TYPE: binary,
+                "application/octet-stream": binary,
+            },
+        }
+    }
+
+
+@dataclass(frozen=True)
+class SentFile:
+    body: bytes
+    filename: str | None
+    content_type: str | None
+
+
+async def sent_file(request: Request, filename: str | None = None) -> SentFile:
+    """The file a request carries as its body."""
+    return SentFile(await request.body(), filename, request.headers.get("content-type"))
 
 
 class UnreadableFile(Problem):
@@ -31,18 +64,9 @@ def read_upload(
     body: bytes, *, filename: str | None, content_type: str | None
 ) -> spreadsheets.Table:
     """The file's table, or the problem that says what is wrong with it and what to do."""
-    if not body:
-        raise UnreadableFile("The body is empty: send the file itself as the request body.")
-    try:
-        table = spreadsheets.read_table(body, filename=filename, content_type=content_type)
-    except spreadsheets.UnsupportedFormat as error:
-        raise UnsupportedFile(str(error)) from None
-    except spreadsheets.SheetTooLarge as error:
-        raise SheetTooLarge(str(error)) from None
-    except (spreadsheets.FileTooLarge, spreadsheets.ArchiveBomb) as error:
-        raise FileTooLarge(str(error)) from None
-    except spreadsheets.SpreadsheetError as error:
-        raise UnreadableFile(str(error)) from None
+    table = _problems_of(
+        lambda: spreadsheets.read_table(body, filename=filename, content_type=content_type), body
+    )
     if table.errors:
         rows = len({e.row for e in table.errors})
         raise RowsRefused(
@@ -63,6 +87,45 @@ def read_upload(
             "K/M rows): nothing was written."
         )
     return table
+
+
+_R = TypeVar("_R")
+
+
+def _problems_of(read: Callable[[], _R], body: bytes) -> _R:
+    """What the reader read, or the problem that says what is wrong with the file."""
+    if not body:
+        raise UnreadableFile("The body is empty: send the file itself as the request body.")
+    try:
+        return read()
+    except spreadsheets.UnsupportedFormat as error:
+        raise UnsupportedFile(str(error)) from None
+    except spreadsheets.SheetTooLarge as error:
+        raise SheetTooLarge(str(error)) from None
+    except (spreadsheets.FileTooLarge, spreadsheets.ArchiveBomb) as error:
+        raise FileTooLarge(str(error)) from None
+    except spreadsheets.SpreadsheetError as error:
+        raise UnreadableFile(str(error)) from None
+
+
+def read_sheet_upload(
+    body: bytes,
+    columns: dict[str, tuple[str, ...]],
+    *,
+    required: Sequence[str],
+    filename: str | None,
+    content_type: str | None,
+) -> spreadsheets.Sheet:
+    """A table of units or measures (see :func:`spreadsheets.read_sheet`), or its problem."""
+    sheet = _problems_of(
+        lambda: spreadsheets.read_sheet(
+            body, columns, required=required, filename=filename, content_type=content_type
+        ),
+        body,
+    )
+    if not sheet.rows:
+        raise UnreadableFile("The file holds only a header: nothing was written.")
+    return sheet
 
 
 def _column_name(column: str) -> str:
