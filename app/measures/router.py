@@ -692,6 +692,15 @@ async def upload_measurements(
     filename: Annotated[
         QueryText | None, Query(max_length=255, description="The file's name, as a format hint.")
     ] = None,
+    year: Annotated[
+        int | None,
+        Query(
+            ge=1900,
+            le=9999,
+            description="The year of weeks written without one (`47`, `v.47`, `Vecka 47`) "
+            "when no year column, date or other row tells it.",
+        ),
+    ] = None,
 ) -> object:
     """Upload a spreadsheet as people's spreadsheets write it, **all or nothing** like `/bulk`.
 
@@ -707,7 +716,7 @@ async def upload_measurements(
     name the spreadsheet row and column (`file.rows[5].value`, row 1 is the header)."""
     body = await request.body()
     table = uploads.read_upload(
-        body, filename=filename, content_type=request.headers.get("content-type")
+        body, filename=filename, content_type=request.headers.get("content-type"), year=year
     )
     candidates = uploads.candidates(
         table,

@@ -275,6 +275,11 @@ _FIELD_OF: dict[str, RowField] = {
 }
 
 
+def field_of_header(name: str) -> RowField | None:
+    """The row field a header name feeds, or None for a name the reader does not know."""
+    return _FIELD_OF.get(_header_key(name))
+
+
 def describe_columns() -> str:
     """Every accepted header name by the field it feeds, for help texts."""
     return (
@@ -310,6 +315,7 @@ _NUMBER = re.compile(
 # The common case, checked first: digits with an optional sign and decimal comma or point.
 _PLAIN_NUMBER = re.compile(r"-?[0-9]{1,30}(?:[.,][0-9]{1,30})?")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SLASHED_DATE = re.compile(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}")
 # Larger magnitudes are typing errors (or an attack on whatever computes with them next).
 _LARGEST = Decimal("1e30")
 _FORMULA_START = re.compile(r"'+[=+\-@]")
@@ -388,12 +394,17 @@ def _date(cell: Cell) -> date | None:
                 pass  # parse_day says why
         if not cell.strip():
             return None
+        if _SLASHED_DATE.fullmatch(cell.strip()):
+            raise _CellRefused(
+                "is not read as a date: with slashes it may be day/month or month/day; write "
+                "it as 2026-11-20 (or 20.11.2026)"
+            )
         try:
             return parse_day(cell)
         except InvalidPeriod as error:
             # The period module's message quotes the value; the cell error carries it too.
-            reason = str(error).split(" is not a date", 1)[-1].lstrip(": ")
-            raise _CellRefused(f"is not a date{': ' if reason else ''}{reason}") from None
+            reason = str(error).split(" is not a date", 1)[-1].lstrip(":; ")
+            raise _CellRefused(f"is not a date{'; ' if reason else ''}{reason}") from None
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         raise _CellRefused(
             "is a number, not a date; format the cell as a date or write it as 2026-09-14"

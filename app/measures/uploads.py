@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from fastapi import Request
 
-from app.measures import spreadsheets
+from app.measures import spreadsheets, weeks
 from app.measures.ingest import Candidate, RowsRefused
 from app.problems import FieldError, Problem
 
@@ -61,12 +61,14 @@ class SheetTooLarge(Problem):
 
 
 def read_upload(
-    body: bytes, *, filename: str | None, content_type: str | None
+    body: bytes, *, filename: str | None, content_type: str | None, year: int | None = None
 ) -> spreadsheets.Table:
-    """The file's table, or the problem that says what is wrong with it and what to do."""
+    """The file's table, or the problem that says what is wrong with it and what to do. Weeks
+    written without their year get it from ``year`` or the file (see :mod:`.weeks`)."""
     table = _problems_of(
         lambda: spreadsheets.read_table(body, filename=filename, content_type=content_type), body
     )
+    table = weeks.fill_years(table, year)
     if table.errors:
         rows = len({e.row for e in table.errors})
         raise RowsRefused(
