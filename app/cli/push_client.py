@@ -110,7 +110,8 @@ def read_rows(path: Path, content: bytes, *, year: int | None = None) -> _Rows:
     table = weeks.fill_years(table, year)
     if table.errors:
         raise PushFailed(
-            f"{len(table.errors)} cells cannot be read; nothing was sent",
+            f"{len(table.errors)} {'cell' if len(table.errors) == 1 else 'cells'} cannot be "
+            "read; nothing was sent",
             [f"row {e.row}, column {e.column!r}: {e.message}" for e in table.errors],
         )
     for row in table.rows:

@@ -293,7 +293,7 @@ def _agrees_as_shown(value: float, computed: float, kind: ValueKind) -> bool:
     if "e" in text or "n" in text:
         return False
     decimals = len(text.split(".", 1)[1].rstrip("0")) if "." in text else 0
-    return abs(value - computed) <= 0.5 * 10**-decimals * (1 + 1e-9)
+    return bool(abs(value - computed) <= 0.5 * 10.0**-decimals * (1 + 1e-9))
 
 
 def check_value(

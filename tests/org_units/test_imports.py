@@ -1,11 +1,16 @@
 """The unit tree from a spreadsheet: POST /org-units/import (issue 16, item 14)."""
 
 import io
+from pathlib import Path
 
+import httpx
+import pytest
 import xlsxwriter
+from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.cli import import_client
 from app.context import Role
 from tests.factories import bearer, make_organisation, make_tenant, make_token
 
@@ -162,3 +167,40 @@ async def test_import_units_unknown_column_suggests_the_accepted_one(
     )
     assert refused.status_code == 422
     assert "unknown column 'Kood' (did you mean 'kod'?)" in refused.json()["detail"]
+
+
+async def test_the_import_commands_check_first_then_write_and_name_bad_rows(
+    app: FastAPI, session: AsyncSession, tmp_path: Path
+) -> None:
+    headers = await _admin(session)
+    units = tmp_path / "enheter.csv"
+    units.write_bytes(UNITS)
+    measures = tmp_path / "matt.csv"
+    measures.write_text(
+        "Namn;Kod;Enhet;Värdetyp;Periodtyp\nTrygghet;TRYGG;MK;andel;termin\n", encoding="utf-8"
+    )
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t", headers=headers
+    ) as http:
+        with pytest.raises(import_client.ImportFailed) as raised:
+            await import_client.import_file(http, measures, what="measures", dry_run=False)
+        assert raised.value.rows[0].startswith("file.rows[2].unit: ")
+        dry = await import_client.import_file(http, units, what="units", dry_run=True)
+        assert dry.answer["created"] == 4
+        done = await import_client.import_file(http, units, what="units", dry_run=False)
+        assert done.lines("units")[0] == "row 3: MK created"
+        made = await import_client.import_file(http, measures, what="measures", dry_run=False)
+        assert made.lines("measures") == ["row 2: TRYGG created"]
+
+
+def test_the_import_commands_need_a_token(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    path = tmp_path / "units.csv"
+    path.write_bytes(UNITS)
+    for command in ("import-units", "import-measures"):
+        result = CliRunner().invoke(cli, [command, str(path)], env={"PDCA_TOKEN": ""})
+        assert result.exit_code == 2
+        assert "PDCA_TOKEN" in result.output
