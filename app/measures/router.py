@@ -659,17 +659,7 @@ async def record_measurements(
     "/upload",
     response_model=IngestResult,
     responses={**problem_responses(401, 403, 409, 413, 415, 422)},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "description": "The file itself as the body (not a form): CSV or .xlsx.",
-            "content": {
-                "text/csv": {"schema": {"type": "string", "format": "binary"}},
-                uploads.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
-            },
-        }
-    },
+    openapi_extra=uploads.file_body("The file itself as the body: CSV, .xlsx or .ods."),
 )
 async def upload_measurements(
     request: Request,
@@ -714,9 +704,9 @@ async def upload_measurements(
 
     The measure and unit may come from the query instead (one measure, one unit). Refused rows
     name the spreadsheet row and column (`file.rows[5].value`, row 1 is the header)."""
-    body = await request.body()
+    sent = await uploads.sent_file(request, filename)
     table = uploads.read_upload(
-        body, filename=filename, content_type=request.headers.get("content-type"), year=year
+        sent.body, filename=sent.filename, content_type=sent.content_type, year=year
     )
     candidates = uploads.candidates(
         table,

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fastapi import Request
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
 from app.measures import spreadsheets, weeks
 from app.measures.ingest import Candidate, RowsRefused
@@ -14,17 +17,31 @@ from app.problems import FieldError, Problem
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+ODS_MEDIA_TYPE = "application/vnd.oasis.opendocument.spreadsheet"
+
+
 def file_body(description: str) -> dict[str, Any]:
-    """The OpenAPI request body of a route that takes a spreadsheet."""
+    """The OpenAPI request body of a route that takes a spreadsheet: the file as the body, or
+    as the one file of a multipart form (``curl -F file=@x.csv``)."""
     binary = {"schema": {"type": "string", "format": "binary"}}
+    form = {
+        "schema": {
+            "type": "object",
+            "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary"}},
+        }
+    }
     return {
         "requestBody": {
             "required": True,
-            "description": description,
+            "description": description
+            + " Or a multipart form with the file in one field (`curl -F file=@x.csv`).",
             "content": {
                 "text/csv": binary,
                 XLSX_MEDIA_TYPE: binary,
+                ODS_MEDIA_TYPE: binary,
                 "application/octet-stream": binary,
+                "multipart/form-data": form,
             },
         }
     }
@@ -38,8 +55,34 @@ class SentFile:
 
 
 async def sent_file(request: Request, filename: str | None = None) -> SentFile:
-    """The file a request carries as its body."""
-    return SentFile(await request.body(), filename, request.headers.get("content-type"))
+    """The file a request carries: its body, or the one file of a multipart form (its field
+    name does not matter). The body's size limit applies to the form as a whole."""
+    content_type = request.headers.get("content-type")
+    media = (content_type or "").split(";", 1)[0].strip().casefold()
+    if media == "application/x-www-form-urlencoded":
+        raise UnreadableFile(
+            "The form was sent without its file (as application/x-www-form-urlencoded): send it "
+            'as multipart/form-data (an HTML form needs enctype="multipart/form-data").'
+        )
+    if media != "multipart/form-data":
+        return SentFile(await request.body(), filename, content_type)
+    try:
+        async with request.form(max_files=1, max_fields=20) as form:
+            files = [item for item in form.values() if isinstance(item, UploadFile)]
+            if not files:
+                raise UnreadableFile(
+                    "The form holds no file: send the spreadsheet in a file field "
+                    "(curl -F file=@matningar.csv)."
+                )
+            part = files[0]
+            return SentFile(await part.read(), filename or part.filename, part.content_type)
+    except (MultiPartException, HTTPException):
+        # Starlette turns the parser's errors into a 400 with its own wording; ours says what
+        # to do.
+        raise UnreadableFile(
+            "The multipart form cannot be read (damaged, or more than one file); send one file "
+            "(curl -F file=@matningar.csv) or the file itself as the body."
+        ) from None
 
 
 class UnreadableFile(Problem):
