@@ -49,6 +49,7 @@ class MeasurementSource(StrEnum):
     api = "api"
     csv = "csv"
     xlsx = "xlsx"
+    ods = "ods"
     form = "form"
     import_ = "import"
 

@@ -600,7 +600,7 @@ class IngestResult(BaseModel):
     replaced: int = Field(description="Rows whose earlier value went to the history.")
     unchanged: int = Field(description="Rows equal to what was stored: nothing written.")
     dry_run: bool = Field(description="True: everything was checked, nothing written.")
-    format: str | None = Field(default=None, description="Uploads: `csv` or `xlsx`.")
+    format: str | None = Field(default=None, description="Uploads: `csv`, `xlsx` or `ods`.")
     skipped: int | None = Field(
         default=None, description="Uploads: rows left out on purpose (e.g. Kolada's K/M rows)."
     )
@@ -696,7 +696,11 @@ async def upload_measurements(
 
     - **CSV**: separated by `;`, `,` or tab; decimal comma or point; thousands grouped with
       (non-breaking) spaces; UTF-8 with or without BOM, else Windows-1252/Latin-1.
-    - **.xlsx** as Excel or LibreOffice save it: the first sheet, real dates and numbers.
+    - **.xlsx** and **.ods** as Excel or LibreOffice save them: the first sheet, real dates
+      and numbers.
+    - **Weeks** without a year (`47`, `v.47`, `Vecka 47`, `uke 47`) take it from a year column
+      (`År`), the row's date, `year` or the file's other rows; a week and a date must agree.
+    - The file as the body, or as the file of a multipart form (`curl -F file=@x.csv`).
     - **Columns** by header, Swedish or English: `period`/`datum`, `mått`/`measure` (id or
       code), `enhet`/`unit` (id or code), `värde`/`value`, `täljare`/`numerator`,
       `nämnare`/`denominator`, `kommentar`/`comment`, `external_id`; Kolada's row format
@@ -715,7 +719,7 @@ async def upload_measurements(
         org_unit_id=org_unit_id,
         org_unit_code=org_unit_code,
     )
-    source = MeasurementSource.xlsx if table.format == "xlsx" else MeasurementSource.csv
+    source = MeasurementSource(table.format)
     result = await ingest.ingest(session, principal, candidates, source=source, dry_run=dry_run)
     return IngestResult(
         rows=len(candidates),

@@ -8,10 +8,10 @@ caller, with :mod:`app.periods` for the period.
 
 The rules, chosen so that nothing is guessed:
 
-- **Format** by content: ``.xlsx`` is a ZIP archive (``PK\\x03\\x04``), anything else is read
-  as CSV. Old ``.xls`` (and password-protected workbooks, which share its container),
-  OpenDocument ``.ods``, ``.xlsb``, Numbers, HTML, PDF and other binary files are refused with
-  what to do instead.
+- **Format** by content: ``.xlsx`` and OpenDocument ``.ods`` are ZIP archives
+  (``PK\\x03\\x04``, told apart by their parts), anything else is read as CSV. Old ``.xls``
+  (and password-protected workbooks, which share its container), flat ``.fods``, ``.xlsb``,
+  Numbers, HTML, PDF and other binary files are refused with what to do instead.
 - **Encoding** (CSV): a byte-order mark decides (UTF-8, or UTF-16 as Excel's "Unicode text"
   writes it); else strict UTF-8; else Windows-1252; else Latin-1, which cannot fail. A
   statistical detector is not used: it reads Swedish Windows-1252 as Mac Central European.
@@ -84,6 +84,9 @@ __all__ = [
 # --- results and errors ---------------------------------------------------------------------
 
 
+Format = Literal["csv", "xlsx", "ods"]
+
+
 @dataclass(frozen=True, slots=True)
 class Row:
     """One data row. ``number`` is the spreadsheet row number (1-based, the header row
@@ -122,7 +125,7 @@ class Table:
     rows (blank rows left out), every cell that did not parse, and the number of rows skipped
     on purpose (Kolada rows for women or men only)."""
 
-    format: Literal["csv", "xlsx"]
+    format: Format
     headers: list[str]
     rows: list[Row]
     errors: list[CellError] = field(default_factory=list)
@@ -483,11 +486,11 @@ def read_table(
 
 
 _T = TypeVar("_T")
-Build = Callable[[Literal["csv", "xlsx"], Iterator[tuple[int, list[Cell]]]], _T]
+Build = Callable[[Format, Iterator[tuple[int, list[Cell]]]], _T]
 
 
 def _measurement_table(max_rows: int) -> Build[Table]:
-    def build(format: Literal["csv", "xlsx"], records: Iterator[tuple[int, list[Cell]]]) -> Table:
+    def build(format: Format, records: Iterator[tuple[int, list[Cell]]]) -> Table:
         return _table(format, records, max_rows=max_rows)
 
     build.known = _FIELD_OF  # type: ignore[attr-defined]
@@ -527,8 +530,15 @@ def _read(
             "The file is named or sent as an .xlsx workbook but is not one (an .xlsx is a ZIP "
             f"archive); it may be damaged. Open it in Excel and {_SAVE_AS}."
         )
-    if name.endswith(".ods"):
+    if name.endswith(".ods") or kind == _ODS_MIMETYPE:
         raise MalformedFile(f"The file is named .ods but is not an OpenDocument file; {_SAVE_AS}.")
+    if name.endswith(".fods") or (
+        source.lstrip()[:5] == b"<?xml" and b"opendocument" in source[:4096]
+    ):
+        raise UnsupportedFormat(
+            "This is a flat OpenDocument spreadsheet (.fods), which is not read; save it as "
+            ".ods, .xlsx or CSV (UTF-8) and upload that."
+        )
     return _read_csv(source, build=build)
 
 
@@ -536,8 +546,9 @@ def _read(
 
 
 def _read_xlsx(source: bytes, *, max_rows: int, max_unpacked_bytes: int, build: Build[_T]) -> _T:
-    _check_archive(source, max_unpacked_bytes)
-    _check_sheet(source, max_rows=max_rows)
+    """Read an .xlsx workbook, or an OpenDocument spreadsheet (.ods), after bounding both."""
+    format = _check_archive(source, max_unpacked_bytes)
+    _check_sheet(source, max_rows=max_rows, ods=format == "ods")
     unreadable = MalformedFile(
         f"The workbook cannot be read; it may be damaged. Open it in Excel and {_SAVE_AS}."
     )
@@ -548,7 +559,7 @@ def _read_xlsx(source: bytes, *, max_rows: int, max_unpacked_bytes: int, build: 
                 raise MalformedFile("The workbook has no sheet.")
             sheet = workbook.get_sheet_by_index(0)
             records = ((index + 1, row) for index, row in enumerate(sheet.iter_rows()))
-            return build("xlsx", records)
+            return build(format, records)
     except python_calamine.PasswordError:
         raise UnsupportedFormat(
             f"The workbook is protected by a password; remove the password and {_SAVE_AS}."
@@ -565,13 +576,16 @@ def _read_xlsx(source: bytes, *, max_rows: int, max_unpacked_bytes: int, build: 
         raise
 
 
-def _check_sheet(source: bytes, *, max_rows: int) -> None:
+def _check_sheet(source: bytes, *, max_rows: int, ods: bool = False) -> None:
     """Refuse a first sheet that holds or declares more than is read, before the reader
     allocates for it (see :mod:`app.measures.sheet_bounds`)."""
     max_sheet_rows = min(_EXCEL_MAX_ROWS, 2 * max_rows + 100)
     try:
         with zipfile.ZipFile(io.BytesIO(source)) as archive:
-            extent = sheet_bounds.measure_first_sheet(archive)
+            measure = (
+                sheet_bounds.measure_first_ods_table if ods else sheet_bounds.measure_first_sheet
+            )
+            extent = measure(archive)
     except sheet_bounds.DamagedPart as error:
         raise MalformedFile(f"{error} Open it in Excel and {_SAVE_AS}.") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
@@ -593,6 +607,12 @@ def _check_sheet(source: bytes, *, max_rows: int) -> None:
         raise SheetTooLarge(
             f"The sheet has cells up to {extent.last} ({extent.columns:,} columns, "
             f"{extent.rows:,} rows); {limits}"
+        )
+    if ods and extent.declared is not None:
+        raise SheetTooLarge(
+            f"The sheet declares more rows or columns than a spreadsheet has (repeated up to "
+            f"{sheet_bounds.reference(extent.declared_rows, extent.declared_columns)}); "
+            f"{limits}"
         )
     if too_large(extent.declared_rows, extent.declared_columns):
         raise SheetTooLarge(
@@ -617,7 +637,7 @@ def _check_sheet(source: bytes, *, max_rows: int) -> None:
         )
 
 
-def _check_archive(source: bytes, max_unpacked_bytes: int) -> None:
+def _check_archive(source: bytes, max_unpacked_bytes: int) -> Literal["xlsx", "ods"]:
     """Refuse a ZIP that is not an .xlsx workbook, or that decompresses to too much.
 
     The sizes an archive declares are checked first (cheap), then each entry's compressed
@@ -651,23 +671,35 @@ def _check_archive(source: bytes, max_unpacked_bytes: int) -> None:
                     f"The workbook's part {entry.filename} unpacks {entry.file_size // max(entry.compress_size, 1):,} "
                     "times its size, far more than a real workbook; it is refused as a zip bomb."
                 )
-        _check_format(archive, names)
+        format = _check_format(archive, names)
         for entry in entries:
             _check_entry(source, entry)
+        return format
 
 
-def _check_format(archive: zipfile.ZipFile, names: set[str]) -> None:
+_ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
+_OPENDOCUMENT_KINDS = {
+    "text": "an OpenDocument text document (.odt)",
+    "presentation": "an OpenDocument presentation (.odp)",
+    "graphics": "an OpenDocument drawing (.odg)",
+    "spreadsheet-template": "an OpenDocument spreadsheet template (.ots)",
+}
+
+
+def _check_format(archive: zipfile.ZipFile, names: set[str]) -> Literal["xlsx", "ods"]:
     if "mimetype" in names:
         try:
             mimetype = archive.read("mimetype")[:100].decode("ascii", "replace")
         except (zipfile.BadZipFile, ValueError, NotImplementedError, OSError):
             mimetype = ""
+        if mimetype.strip() == _ODS_MIMETYPE and "content.xml" in names:
+            return "ods"
         if "opendocument" in mimetype:
-            raise UnsupportedFormat(
-                f"This is an OpenDocument file (.ods), which is not read; {_SAVE_AS}."
-            )
+            kind = mimetype.rsplit(".", 1)[-1].strip()
+            what = _OPENDOCUMENT_KINDS.get(kind, "an OpenDocument file that is not a spreadsheet")
+            raise UnsupportedFormat(f"This is {what}, not a spreadsheet; {_SAVE_AS}.")
     if "xl/workbook.xml" in names:
-        return
+        return "xlsx"
     if "xl/workbook.bin" in names:
         raise UnsupportedFormat(f"This is an Excel binary workbook (.xlsb); {_SAVE_AS}.")
     if any(n.startswith("Index/") and n.endswith(".iwa") for n in names):
@@ -1001,9 +1033,7 @@ _PARSERS: dict[RowField, Callable[[Cell], object]] = {
 }
 
 
-def _table(
-    format: Literal["csv", "xlsx"], records: Iterator[tuple[int, list[Cell]]], *, max_rows: int
-) -> Table:
+def _table(format: Format, records: Iterator[tuple[int, list[Cell]]], *, max_rows: int) -> Table:
     header: list[Cell] | None = None
     for _, record in records:
         if not _blank(record):
@@ -1134,7 +1164,7 @@ class Sheet:
     """A table of another kind (units, measures): each data row's cells by field name, as the
     reader gives them (text, numbers, dates), with its spreadsheet row number."""
 
-    format: Literal["csv", "xlsx"]
+    format: Format
     rows: list[tuple[int, dict[str, Cell]]]
 
 
@@ -1153,7 +1183,7 @@ def read_sheet(
     unknown or repeated column, or a missing required one, raises :class:`HeaderError`."""
     field_of = {_header_key(alias): name for name, aliases in columns.items() for alias in aliases}
 
-    def build(format: Literal["csv", "xlsx"], records: Iterator[tuple[int, list[Cell]]]) -> Sheet:
+    def build(format: Format, records: Iterator[tuple[int, list[Cell]]]) -> Sheet:
         header: list[Cell] | None = None
         for _, record in records:
             if not _blank(record):

@@ -408,8 +408,8 @@ def zip_of(entries: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> byt
     ("entries", "message"),
     [
         (
-            {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b""},
-            r"OpenDocument file \(.ods\)",
+            {"mimetype": b"application/vnd.oasis.opendocument.presentation", "content.xml": b""},
+            r"OpenDocument presentation \(.odp\)",
         ),
         ({"xl/workbook.bin": b""}, r"Excel binary workbook \(.xlsb\)"),
         ({"word/document.xml": b""}, "Word document"),
