@@ -190,3 +190,15 @@ def test_push_plain_lines_carry_a_timestamp_and_quiet_prints_only_failures(
     refused = runner.invoke(cli, ["push", str(bad), "--quiet"], env={"PDCA_TOKEN": "pdca_x"})
     assert refused.exit_code == 1
     assert "without its year" in refused.output
+
+
+def test_the_readmes_example_file_reads_as_it_says() -> None:
+    from app.measures import spreadsheets, weeks
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    match = re.search(r'saves "CSV UTF-8":\n\n```\n(.*?)\n```', readme, re.DOTALL)
+    assert match, "the README's example file is not where this test looks"
+    table = weeks.fill_years(spreadsheets.read_table(("\ufeff" + match[1]).encode()))
+    assert not table.errors
+    assert [row.period for row in table.rows] == ["2026-W47", "2026-W48"]
+    assert str(table.rows[0].value) == "70.8"
