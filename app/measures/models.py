@@ -49,6 +49,7 @@ class MeasurementSource(StrEnum):
     api = "api"
     csv = "csv"
     xlsx = "xlsx"
+    ods = "ods"
     form = "form"
     import_ = "import"
 
@@ -430,3 +431,32 @@ class CycleMeasure(TenantRow, table=True):
 
     def audit_org_unit_id(self, _session: Session) -> uuid.UUID:
         return self.org_unit_id
+
+
+class ImportedMeasureRow(SQLModel):
+    row: int = Field(description="The spreadsheet row (row 1 is the header).")
+    external_code: str | None
+    id: uuid.UUID | None = Field(description="The measure's id (null for a new one in a dry run).")
+    status: str = Field(description="created, updated or unchanged.")
+
+
+class MeasureImportResult(SQLModel):
+    model_config = with_example(
+        {
+            "rows": 1,
+            "created": 1,
+            "updated": 0,
+            "unchanged": 0,
+            "dry_run": True,
+            "format": "csv",
+            "measures": [{"row": 2, "external_code": "TRYGG", "id": None, "status": "created"}],
+        }
+    )
+
+    rows: int = Field(description="Rows read.")
+    created: int
+    updated: int = Field(description="Existing indicators whose fields the file changed.")
+    unchanged: int
+    dry_run: bool = Field(description="True: everything was checked, nothing written.")
+    format: str = Field(description="`csv` or `xlsx`.")
+    measures: list[ImportedMeasureRow]

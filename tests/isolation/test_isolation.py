@@ -44,6 +44,8 @@ COVERED_ELSEWHERE = {
     ("GET", "/api/v1/access-tokens/current"): "test_current_token_describes_only_the_caller",
     ("POST", "/api/v1/measurements/upload"): "test_uploads_and_exports_reach_only_the_callers_own",
     ("GET", "/api/v1/measurements/export"): "test_uploads_and_exports_reach_only_the_callers_own",
+    ("POST", "/api/v1/org-units/import"): "test_imports_reach_only_the_callers_own",
+    ("POST", "/api/v1/measures/import"): "test_imports_reach_only_the_callers_own",
     (
         "POST",
         "/api/v1/analytics/series",
@@ -333,6 +335,41 @@ async def test_uploads_and_exports_reach_only_the_callers_own(
     )
     assert own.status_code == 200, own.text
     assert own.json()["replaced"] == 1
+
+
+async def test_imports_reach_only_the_callers_own(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    """An import names units by code: another organisation's codes and the sibling subtree's
+    units are unknown to it, and the victim's tree and indicators stay as they were."""
+    victim = await make_tenant(session)
+    attacker = await make_tenant(session, "Annanstad kommun")
+    victim.north.external_code, victim.south.external_code = "NORR", "SODER"
+    session.add_all([victim.north, victim.south])
+    await session.commit()
+    units = b"name;code;parent;kind\nNy skola;NY1;NORR;school\n"
+    measures = b"name;code;unit;value_kind;period_kind\nTrygghet;TRYGG;NORR;count;term\n"
+    before = (await client.get("/api/v1/org-units?limit=100", headers=victim.headers)).json()
+    for token in (attacker.admin, victim.south_admin):
+        headers = {**bearer(token), "Content-Type": "text/csv"}
+        for url, body in (
+            ("/api/v1/org-units/import", units),
+            ("/api/v1/measures/import", measures),
+        ):
+            refused = await client.post(url, content=body, headers=headers)
+            assert refused.status_code == 422, refused.text
+            assert refused.json()["errors"][0]["type"] == "not_found"
+    after = (await client.get("/api/v1/org-units?limit=100", headers=victim.headers)).json()
+    assert after == before
+    listed = await client.get("/api/v1/measures?external_code=TRYGG", headers=victim.headers)
+    assert listed.json()["total"] == 0
+    own = {**bearer(victim.north_admin), "Content-Type": "text/csv"}
+    assert (
+        await client.post("/api/v1/org-units/import", content=units, headers=own)
+    ).status_code == 200
+    assert (
+        await client.post("/api/v1/measures/import", content=measures, headers=own)
+    ).status_code == 200
 
 
 ID_FILTERS: dict[tuple[str, str], str] = {

@@ -352,3 +352,59 @@ async def test_reading_a_large_workbook_leaves_the_event_loop_free(
     answer, _ = await asyncio.gather(upload(), health())
     assert answer.status_code == 200, answer.text
     assert gaps and max(gaps) < 1.0, max(gaps)
+
+
+async def test_a_multipart_form_upload_is_read_like_the_raw_body(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    """curl -F file=@x.csv, Postman's form-data and an HTML form send the file as a part."""
+    tenant = await make_tenant(session)
+    measure_id = await _attendance(client, session, tenant)
+    body = (DATA / "libreoffice_sv.csv").read_bytes()
+    raw = await client.post(
+        "/api/v1/measurements/upload?dry_run=true",
+        content=body,
+        headers={**tenant.headers, "Content-Type": "text/csv"},
+    )
+    form = await client.post(
+        "/api/v1/measurements/upload?dry_run=true",
+        files={"file": ("matningar.csv", body, "text/csv")},
+        data={"note": "from a form"},
+        headers=tenant.headers,
+    )
+    assert form.status_code == 200, form.text
+    assert form.json() == raw.json()
+    xlsx = (DATA / "excel.xlsx").read_bytes()
+    as_xlsx = await client.post(
+        "/api/v1/measurements/upload",
+        files={"upload": ("excel.xlsx", xlsx, "application/octet-stream")},
+        headers=tenant.headers,
+    )
+    assert as_xlsx.status_code == 200, as_xlsx.text
+    assert as_xlsx.json()["format"] == "xlsx"
+    assert measure_id
+
+
+async def test_a_form_without_its_file_says_how_to_send_it(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    empty = await client.post(
+        "/api/v1/measurements/upload", data={"file": "matningar.csv"}, headers=tenant.headers
+    )
+    assert empty.status_code == 422
+    assert "multipart/form-data" in empty.json()["detail"]
+    no_file = await client.post(
+        "/api/v1/measurements/upload",
+        files={"x": (None, b"text only")},
+        headers=tenant.headers,
+    )
+    assert no_file.status_code == 422
+    assert "curl -F file=@" in no_file.json()["detail"]
+    two = await client.post(
+        "/api/v1/measurements/upload",
+        files=[("a", ("a.csv", b"x", "text/csv")), ("b", ("b.csv", b"y", "text/csv"))],
+        headers=tenant.headers,
+    )
+    assert two.status_code == 422
+    assert "Traceback" not in two.text
