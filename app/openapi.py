@@ -42,9 +42,14 @@ or scope answer **404**, as if they did not exist; a role that may not act answe
   `sort` takes a field, `-field` for descending; `include_total=false` skips the count, and
   `after=<next_cursor>` reads the next page by keyset.
 - An id in a body or a filter that names nothing the token may see answers **422** naming it;
-  query parameters an operation does not take answer **422** too.
+  query parameters an operation does not take answer **422** too, except a cache buster
+  `_=<anything>` (as jQuery adds), which every operation accepts and ignores.
 - Reads send an `ETag`; send it back as `If-Match` on PATCH, DELETE and actions, and a change
   made by someone else in between is refused with **412** instead of being overwritten.
+- Every GET that answers a document (an object, a list, a series, an analysis, a chart, a
+  report, a CSV) carries a strong `ETag` (an object's is its version, others a hash of the
+  body); `If-None-Match` with it answers **304** while nothing changed, so polling is cheap.
+  Lists of objects that change take `updated_after=<instant>` and sort by `-updated_at`.
 - Timestamps are UTC, ISO 8601. Ids are random UUIDs.
 - Every change is recorded in the audit trail (`/api/v1/audit-events`).
 

@@ -119,6 +119,8 @@ def test_the_sort_helper_makes_the_contracts_values_and_orders() -> None:
         "-name",
         "-created_at",
         "created_at",
+        "updated_at",  # added for every entity whose rows change (polling, issue 17)
+        "-updated_at",
     ]
     assert sorting.enum.__name__ == "ExampleSort"
     assert sorting.default == "name"
