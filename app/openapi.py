@@ -66,8 +66,10 @@ consumer shows the same verdict. `POST /analytics/series` analyses a series sent
 and stores nothing; `GET /measures/{measure_id}/analysis` a stored measure with its phases,
 exclusions, direction and target (`.../analysis.csv` and `.../chart.svg` give the same analysis
 as a spreadsheet and as an image); `GET /analytics/measures` many measures at a glance.
-Charts are **separate `.svg` endpoints** (`image/svg+xml`), so a portal embeds one with
-`<img src="...">`; the JSON endpoints answer JSON only.
+Charts are **separate `.svg` endpoints** (`image/svg+xml`). An `<img>` cannot send a bearer
+token, so a portal embeds a chart through a **chart link** (`POST
+/measures/{measure_id}/chart-links`, tag `chart-links`): `<img src="/embed/charts/<secret>.svg">`
+works on any page with no token. The JSON endpoints answer JSON only.
 
 **Points, gaps, phases, baselines.** Indexes are 0-based. A missing period (`null`; for stored
 measures every period between the first and the last reported one that nobody reported, and
@@ -189,6 +191,14 @@ TAGS: list[dict[str, Any]] = [
         "name": "cycles",
         "description": "Small-scale tests of change (PDSA) through nuläge – analys – åtgärd – "
         "uppföljning, with validated stage transitions and their full history.",
+    },
+    {
+        "name": "chart-links",
+        "description": "Embeddable charts: `POST /measures/{measure_id}/chart-links` makes a "
+        "secret, expiring (at most a year), revocable URL under `/embed/charts/` that draws the "
+        "measure's chart with the options of `chart.svg`, as the creating token sees it "
+        "(small-number protection included), with no token: put it in `<img src=...>` on a "
+        "portal page. It answers 404 once it expires, is revoked or its creator's token stops.",
     },
     {
         "name": "measures",

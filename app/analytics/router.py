@@ -113,7 +113,8 @@ Height = Annotated[int, Query(ge=150, le=3000, description="Pixels, 150 to 3000.
 _SVG = {
     "description": "A standalone SVG 1.1 image (no scripts, fonts or links): the series, "
     "centre line, limits, target, phases, annotations and signal points, with an accessible "
-    "`<title>` and `<desc>` (the summary sentence). Embed it with `<img src=...>`.",
+    "`<title>` and `<desc>` (the summary sentence). To embed it with `<img src=...>`, which "
+    "sends no token, make a chart link (`POST /api/v1/measures/{measure_id}/chart-links`).",
     "content": {"image/svg+xml": {"schema": {"type": "string"}}},
 }
 
