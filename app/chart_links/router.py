@@ -4,7 +4,7 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
 from app.access_tokens.auth import CurrentUser
 from app.analytics.summary import Language, negotiate_language
@@ -137,7 +137,19 @@ async def revoke_chart_link(
         **problem_responses(404, 422),
     },
 )
-async def draw_chart_link(app_settings: SettingsDep, session: SessionDep, secret: str) -> Response:
+async def draw_chart_link(
+    app_settings: SettingsDep,
+    session: SessionDep,
+    secret: Annotated[
+        str,
+        Path(
+            min_length=20,
+            max_length=100,
+            pattern="^[A-Za-z0-9_-]+$",
+            description="The link's secret, as the chart link's `url` gives it.",
+        ),
+    ],
+) -> Response:
     """A chart link's chart, drawn now as its creator's token sees it; no token needed. An
     unknown, expired or revoked link, or one whose creator's token stopped, answers 404."""
     drawn = await service.draw_chart_link(session, secret, timezone=app_settings.timezone)
