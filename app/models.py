@@ -3,6 +3,7 @@
 import app.access_tokens.models
 import app.analytics.models
 import app.audit.models
+import app.chart_links.models
 import app.commitments.models
 import app.cycles.models
 import app.goals.models

@@ -121,7 +121,8 @@ _SVG = {
     "where it changes) and a legend of what is drawn; an accessible `<title>` and `<desc>` "
     "(the plain and the technical sentence). `width` × `height` pixels; the picture grows "
     "downwards when the caption, legend and notes would leave the plot under 100 pixels. "
-    "Embed it with `<img src=...>`.",
+    "To embed it with `<img src=...>`, which sends no token, make a chart link "
+    "(`POST /api/v1/measures/{measure_id}/chart-links`).",
     "content": {"image/svg+xml": {"schema": {"type": "string"}}},
 }
 _PNG = {

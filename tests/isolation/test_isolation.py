@@ -404,12 +404,18 @@ ID_FILTERS: dict[tuple[str, str], str] = {
     ("/measures/{measure_id}/chart.png", "org_unit_id"): "school",
     ("/analytics/measures", "initiative_id"): "measure_initiative",
     ("/analytics/measures", "org_unit_id"): "school",
+    ("/chart-links", "measure_id"): "measure",
 }
 """Every id filter of every list, with the victim's object it names."""
 
-HISTORY_FILTERS = {("/audit-events", "object_id"), ("/audit-events", "actor_token_id")}
+HISTORY_FILTERS = {
+    ("/audit-events", "object_id"),
+    ("/audit-events", "actor_token_id"),
+    ("/chart-links", "measure_id"),
+}
 """Filters on recorded history, not references: an object's trail outlives the object (and a
-token's changes its scope), so they match without resolving the id and answer a page."""
+token's changes its scope), so they match without resolving the id and answer a page. The
+chart links' filter narrows the caller's own links only, so it needs no resolving either."""
 
 
 def _id_filters_in_contract() -> set[tuple[str, str]]:
