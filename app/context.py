@@ -9,9 +9,13 @@ factory can all use it without importing each other.
 import uuid
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Literal
 
 from sqlalchemy import ColumnElement, true
 from sqlalchemy.orm import Mapped
+
+LanguageCode = Literal["sv", "nb", "nn", "en"]
+"""The languages the service speaks: Swedish, Norwegian Bokmål, Nynorsk, English."""
 
 
 class Role(StrEnum):
@@ -40,6 +44,14 @@ class Principal:
     role: Role
     scope_org_unit_id: uuid.UUID | None = None
     scope_path: str | None = None
+    #: The organisation's ``default_language`` (read with the token, in the same statement):
+    #: the language of answers to requests without Accept-Language; None means English.
+    default_language: LanguageCode | None = None
+
+    @property
+    def language(self) -> "LanguageCode":
+        """The language of answers to a request without Accept-Language."""
+        return self.default_language or "en"
 
     def has_role(self, role: Role) -> bool:
         return self.role.rank >= role.rank

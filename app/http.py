@@ -1,8 +1,12 @@
-"""HTTP details every resource shares: HEAD, conditional GET (304), a request size limit, what
-caches may keep, the one fast JSON response and the header of a localised answer."""
+"""HTTP details every resource shares: HEAD, conditional GET (304), a strong ETag on every
+document, a request size limit, what caches may keep, the one fast JSON response and the header
+of a localised answer."""
 
+import base64
+import hashlib
+import tempfile
 import uuid
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import orjson
 from fastapi import Response
@@ -18,6 +22,18 @@ class PayloadTooLarge(Problem):
     status, type, title = 413, "payload-too-large", "Request body too large"
 
 
+BUFFERED_BYTES = 1 << 20
+"""A body up to this size is held in memory while its ETag is computed; a larger one (a long
+CSV) is spooled to a temporary file as it is hashed, so memory stays bounded."""
+CHUNK_BYTES = 64 * 1024
+
+
+def body_etag(digest: bytes) -> str:
+    """A strong ETag from the hash of the body: the same bytes give the same tag, in every
+    process. Prefixed so it is never mistaken for an object's version tag (``"3"``)."""
+    return '"b' + base64.urlsafe_b64encode(digest[:18]).decode("ascii") + '"'
+
+
 def _matches(if_none_match: str, etag: str) -> bool:
     tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
     return "*" in tags or etag.removeprefix("W/") in tags
@@ -25,7 +41,12 @@ def _matches(if_none_match: str, etag: str) -> bool:
 
 class HttpSemanticsMiddleware:
     """HEAD answers like GET without a body; a GET whose ETag the client already holds
-    (If-None-Match) answers 304; a body over ``max_body_bytes`` answers 413 before it is read."""
+    (If-None-Match) answers 304; a body over ``max_body_bytes`` answers 413 before it is read.
+
+    A GET answered 200 without an ETag (a list, a series, an analysis, a chart, a report, a CSV)
+    gets a strong one made from the hash of its body (held back until the body is complete), so
+    every document can be polled with If-None-Match; objects keep their version ETag.
+    """
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
         self.app = app
@@ -57,6 +78,52 @@ class HttpSemanticsMiddleware:
             if received > self.max_body_bytes:
                 raise too_large
             return message
+
+        held: Message | None = None
+        spool: IO[bytes] | None = None
+        digest = hashlib.sha256()
+
+        async def release() -> None:
+            """Send the held start with the body's ETag (or 304), then the spooled body."""
+            nonlocal held
+            assert held is not None and spool is not None
+            start = {
+                **held,
+                "headers": [
+                    *held.get("headers", []),
+                    (b"etag", body_etag(digest.digest()).encode()),
+                ],
+            }
+            held = None
+            await conditional_send(start)
+            spool.seek(0)
+            chunk = spool.read(CHUNK_BYTES)
+            while True:
+                following = spool.read(CHUNK_BYTES)
+                await conditional_send(
+                    {"type": "http.response.body", "body": chunk, "more_body": bool(following)}
+                )
+                if not following:
+                    break
+                chunk = following
+
+        async def hashing_send(message: Message) -> None:
+            nonlocal held, spool
+            if message["type"] == "http.response.start":
+                headers = Headers(raw=message.get("headers", []))
+                if message["status"] == 200 and "etag" not in headers and scope["method"] == "GET":
+                    held = message
+                    spool = tempfile.SpooledTemporaryFile(max_size=BUFFERED_BYTES)  # noqa: SIM115 - closed below
+                    return
+            elif message["type"] == "http.response.body" and held is not None:
+                assert spool is not None
+                body = message.get("body", b"")
+                digest.update(body)
+                spool.write(body)
+                if not message.get("more_body"):
+                    await release()
+                return
+            await conditional_send(message)
 
         async def conditional_send(message: Message) -> None:
             nonlocal started, suppress_body
@@ -91,11 +158,14 @@ class HttpSemanticsMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, conditional_send)
+            await self.app(scope, limited_receive, hashing_send)
         except PayloadTooLarge:
             if started:
                 raise
             await send_problem(send, too_large, path)
+        finally:
+            if spool is not None:
+                spool.close()
 
 
 PRIVATE = "private, no-transform"

@@ -15,6 +15,9 @@ from app.access_tokens.auth import active_token_owner
 from app.access_tokens.router import router as access_tokens_router
 from app.audit import service as audit_service
 from app.audit.router import router as audit_router
+from app.chart_links.router import embed_router as chart_embed_router
+from app.chart_links.router import measure_router as chart_link_measure_router
+from app.chart_links.router import router as chart_links_router
 from app.charts.router import measure_router as measure_analysis_router
 from app.charts.router import router as analytics_router
 from app.commitments.router import router as commitments_router
@@ -105,6 +108,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             report_router,
             measure_analysis_router,
             measurements_router,
+            chart_link_measure_router,
+            chart_links_router,
+            chart_embed_router,
             analytics_router,
             commitments_router,
             access_tokens_router,

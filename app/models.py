@@ -2,6 +2,7 @@
 
 import app.access_tokens.models
 import app.audit.models
+import app.chart_links.models
 import app.charts.models
 import app.commitments.models
 import app.cycles.models

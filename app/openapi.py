@@ -42,9 +42,14 @@ or scope answer **404**, as if they did not exist; a role that may not act answe
   `sort` takes a field, `-field` for descending; `include_total=false` skips the count, and
   `after=<next_cursor>` reads the next page by keyset.
 - An id in a body or a filter that names nothing the token may see answers **422** naming it;
-  query parameters an operation does not take answer **422** too.
+  query parameters an operation does not take answer **422** too, except a cache buster
+  `_=<anything>` (as jQuery adds), which every operation accepts and ignores.
 - Reads send an `ETag`; send it back as `If-Match` on PATCH, DELETE and actions, and a change
   made by someone else in between is refused with **412** instead of being overwritten.
+- Every GET that answers a document (an object, a list, a series, an analysis, a chart, a
+  report, a CSV) carries a strong `ETag` (an object's is its version, others a hash of the
+  body); `If-None-Match` with it answers **304** while nothing changed, so polling is cheap.
+  Lists of objects that change take `updated_after=<instant>` and sort by `-updated_at`.
 - Timestamps are UTC, ISO 8601. Ids are random UUIDs.
 - Every change is recorded in the audit trail (`/api/v1/audit-events`).
 
@@ -61,8 +66,10 @@ consumer shows the same verdict. `POST /analytics/series` analyses a series sent
 and stores nothing; `GET /measures/{measure_id}/analysis` a stored measure with its phases,
 exclusions, direction and target (`.../analysis.csv` and `.../chart.svg` give the same analysis
 as a spreadsheet and as an image); `GET /analytics/measures` many measures at a glance.
-Charts are **separate `.svg` endpoints** (`image/svg+xml`), so a portal embeds one with
-`<img src="...">`; the JSON endpoints answer JSON only.
+Charts are **separate `.svg` endpoints** (`image/svg+xml`). An `<img>` cannot send a bearer
+token, so a portal embeds a chart through a **chart link** (`POST
+/measures/{measure_id}/chart-links`, tag `chart-links`): `<img src="/embed/charts/<secret>.svg">`
+works on any page with no token. The JSON endpoints answer JSON only.
 
 **Points, gaps, phases, baselines.** Indexes are 0-based. A missing period (`null`; for stored
 measures every period between the first and the last reported one that nobody reported, and
@@ -184,6 +191,14 @@ TAGS: list[dict[str, Any]] = [
         "name": "cycles",
         "description": "Small-scale tests of change (PDSA) through nuläge – analys – åtgärd – "
         "uppföljning, with validated stage transitions and their full history.",
+    },
+    {
+        "name": "chart-links",
+        "description": "Embeddable charts: `POST /measures/{measure_id}/chart-links` makes a "
+        "secret, expiring (at most a year), revocable URL under `/embed/charts/` that draws the "
+        "measure's chart with the options of `chart.svg`, as the creating token sees it "
+        "(small-number protection included), with no token: put it in `<img src=...>` on a "
+        "portal page. It answers 404 once it expires, is revoked or its creator's token stops.",
     },
     {
         "name": "measures",

@@ -22,6 +22,7 @@ from sqlalchemy import Column, ColumnElement, Select, and_, func, literal, or_, 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Date, DateTime, Integer, String, TypeDecorator, TypeEngine, Uuid
 
+from app.db import UTCTimestamp
 from app.problems import InvalidInput
 
 T = TypeVar("T")
@@ -53,6 +54,7 @@ class PageParams:
     offset: int = 0
     include_total: bool = True
     after: str | None = None
+    updated_after: datetime | None = None
 
 
 async def _page_params(
@@ -83,12 +85,26 @@ async def _page_params(
             "far into a long list). Not with `offset`.",
         ),
     ] = None,
+    updated_after: Annotated[
+        UTCTimestamp | None,
+        Query(
+            description="Only entries created or changed after this instant (with an offset, "
+            "e.g. `Z`), for polling what changed; sort by `-updated_at` to see the newest first. "
+            "422 on a list whose entries never change.",
+        ),
+    ] = None,
 ) -> PageParams:
     if after is not None and offset:
         raise InvalidInput(
             "query.offset", "give either offset or after, not both", type_="conflict"
         )
-    return PageParams(limit=limit, offset=offset, include_total=include_total, after=after)
+    return PageParams(
+        limit=limit,
+        offset=offset,
+        include_total=include_total,
+        after=after,
+        updated_after=updated_after,
+    )
 
 
 PageDep = Annotated[PageParams, Depends(_page_params)]
@@ -226,6 +242,18 @@ def _member_name(value: str) -> str:
     return f"{value[1:]}_desc" if value.startswith("-") else value
 
 
+def _with_updated_at(columns: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The columns, with ``updated_at`` of the listed entity (the first column's) added where its
+    rows change and the domain did not name it: every such list sorts by ``-updated_at``."""
+    if "updated_at" in columns or not columns:
+        return columns
+    entity = getattr(next(iter(columns.values())), "class_", None)
+    updated_at = getattr(entity, "updated_at", None)
+    if updated_at is None:
+        return columns
+    return {**columns, "updated_at": updated_at}
+
+
 class Sorting:
     """A domain's sort parameter, from ``{"name": col(Team.name), ...}`` and the tie-break.
 
@@ -246,6 +274,7 @@ class Sorting:
         descending_first: Collection[str] = (),
         tiebreaker_follows: bool = False,
     ) -> None:
+        columns = _with_updated_at(columns)
         values: list[str] = []
         for key in columns:
             pair = [f"-{key}", key] if key in descending_first else [key, f"-{key}"]
@@ -270,6 +299,13 @@ class Sorting:
         return self._orders[str(sort)]
 
 
+def _updated_at_of(stmt: Select[Any]) -> ColumnElement[Any] | None:
+    """The ``updated_at`` column of the entity a list selects, if its rows change."""
+    entity = stmt.column_descriptions[0].get("entity") if stmt.column_descriptions else None
+    column = getattr(entity, "updated_at", None)
+    return None if column is None else _expression(column)
+
+
 async def paginate(
     session: AsyncSession,
     stmt: Select[Any],
@@ -282,6 +318,15 @@ async def paginate(
     at ``page.offset``. The count runs only when the client wants ``total``; one row more than
     the page tells whether a next page exists. ``whole_rows``: a select of columns, whose rows
     (with two more columns, ``page_key`` and ``page_id``) are the items."""
+    if page.updated_after is not None:
+        updated_at = _updated_at_of(stmt)
+        if updated_at is None:
+            raise InvalidInput(
+                "query.updated_after",
+                "the entries of this list never change once written; page with `after` instead",
+                type_="not_supported",
+            )
+        stmt = stmt.where(updated_at > page.updated_after)
     total = None
     if page.include_total:
         total = (

@@ -7,7 +7,8 @@
   failure), and a read again when its connection died; after the last attempt it answers 409.
 * :class:`StrictQueryRoute` (and so every :class:`ServiceRoute`) refuses query parameters the
   operation does not declare, and a second value of one that takes a single value, with the 422
-  of any other invalid input: a typo such as ``?org_unit=`` must not quietly widen a list.
+  of any other invalid input: a typo such as ``?org_unit=`` must not quietly widen a list. The
+  cache buster ``_=`` is the one exception: accepted and ignored.
 * :func:`mount` puts the routes on the app itself, so a request is matched once against a flat
   list instead of through nested routers.
 """
@@ -101,11 +102,18 @@ def declared_query(dependant: Dependant) -> tuple[frozenset[str], frozenset[str]
     return frozenset(names), frozenset(single)
 
 
+CACHE_BUSTER = "_"
+"""``_=<anything>``, which some JavaScript libraries (jQuery's ``cache: false``) add to defeat
+caches, is accepted and ignored by every operation."""
+
+
 def check_query(query: QueryParams, names: frozenset[str], single: frozenset[str]) -> None:
     """Raise the 422 naming each query parameter that is not declared or repeated."""
     errors: list[FieldError] = []
     accepted = ", ".join(sorted(names)) or "none"
     for name in dict.fromkeys(query.keys()):
+        if name == CACHE_BUSTER:
+            continue
         if name not in names:
             message = f"unknown query parameter; this operation takes: {accepted}"
             errors.append(

@@ -16,11 +16,14 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "openapi" / "openapi.json"
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 
-# The generator reads only JSON, text and binary bodies; our SVG answers and the CSV and xlsx
-# uploads are binary to a client, so it is told so (the contract itself names them correctly).
+# The generator reads only JSON, text and binary bodies; our SVG and PNG answers and the CSV,
+# xlsx and ods uploads are binary to a client, so it is told so (the contract itself names them
+# correctly).
 CONFIG = """\
 content_type_overrides:
   image/svg+xml: application/octet-stream
+  image/png: application/octet-stream
+  application/vnd.oasis.opendocument.spreadsheet: application/octet-stream
   text/csv: application/octet-stream
   application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: application/octet-stream
 """

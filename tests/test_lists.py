@@ -119,6 +119,8 @@ def test_the_sort_helper_makes_the_contracts_values_and_orders() -> None:
         "-name",
         "-created_at",
         "created_at",
+        "updated_at",  # added for every entity whose rows change (polling, issue 17)
+        "-updated_at",
     ]
     assert sorting.enum.__name__ == "ExampleSort"
     assert sorting.default == "name"
@@ -191,7 +193,14 @@ async def test_a_cursor_walk_reads_every_list_in_every_order_like_one_long_page(
     names.update(
         {name: str(value) for name, value in (await cases_cycles.populate(session, tenant)).items()}
     )
-    await cases_measures.populate(session, tenant)
+    measure_id = (await cases_measures.populate(session, tenant))["measure"]
+    for _ in range(3):
+        linked = await client.post(
+            f"/api/v1/measures/{measure_id}/chart-links",
+            json={"chart": "run", "expires_in": 3600},
+            headers=tenant.headers,
+        )
+        assert linked.status_code == 201, linked.text
     for title, valid_to_on in (("Z", "2027-06-30"), ("Y", "2026-06-30"), ("X", "2026-06-30")):
         created = await client.post(
             "/api/v1/goals",
@@ -200,7 +209,7 @@ async def test_a_cursor_walk_reads_every_list_in_every_order_like_one_long_page(
         )
         assert created.status_code == 201, created.text
     urls = _list_urls()
-    assert len(urls) == 13, sorted(urls)
+    assert len(urls) == 14, sorted(urls)
     walked = 0
     for path, sorts in urls.items():
         url = path.format(team_id=tenant.team.id, cycle_id=names["cycle"])

@@ -14,13 +14,14 @@ from typing import Any
 
 from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from app.access_tokens.models import AccessToken
 from app.access_tokens.secrets import hash_token
 from app.audit.models import AuditEvent
+from app.chart_links.models import ChartLink
 from app.commitments.models import Commitment
 from app.context import Role
 from app.cycles.models import Cycle, CycleStageTransition
@@ -208,6 +209,29 @@ async def make_many(session: AsyncSession) -> Many:
             for i, day in enumerate(days)
         ],
     )
+    admin_token_id = (
+        await session.execute(
+            select(col(AccessToken.id)).where(
+                col(AccessToken.token_hash) == hash_token(tenant.admin)
+            )
+        )
+    ).scalar_one()
+    await _insert(
+        session,
+        [
+            ChartLink(
+                **owned,
+                measure_id=measures[0].id,
+                org_unit_id=school.id,
+                created_by_token_id=admin_token_id,
+                token_prefix="many",
+                token_hash=hash_token(f"chart-link-{i}"),
+                options={},
+                expires_at=now + timedelta(days=30),
+            )
+            for i in range(ROWS)
+        ],
+    )
     await session.commit()
     return Many(tenant, {"team_id": team.id, "cycle_id": cycles[-1].id})
 
@@ -236,7 +260,7 @@ async def test_every_list_sends_as_many_statements_for_500_items_as_for_10(
     # The first request of a token may write its last_used_at; later ones do not.
     assert (await client.get("/api/v1/organisation", headers=headers)).status_code == 200
     paths = [path.format(**many.ids) for path in _list_urls()]
-    assert len(paths) == 13
+    assert len(paths) == 14
     figures = {}
     for path in paths:
         for variant in ("", "&include_total=false"):

@@ -22,6 +22,7 @@ from app.access_tokens.secrets import hash_token
 from app.context import Principal, Role
 from app.db import SessionDep, context_of, set_context, utcnow
 from app.org_units.models import OrgUnit
+from app.organisations.models import Organisation
 from app.problems import Forbidden, NotAuthenticated
 from app.settings import Settings
 
@@ -45,7 +46,8 @@ bearer_scheme = HTTPBearer(
     ),
 )
 
-# The one lookup of a token by its secret (authentication and idempotency keys use it).
+# The one lookup of a token by its secret (authentication and idempotency keys use it), with
+# the organisation's default language (the language of answers without Accept-Language).
 # Built once: every request runs it, through the unique index on token_hash. Nothing about a
 # token is cached between requests, so a revoked or expired token fails at once in every process.
 _LOOKUP = (
@@ -59,7 +61,9 @@ _LOOKUP = (
         col(AccessToken.revoked_at),
         col(AccessToken.last_used_at),
         col(OrgUnit.path),
+        col(Organisation.default_language),
     )
+    .join(Organisation, col(Organisation.id) == col(AccessToken.organisation_id))
     .outerjoin(OrgUnit, col(OrgUnit.id) == col(AccessToken.scope_org_unit_id))
     .where(col(AccessToken.token_hash) == bindparam("token_hash"))
 )
@@ -109,6 +113,7 @@ async def authenticate(
         role=Role(row.role),
         scope_org_unit_id=row.scope_org_unit_id,
         scope_path=row.path,
+        default_language=row.default_language,  # the column's check keeps it a LanguageCode
     )
     set_context(session, context_of(session).acting_as(principal))
     settings: Settings = request.app.state.settings

@@ -6,9 +6,15 @@ medianen: troligen en verklig förbättring." The first sentence says what decid
 variation verdict of the current phase (see ``app.analytics.spc``); the next ones add the
 target's assurance, trial limits and a rebase hint when they apply.
 ``negotiate_language(request.headers.get("accept-language"))`` picks the language.
+
+``summary_sentence`` is the analyst's sentence (it names the rule, the median or average and
+the limits); ``plain_sentence`` says the same to a rektor, in the words of ``app.i18n.PLAIN``:
+"Värdena har ökat tydligt sedan v. 41, mer än vad slumpen förklarar. Det är en förbättring."
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -26,7 +32,7 @@ from app.analytics.types import (
     SignalDirection,
     Variation,
 )
-from app.i18n import LANGUAGES, Language
+from app.i18n import LANGUAGES, PLAIN, Language, period_in_text
 
 #: Period words (singular, plural) per language; ``period_word`` picks one by key or passes
 #: its own pair.
@@ -269,4 +275,74 @@ def summary_sentence(
         sentences.append(phrases["trial_limits"])
     if summary.rebase_suggested:
         sentences.append(phrases["rebase"])
+    return " ".join(f"{_capitalise(sentence)}." for sentence in sentences)
+
+
+def _when(labels: Sequence[str | None] | None, index: int, language: str) -> str:
+    label = labels[index] if labels is not None and 0 <= index < len(labels) else None
+    if label:
+        return period_in_text(label, language)
+    return PLAIN[language]["point"].format(n=index + 1)
+
+
+def plain_sentence(
+    analysis: Analysis,
+    language: Language | str,
+    *,
+    labels: Sequence[str | None] | None = None,
+    period_word: str | tuple[str, str] = "period",
+) -> str:
+    """The current phase's verdict for a rektor: what happened, since when, and whether it is
+    more than chance, without the analyst's words (no limits, baseline, phase or shift).
+
+    ``labels`` are the period keys (``2026-W41``), written as people write them (``v. 41``);
+    without them a point is named by its number.
+    """
+    if language not in PLAIN:
+        raise ValueError(f"unsupported language {language!r}; use one of {LANGUAGES}")
+    words = PLAIN[language]
+    summary = analysis.summary
+    sentences: list[str] = []
+    signal = summary.variation_signal
+    if summary.variation is Variation.no_data:
+        sentences.append(words["no_data"])
+    elif signal is None:
+        sentences.append(words["common_cause"])
+    else:
+        rule, side = signal.rule, signal.side
+        up = side in (Side.above, Side.increasing)
+        if rule is Rule.trend:
+            n = len(signal.points)
+            units = f"{n} {units_phrase(language, period_word, n)}"
+            sentences.append(words["rising" if up else "falling"].format(since=units))
+        elif rule is Rule.outside_limits:
+            when = _when(labels, signal.points[-1], language)
+            sentences.append(words["high" if up else "low"].format(period=when))
+        elif rule is Rule.crossings:
+            sentences.append(words["stuck"])
+        else:  # a run on one side, or two of three near the outer third
+            when = _when(labels, signal.points[0], language)
+            sentences.append(words["rise_since" if up else "fall_since"].format(since=when))
+        if signal.direction is SignalDirection.improvement:
+            sentences.append(words["improvement"])
+        elif signal.direction is SignalDirection.concern:
+            sentences.append(words["concern"])
+
+    if summary.assurance is not None:
+        if summary.assurance_verdict is AssuranceVerdict.pass_:
+            sentences.append(words["pass"])
+        elif summary.assurance_verdict is AssuranceVerdict.fail:
+            sentences.append(words["fail"])
+        elif summary.assurance_verdict is AssuranceVerdict.hit_or_miss:
+            sentences.append(words["hit_or_miss"])
+        elif summary.assurance is AssurancePosition.target_above_limits:
+            sentences.append(words["target_above"])
+        elif summary.assurance is AssurancePosition.target_below_limits:
+            sentences.append(words["target_below"])
+        elif summary.no_assurance is NoAssurance.neutral_direction:
+            sentences.append(words["no_verdict_neutral"])
+    if summary.trial_limits:
+        sentences.append(words["trial_limits"])
+    if summary.rebase_suggested and summary.rebase_from is not None:
+        sentences.append(words["rebase"].format(since=_when(labels, summary.rebase_from, language)))
     return " ".join(f"{_capitalise(sentence)}." for sentence in sentences)

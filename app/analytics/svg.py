@@ -37,9 +37,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, cast
 
+from app.i18n import CHART, format_number, language_of, period_label
 from app.i18n import MINUS as _MINUS
 from app.i18n import NBSP as _NBSP
-from app.i18n import format_number, language_of
 
 __all__ = [
     "ChartAnnotation",
@@ -107,6 +107,8 @@ class ChartDrawing:
     width: int = 800
     height: int = 400
     language: str = "sv"
+    caption: str = ""
+    centre_kind: Literal["mean", "median"] = "mean"
 
 
 # NHS "Making Data Count" colours (as NHSRplotthedots uses them) and NHS neutrals.
@@ -140,12 +142,6 @@ SMALLEST_STEP = 1e-6
 MIN_SIZE = (200, 150)
 MAX_SIZE = (4000, 3000)
 
-_WORDS = {
-    "sv": {"phase": "Fas", "target": "Mål", "empty": "Inga värden att visa"},
-    "nb": {"phase": "Fase", "target": "Mål", "empty": "Ingen verdier å vise"},
-    "nn": {"phase": "Fase", "target": "Mål", "empty": "Ingen verdiar å vise"},
-    "en": {"phase": "Phase", "target": "Target", "empty": "No values to show"},
-}
 _DECIMAL_COMMA = frozenset({"sv", "nb", "nn"})
 # Characters XML 1.0 cannot carry (C0 controls other than tab and newlines, lone surrogates,
 # U+FFFE and U+FFFF): dropped, since a single one makes the whole image unreadable.
@@ -452,8 +448,232 @@ def _phases(points: Sequence[ChartPoint]) -> list[tuple[int, int]]:
     return spans
 
 
+def _wrap(text: str, width: float, size: float, max_lines: int) -> list[str]:
+    """``text`` in lines that fit ``width`` pixels (estimated), at most ``max_lines`` (the last
+    one cut with an ellipsis when more would be needed)."""
+    room = max(1, int(width / (size * CHAR_WIDTH)))
+    lines: list[str] = []
+    current = ""
+    for word in " ".join(_clean(text).split()).split(" "):
+        if not word:
+            continue
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) <= room:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = word if len(word) <= room else _fit(word, width, size)
+    if current:
+        lines.append(current)
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], _fit(" ".join(lines[max_lines - 1 :]), width, size)]
+    return lines
+
+
+def _flow(widths: Sequence[float], room: float, gap: float) -> list[list[int]]:
+    """Items of the given widths laid out left to right in rows of at most ``room`` pixels."""
+    rows: list[list[int]] = []
+    used = math.inf
+    for i, item in enumerate(widths):
+        if not rows or used + gap + item > room:
+            rows.append([i])
+            used = item
+        else:
+            rows[-1].append(i)
+            used += gap + item
+    return rows
+
+
+# --- the legend and the notes under the chart ------------------------------------------------
+
+LEGEND_FONT = TICK_FONT
+LEGEND_ROW = 17.0
+LEGEND_SAMPLE = 22.0
+NOTE_ROW = 15.0
+CAPTION_FONT = 12
+CAPTION_ROW = 15.0
+CAPTION_LINES = 6
+BAND_ROW = 13.0  # a row above the plot: phase labels, annotation numbers
+MIN_PLOT = 100.0
+MARGIN = 10.0
+
+
+def _legend_items(drawing: ChartDrawing, words: dict[str, str]) -> list[tuple[str, str]]:
+    """(kind, label) of what this chart draws, in reading order."""
+    points = drawing.points
+    values = [p.value is not None and math.isfinite(p.value) for p in points]
+    has = {
+        "value": any(values),
+        "centre": any(_finite(p.centre) is not None for p in points),
+        "limit": any(_finite(p.upper) is not None or _finite(p.lower) is not None for p in points),
+        "target": _finite(drawing.target) is not None,
+        "improvement": any(
+            p.signal == "improvement" and v for p, v in zip(points, values, strict=True)
+        ),
+        "concern": any(p.signal == "concern" and v for p, v in zip(points, values, strict=True)),
+        "neutral": any(p.signal == "neutral" and v for p, v in zip(points, values, strict=True)),
+        "excluded": any(p.excluded and v for p, v in zip(points, values, strict=True)),
+        "gap": any(values) and not all(values),
+    }
+    centre_word = words["median" if drawing.centre_kind == "median" else "mean"]
+    items = []
+    for kind in ("value", "centre", "limit", "target", "improvement", "concern", "neutral"):
+        if has[kind]:
+            items.append((kind, centre_word if kind == "centre" else words[kind]))
+    for kind in ("excluded", "gap"):
+        if has[kind]:
+            items.append((kind, words[kind]))
+    return items
+
+
+def _sample(kind: str, x: float, y: float) -> str:
+    """The legend's picture of ``kind``, ``LEGEND_SAMPLE`` wide, centred on ``y``: the same
+    stroke, dash and marker shape as on the chart."""
+    w = LEGEND_SAMPLE - 4
+    mid = x + w / 2
+    line = f"M{_px(x)} {_px(y)}h{_px(w)}"
+    if kind == "value":
+        return (
+            f'<path d="{line}" stroke="{COLOURS["line"]}" stroke-width="1.5"/>'
+            f'<path d="M{_px(mid)} {_px(y)}h0" stroke="{COLOURS["point"]}" stroke-width="5" '
+            'stroke-linecap="round"/>'
+        )
+    if kind == "centre":
+        return f'<path d="{line}" stroke="{COLOURS["centre"]}" stroke-width="1.5"/>'
+    if kind == "limit":
+        return (
+            f'<path d="{line}" stroke="{COLOURS["limit"]}" stroke-width="1.2" '
+            'stroke-dasharray="6 4"/>'
+        )
+    if kind == "target":
+        return (
+            f'<path d="{line}" stroke="{COLOURS["target"]}" stroke-width="1.5" '
+            'stroke-dasharray="2 3"/>'
+        )
+    if kind == "excluded":
+        return (
+            f'<path d="M{_px(mid - 4)} {_px(y)}a4 4 0 1 0 8 0a4 4 0 1 0 -8 0" fill="#fff" '
+            f'stroke="{COLOURS["excluded"]}" stroke-width="1.5"/>'
+        )
+    if kind == "gap":
+        return (
+            f'<path d="M{_px(x)} {_px(y)}h{_px(w * 0.3)}m{_px(w * 0.4)} 0h{_px(w * 0.3)}" '
+            f'stroke="{COLOURS["line"]}" stroke-width="1.5"/>'
+        )
+    return _marker_path(
+        kind, f"M{_px(mid)} {_px(y)}h0", _diamond(round(mid * 10), round(y * 10)), "sample"
+    )
+
+
+def _diamond(x: int, y: int) -> str:
+    """A diamond around ``x, y`` (tenths of a pixel), 9 px across: neutral signals."""
+    return f"M{_n(x)} {_n(y - 45)}l4.5 4.5l-4.5 4.5l-4.5 -4.5z"
+
+
+def _marker_path(kind: str, dots: str, diamonds: str, cls: str = "signal") -> str:
+    """Signal markers: improvement round, concern square, neutral a diamond (WCAG 1.4.1:
+    shape as well as colour)."""
+    if kind == "neutral":
+        return f'<path class="{cls} neutral" d="{diamonds}" fill="{COLOURS["neutral"]}"/>'
+    cap = "round" if kind == "improvement" else "square"
+    width = 7 if kind == "improvement" else 6
+    return (
+        f'<path class="{cls} {kind}" d="{dots}" fill="none" stroke="{COLOURS[kind]}" '
+        f'stroke-width="{width}" stroke-linecap="{cap}"/>'
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where the parts of the picture go, top to bottom: title, caption, a band for phase
+    labels and annotation numbers, the plot, the period labels, the legend, the notes."""
+
+    height: int
+    caption: list[str]
+    caption_top: float
+    band_top: float
+    phase_row: bool
+    lanes: int
+    top: float
+    bottom: float
+    years: bool
+    legend_rows: list[list[int]]
+    legend_top: float
+    note_rows: list[list[int]]
+    notes_top: float
+
+
+def _layout(
+    drawing: ChartDrawing,
+    *,
+    caption: list[str],
+    phases: int,
+    lanes: int,
+    years: bool,
+    legend_widths: Sequence[float],
+    note_widths: Sequence[float],
+) -> _Layout:
+    width, height = int(drawing.width), int(drawing.height)
+    room = width - 2 * MARGIN
+    y = 26.0 if drawing.title.strip() else 6.0
+    caption_top = y
+    y += CAPTION_ROW * len(caption) + (4 if caption else 0)
+    band_top = y
+    phase_row = phases > 1
+    y += (BAND_ROW if phase_row else 0) + BAND_ROW * lanes + 6
+    top = y
+    legend_rows = _flow(legend_widths, room, 14)
+    note_rows = _flow(note_widths, room, 14)
+    below = 24 + (13 if years else 0)
+    footer = below + LEGEND_ROW * len(legend_rows) + NOTE_ROW * len(note_rows) + 4
+    if height - footer - top < MIN_PLOT:
+        height = math.ceil(top + MIN_PLOT + footer)
+    bottom = height - footer
+    return _Layout(
+        height=height,
+        caption=caption,
+        caption_top=caption_top,
+        band_top=band_top,
+        phase_row=phase_row,
+        lanes=lanes,
+        top=top,
+        bottom=bottom,
+        years=years,
+        legend_rows=legend_rows,
+        legend_top=bottom + below,
+        note_rows=note_rows,
+        notes_top=bottom + below + LEGEND_ROW * len(legend_rows),
+    )
+
+
+def _lanes(xs: Sequence[float], widths: Sequence[float]) -> list[int]:
+    """A lane (row) for each annotation number so that none overlaps another in its lane."""
+    ends: list[float] = []
+    lanes: list[int] = []
+    for x, w in sorted(zip(xs, widths, strict=True), key=lambda item: item[0]):
+        begins = x - w / 2
+        lane = next((k for k, end in enumerate(ends) if end + 3 <= begins), None)
+        if lane is None:
+            ends.append(x + w / 2)
+            lane = len(ends) - 1
+        else:
+            ends[lane] = x + w / 2
+        lanes.append(lane)
+    # back to the annotations' order
+    order = sorted(range(len(xs)), key=lambda i: xs[i])
+    out = [0] * len(xs)
+    for lane, i in zip(lanes, order, strict=True):
+        out[i] = lane
+    return out
+
+
 def render_svg(drawing: ChartDrawing) -> str:
-    """The chart as a standalone SVG 1.1 document (a string; serve it as ``image/svg+xml``)."""
+    """The chart as a standalone SVG 1.1 document (a string; serve it as ``image/svg+xml``).
+
+    The picture is ``width`` × ``height`` pixels; when the caption, the legend and the notes
+    would leave the plot less than 100 pixels high, it grows downwards instead.
+    """
     width, height = int(drawing.width), int(drawing.height)
     if not (MIN_SIZE[0] <= width <= MAX_SIZE[0] and MIN_SIZE[1] <= height <= MAX_SIZE[1]):
         raise NotDrawable(
@@ -461,7 +681,107 @@ def render_svg(drawing: ChartDrawing) -> str:
             f"{MIN_SIZE[1]}..{MAX_SIZE[1]} high, not {width} x {height}"
         )
     lang = language_of(drawing.language)
-    words = _WORDS[lang]
+    words = CHART[lang]
+    points = list(drawing.points)
+    n = len(points)
+    phases = _phases(points) if n else []
+    notes = [
+        (note, " ".join(_clean(note.text).split()))
+        for note in drawing.annotations
+        if 0 <= note.index < n
+    ]
+    caption = _wrap(drawing.caption, width - 2 * MARGIN, CAPTION_FONT, CAPTION_LINES)
+    legend = _legend_items(drawing, words)
+    legend_widths = [LEGEND_SAMPLE + _text_width(label, LEGEND_FONT) for _, label in legend]
+    note_texts = [
+        _fit(f"{k} {text}", width - 2 * MARGIN, SMALL_FONT) for k, (_, text) in enumerate(notes, 1)
+    ]
+    note_widths = [_text_width(t, SMALL_FONT) for t in note_texts]
+    periods = [period_label(p.label, lang) for p in points]
+    years = any(year is not None for _, year in periods)
+
+    # The number of annotation lanes decides the plot's top, which decides the ticks, the left
+    # margin and so where the annotations fall: settle it in a few rounds (one almost always).
+    lanes = 0
+    for _ in range(4):
+        layout = _layout(
+            drawing,
+            caption=caption,
+            phases=len(phases),
+            lanes=lanes,
+            years=years,
+            legend_widths=legend_widths,
+            note_widths=note_widths,
+        )
+        plot = _plot(drawing, layout, lang)
+        numbers = [str(k) for k in range(1, len(notes) + 1)]
+        note_lanes = _lanes(
+            [plot.frame.xs[note.index] / 10 for note, _ in notes],
+            [_text_width(t, SMALL_FONT) + 4 for t in numbers],
+        )
+        needed = max(note_lanes, default=-1) + 1
+        if needed <= lanes:
+            break
+        lanes = needed if _ < 2 else len(notes)
+    height = layout.height
+
+    uid = hashlib.blake2s(
+        f"{drawing.title}\x00{drawing.description}\x00{n}".encode("utf-8", "replace"),
+        digest_size=4,
+    ).hexdigest()
+    out: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="chart-title-{uid}" aria-describedby="chart-desc-{uid}" '
+        f'xml:lang="{lang}" font-family="{FONT_FAMILY}" font-size="{TICK_FONT}">',
+        f'<title id="chart-title-{uid}">{_esc(drawing.title)}</title>',
+        f'<desc id="chart-desc-{uid}">{_esc(drawing.description)}</desc>',
+        f'<rect class="background" width="{width}" height="{height}" fill="#fff"/>',
+    ]
+    out.extend(_header(drawing, layout))
+    out.extend(plot.axes)
+    out.extend(_x_labels(plot.frame, periods, layout, width))
+    out.extend(plot.body)
+    out.extend(_phase_marks(plot.frame, phases, layout, words))
+    out.extend(_annotation_marks(plot.frame, notes, note_lanes, layout))
+    out.extend(_legend(legend, layout, width))
+    out.extend(_notes(note_texts, layout))
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _header(drawing: ChartDrawing, layout: _Layout) -> list[str]:
+    """The title, then the caption: the verdict in words, under the title."""
+    out = []
+    if drawing.title.strip():
+        title = _fit(drawing.title, drawing.width - 2 * MARGIN, TITLE_FONT)
+        out.append(
+            _text(MARGIN, 19, title, "chart-title", size=TITLE_FONT, extra=' font-weight="bold"')
+        )
+    for k, line in enumerate(layout.caption):
+        out.append(
+            _text(
+                MARGIN,
+                layout.caption_top + 12 + k * CAPTION_ROW,
+                line,
+                "caption",
+                size=CAPTION_FONT,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Plot:
+    frame: _Frame
+    axes: list[str]  # grid, y ticks, axis lines, y label
+    body: list[str]  # the series, centre, limits, target, right labels, points
+
+
+def _plot(drawing: ChartDrawing, layout: _Layout, lang: str) -> _Plot:
+    """The plot area: axes, the series, centre and limits per phase, target, points."""
+    width = int(drawing.width)
+    words = CHART[lang]
     percent = drawing.percent
     points = list(drawing.points)
     n = len(points)
@@ -484,9 +804,7 @@ def render_svg(drawing: ChartDrawing) -> str:
         )
         target = None if target is None else _shift(target, exponent)
         figures = [_shift(v, exponent) for v in figures]
-    has_title = bool(drawing.title.strip())
-    top = (30.0 if has_title else 12.0) + (14.0 if len(phases) > 1 else 0.0)
-    bottom = height - 26.0
+    top, bottom = layout.top, layout.bottom
     plot_height = bottom - top
     low, high = (min(figures), max(figures)) if figures else (0.0, 1.0)
     ticks, decimals = nice_ticks(low, high, max(3, min(8, int(plot_height // 45) + 1)))
@@ -547,39 +865,20 @@ def render_svg(drawing: ChartDrawing) -> str:
         dense=n > plot_width,
     )
 
-    uid = hashlib.blake2s(
-        f"{drawing.title}\x00{drawing.description}\x00{n}".encode("utf-8", "replace"),
-        digest_size=4,
-    ).hexdigest()
-    out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="chart-title-{uid}" aria-describedby="chart-desc-{uid}" '
-        f'xml:lang="{lang}" font-family="{FONT_FAMILY}" font-size="{TICK_FONT}">',
-        f'<title id="chart-title-{uid}">{_esc(drawing.title)}</title>',
-        f'<desc id="chart-desc-{uid}">{_esc(drawing.description)}</desc>',
-        f'<rect class="background" width="{width}" height="{height}" fill="#fff"/>',
-    ]
-    if has_title:
-        title = _fit(drawing.title, width - 2 * 10, TITLE_FONT)
-        out.append(
-            _text(10, 19, title, "chart-title", size=TITLE_FONT, extra=' font-weight="bold"')
-        )
-
-    # Axes: horizontal grid at each tick, y labels, the axis lines.
+    axes: list[str] = []
     grid = "".join(f"M{_px(left)} {_n(frame.y(t))}H{_px(right)}" for t in ticks)
-    out.append(f'<path class="grid" d="{grid}" fill="none" stroke="{COLOURS["grid"]}"/>')
-    out.extend(
+    axes.append(f'<path class="grid" d="{grid}" fill="none" stroke="{COLOURS["grid"]}"/>')
+    axes.extend(
         _text(left - 6, frame.y(t) / 10 + 4, label, "tick y", anchor="end", fill=COLOURS["muted"])
         for t, label in zip(ticks, tick_labels, strict=True)
     )
-    out.append(
+    axes.append(
         f'<path class="axis" d="M{_px(left)} {_px(top)}V{_px(bottom)}H{_px(right)}" '
         f'fill="none" stroke="{COLOURS["axis"]}"/>'
     )
     if y_label:
         middle = (top + bottom) / 2
-        out.append(
+        axes.append(
             _text(
                 14,
                 middle,
@@ -591,31 +890,9 @@ def render_svg(drawing: ChartDrawing) -> str:
             )
         )
 
-    # X labels: every k-th period key, k a 1-2-5 step so that labels never overlap.
-    if n:
-        longest = min(
-            max(len(p.label) for p in points), int(X_LABEL_WIDTH / TICK_FONT / CHAR_WIDTH)
-        )
-        widest = longest * TICK_FONT * CHAR_WIDTH + 12
-        every = _nice_count(n / max(1.0, plot_width // widest))
-        ticks_x = []
-        for i in range(0, n, every):
-            x = xs[i] / 10
-            text = _fit(points[i].label, X_LABEL_WIDTH, TICK_FONT)
-            half = _text_width(text, TICK_FONT) / 2
-            if x - half < 0 or x + half > width:
-                continue
-            ticks_x.append(f"M{_n(xs[i])} {_px(bottom)}v4")
-            out.append(
-                _text(x, bottom + 16, text, "tick x", anchor="middle", fill=COLOURS["muted"])
-            )
-        if ticks_x:
-            out.append(
-                f'<path class="tick-mark" d="{"".join(ticks_x)}" stroke="{COLOURS["axis"]}"/>'
-            )
-
+    body: list[str] = []
     if not any(v is not None for v in values):
-        out.append(
+        body.append(
             _text(
                 (left + right) / 2,
                 (top + bottom) / 2,
@@ -625,7 +902,6 @@ def render_svg(drawing: ChartDrawing) -> str:
                 fill=COLOURS["muted"],
             )
         )
-
     # The series first: centre, limits and target are drawn over it, which keeps them visible
     # on a dense chart, and the points over them.
     ys_value = frame.ys(values)
@@ -643,29 +919,19 @@ def render_svg(drawing: ChartDrawing) -> str:
             ordinary.append(i)
     line = _polyline(frame, ys_value)
     if line:
-        out.append(
+        body.append(
             f'<path class="line" d="{line}" fill="none" stroke="{COLOURS["line"]}" '
             'stroke-width="1.5" stroke-linejoin="round" stroke-linecap="round"/>'
         )
-    # Phases: centre and limits of each phase on their own, a separator and a label.
     ys_centre, ys_upper, ys_lower = frame.ys(centres), frame.ys(uppers), frame.ys(lowers)
-    label_end = -math.inf
     for ordinal, (start, stop) in enumerate(phases, start=1):
-        out.append(f'<g class="phase phase-{ordinal}">')
+        body.append(f'<g class="phase phase-{ordinal}">')
         if len(phases) > 1 and start > 0:
             at = _n(edges[start])
-            out.append(
+            body.append(
                 f'<line class="phase-separator" x1="{at}" y1="{_px(top)}" x2="{at}" '
                 f'y2="{_px(bottom)}" stroke="{COLOURS["muted"]}" stroke-width="1"/>'
             )
-        if len(phases) > 1:
-            x = edges[start] / 10 + 4
-            label = f"{words['phase']} {ordinal}"
-            if x > label_end and x + _text_width(label, SMALL_FONT) <= width:
-                out.append(
-                    _text(x, top - 4, label, "phase-label", size=SMALL_FONT, fill=COLOURS["muted"])
-                )
-                label_end = x + _text_width(label, SMALL_FONT) + 4
         for ys, cls, stroke, dash in (
             (ys_upper, "limit upper", COLOURS["limit"], ' stroke-dasharray="6 4"'),
             (ys_lower, "limit lower", COLOURS["limit"], ' stroke-dasharray="6 4"'),
@@ -673,15 +939,15 @@ def render_svg(drawing: ChartDrawing) -> str:
         ):
             d = _steps(frame, ys, start, stop)
             if d:
-                out.append(
+                body.append(
                     f'<path class="{cls}" d="{d}" fill="none" stroke="{stroke}" '
                     f'stroke-width="{1.5 if cls == "centre" else 1.2}"{dash}/>'
                 )
-        out.append("</g>")
+        body.append("</g>")
 
     if target is not None:
         target_y = _n(frame.y(target))
-        out.append(
+        body.append(
             f'<path class="target" d="M{_px(left)} {target_y}H{_px(right)}" fill="none" '
             f'stroke="{COLOURS["target"]}" stroke-width="1.5" stroke-dasharray="2 3"/>'
         )
@@ -690,65 +956,151 @@ def render_svg(drawing: ChartDrawing) -> str:
     for y, text, cls, colour in _spread(
         [(frame.y(v) / 10 + 3.5, t, c, f) for v, t, c, f in right_labels], 12, top, bottom + 4
     ):
-        out.append(_text(right + 5, y, text, cls, size=SMALL_FONT, fill=colour))
+        body.append(_text(right + 5, y, text, cls, size=SMALL_FONT, fill=colour))
 
     if slot >= 4 and ordinary:
-        out.append(
+        body.append(
             f'<path class="point" d="{_dots(frame, ys_value, ordinary)}" fill="none" '
             f'stroke="{COLOURS["point"]}" stroke-width="{5 if slot >= 8 else 4}" '
             'stroke-linecap="round"/>'
         )
     if excluded:
-        out.append(
+        body.append(
             f'<path class="excluded" d="{_rings(frame, ys_value, excluded, 40)}" fill="#fff" '
             f'stroke="{COLOURS["excluded"]}" stroke-width="1.5"/>'
         )
     for kind, indices in signal_points.items():
         if indices:
-            out.append(
-                f'<path class="signal {kind}" d="{_dots(frame, ys_value, indices)}" fill="none" '
-                f'stroke="{COLOURS[kind]}" stroke-width="7" stroke-linecap="round"/>'
+            diamonds = (
+                "".join(_diamond(xs[k], dy) for k in indices if (dy := ys_value[k]) is not None)
+                if kind == "neutral"
+                else ""
             )
-    # Annotations: a marker, a dotted line and the text in the first lane it fits.
-    lanes = [-math.inf] * 3  # where the text in each lane ends
-    for note in drawing.annotations:
-        if not 0 <= note.index < n:
+            dots = _dots(frame, ys_value, indices) if kind != "neutral" else ""
+            body.append(_marker_path(kind, dots, diamonds))
+    return _Plot(frame=frame, axes=axes, body=body)
+
+
+def _x_labels(
+    frame: _Frame, periods: Sequence[tuple[str, str | None]], layout: _Layout, width: int
+) -> list[str]:
+    """Every k-th period as people write it (k a 1-2-5 step, so labels never overlap), and the
+    year under the first label and wherever it changes."""
+    n = frame.n
+    if not n:
+        return []
+    longest = min(
+        max(max(len(label), len(year or "")) for label, year in periods),
+        int(X_LABEL_WIDTH / TICK_FONT / CHAR_WIDTH),
+    )
+    widest = longest * TICK_FONT * CHAR_WIDTH + 12
+    every = _nice_count(n / max(1.0, (frame.right - frame.left) // widest))
+    out: list[str] = []
+    marks = []
+    shown_year: str | None = None
+    bottom = layout.bottom
+    for i in range(0, n, every):
+        x = frame.xs[i] / 10
+        label, year = periods[i]
+        text = _fit(label, X_LABEL_WIDTH, TICK_FONT)
+        half = _text_width(text, TICK_FONT) / 2
+        if x - half < 0 or x + half > width:
             continue
-        x = xs[note.index] / 10
-        text = " ".join(_clean(note.text).split())
-        wanted = min(_text_width(text, SMALL_FONT), 90.0)
-        # To the right of the marker where there is room, else to its left (near the right edge).
-        on_right = right - x - 5 >= wanted
-        room = right - x - 5 if on_right else x - left - 5
-        text = _fit(text, room, SMALL_FONT)
-        extent = _text_width(text, SMALL_FONT)
-        begins = x + 5 if on_right else x - 5 - extent
-        lane = next((k for k, end in enumerate(lanes) if end < begins), None)
-        out.append(
-            f'<g class="annotation"><path d="M{_px(x)} {_px(top)}V{_px(bottom)}" '
-            f'stroke="{COLOURS["annotation"]}" stroke-dasharray="1 3"/>'
-            f'<path class="annotation-marker" d="M{_px(x - 4)} {_px(top)}h8l-4 6z" '
-            f'fill="{COLOURS["annotation"]}"/>'
-        )
-        if text and lane is not None:
-            baseline = top + 16 + lane * 12
-            # A pale backing keeps the text readable where it crosses lines.
-            out.append(
-                f'<rect x="{_px(begins - 2)}" y="{_px(baseline - 9)}" width="{_px(extent + 4)}" '
-                f'height="12" fill="#fff" fill-opacity="0.85"/>'
-            )
+        marks.append(f"M{_n(frame.xs[i])} {_px(bottom)}v4")
+        out.append(_text(x, bottom + 18, text, "tick x", anchor="middle", fill=COLOURS["muted"]))
+        if year is not None and year != shown_year:
             out.append(
                 _text(
-                    x + 5 if on_right else x - 5,
-                    baseline,
-                    text,
-                    "annotation-text",
-                    anchor="start" if on_right else "end",
+                    x,
+                    bottom + 31,
+                    year,
+                    "tick year",
+                    anchor="middle",
                     size=SMALL_FONT,
+                    fill=COLOURS["muted"],
                 )
             )
-            lanes[lane] = begins + extent + 6
-        out.append("</g>")
+            shown_year = year
+    if marks:
+        out.append(f'<path class="tick-mark" d="{"".join(marks)}" stroke="{COLOURS["axis"]}"/>')
+    return out
 
-    out.append("</svg>")
-    return "".join(out)
+
+def _phase_marks(
+    frame: _Frame, phases: Sequence[tuple[int, int]], layout: _Layout, words: dict[str, str]
+) -> list[str]:
+    """Each phase's label in the band above the plot, where it fits."""
+    if len(phases) < 2:
+        return []
+    out = []
+    label_end = -math.inf
+    y = layout.band_top + BAND_ROW - 3
+    for ordinal, (start, _) in enumerate(phases, start=1):
+        x = frame.edges[start] / 10 + 4
+        label = f"{words['phase']} {ordinal}"
+        end = x + _text_width(label, SMALL_FONT)
+        if x > label_end and end <= frame.right:
+            out.append(_text(x, y, label, "phase-label", size=SMALL_FONT, fill=COLOURS["muted"]))
+            label_end = end + 4
+    return out
+
+
+def _annotation_marks(
+    frame: _Frame,
+    notes: Sequence[tuple[ChartAnnotation, str]],
+    lanes: Sequence[int],
+    layout: _Layout,
+) -> list[str]:
+    """Each annotation as a dotted line at its point with its number above the plot, in a lane
+    of its own where numbers would touch; the text is listed under the chart."""
+    out = []
+    first_lane = layout.band_top + (BAND_ROW if layout.phase_row else 0)
+    for k, ((note, _), lane) in enumerate(zip(notes, lanes, strict=True), start=1):
+        x = frame.xs[note.index] / 10
+        baseline = first_lane + (lane + 1) * BAND_ROW - 3
+        out.append(
+            f'<g class="annotation"><path d="M{_px(x)} {_px(baseline + 2)}V{_px(frame.bottom)}" '
+            f'stroke="{COLOURS["annotation"]}" stroke-dasharray="1 3"/>'
+            + _text(
+                x,
+                baseline,
+                str(k),
+                "annotation-number",
+                anchor="middle",
+                size=SMALL_FONT,
+                extra=' font-weight="bold"',
+            )
+            + "</g>"
+        )
+    return out
+
+
+def _legend(items: Sequence[tuple[str, str]], layout: _Layout, width: int) -> list[str]:
+    """What each line and marker means, with the same stroke and shape as on the chart."""
+    if not items:
+        return []
+    out = ['<g class="legend">']
+    for r, row in enumerate(layout.legend_rows):
+        x = MARGIN
+        y = layout.legend_top + r * LEGEND_ROW + 12
+        for i in row:
+            kind, label = items[i]
+            out.append(f'<g class="legend-item legend-{kind}">')
+            out.append(_sample(kind, x, y - 4))
+            out.append(_text(x + LEGEND_SAMPLE, y, label, "legend-label", fill=COLOURS["text"]))
+            out.append("</g>")
+            x += LEGEND_SAMPLE + _text_width(label, LEGEND_FONT) + 14
+    out.append("</g>")
+    return out
+
+
+def _notes(texts: Sequence[str], layout: _Layout) -> list[str]:
+    """The annotations' texts, numbered as on the chart."""
+    out = []
+    for r, row in enumerate(layout.note_rows):
+        x = MARGIN
+        y = layout.notes_top + r * NOTE_ROW + 11
+        for i in row:
+            out.append(_text(x, y, texts[i], "annotation-text", size=SMALL_FONT))
+            x += _text_width(texts[i], SMALL_FONT) + 14
+    return out

@@ -20,7 +20,7 @@ from app.analytics.spc import (
     Analysis,
     rules_of,
 )
-from app.analytics.summary import summary_sentence
+from app.analytics.summary import plain_sentence, summary_sentence
 from app.analytics.types import (
     CLASSIFICATIONS,
     ChartType,
@@ -29,6 +29,7 @@ from app.analytics.types import (
     Signal,
 )
 from app.charts.bounds import STORED_VALUES, computable
+from app.charts.kinds import PERIOD_WORD
 from app.charts.settings import PhasePlan
 from app.i18n import Language
 from app.measures import readings
@@ -169,6 +170,9 @@ def analysis_document(
             "sentence": sentence
             if sentence is not None
             else summary_sentence(analysis, language, period_word=period_word),
+            "plain_sentence": plain_sentence(
+                analysis, language, labels=labels, period_word=period_word
+            ),
             "language": language,
         },
     }
@@ -186,6 +190,7 @@ def chart_drawing(
     annotations: Sequence[svg.ChartAnnotation] = (),
     width: int = 800,
     height: int = 400,
+    caption: str = "",
 ) -> svg.ChartDrawing:
     """What the SVG draws: the points as plotted, their lines and signals."""
     p = analysis.points
@@ -220,6 +225,8 @@ def chart_drawing(
         width=width,
         height=height,
         language=language,
+        caption=caption,
+        centre_kind="median" if analysis.chart is ChartType.run else "mean",
     )
 
 
@@ -261,6 +268,7 @@ def stored_document(stored: StoredAnalysis) -> dict[str, Any]:
         labels=stored.labels,
         scale=stored.scale,
         sentence=stored.sentence,
+        period_word=PERIOD_WORD[measure.period_kind],
     )
     columns = document["points"]
     columns["period_first_on"] = [d.isoformat() if d else None for d in stored.first_days]
@@ -355,10 +363,17 @@ def stored_chart(stored: StoredAnalysis, *, width: int, height: int) -> str:
     measure = stored.measure
     percent = stored.scale == 100.0
     notes = [svg.ChartAnnotation(index=a["index"], text=a["text"]) for a in stored.annotations]
+    plain = plain_sentence(
+        stored.analysis,
+        stored.language,
+        labels=stored.labels,
+        period_word=PERIOD_WORD[measure.period_kind],
+    )
     drawing = chart_drawing(
         stored.analysis,
         title=measure.name,
-        description=stored.sentence,
+        description=f"{plain} {stored.sentence}",
+        caption=plain,
         labels=stored.labels,
         language=stored.language,
         percent=percent,

@@ -354,6 +354,8 @@ ANALYSIS_EXAMPLE: dict[str, Any] = {
         "trial_limits": True,
         "sentence": "Inga tecken på en verklig förändring: bara vanlig variation. Gränserna är "
         "preliminära: för få mätningar i baslinjen.",
+        "plain_sentence": "Värdena varierar bara som de brukar: inget tyder på en verklig "
+        "förändring. Bedömningen är preliminär: det finns ännu få mätningar.",
         "language": "sv",
     },
 }
@@ -503,8 +505,15 @@ class SummaryPublic(BaseModel):
     )
     trial_limits: bool
     sentence: str = PydanticField(
-        description="The verdict in one or two sentences, in the response's language "
-        "(`Content-Language`)."
+        description="The verdict for the analyst, in one or two sentences in the response's "
+        "language (`Content-Language`): the rule that decided it, the median or average, the "
+        "limits, the baseline and a suggested new phase."
+    )
+    plain_sentence: str = PydanticField(
+        description="The same verdict for a rektor, in the response's language: what happened "
+        "and since when, with periods as people write them (`v. 41`, `uke 41`, `W41`, "
+        "`HT 2026`), and whether it is more than chance explains; it never speaks of limits, "
+        "a baseline, a phase or a shift. The charts show it as their caption."
     )
     language: Literal["sv", "nb", "nn", "en"]
 

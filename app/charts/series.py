@@ -16,7 +16,7 @@ from app.analytics.spc import (
     ChartOptions,
     analyse,
 )
-from app.analytics.summary import summary_sentence
+from app.analytics.summary import plain_sentence, summary_sentence
 from app.analytics.types import (
     AnalysisInputError,
     ChartType,
@@ -170,12 +170,14 @@ def default_title(chart: ChartType, language: Language) -> str:
 def series_chart(
     analysis: Analysis, data: SeriesAnalysisRequest, language: Language, *, width: int, height: int
 ) -> str:
-    sentence = summary_sentence(analysis, language)
+    labels = series_labels(data)
+    plain = plain_sentence(analysis, language, labels=labels)
     drawing = chart_drawing(
         analysis,
         title=data.title or default_title(analysis.chart, language),
-        description=sentence,
-        labels=series_labels(data),
+        description=f"{plain} {summary_sentence(analysis, language)}",
+        caption=plain,
+        labels=labels,
         language=language,
         percent=data.percent,
         width=width,

@@ -5,6 +5,7 @@ import functools
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
@@ -337,9 +338,38 @@ def push(
         bool, typer.Option("--dry-run", help="Check every row; write nothing.")
     ] = False,
     chunk_size: Annotated[int, typer.Option(min=1, max=10_000, help="Rows per request.")] = 1000,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            min=1900, max=9999, help="The year of weeks written without one (47, v.47, Vecka 47)."
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only failures (for cron).")
+    ] = False,
 ) -> None:
     """Send a file's measurements to the service: all rows or, when one is refused, none
-    (the refused rows are printed). Safe to run again after a crash or on the same file."""
+    (the refused rows are printed). Safe to run again after a crash or on the same file.
+    Printed to a terminal it shows a progress bar; otherwise (cron, a log) every line starts
+    with a timestamp.
+
+    \b
+    Columns, by header (case, spaces and accents do not matter):
+      period   period, vecka/week/uke, månad/month/måned, termin/term, läsår/skoleår
+               (2026-W47, 47 or v.47 with a year column, 2026-11, HT2026, 2026/27)
+      date     datum/date/dato (a day of the period; must agree with the period)
+      year     år/year (for weeks written without a year)
+      measure  mått/measure/indikator/kpi (code or id; or --measure-code)
+      unit     enhet/unit/skola/skole/eining (code or id; or --unit-code)
+      value    värde/value/verdi, andel/procent/prosent (checked against the counts)
+      numerator, denominator  täljare/teller/teljar, nämnare/nevner/nemnar
+      comment  kommentar/comment/merknad;  external_id  externt id/ekstern id
+      unit_name  enhetsnamn/enhetsnavn (a template's reminder, not read)
+    Example (Swedish Excel, CSV UTF-8):
+      Vecka;Enhet;Täljare;Nämnare;Andel;Kommentar
+      2026-W47;12345678;17;24;70,8;ny exit ticket
+    GET /api/v1/measures/{id}/template gives a file with these columns to fill in.
+    """
     import asyncio
     import sys
 
@@ -350,8 +380,13 @@ def push(
     if not token:
         typer.echo("No token: set PDCA_TOKEN (or give --token).", err=True)
         raise typer.Exit(2)
-    interactive = sys.stdout.isatty()
+    interactive = sys.stdout.isatty() and not quiet
     target = pusher.Target(measure_id, measure_code, unit_id, unit_code)
+
+    def say(line: str, *, err: bool = False) -> None:
+        if not (sys.stderr if err else sys.stdout).isatty():
+            line = f"{datetime.now().astimezone().isoformat(timespec='seconds')} {line}"
+        typer.echo(line, err=err)
 
     async def run(progress: pusher.Progress) -> pusher.PushResult:
         async with httpx.AsyncClient(
@@ -366,6 +401,7 @@ def push(
                 dry_run=dry_run,
                 chunk_size=chunk_size,
                 progress=progress,
+                year=year,
             )
 
     try:
@@ -384,22 +420,113 @@ def push(
         else:
 
             def log(phase: str, done: int, total: int) -> None:
-                typer.echo(f"{file.name}: {phase} {done}/{total} rows")
+                if not quiet:
+                    say(f"{file.name}: {phase} {done}/{total} rows")
 
             result = asyncio.run(run(log))
     except pusher.PushFailed as error:
         for row in error.rows[:200]:
-            typer.echo(f"  {row}", err=True)
+            say(f"  {row}", err=True)
         if len(error.rows) > 200:
-            typer.echo(f"  ... and {len(error.rows) - 200} more", err=True)
-        typer.echo(f"{file.name}: {error}", err=True)
+            say(f"  ... and {len(error.rows) - 200} more", err=True)
+        say(f"{file.name}: {error}", err=True)
         raise typer.Exit(error.code) from None
+    if quiet:
+        return
     verb = "would be" if result.dry_run else "were"
-    typer.echo(
+    say(
         f"{file.name}: {result.rows} rows in {result.chunks} requests: {result.created} "
         f"{verb} created, {result.replaced} replaced, {result.unchanged} unchanged"
         + (" (dry run: nothing written)" if result.dry_run else "")
     )
+
+
+def _import(what: str, file: Path, url: str, token: str | None, dry_run: bool) -> None:
+    import asyncio
+
+    import httpx
+
+    from app.cli import import_client
+
+    if not token:
+        typer.echo("No token: set PDCA_TOKEN (or give --token).", err=True)
+        raise typer.Exit(2)
+
+    async def run() -> import_client.ImportReport:
+        async with httpx.AsyncClient(
+            base_url=url.rstrip("/"),
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=httpx.Timeout(120.0, connect=10.0),
+        ) as client:
+            return await import_client.import_file(client, file, what=what, dry_run=dry_run)
+
+    try:
+        report = asyncio.run(run())
+    except import_client.ImportFailed as error:
+        for row in error.rows[:200]:
+            typer.echo(f"  {row}", err=True)
+        typer.echo(f"{file.name}: {error}; nothing was written", err=True)
+        raise typer.Exit(error.code) from None
+    answer = report.answer
+    for line in report.lines(what):
+        typer.echo(f"{file.name}: {line}")
+    verb = "would be" if dry_run else "were"
+    typer.echo(
+        f"{file.name}: {answer['rows']} rows: {answer['created']} {verb} created, "
+        f"{answer['updated']} updated, {answer['unchanged']} unchanged"
+        + (" (dry run: nothing written)" if dry_run else "")
+    )
+
+
+_IMPORT_URL = typer.Option(envvar="PDCA_URL", help="The service's address.")
+_IMPORT_TOKEN = typer.Option(envvar="PDCA_TOKEN", help="An admin token; better from PDCA_TOKEN.")
+_IMPORT_DRY = typer.Option("--dry-run", help="Check every row; write nothing.")
+
+
+@cli.command("import-units")
+def import_units(
+    file: Annotated[
+        Path, typer.Argument(help="A CSV or .xlsx file of units.", exists=True, dir_okay=False)
+    ],
+    url: Annotated[str, _IMPORT_URL] = "http://127.0.0.1:8000",
+    token: Annotated[str | None, _IMPORT_TOKEN] = None,
+    dry_run: Annotated[bool, _IMPORT_DRY] = False,
+) -> None:
+    """Build the unit tree from a spreadsheet with the columns name (namn), external_code (kod,
+    skolenhetskod), parent (förälder: the parent's code, empty for the root) and kind (typ:
+    kommun, förvaltning, område, skola, förskola, arbetslag, annat). All rows or none; running
+    it again changes nothing. Example:
+
+    \b
+    Namn;Kod;Förälder;Typ
+    Mittköping kommun;MK;;kommun
+    Område Norr;NORR;MK;område
+    Norrskolan;12345678;NORR;skola
+    """
+    _import("units", file, url, token, dry_run)
+
+
+@cli.command("import-measures")
+def import_measures(
+    file: Annotated[
+        Path,
+        typer.Argument(help="A CSV or .xlsx file of indicators.", exists=True, dir_okay=False),
+    ],
+    url: Annotated[str, _IMPORT_URL] = "http://127.0.0.1:8000",
+    token: Annotated[str | None, _IMPORT_TOKEN] = None,
+    dry_run: Annotated[bool, _IMPORT_DRY] = False,
+) -> None:
+    """Create the shared indicators of a spreadsheet with the columns name (namn), external_code
+    (kod), unit (enhet: the owner unit's code), value_kind (värdetyp: antal, andel, kvot,
+    kontinuerlig, skattning), period_kind (periodtyp: dag, vecka, månad, termin, läsår) and
+    optionally measure_type, direction, unit_label, target_value, reporting_unit_kind. All rows
+    or none; running it again changes nothing. Example:
+
+    \b
+    Namn;Kod;Enhet;Värdetyp;Periodtyp;Rapporteras av
+    Trygghet (elevenkät);TRYGG;MK;andel;termin;skola
+    """
+    _import("measures", file, url, token, dry_run)
 
 
 @cli.command("openapi")

@@ -140,6 +140,7 @@ async def load_demo(session: AsyncSession) -> DemoResult:
         return DemoResult(False, DEMO_ADMIN_TOKEN, DEMO_VIEWER_TOKEN)
     set_context(session, Context(actor="demo data"))
     organisation = await organisation_service.create_organisation(session, name="Mittköping kommun")
+    organisation.default_language = "sv"  # a Swedish municipality: answers in Swedish by default
     units: dict[str, OrgUnit] = {}
 
     def add_unit(node: Node, parent: OrgUnit | None) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from app.measures import spreadsheets
+from app.measures import spreadsheets, weeks
 
 BULK_PATH = "/api/v1/measurements/bulk"
 MAX_CHUNK = 10_000
@@ -84,7 +84,7 @@ def _number(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def read_rows(path: Path, content: bytes) -> _Rows:
+def read_rows(path: Path, content: bytes, *, year: int | None = None) -> _Rows:
     """The rows of a JSON file (a list of measurements, or ``{"rows": [...]}``) or of a
     spreadsheet, as the bulk endpoint takes them."""
     out = _Rows()
@@ -107,9 +107,11 @@ def read_rows(path: Path, content: bytes) -> _Rows:
         table = spreadsheets.read_table(content, filename=path.name, max_rows=10_000_000)
     except spreadsheets.SpreadsheetError as error:
         raise PushFailed(str(error)) from None
+    table = weeks.fill_years(table, year)
     if table.errors:
         raise PushFailed(
-            f"{len(table.errors)} cells cannot be read; nothing was sent",
+            f"{len(table.errors)} {'cell' if len(table.errors) == 1 else 'cells'} cannot be "
+            "read; nothing was sent",
             [f"row {e.row}, column {e.column!r}: {e.message}" for e in table.errors],
         )
     for row in table.rows:
@@ -142,10 +144,11 @@ async def push_file(
     chunk_size: int = 1000,
     progress: Progress | None = None,
     attempts: int = 4,
+    year: int | None = None,
 ) -> PushResult:
     """Send the file's measurements; raise :class:`PushFailed` naming refused rows."""
     content = await asyncio.to_thread(path.read_bytes)
-    parsed = read_rows(path, content)
+    parsed = read_rows(path, content, year=year)
     if not parsed.rows:
         raise PushFailed("no measurements in the file")
     size = max(1, min(chunk_size, MAX_CHUNK))

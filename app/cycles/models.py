@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from pydantic import NonNegativeInt
@@ -72,6 +73,25 @@ _STAGE_DESCRIPTION = (
 )
 
 
+class PredictionComparison(StrEnum):
+    """How a checkable prediction compares the follow-up with its value(s)."""
+
+    at_least = "at_least"
+    at_most = "at_most"
+    between = "between"
+
+
+_COMPARISON_CODES = ", ".join(f"'{c.value}'" for c in PredictionComparison)
+
+PREDICTION_FIELDS = (
+    "prediction_measure_id",
+    "prediction_comparison",
+    "prediction_value",
+    "prediction_upper_value",
+    "prediction_by_on",
+)
+
+
 class CycleContent(SQLModel):
     """The plan and the content of every stage; each may be filled in whenever the team can."""
 
@@ -85,6 +105,38 @@ class CycleContent(SQLModel):
         default=None,
         max_length=_LONG,
         description="What the team expects the test to show; required before the test starts.",
+    )
+    # A prediction that can be checked: optional, beside the free text (set with PATCH).
+    prediction_measure_id: uuid.UUID | None = Field(
+        default=None,
+        description="Checkable prediction: the measure it is about, one the cycle follows "
+        "(`GET /cycles/{cycle_id}/measures`) and the token can read. Set it together with "
+        "`prediction_comparison` and `prediction_value`; clear all of them with null.",
+    )
+    prediction_comparison: PredictionComparison | None = Field(
+        default=None,
+        sa_type=String(16),
+        description="`at_least`, `at_most` or `between` (`prediction_value` up to "
+        "`prediction_upper_value`, both included).",
+    )
+    # Finite, within the bounds of every stored value (±1e12; NaN fails the bounds too).
+    prediction_value: float | None = Field(
+        default=None,
+        ge=-1e12,
+        le=1e12,
+        description="The predicted figure in the measure's own figures (a percentage for "
+        "proportions, e.g. `55`); the lower one for `between`.",
+    )
+    prediction_upper_value: float | None = Field(
+        default=None,
+        ge=-1e12,
+        le=1e12,
+        description="`between` only: the upper figure (not below `prediction_value`).",
+    )
+    prediction_by_on: IsoDate | None = Field(
+        default=None,
+        description="Optional: the day by which the prediction should hold; the check then "
+        "uses the follow-up periods up to the one containing this day.",
     )
     scale: str | None = Field(
         default=None,
@@ -143,8 +195,13 @@ class Cycle(CycleContent, TenantRow, table=True):
             name="test_window",
         ),
         CheckConstraint(f"stage IN ({_STAGE_CODES})", name="stage_code"),
+        CheckConstraint(
+            f"prediction_comparison IS NULL OR prediction_comparison IN ({_COMPARISON_CODES})",
+            name="prediction_comparison",
+        ),
     )
 
+    prediction_measure_id: uuid.UUID | None = Field(default=None, foreign_key="measure.id")
     initiative_id: uuid.UUID = Field(foreign_key="initiative.id", index=True)
     sequence: int = Field(ge=1)
     predecessor_cycle_id: uuid.UUID | None = Field(default=None, foreign_key="cycle.id")
@@ -302,6 +359,11 @@ _CYCLE_EXAMPLE: dict[str, Any] = {
     "change_idea": "Lektionen avslutas med en exit ticket där eleverna föreslår ändringar.",
     "question": "Ökar andelen elever som upplever att de kan påverka lektionerna?",
     "prediction": "Andelen som instämmer ökar från 45 % till minst 55 % på två veckor.",
+    "prediction_measure_id": "3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f",
+    "prediction_comparison": "at_least",
+    "prediction_value": 55.0,
+    "prediction_upper_value": None,
+    "prediction_by_on": "2026-10-16",
     "scale": "en klass, två veckor",
     "plan": _PLAN_EXAMPLE,
     "stage": "action",

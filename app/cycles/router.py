@@ -28,6 +28,7 @@ router = service_router("cycles")
 
 async def _language(
     response: Response,
+    principal: CurrentUser,
     accept_language: Annotated[
         str | None,
         Header(
@@ -35,13 +36,13 @@ async def _language(
             max_length=1000,
             description="Language of the stage labels: `sv` (nuläge ...), `nb`/`no` "
             "(nåsituasjon ...), `nn` (nosituasjon ...) or `en` (current state ...), with "
-            "q-values; default `en`. "
+            "q-values; default the organisation's `default_language`, else `en`. "
             "The answer's Content-Language names the choice.",
             examples=["sv-SE, sv;q=0.9, en;q=0.5"],
         ),
     ] = None,
 ) -> Language:
-    language = negotiate_language(accept_language)
+    language = negotiate_language(accept_language, default=Language(principal.language))
     response.headers["Content-Language"] = language.value
     response.headers["Vary"] = "Accept-Language"
     return language

@@ -20,6 +20,7 @@ from app.audit.models import AuditAction
 from app.context import Principal
 from app.cycles import stages
 from app.cycles.models import (
+    PREDICTION_FIELDS,
     Cycle,
     CycleCreate,
     CyclePublic,
@@ -28,6 +29,7 @@ from app.cycles.models import (
     CycleTransitionCreate,
     CycleUpdate,
     NextCycleCreate,
+    PredictionComparison,
 )
 from app.cycles.stages import Decision, Stage, StageDirection, stage_label
 from app.db import context_of, local_today, utcnow
@@ -575,11 +577,61 @@ async def update_cycle(
         values.keys(),
         language=language,
     )
+    if values.keys() & set(PREDICTION_FIELDS):
+        await _check_prediction(session, principal, cycle, values)
     for key, value in values.items():
         setattr(cycle, key, value)
     _check_dates(cycle, values.keys())
     await session.commit()
     return await _present(session, cycle, language)
+
+
+async def _check_prediction(
+    session: AsyncSession, principal: Principal, cycle: Cycle, values: dict[str, Any]
+) -> None:
+    """A checkable prediction is whole (measure, comparison, value; the upper value exactly
+    for ``between``, not below the value) or empty, and its measure is one the cycle follows
+    and the token can read. Each failure is the 422 naming the field."""
+    merged = {name: values.get(name, getattr(cycle, name)) for name in PREDICTION_FIELDS}
+    if all(value is None for value in merged.values()):
+        return
+    for name in ("prediction_measure_id", "prediction_comparison", "prediction_value"):
+        if merged[name] is None:
+            raise InvalidInput(
+                f"body.{name}",
+                "a checkable prediction needs its measure, comparison and value (or clear "
+                "every prediction_* field with null)",
+            )
+    between = merged["prediction_comparison"] == PredictionComparison.between
+    upper = merged["prediction_upper_value"]
+    if between and upper is None:
+        raise InvalidInput("body.prediction_upper_value", "between needs an upper value")
+    if not between and upper is not None:
+        raise InvalidInput(
+            "body.prediction_upper_value", "only a between prediction has an upper value"
+        )
+    if between and upper < merged["prediction_value"]:
+        raise InvalidInput("body.prediction_upper_value", "must not be below prediction_value")
+    if values.get("prediction_measure_id") is not None:
+        # Imported here: the measures domain imports this module (a cycle follows measures).
+        from app.measures import service as measure_service
+
+        measure_id = values["prediction_measure_id"]
+        await resolve_reference(
+            measure_service.get_measure,
+            session,
+            principal,
+            measure_id,
+            field="body.prediction_measure_id",
+            kind="measure",
+        )
+        _, followed = await measure_service.cycle_measures(session, principal, cycle.id)
+        if all(measure.id != measure_id for measure in followed):
+            raise InvalidInput(
+                "body.prediction_measure_id",
+                "the cycle does not follow this measure: name it in "
+                "PUT /cycles/{cycle_id}/measures first",
+            )
 
 
 async def transition_cycle(

@@ -281,6 +281,21 @@ def _check_inputs(candidate: Candidate, errors: _Errors) -> bool:
     return fine
 
 
+def _agrees_as_shown(value: float, computed: float, kind: ValueKind) -> bool:
+    """A figure beside its counts agrees when it is the computed one rounded to the decimals
+    it is written with (Excel saves the displayed 70,8 for 17/24 = 70.833...); a proportion
+    may also be the fraction a percent-formatted cell holds (0.7083...)."""
+    if math.isclose(value, computed, rel_tol=1e-6, abs_tol=1e-9):
+        return True
+    if kind is ValueKind.proportion and math.isclose(value * 100, computed, rel_tol=1e-6):
+        return True
+    text = repr(value)
+    if "e" in text or "n" in text:
+        return False
+    decimals = len(text.split(".", 1)[1].rstrip("0")) if "." in text else 0
+    return bool(abs(value - computed) <= 0.5 * 10.0**-decimals * (1 + 1e-9))
+
+
 def check_value(
     measure: Measure, candidate: Candidate, errors: _Errors
 ) -> tuple[float, float | None, float | None] | None:
@@ -293,6 +308,17 @@ def check_value(
     before = len(errors.rows), len(errors.items)
     if kind in (ValueKind.proportion, ValueKind.rate):
         word = "denominator" if kind is ValueKind.proportion else "exposure (denominator)"
+        if numerator is None and denominator is None and value is not None:
+            errors.add(
+                candidate,
+                "numerator",
+                f"a {kind.value} is stored with its counts, and this row has only the "
+                f"{'percentage' if kind is ValueKind.proportion else 'ratio'}: add the numerator "
+                "(Täljare) and the denominator (Nämnare), or make the measure continuous if only "
+                "the figure itself is known",
+                "missing",
+            )
+            return None
         if numerator is None:
             errors.add(candidate, "numerator", f"a {kind.value} needs its numerator", "missing")
         if denominator is None:
@@ -333,11 +359,12 @@ def check_value(
                     f"{LARGEST:g}",
                 )
                 return None
-        if value is not None and not math.isclose(value, computed, rel_tol=1e-6, abs_tol=1e-9):
+        if value is not None and not _agrees_as_shown(value, computed, kind):
             errors.add(
                 candidate,
                 "value",
-                f"does not match numerator/denominator ({computed:g}); leave it out",
+                f"{value:g} does not agree with numerator/denominator ({computed:.6g}), not even "
+                "rounded as it is written; correct it or leave it out",
             )
             return None
         return computed, numerator, denominator

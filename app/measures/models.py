@@ -44,6 +44,7 @@ class MeasurementSource(StrEnum):
     api = "api"
     csv = "csv"
     xlsx = "xlsx"
+    ods = "ods"
     form = "form"
     import_ = "import"
 
@@ -563,7 +564,7 @@ class IngestResult(BaseModel):
     replaced: int = Field(description="Rows whose earlier value went to the history.")
     unchanged: int = Field(description="Rows equal to what was stored: nothing written.")
     dry_run: bool = Field(description="True: everything was checked, nothing written.")
-    format: str | None = Field(default=None, description="Uploads: `csv` or `xlsx`.")
+    format: str | None = Field(default=None, description="Uploads: `csv`, `xlsx` or `ods`.")
     skipped: int | None = Field(
         default=None, description="Uploads: rows left out on purpose (e.g. Kolada's K/M rows)."
     )
@@ -618,3 +619,32 @@ class CycleMeasuresUpdate(InputModel):
         description="The initiative's own measures or shared indicators the cycle's unit "
         "reports; an empty list goes back to the initiative's measures.",
     )
+
+
+class ImportedMeasureRow(SQLModel):
+    row: int = Field(description="The spreadsheet row (row 1 is the header).")
+    external_code: str | None
+    id: uuid.UUID | None = Field(description="The measure's id (null for a new one in a dry run).")
+    status: str = Field(description="created, updated or unchanged.")
+
+
+class MeasureImportResult(SQLModel):
+    model_config = with_example(
+        {
+            "rows": 1,
+            "created": 1,
+            "updated": 0,
+            "unchanged": 0,
+            "dry_run": True,
+            "format": "csv",
+            "measures": [{"row": 2, "external_code": "TRYGG", "id": None, "status": "created"}],
+        }
+    )
+
+    rows: int = Field(description="Rows read.")
+    created: int
+    updated: int = Field(description="Existing indicators whose fields the file changed.")
+    unchanged: int
+    dry_run: bool = Field(description="True: everything was checked, nothing written.")
+    format: str = Field(description="`csv` or `xlsx`.")
+    measures: list[ImportedMeasureRow]

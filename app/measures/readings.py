@@ -23,6 +23,7 @@ from app.audit.models import AuditEvent
 from app.context import Principal
 from app.etag import check_if_match
 from app.goals import service as goal_service
+from app.measures import headers
 from app.measures import service as measure_service
 from app.measures.models import (
     Measure,
@@ -526,7 +527,7 @@ def series_document(series: Series) -> dict[str, Any]:
     }
 
 
-EXPORT_HEADER = (
+EXPORT_HEADER: tuple[headers.Column, ...] = (
     "period",
     "measure",
     "unit",
@@ -576,28 +577,19 @@ async def export_rows(
     return iter(rows)
 
 
-async def reporting_status(
-    session: AsyncSession,
-    principal: Principal,
-    measure_id: uuid.UUID,
-    *,
-    period: str,
-    unit_kind: str | None = None,
-) -> dict[str, Any]:
-    """Which units have reported the measure for the period, and which not yet.
-
-    Expected reporters of a shared indicator: the units below its unit within the token's scope
-    that have no units below them (schools, typically), or every unit of ``unit_kind``;
-    archived units are not expected. An initiative's measure is reported by its own unit.
-    """
-    measure = await measure_service.get_measure(session, principal, measure_id)
-    school_year, _ = await measure_service.organisation_settings(session, principal.organisation_id)
-    try:
-        parsed: Period = parse_period(measure.period_kind, period, school_year_start=school_year)
-    except InvalidPeriod as error:
-        raise InvalidInput("query.period", str(error), type_="invalid_period") from None
+async def expected_reporters(
+    session: AsyncSession, principal: Principal, measure: Measure, *, unit_kind: str | None = None
+) -> list[Any]:
+    """The units in the token's scope expected to report the measure, by name: ``(id, name,
+    path, kind, external_code)`` rows (see :func:`reporting_status`)."""
     owner = await measure_service.owner_path(session, measure)
-    units = select(col(OrgUnit.id), col(OrgUnit.name), col(OrgUnit.path), col(OrgUnit.kind)).where(
+    units = select(
+        col(OrgUnit.id),
+        col(OrgUnit.name),
+        col(OrgUnit.path),
+        col(OrgUnit.kind),
+        col(OrgUnit.external_code),
+    ).where(
         col(OrgUnit.organisation_id) == principal.organisation_id,
         col(OrgUnit.archived_at).is_(None),
         principal.path_filter(col(OrgUnit.path)),
@@ -619,7 +611,30 @@ async def reporting_status(
             )
     else:
         units = units.where(col(OrgUnit.id) == measure.org_unit_id)
-    expected = (await session.execute(units.order_by(col(OrgUnit.name), col(OrgUnit.id)))).all()
+    return list((await session.execute(units.order_by(col(OrgUnit.name), col(OrgUnit.id)))).all())
+
+
+async def reporting_status(
+    session: AsyncSession,
+    principal: Principal,
+    measure_id: uuid.UUID,
+    *,
+    period: str,
+    unit_kind: str | None = None,
+) -> dict[str, Any]:
+    """Which units have reported the measure for the period, and which not yet.
+
+    Expected reporters of a shared indicator: the units below its unit within the token's scope
+    that have no units below them (schools, typically), or every unit of ``unit_kind``;
+    archived units are not expected. An initiative's measure is reported by its own unit.
+    """
+    measure = await measure_service.get_measure(session, principal, measure_id)
+    school_year, _ = await measure_service.organisation_settings(session, principal.organisation_id)
+    try:
+        parsed: Period = parse_period(measure.period_kind, period, school_year_start=school_year)
+    except InvalidPeriod as error:
+        raise InvalidInput("query.period", str(error), type_="invalid_period") from None
+    expected = await expected_reporters(session, principal, measure, unit_kind=unit_kind)
     reported = {
         unit_id: (measurement_id, recorded_at)
         for unit_id, measurement_id, recorded_at in await session.execute(
@@ -639,7 +654,7 @@ async def reporting_status(
             "measurement_id": reported[unit_id][0] if unit_id in reported else None,
             "recorded_at": reported[unit_id][1] if unit_id in reported else None,
         }
-        for unit_id, name, _path, kind in expected
+        for unit_id, name, _path, kind, _code in expected
     ]
     done = sum(1 for entry in entries if entry["reported"])
     return {

@@ -6,11 +6,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
-from app.access_tokens.auth import CurrentUser, Editor, Reporter
-from app.db import QueryText, SessionDep
+from app.access_tokens.auth import Admin, CurrentUser, Editor, Reporter
+from app.db import QueryText, SessionDep, utcnow
 from app.etag import IfMatch, set_etag
 from app.http import FastJSONResponse
-from app.measures import ingest, readings, service, sheet_writer, uploads
+from app.measures import (
+    headers,
+    imports,
+    ingest,
+    readings,
+    service,
+    sheet_writer,
+    templates,
+    uploads,
+)
 from app.measures.models import (
     ClientSource,
     CycleMeasures,
@@ -19,6 +28,7 @@ from app.measures.models import (
     HistoryEntry,
     IngestResult,
     MeasureCreate,
+    MeasureImportResult,
     MeasurementBatch,
     MeasurementIn,
     MeasurementOutcome,
@@ -52,6 +62,11 @@ if TYPE_CHECKING:
 else:
     MeasureSort = service.SORT.enum  # made by the sort helper from the service's columns
     MeasurementSort = readings.SORT.enum
+
+
+DryRun = Annotated[
+    bool, Query(description="Check every row and answer the counts, but write nothing.")
+]
 
 
 @router.get("", response_model=MeasurePage, responses=problem_responses(401, 404, 422))
@@ -122,6 +137,43 @@ async def create_measure(
     return measure
 
 
+@router.post(
+    "/import",
+    response_model=MeasureImportResult,
+    responses=problem_responses(401, 403, 413, 415, 422),
+    openapi_extra=uploads.file_body(
+        "The indicators as the body: CSV or .xlsx with the columns name (namn), external_code "
+        "(kod), unit (enhet: the owner unit's code), value_kind (värdetyp: antal, andel, kvot, "
+        "kontinuerlig, skattning), period_kind (periodtyp: dag, vecka, månad, termin, läsår) "
+        "and optionally measure_type, direction, unit_label, scale_min, scale_max, "
+        "target_value, reporting_unit_kind, min_denominator, description, "
+        "operational_definition."
+    ),
+)
+async def import_measures(
+    request: Request,
+    session: SessionDep,
+    principal: Admin,
+    dry_run: DryRun = False,
+    filename: Annotated[
+        QueryText | None, Query(max_length=255, description="The file's name, as a format hint.")
+    ] = None,
+) -> object:
+    """Create the shared indicators of a spreadsheet, **all or nothing**, idempotent by external
+    code: a known code is that indicator (its fields brought up to date), a new code a new
+    indicator of the unit named by its code. Refused rows name row and column
+    (`file.rows[4].value_kind`); run with `dry_run=true` first."""
+    sent = await uploads.sent_file(request, filename)
+    return await imports.import_measures(
+        session,
+        principal,
+        sent.body,
+        filename=sent.filename,
+        content_type=sent.content_type,
+        dry_run=dry_run,
+    )
+
+
 @router.get(
     "/{measure_id}", response_model=MeasurePublic, responses=problem_responses(401, 404, 422)
 )
@@ -166,6 +218,76 @@ async def delete_measure(
 ) -> None:
     """Delete a measure that has no measurements (409 `measure-in-use` otherwise)."""
     await service.delete_measure(session, principal, measure_id, if_match=if_match)
+
+
+@router.get(
+    "/{measure_id}/template",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The file: CSV as Swedish Excel reads it (UTF-8 with BOM, `;`) or "
+            ".xlsx, headed in the request's language; filled in, it goes back unchanged through "
+            "`/measurements/upload` or `pdca push`.",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                uploads.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            },
+        },
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+async def get_measure_template(
+    session: SessionDep,
+    principal: Reporter,
+    measure_id: uuid.UUID,
+    format: Annotated[ExportFormat, Query(description="csv or xlsx.")] = ExportFormat.csv,
+    period_from: Annotated[
+        QueryText | None,
+        Query(max_length=40, description="The first period (default: the current one)."),
+    ] = None,
+    periods: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=templates.MAX_PERIODS,
+            description="How many periods (default: 7 days, 4 weeks, 3 months, 2 terms or 1 "
+            "school year).",
+        ),
+    ] = None,
+    accept_language: headers.AcceptLanguage = None,
+) -> Response:
+    """A spreadsheet to fill in for the measure: one row per reporting unit the token may write
+    and period, from the current period on, with the measure's and units' codes filled in and
+    empty cells for the figures (counts for proportions and rates, else the value) and a
+    comment."""
+    language = headers.preferred_language(accept_language)
+    template = await templates.measure_template(
+        session,
+        principal,
+        measure_id,
+        language=language,
+        today=utcnow().date(),
+        first_period=period_from,
+        periods=periods,
+    )
+    language_header = {"Content-Language": language}
+    if format is ExportFormat.xlsx:
+        return Response(
+            sheet_writer.write_xlsx(template.header, template.rows, sheet=template.sheet),
+            media_type=uploads.XLSX_MEDIA_TYPE,
+            headers={
+                "Content-Disposition": f'attachment; filename="{template.filename}.xlsx"',
+                **language_header,
+            },
+        )
+    return Response(
+        b"".join(sheet_writer.write_csv(template.header, template.rows)),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{template.filename}.csv"',
+            **language_header,
+        },
+    )
 
 
 @router.get(
@@ -351,10 +473,6 @@ async def record_measurement(
     return _written(result, published)
 
 
-DryRun = Annotated[
-    bool, Query(description="Check every row and answer the counts, but write nothing.")
-]
-
 _ROWS_REFUSED = {
     "description": "Rows refused: nothing was written; `errors` names every bad row and field "
     "(e.g. `body.rows[3].numerator`).",
@@ -408,17 +526,7 @@ async def record_measurements(
     "/upload",
     response_model=IngestResult,
     responses={**problem_responses(401, 403, 409, 413, 415, 422)},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "description": "The file itself as the body (not a form): CSV or .xlsx.",
-            "content": {
-                "text/csv": {"schema": {"type": "string", "format": "binary"}},
-                uploads.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
-            },
-        }
-    },
+    openapi_extra=uploads.file_body("The file itself as the body: CSV, .xlsx or .ods."),
 )
 async def upload_measurements(
     request: Request,
@@ -441,12 +549,25 @@ async def upload_measurements(
     filename: Annotated[
         QueryText | None, Query(max_length=255, description="The file's name, as a format hint.")
     ] = None,
+    year: Annotated[
+        int | None,
+        Query(
+            ge=1900,
+            le=9999,
+            description="The year of weeks written without one (`47`, `v.47`, `Vecka 47`) "
+            "when no year column, date or other row tells it.",
+        ),
+    ] = None,
 ) -> object:
     """Upload a spreadsheet as people's spreadsheets write it, **all or nothing** like `/bulk`.
 
     - **CSV**: separated by `;`, `,` or tab; decimal comma or point; thousands grouped with
       (non-breaking) spaces; UTF-8 with or without BOM, else Windows-1252/Latin-1.
-    - **.xlsx** as Excel or LibreOffice save it: the first sheet, real dates and numbers.
+    - **.xlsx** and **.ods** as Excel or LibreOffice save them: the first sheet, real dates
+      and numbers.
+    - **Weeks** without a year (`47`, `v.47`, `Vecka 47`, `uke 47`) take it from a year column
+      (`År`), the row's date, `year` or the file's other rows; a week and a date must agree.
+    - The file as the body, or as the file of a multipart form (`curl -F file=@x.csv`).
     - **Columns** by header, Swedish or English: `period`/`datum`, `mått`/`measure` (id or
       code), `enhet`/`unit` (id or code), `värde`/`value`, `täljare`/`numerator`,
       `nämnare`/`denominator`, `kommentar`/`comment`, `external_id`; Kolada's row format
@@ -454,9 +575,9 @@ async def upload_measurements(
 
     The measure and unit may come from the query instead (one measure, one unit). Refused rows
     name the spreadsheet row and column (`file.rows[5].value`, row 1 is the header)."""
-    body = await request.body()
-    table = uploads.read_upload(
-        body, filename=filename, content_type=request.headers.get("content-type")
+    sent = await uploads.sent_file(request, filename)
+    table = await uploads.read_upload(
+        sent.body, filename=sent.filename, content_type=sent.content_type, year=year
     )
     candidates = uploads.candidates(
         table,
@@ -465,7 +586,7 @@ async def upload_measurements(
         org_unit_id=org_unit_id,
         org_unit_code=org_unit_code,
     )
-    source = MeasurementSource.xlsx if table.format == "xlsx" else MeasurementSource.csv
+    source = MeasurementSource(table.format)
     result = await ingest.ingest(session, principal, candidates, source=source, dry_run=dry_run)
     return IngestResult(
         rows=len(candidates),
@@ -503,9 +624,11 @@ async def export_measurements(
     period_from: PeriodFrom = None,
     period_to: PeriodTo = None,
     source: SourceFilter = None,
+    accept_language: headers.AcceptLanguage = None,
 ) -> Response:
-    """Download measurements with the list's filters, in the columns an upload reads: an
-    export imports again unchanged. Rows withheld by small-number protection are listed
+    """Download measurements with the list's filters, in the columns an upload reads, headed
+    in the request's language (`Accept-Language`: sv, nb, nn, else en): an export imports
+    again unchanged. Rows withheld by small-number protection are listed
     without figures (comment `[withheld: small numbers]`); those rows cannot be imported back
     by a token that was not allowed to see them."""
     rows = await readings.export_rows(
@@ -513,14 +636,15 @@ async def export_measurements(
         principal,
         _filter(measure_id, org_unit_id, include_descendants, period_from, period_to, source),
     )
+    header = headers.header(headers.preferred_language(accept_language), readings.EXPORT_HEADER)
     if format is ExportFormat.xlsx:
         return Response(
-            sheet_writer.write_xlsx(readings.EXPORT_HEADER, rows),
+            sheet_writer.write_xlsx(header, rows),
             media_type=uploads.XLSX_MEDIA_TYPE,
             headers={"Content-Disposition": 'attachment; filename="matningar.xlsx"'},
         )
     return StreamingResponse(
-        sheet_writer.write_csv(readings.EXPORT_HEADER, rows),
+        sheet_writer.write_csv(header, rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="matningar.csv"'},
     )

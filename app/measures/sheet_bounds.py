@@ -17,6 +17,7 @@ is never smaller than the one the reader will use.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import zipfile
 import zlib
@@ -24,9 +25,19 @@ from array import array
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
-__all__ = ["DamagedPart", "SheetExtent", "measure_first_sheet", "reference"]
+__all__ = [
+    "DamagedPart",
+    "SheetExtent",
+    "measure_first_ods_table",
+    "measure_first_sheet",
+    "reference",
+]
 
 _CHUNK = 1 << 16
+MAX_MARKUP = 1_500_000
+"""The most tags (``<`` characters) one part may hold: four per cell of the largest accepted sheet
+(``<c><v></v></c>``) with room to spare. Parsing costs CPU per tag, so a part of millions of tiny
+elements is refused by this count before the parser or the reader spend seconds on it."""
 _CELL_REFERENCE = re.compile(r"([A-Za-z]+)([0-9]+)")
 _ROW_REFERENCE = re.compile(r"[A-Za-z]*([0-9]+)")
 
@@ -103,7 +114,14 @@ def _stream(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, parser: expat.XMLP
     """Feed a part to ``parser`` in chunks, so memory stays bounded whatever its size."""
     try:
         with archive.open(entry) as part:
+            markup = 0
             while chunk := part.read(_CHUNK):
+                markup += chunk.count(b"<")
+                if markup > MAX_MARKUP:
+                    raise DamagedPart(
+                        f"The workbook's part {entry.filename} holds more than {MAX_MARKUP:,} "
+                        "XML elements, far more than the largest sheet that is read; it is refused."
+                    )
                 parser.Parse(chunk, False)
             parser.Parse(b"", True)
     except expat.ExpatError as error:
@@ -361,3 +379,118 @@ def _shared_length(index: str, lengths: array[int], filled: array[int]) -> int:
         lengths[position] if position < len(lengths) else 0,
         filled[position] if position < len(filled) else 0,
     )
+
+
+# --- OpenDocument ---------------------------------------------------------------------------
+
+_TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+#: Repeats a spreadsheet program writes at most: LibreOffice's sheet is 16,384 columns by
+#: 1,048,576 rows, and it fills the rest of a sheet with one repeated empty row.
+MAX_DECLARED_COLUMNS = 16_384
+MAX_DECLARED_ROWS = 1_048_576
+
+
+def measure_first_ods_table(archive: zipfile.ZipFile) -> SheetExtent:
+    """What the first table of an .ods holds, from ``content.xml``, before the reader runs.
+
+    A row or cell there stands for as many as its ``table:number-rows-repeated`` or
+    ``table:number-columns-repeated`` declares, and the reader expands them: one valued cell
+    repeated 16,384 times in a row repeated a million times asks for 17 billion cells. So the
+    extent counts every repeat: a cell holding a value reaches as far as its last repeat, its
+    text counts once per repeat, and the declared repeats themselves, empty or not, are
+    bounded by the largest sheet a spreadsheet program makes."""
+    entries = _entries(archive, "content.xml")
+    if not entries:
+        raise DamagedPart("The spreadsheet has no content.xml; it is damaged.")
+    scan = _OdsScan()
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse_declaration(*_: object) -> None:
+        raise DamagedPart(
+            "The spreadsheet's content.xml declares its own document type or entities, which "
+            "no spreadsheet program writes; it is refused."
+        )
+
+    parser.StartDoctypeDeclHandler = refuse_declaration
+    parser.EntityDeclHandler = refuse_declaration
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
+    parser.CharacterDataHandler = scan.text
+    with contextlib.suppress(_FirstTableRead):
+        _stream(archive, entries[0], parser)
+    return scan.extent
+
+
+class _FirstTableRead(Exception):
+    """The first table is measured; the rest of the document is not needed."""
+
+
+class _OdsScan:
+    def __init__(self) -> None:
+        self.extent = SheetExtent()
+        self.depth = 0  # inside the first table: > 0
+        self.row = 0  # rows before the current one (each repeat counted)
+        self.row_repeat = 1
+        self.column = 0
+        self.cell_repeat = 1
+        self.cell_valued = False
+        self.cell_text = 0
+        self.in_cell = False
+        self.declared_rows = 0
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        namespace, _, local = name.rpartition(" ")
+        if namespace != _TABLE_NS:
+            if self.in_cell and local == "p":
+                self.cell_valued = True
+            return
+        if local == "table":
+            self.depth += 1
+            return
+        if not self.depth:
+            return
+        if local == "table-row":
+            self.row_repeat = max(1, _count(attributes.get(f"{_TABLE_NS} number-rows-repeated")))
+            self.declared_rows += self.row_repeat
+            if self.declared_rows > MAX_DECLARED_ROWS:
+                self._declared(self.declared_rows, 0)
+            self.column = 0
+        elif local in ("table-cell", "covered-table-cell"):
+            self.cell_repeat = max(
+                1, _count(attributes.get(f"{_TABLE_NS} number-columns-repeated"))
+            )
+            if self.column + self.cell_repeat > MAX_DECLARED_COLUMNS:
+                self._declared(0, self.column + self.cell_repeat)
+            self.in_cell = True
+            self.cell_valued = f"{_OFFICE_NS} value-type" in attributes
+            self.cell_text = 0
+
+    def text(self, data: str) -> None:
+        if self.in_cell:
+            self.cell_text += len(data)
+
+    def end(self, name: str) -> None:
+        namespace, _, local = name.rpartition(" ")
+        if namespace != _TABLE_NS or not self.depth:
+            return
+        if local == "table":
+            raise _FirstTableRead
+        if local in ("table-cell", "covered-table-cell"):
+            self.in_cell = False
+            if self.cell_valued or self.cell_text:
+                extent = self.extent
+                extent.columns = max(extent.columns, self.column + self.cell_repeat)
+                extent.rows = max(extent.rows, self.row + self.row_repeat)
+                extent.cells += self.cell_repeat * self.row_repeat
+                extent.text += self.cell_text * self.cell_repeat * self.row_repeat
+            self.column += self.cell_repeat
+        elif local == "table-row":
+            self.row += self.row_repeat
+
+    def _declared(self, rows: int, columns: int) -> None:
+        self.extent.declared_rows = max(self.extent.declared_rows, rows)
+        self.extent.declared_columns = max(self.extent.declared_columns, columns)
+        self.extent.declared = "repeated rows or columns"
+        raise _FirstTableRead

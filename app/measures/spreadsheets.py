@@ -8,10 +8,10 @@ caller, with :mod:`app.periods` for the period.
 
 The rules, chosen so that nothing is guessed:
 
-- **Format** by content: ``.xlsx`` is a ZIP archive (``PK\\x03\\x04``), anything else is read
-  as CSV. Old ``.xls`` (and password-protected workbooks, which share its container),
-  OpenDocument ``.ods``, ``.xlsb``, Numbers, HTML, PDF and other binary files are refused with
-  what to do instead.
+- **Format** by content: ``.xlsx`` and OpenDocument ``.ods`` are ZIP archives
+  (``PK\\x03\\x04``, told apart by their parts), anything else is read as CSV. Old ``.xls``
+  (and password-protected workbooks, which share its container), flat ``.fods``, ``.xlsb``,
+  Numbers, HTML, PDF and other binary files are refused with what to do instead.
 - **Encoding** (CSV): a byte-order mark decides (UTF-8, or UTF-16 as Excel's "Unicode text"
   writes it); else strict UTF-8; else Windows-1252; else Latin-1, which cannot fail. A
   statistical detector is not used: it reads Swedish Windows-1252 as Mac Central European.
@@ -46,15 +46,15 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Literal, TypeVar
 
 import python_calamine
 
-from app.measures import sheet_bounds
+from app.measures import headers, sheet_bounds
 from app.measures.sheet_writer import EXCEL_MAX_ROWS, FORMULA_START
 from app.periods import InvalidPeriod, parse_day
 
@@ -70,11 +70,15 @@ __all__ = [
     "SpreadsheetError",
     "Table",
     "UnsupportedFormat",
+    "describe_columns",
     "read_table",
 ]
 
 
 # --- results and errors ---------------------------------------------------------------------
+
+
+Format = Literal["csv", "xlsx", "ods"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,8 @@ class Row:
     denominator: Decimal | None
     comment: str | None
     external_id: str | None
+    year: int | None = None
+    """The year column's, for a period written as a bare week (``47``, ``v.47``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +119,7 @@ class Table:
     rows (blank rows left out), every cell that did not parse, and the number of rows skipped
     on purpose (Kolada rows for women or men only)."""
 
-    format: Literal["csv", "xlsx"]
+    format: Format
     headers: list[str]
     rows: list[Row]
     errors: list[CellError] = field(default_factory=list)
@@ -167,6 +173,8 @@ RowField = Literal[
     "comment",
     "external_id",
     "gender",
+    "year",
+    "unit_name",
 ]
 
 #: The header names each field is recognised by (compared without case, spaces, punctuation
@@ -216,6 +224,7 @@ ACCEPTED_COLUMNS: dict[RowField, tuple[str, ...]] = {
         "enhet",
         "enhet_id",
         "enhetskod",
+        "eining",
         "skola",
         "skole",
         "ou",
@@ -228,12 +237,25 @@ ACCEPTED_COLUMNS: dict[RowField, tuple[str, ...]] = {
         "municipality",
         "municipality_id",
     ),
-    "value": ("value", "värde", "verdi"),
-    "numerator": ("numerator", "täljare", "teller"),
-    "denominator": ("denominator", "nämnare", "nevner"),
+    "value": (
+        "value",
+        "värde",
+        "verdi",
+        "andel",
+        "andel %",
+        "procent",
+        "prosent",
+        "percent",
+        "percentage",
+    ),
+    "numerator": ("numerator", "täljare", "teller", "teljar"),
+    "denominator": ("denominator", "nämnare", "nevner", "nemnar"),
     "comment": ("comment", "kommentar", "anteckning", "merknad", "note"),
     "external_id": ("external_id", "extern id", "externt id", "ekstern id", "id"),
     "gender": ("gender", "kön", "kjønn"),
+    "year": ("year", "år", "årstal", "årstall"),
+    # A template's reminder of which unit a code names; read and left out.
+    "unit_name": ("unit_name", "enhetsnamn", "enhetsnavn", "einingsnamn"),
 }
 
 _FOLDED = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "đ": "d", "ł": "l"})
@@ -250,12 +272,18 @@ _FIELD_OF: dict[str, RowField] = {
 }
 
 
-def _accepted_list() -> str:
+def field_of_header(name: str) -> RowField | None:
+    """The row field a header name feeds, or None for a name the reader does not know."""
+    return _FIELD_OF.get(_header_key(name))
+
+
+def describe_columns() -> str:
+    """Every accepted header name by the field it feeds, for help texts."""
     return (
         "; ".join(
             f"{name}: {', '.join(aliases)}"
             for name, aliases in ACCEPTED_COLUMNS.items()
-            if name != "gender"
+            if name not in ("gender", "unit_name")
         )
         + "; gender (Kolada T/K/M): "
         + ", ".join(ACCEPTED_COLUMNS["gender"])
@@ -284,6 +312,7 @@ _NUMBER = re.compile(
 # The common case, checked first: digits with an optional sign and decimal comma or point.
 _PLAIN_NUMBER = re.compile(r"-?[0-9]{1,30}(?:[.,][0-9]{1,30})?")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SLASHED_DATE = re.compile(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{2,4}")
 # Larger magnitudes are typing errors (or an attack on whatever computes with them next).
 _LARGEST = Decimal("1e30")
 
@@ -361,12 +390,17 @@ def _date(cell: Cell) -> date | None:
                 pass  # parse_day says why
         if not cell.strip():
             return None
+        if _SLASHED_DATE.fullmatch(cell.strip()):
+            raise _CellRefused(
+                "is not read as a date: with slashes it may be day/month or month/day; write "
+                "it as 2026-11-20 (or 20.11.2026)"
+            )
         try:
             return parse_day(cell)
         except InvalidPeriod as error:
             # The period module's message quotes the value; the cell error carries it too.
-            reason = str(error).split(" is not a date", 1)[-1].lstrip(": ")
-            raise _CellRefused(f"is not a date{': ' if reason else ''}{reason}") from None
+            reason = str(error).split(" is not a date", 1)[-1].lstrip(":; ")
+            raise _CellRefused(f"is not a date{'; ' if reason else ''}{reason}") from None
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         raise _CellRefused(
             "is a number, not a date; format the cell as a date or write it as 2026-09-14"
@@ -418,9 +452,9 @@ _RATIO_FROM_BYTES = 1_000_000
 # and reserves room for as many shared strings as the table declares. About 32 bytes a cell,
 # so at most about 64 MB of cells and 50 million characters of text.
 MAX_SHEET_COLUMNS = 256
-MAX_SHEET_CELLS = 2_000_000
+MAX_SHEET_CELLS = 300_000
 MAX_SHEET_TEXT = 50_000_000
-MAX_SHARED_STRINGS = 1_000_000
+MAX_SHARED_STRINGS = 300_000
 MAX_MERGED_RANGES = 10_000
 
 
@@ -440,6 +474,31 @@ def read_table(
     :class:`SpreadsheetError` subclass for a file that cannot be read as a whole; cells that
     do not parse are collected in :attr:`Table.errors` instead.
     """
+    build = _measurement_table(max_rows)
+    return _read(source, filename, content_type, max_bytes, max_rows, max_unpacked_bytes, build)
+
+
+_T = TypeVar("_T")
+Build = Callable[[Format, Iterator[tuple[int, list[Cell]]]], _T]
+
+
+def _measurement_table(max_rows: int) -> Build[Table]:
+    def build(format: Format, records: Iterator[tuple[int, list[Cell]]]) -> Table:
+        return _table(format, records, max_rows=max_rows)
+
+    build.known = _FIELD_OF  # type: ignore[attr-defined]
+    return build
+
+
+def _read(
+    source: bytes,
+    filename: str | None,
+    content_type: str | None,
+    max_bytes: int,
+    max_rows: int,
+    max_unpacked_bytes: int,
+    build: Build[_T],
+) -> _T:
     if len(source) > max_bytes:
         raise FileTooLarge(
             f"The file is {len(source):,} bytes; at most {max_bytes:,} are accepted. "
@@ -448,7 +507,9 @@ def read_table(
     name = (filename or "").casefold()
     kind = (content_type or "").split(";", 1)[0].strip().casefold()
     if source.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return _read_xlsx(source, max_rows=max_rows, max_unpacked_bytes=max_unpacked_bytes)
+        return _read_xlsx(
+            source, max_rows=max_rows, max_unpacked_bytes=max_unpacked_bytes, build=build
+        )
     if source.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         if "EncryptedPackage".encode("utf-16-le") in source:
             raise UnsupportedFormat(
@@ -462,17 +523,25 @@ def read_table(
             "The file is named or sent as an .xlsx workbook but is not one (an .xlsx is a ZIP "
             f"archive); it may be damaged. Open it in Excel and {_SAVE_AS}."
         )
-    if name.endswith(".ods"):
+    if name.endswith(".ods") or kind == _ODS_MIMETYPE:
         raise MalformedFile(f"The file is named .ods but is not an OpenDocument file; {_SAVE_AS}.")
-    return _read_csv(source, max_rows=max_rows)
+    if name.endswith(".fods") or (
+        source.lstrip()[:5] == b"<?xml" and b"opendocument" in source[:4096]
+    ):
+        raise UnsupportedFormat(
+            "This is a flat OpenDocument spreadsheet (.fods), which is not read; save it as "
+            ".ods, .xlsx or CSV (UTF-8) and upload that."
+        )
+    return _read_csv(source, build=build)
 
 
 # xlsx
 
 
-def _read_xlsx(source: bytes, *, max_rows: int, max_unpacked_bytes: int) -> Table:
-    _check_archive(source, max_unpacked_bytes)
-    _check_sheet(source, max_rows=max_rows)
+def _read_xlsx(source: bytes, *, max_rows: int, max_unpacked_bytes: int, build: Build[_T]) -> _T:
+    """Read an .xlsx workbook, or an OpenDocument spreadsheet (.ods), after bounding both."""
+    format = _check_archive(source, max_unpacked_bytes)
+    _check_sheet(source, max_rows=max_rows, ods=format == "ods")
     unreadable = MalformedFile(
         f"The workbook cannot be read; it may be damaged. Open it in Excel and {_SAVE_AS}."
     )
@@ -483,7 +552,7 @@ def _read_xlsx(source: bytes, *, max_rows: int, max_unpacked_bytes: int) -> Tabl
                 raise MalformedFile("The workbook has no sheet.")
             sheet = workbook.get_sheet_by_index(0)
             records = ((index + 1, row) for index, row in enumerate(sheet.iter_rows()))
-            return _table("xlsx", records, max_rows=max_rows)
+            return build(format, records)
     except python_calamine.PasswordError:
         raise UnsupportedFormat(
             f"The workbook is protected by a password; remove the password and {_SAVE_AS}."
@@ -500,13 +569,16 @@ def _read_xlsx(source: bytes, *, max_rows: int, max_unpacked_bytes: int) -> Tabl
         raise
 
 
-def _check_sheet(source: bytes, *, max_rows: int) -> None:
+def _check_sheet(source: bytes, *, max_rows: int, ods: bool = False) -> None:
     """Refuse a first sheet that holds or declares more than is read, before the reader
     allocates for it (see :mod:`app.measures.sheet_bounds`)."""
     max_sheet_rows = min(EXCEL_MAX_ROWS, 2 * max_rows + 100)
     try:
         with zipfile.ZipFile(io.BytesIO(source)) as archive:
-            extent = sheet_bounds.measure_first_sheet(archive)
+            measure = (
+                sheet_bounds.measure_first_ods_table if ods else sheet_bounds.measure_first_sheet
+            )
+            extent = measure(archive)
     except sheet_bounds.DamagedPart as error:
         raise MalformedFile(f"{error} Open it in Excel and {_SAVE_AS}.") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
@@ -528,6 +600,12 @@ def _check_sheet(source: bytes, *, max_rows: int) -> None:
         raise SheetTooLarge(
             f"The sheet has cells up to {extent.last} ({extent.columns:,} columns, "
             f"{extent.rows:,} rows); {limits}"
+        )
+    if ods and extent.declared is not None:
+        raise SheetTooLarge(
+            f"The sheet declares more rows or columns than a spreadsheet has (repeated up to "
+            f"{sheet_bounds.reference(extent.declared_rows, extent.declared_columns)}); "
+            f"{limits}"
         )
     if too_large(extent.declared_rows, extent.declared_columns):
         raise SheetTooLarge(
@@ -552,7 +630,7 @@ def _check_sheet(source: bytes, *, max_rows: int) -> None:
         )
 
 
-def _check_archive(source: bytes, max_unpacked_bytes: int) -> None:
+def _check_archive(source: bytes, max_unpacked_bytes: int) -> Literal["xlsx", "ods"]:
     """Refuse a ZIP that is not an .xlsx workbook, or that decompresses to too much.
 
     The sizes an archive declares are checked first (cheap), then each entry's compressed
@@ -568,6 +646,16 @@ def _check_archive(source: bytes, max_unpacked_bytes: int) -> None:
     with archive:
         entries = archive.infolist()
         names = {entry.filename for entry in entries}
+        folded: set[str] = set()
+        for entry in entries:
+            if entry.filename.casefold() in folded:
+                # Readers pick different copies of a twice-named part; the one measured here
+                # could then be another than the one read.
+                raise MalformedFile(
+                    f"The archive holds two parts named {entry.filename!r}; a workbook names "
+                    f"each part once. {_SAVE_AS[:1].upper()}{_SAVE_AS[1:]}."
+                )
+            folded.add(entry.filename.casefold())
         if len(entries) > _MAX_ARCHIVE_ENTRIES:
             raise ArchiveBomb(
                 f"The archive holds {len(entries):,} files; a workbook holds a few dozen."
@@ -586,23 +674,35 @@ def _check_archive(source: bytes, max_unpacked_bytes: int) -> None:
                     f"The workbook's part {entry.filename} unpacks {entry.file_size // max(entry.compress_size, 1):,} "
                     "times its size, far more than a real workbook; it is refused as a zip bomb."
                 )
-        _check_format(archive, names)
+        format = _check_format(archive, names)
         for entry in entries:
             _check_entry(source, entry)
+        return format
 
 
-def _check_format(archive: zipfile.ZipFile, names: set[str]) -> None:
+_ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
+_OPENDOCUMENT_KINDS = {
+    "text": "an OpenDocument text document (.odt)",
+    "presentation": "an OpenDocument presentation (.odp)",
+    "graphics": "an OpenDocument drawing (.odg)",
+    "spreadsheet-template": "an OpenDocument spreadsheet template (.ots)",
+}
+
+
+def _check_format(archive: zipfile.ZipFile, names: set[str]) -> Literal["xlsx", "ods"]:
     if "mimetype" in names:
         try:
             mimetype = archive.read("mimetype")[:100].decode("ascii", "replace")
         except (zipfile.BadZipFile, ValueError, NotImplementedError, OSError):
             mimetype = ""
+        if mimetype.strip() == _ODS_MIMETYPE and "content.xml" in names:
+            return "ods"
         if "opendocument" in mimetype:
-            raise UnsupportedFormat(
-                f"This is an OpenDocument file (.ods), which is not read; {_SAVE_AS}."
-            )
+            kind = mimetype.rsplit(".", 1)[-1].strip()
+            what = _OPENDOCUMENT_KINDS.get(kind, "an OpenDocument file that is not a spreadsheet")
+            raise UnsupportedFormat(f"This is {what}, not a spreadsheet; {_SAVE_AS}.")
     if "xl/workbook.xml" in names:
-        return
+        return "xlsx"
     if "xl/workbook.bin" in names:
         raise UnsupportedFormat(f"This is an Excel binary workbook (.xlsb); {_SAVE_AS}.")
     if any(n.startswith("Index/") and n.endswith(".iwa") for n in names):
@@ -632,6 +732,12 @@ def _check_entry(source: bytes, entry: zipfile.ZipInfo) -> None:
     if entry.compress_type == zipfile.ZIP_STORED:
         if entry.compress_size != entry.file_size:
             raise damaged
+        if raw.count(b"<") > sheet_bounds.MAX_MARKUP:
+            raise SheetTooLarge(
+                f"The workbook's part {entry.filename} holds more than "
+                f"{sheet_bounds.MAX_MARKUP:,} XML elements, far more than the largest sheet "
+                "that is read; it is refused."
+            )
         return
     if entry.compress_type != zipfile.ZIP_DEFLATED:
         raise MalformedFile(
@@ -639,13 +745,21 @@ def _check_entry(source: bytes, entry: zipfile.ZipInfo) -> None:
             f"{_SAVE_AS}."
         )
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-    produced = 0
+    produced = markup = 0
     chunk = 1 << 16
     try:
         for position in range(0, len(raw), chunk):
             data = raw[position : position + chunk]
             while data:
-                produced += len(inflater.decompress(data, chunk))
+                inflated = inflater.decompress(data, chunk)
+                produced += len(inflated)
+                markup += inflated.count(b"<")
+                if markup > sheet_bounds.MAX_MARKUP:
+                    raise SheetTooLarge(
+                        f"The workbook's part {entry.filename} holds more than "
+                        f"{sheet_bounds.MAX_MARKUP:,} XML elements, far more than the largest "
+                        "sheet that is read; it is refused."
+                    )
                 if produced > entry.file_size:
                     raise ArchiveBomb(
                         f"The workbook's part {entry.filename} unpacks to more than the "
@@ -709,7 +823,7 @@ def _refuse_other_text(text: str) -> None:
 _DELIMITERS = (";", ",", "\t")
 
 
-def _delimiter(text: str) -> str:
+def _delimiter(text: str, known: Container[str]) -> str:
     sample = text[:65536]
     lines = [line for line in sample.splitlines() if line.strip()]
     if not lines:
@@ -717,7 +831,7 @@ def _delimiter(text: str) -> str:
     scores = {}
     for candidate in _DELIMITERS:
         header = next(csv.reader([lines[0]], delimiter=candidate), [])
-        scores[candidate] = sum(1 for cell in header if _header_key(cell) in _FIELD_OF)
+        scores[candidate] = sum(1 for cell in header if _header_key(cell) in known)
     best = max(scores.values())
     tied = [candidate for candidate in _DELIMITERS if scores[candidate] == best]
     if len(tied) == 1:
@@ -735,13 +849,16 @@ def _delimiter(text: str) -> str:
     return tied[0]
 
 
-def _read_csv(source: bytes, *, max_rows: int) -> Table:
+def _read_csv(source: bytes, *, build: Build[_T]) -> _T:
     text = _decode(source)
     _refuse_other_text(text)
     # Strict: a quote left open or closed in the middle of a cell is an error, not a cell
     # that swallows the following rows.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
-    return _table("csv", _csv_records(reader), max_rows=max_rows)
+    known = getattr(build, "known", _FIELD_OF)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=_delimiter(text, known), strict=True
+    )
+    return build("csv", _csv_records(reader))
 
 
 def _csv_records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[Cell]]]:
@@ -801,6 +918,20 @@ class _Columns:
     names: list[str]
 
 
+_SEE_COLUMNS = (
+    "Rename or remove what is not a column of ours; the README's 'Spreadsheet columns' and "
+    "`pdca push --help` list the accepted names."
+)
+
+
+def _unknown_column(name: str) -> str:
+    """The unknown header as written, with the accepted name it most resembles."""
+    suggestion = headers.closest(
+        name, (alias for aliases in ACCEPTED_COLUMNS.values() for alias in aliases), _header_key
+    )
+    return f"'{name}'" + (f" (did you mean '{suggestion}'?)" if suggestion else "")
+
+
 def _columns(header: Sequence[Cell]) -> _Columns:
     names = [_text_of(cell).strip() for cell in header]
     fields: list[RowField | None] = []
@@ -821,19 +952,18 @@ def _columns(header: Sequence[Cell]) -> _Columns:
         fields.append(found)
     problems = []
     if unknown:
-        listed = ", ".join(f"'{name}'" for name in unknown)
+        listed = ", ".join(_unknown_column(name) for name in unknown)
         problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {listed}")
     if repeated:
         problems.append("; ".join(repeated) + " (keep one of each)")
     if problems:
         raise HeaderError(
-            f"The header row has {'; '.join(problems)}. Accepted columns are {_accepted_list()}.",
-            unknown=unknown,
+            f"The header row has {'; '.join(problems)}. {_SEE_COLUMNS}", unknown=unknown
         )
     if "period" not in seen and "date" not in seen:
         raise HeaderError(
             "The header row has no period or date column; name one 'period' (or 'date'). "
-            f"Accepted columns are {_accepted_list()}."
+            "The README's 'Spreadsheet columns' and `pdca push --help` list the accepted names."
         )
     if "value" not in seen and not ("numerator" in seen and "denominator" in seen):
         if "numerator" in seen or "denominator" in seen:
@@ -843,7 +973,8 @@ def _columns(header: Sequence[Cell]) -> _Columns:
             )
         raise HeaderError(
             "The header row has no value column; name it 'value' (or 'värde'), or give "
-            f"'numerator' and 'denominator'. Accepted columns are {_accepted_list()}."
+            "'numerator' and 'denominator'. The README's 'Spreadsheet columns' and `pdca push "
+            "--help` list the accepted names."
         )
     return _Columns(fields, names)
 
@@ -862,6 +993,8 @@ class _Values:
     comment: str | None = None
     external_id: str | None = None
     gender: str | None = None
+    year: int | None = None
+    unit_name: str | None = None
 
     def row(self, number: int) -> Row:
         return Row(
@@ -875,6 +1008,7 @@ class _Values:
             self.denominator,
             self.comment,
             self.external_id,
+            self.year,
         )
 
 
@@ -889,6 +1023,17 @@ def _gender(cell: Cell) -> str | None:
     )
 
 
+def _year_cell(cell: Cell) -> int | None:
+    if isinstance(cell, str) and not cell.strip():
+        return None
+    number = _number(cell)
+    if number is None:
+        return None
+    if number != number.to_integral_value() or not 1900 <= number <= 9999:
+        raise _CellRefused("is not a year; write it as 2026")
+    return int(number)
+
+
 _PARSERS: dict[RowField, Callable[[Cell], object]] = {
     "period": _period,
     "date": _date,
@@ -900,12 +1045,12 @@ _PARSERS: dict[RowField, Callable[[Cell], object]] = {
     "comment": _comment,
     "external_id": _code,
     "gender": _gender,
+    "year": _year_cell,
+    "unit_name": _comment,
 }
 
 
-def _table(
-    format: Literal["csv", "xlsx"], records: Iterator[tuple[int, list[Cell]]], *, max_rows: int
-) -> Table:
+def _table(format: Format, records: Iterator[tuple[int, list[Cell]]], *, max_rows: int) -> Table:
     header: list[Cell] | None = None
     for _, record in records:
         if not _blank(record):
@@ -1026,3 +1171,92 @@ def _check_required(
             + (" (or numerator and denominator)" if "numerator" in present else ""),
         )
     )
+
+
+# --- other tables --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A table of another kind (units, measures): each data row's cells by field name, as the
+    reader gives them (text, numbers, dates), with its spreadsheet row number."""
+
+    format: Format
+    rows: list[tuple[int, dict[str, Cell]]]
+
+
+def read_sheet(
+    source: bytes,
+    columns: dict[str, tuple[str, ...]],
+    *,
+    required: Sequence[str] = (),
+    filename: str | None = None,
+    content_type: str | None = None,
+    max_bytes: int = 10_000_000,
+    max_rows: int = 10_000,
+) -> Sheet:
+    """Read a CSV or .xlsx file whose header names fields of ``columns`` (compared as
+    measurement headers are), with the same bounds and refusals as :func:`read_table`. An
+    unknown or repeated column, or a missing required one, raises :class:`HeaderError`."""
+    field_of = {_header_key(alias): name for name, aliases in columns.items() for alias in aliases}
+
+    def build(format: Format, records: Iterator[tuple[int, list[Cell]]]) -> Sheet:
+        header: list[Cell] | None = None
+        for _, record in records:
+            if not _blank(record):
+                header = record
+                break
+        if header is None:
+            raise HeaderError("The file has no header row: the first filled row names the columns.")
+        names = [_text_of(cell).strip() for cell in header]
+        fields: list[str | None] = []
+        problems: list[str] = []
+        for name in names:
+            found = field_of.get(_header_key(name)) if name else None
+            if name and found is None:
+                near = headers.closest(name, (a for v in columns.values() for a in v), _header_key)
+                problems.append(
+                    f"unknown column '{name}'" + (f" (did you mean '{near}'?)" if near else "")
+                )
+            elif found is not None and found in fields:
+                problems.append(f"two columns for the {found}")
+            fields.append(found)
+        missing = [name for name in required if name not in fields]
+        if missing:
+            problems.append(
+                "no column for "
+                + ", ".join(f"the {name} ('{columns[name][0]}')" for name in missing)
+            )
+        if problems:
+            raise HeaderError(f"The header row has {'; '.join(problems)}.")
+        rows: list[tuple[int, dict[str, Cell]]] = []
+        for number, record in records:
+            if _blank(record):
+                continue
+            if len(rows) >= max_rows:
+                raise FileTooLarge(
+                    f"The file has more than {max_rows:,} rows; split it into smaller files."
+                )
+            cells: dict[str, Cell] = {}
+            for position, cell in enumerate(record):
+                owner = fields[position] if position < len(fields) else None
+                if owner is not None and not (isinstance(cell, str) and not cell.strip()):
+                    cells[owner] = cell.strip() if isinstance(cell, str) else cell
+            rows.append((number, cells))
+        return Sheet(format, rows)
+
+    build.known = field_of  # type: ignore[attr-defined]
+    return _read(source, filename, content_type, max_bytes, max_rows, 200_000_000, build)
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell as the text a person sees (numbers without a trailing .0)."""
+    return _text_of(cell)
+
+
+def cell_number(cell: Cell) -> Decimal | None:
+    """A cell as a number (decimal comma or point); ValueError naming why not."""
+    try:
+        return _number(cell)
+    except _CellRefused as refused:
+        raise ValueError(f"'{_text_of(cell).strip()}' {refused}") from None

@@ -1,12 +1,90 @@
 """Spreadsheet uploads: from a file's rows to the ingestion path's candidates."""
 
 import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
 
-from app.measures import spreadsheets
+import anyio.to_thread
+from fastapi import Request
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+
+from app.measures import spreadsheets, weeks
 from app.measures.ingest import Candidate, RowsRefused
 from app.problems import FieldError, Problem
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+ODS_MEDIA_TYPE = "application/vnd.oasis.opendocument.spreadsheet"
+
+
+def file_body(description: str) -> dict[str, Any]:
+    """The OpenAPI request body of a route that takes a spreadsheet: the file as the body, or
+    as the one file of a multipart form (``curl -F file=@x.csv``)."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    form = {
+        "schema": {
+            "type": "object",
+            "required": ["file"],
+            "properties": {"file": {"type": "string", "format": "binary"}},
+        }
+    }
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description
+            + " Or a multipart form with the file in one field (`curl -F file=@x.csv`).",
+            "content": {
+                "text/csv": binary,
+                XLSX_MEDIA_TYPE: binary,
+                ODS_MEDIA_TYPE: binary,
+                "application/octet-stream": binary,
+                "multipart/form-data": form,
+            },
+        }
+    }
+
+
+@dataclass(frozen=True)
+class SentFile:
+    body: bytes
+    filename: str | None
+    content_type: str | None
+
+
+async def sent_file(request: Request, filename: str | None = None) -> SentFile:
+    """The file a request carries: its body, or the one file of a multipart form (its field
+    name does not matter). The body's size limit applies to the form as a whole."""
+    content_type = request.headers.get("content-type")
+    media = (content_type or "").split(";", 1)[0].strip().casefold()
+    if media == "application/x-www-form-urlencoded":
+        raise UnreadableFile(
+            "The form was sent without its file (as application/x-www-form-urlencoded): send it "
+            'as multipart/form-data (an HTML form needs enctype="multipart/form-data").'
+        )
+    if media != "multipart/form-data":
+        return SentFile(await request.body(), filename, content_type)
+    try:
+        async with request.form(max_files=1, max_fields=20) as form:
+            files = [item for item in form.values() if isinstance(item, UploadFile)]
+            if not files:
+                raise UnreadableFile(
+                    "The form holds no file: send the spreadsheet in a file field "
+                    "(curl -F file=@matningar.csv)."
+                )
+            part = files[0]
+            return SentFile(await part.read(), filename or part.filename, part.content_type)
+    except (MultiPartException, HTTPException):
+        # Starlette turns the parser's errors into a 400 with its own wording; ours says what
+        # to do.
+        raise UnreadableFile(
+            "The multipart form cannot be read (damaged, or more than one file); send one file "
+            "(curl -F file=@matningar.csv) or the file itself as the body."
+        ) from None
 
 
 class UnreadableFile(Problem):
@@ -27,22 +105,18 @@ class SheetTooLarge(Problem):
     status, type, title = 413, "sheet-too-large", "The sheet is too large"
 
 
-def read_upload(
-    body: bytes, *, filename: str | None, content_type: str | None
+async def read_upload(
+    body: bytes, *, filename: str | None, content_type: str | None, year: int | None = None
 ) -> spreadsheets.Table:
-    """The file's table, or the problem that says what is wrong with it and what to do."""
-    if not body:
-        raise UnreadableFile("The body is empty: send the file itself as the request body.")
-    try:
-        table = spreadsheets.read_table(body, filename=filename, content_type=content_type)
-    except spreadsheets.UnsupportedFormat as error:
-        raise UnsupportedFile(str(error)) from None
-    except spreadsheets.SheetTooLarge as error:
-        raise SheetTooLarge(str(error)) from None
-    except (spreadsheets.FileTooLarge, spreadsheets.ArchiveBomb) as error:
-        raise FileTooLarge(str(error)) from None
-    except spreadsheets.SpreadsheetError as error:
-        raise UnreadableFile(str(error)) from None
+    """The file's table, or the problem that says what is wrong with it and what to do. Weeks
+    written without their year get it from ``year`` or the file (see :mod:`.weeks`).
+
+    Reading runs in a worker thread: checking a workbook's parts and reading up to the limits
+    takes seconds of CPU for the largest accepted file, and the event loop stays free meanwhile.
+    """
+    table = await anyio.to_thread.run_sync(
+        partial(_read_table, body, filename=filename, content_type=content_type, year=year)
+    )
     if table.errors:
         rows = len({e.row for e in table.errors})
         raise RowsRefused(
@@ -63,6 +137,55 @@ def read_upload(
             "K/M rows): nothing was written."
         )
     return table
+
+
+def _read_table(
+    body: bytes, *, filename: str | None, content_type: str | None, year: int | None
+) -> spreadsheets.Table:
+    table = _problems_of(
+        lambda: spreadsheets.read_table(body, filename=filename, content_type=content_type), body
+    )
+    return weeks.fill_years(table, year)
+
+
+_R = TypeVar("_R")
+
+
+def _problems_of(read: Callable[[], _R], body: bytes) -> _R:
+    """What the reader read, or the problem that says what is wrong with the file."""
+    if not body:
+        raise UnreadableFile("The body is empty: send the file itself as the request body.")
+    try:
+        return read()
+    except spreadsheets.UnsupportedFormat as error:
+        raise UnsupportedFile(str(error)) from None
+    except spreadsheets.SheetTooLarge as error:
+        raise SheetTooLarge(str(error)) from None
+    except (spreadsheets.FileTooLarge, spreadsheets.ArchiveBomb) as error:
+        raise FileTooLarge(str(error)) from None
+    except spreadsheets.SpreadsheetError as error:
+        raise UnreadableFile(str(error)) from None
+
+
+async def read_sheet_upload(
+    body: bytes,
+    columns: dict[str, tuple[str, ...]],
+    *,
+    required: Sequence[str],
+    filename: str | None,
+    content_type: str | None,
+) -> spreadsheets.Sheet:
+    """A table of units or measures (see :func:`spreadsheets.read_sheet`), or its problem."""
+    sheet = await anyio.to_thread.run_sync(
+        _problems_of,
+        lambda: spreadsheets.read_sheet(
+            body, columns, required=required, filename=filename, content_type=content_type
+        ),
+        body,
+    )
+    if not sheet.rows:
+        raise UnreadableFile("The file holds only a header: nothing was written.")
+    return sheet
 
 
 def _column_name(column: str) -> str:

@@ -142,3 +142,40 @@ class OrgUnitTree(OrgUnitPublic):
 
 class OrgUnitPage(Page[OrgUnitPublic]):
     """One page of org units."""
+
+
+class ImportedRow(SQLModel):
+    row: int = Field(description="The spreadsheet row (row 1 is the header).")
+    external_code: str
+    id: uuid.UUID | None = Field(description="The unit's id (null for a new unit in a dry run).")
+    status: str = Field(description="created, updated or unchanged.")
+
+
+class OrgUnitImportResult(SQLModel):
+    model_config = with_example(
+        {
+            "rows": 2,
+            "created": 1,
+            "updated": 0,
+            "unchanged": 1,
+            "dry_run": True,
+            "format": "csv",
+            "units": [
+                {
+                    "row": 2,
+                    "external_code": "MK",
+                    "id": _EXAMPLE["parent_id"],
+                    "status": "unchanged",
+                },
+                {"row": 3, "external_code": "12345678", "id": None, "status": "created"},
+            ],
+        }
+    )
+
+    rows: int = Field(description="Rows read.")
+    created: int
+    updated: int = Field(description="Existing units whose name or kind the file changed.")
+    unchanged: int
+    dry_run: bool = Field(description="True: everything was checked, nothing written.")
+    format: str = Field(description="`csv` or `xlsx`.")
+    units: list[ImportedRow] = Field(description="Each row's unit, parents first.")

@@ -2,14 +2,16 @@ import uuid
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Query, Response, status
+from fastapi import Query, Request, Response, status
 
 from app.access_tokens.auth import Admin, CurrentUser
 from app.db import QueryText, SessionDep
 from app.etag import IfMatch, set_etag
-from app.org_units import service
+from app.measures import uploads
+from app.org_units import imports, service
 from app.org_units.models import (
     OrgUnitCreate,
+    OrgUnitImportResult,
     OrgUnitKind,
     OrgUnitMove,
     OrgUnitPage,
@@ -70,6 +72,43 @@ async def list_org_units(
         include_archived=include_archived,
         sort=sort.value,
     )
+
+
+@router.post(
+    "/import",
+    response_model=OrgUnitImportResult,
+    responses=problem_responses(401, 403, 413, 415, 422),
+    openapi_extra=uploads.file_body(
+        "The list of units as the body: CSV or .xlsx with the columns name (namn), "
+        "external_code (kod, skolenhetskod), parent (förälder: the parent's code) and kind "
+        "(typ: kommun, förvaltning, område, skola, förskola, arbetslag, annat)."
+    ),
+)
+async def import_org_units(
+    request: Request,
+    session: SessionDep,
+    principal: Admin,
+    dry_run: Annotated[
+        bool, Query(description="Check every row and answer what would happen; write nothing.")
+    ] = False,
+    filename: Annotated[
+        QueryText | None, Query(max_length=255, description="The file's name, as a format hint.")
+    ] = None,
+) -> object:
+    """Build the unit tree from a spreadsheet, **all or nothing**, idempotent by external code:
+    a known code is that unit (name and kind brought up to date), a new one a new unit under its
+    parent's code (in the file or the tree). Refused rows name row and column
+    (`file.rows[3].parent`); run with `dry_run=true` first."""
+    sent = await uploads.sent_file(request, filename)
+    counts = await imports.import_units(
+        session,
+        principal,
+        sent.body,
+        filename=sent.filename,
+        content_type=sent.content_type,
+        dry_run=dry_run,
+    )
+    return counts
 
 
 @router.post(

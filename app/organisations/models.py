@@ -1,8 +1,9 @@
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator
+from sqlalchemy import CheckConstraint, String
 from sqlmodel import Field, SQLModel
 
 from app.db import InputModel, VersionedRow, input_example, with_example
@@ -34,6 +35,15 @@ _MIN_DENOMINATOR_DESCRIPTION = (
     "unit. Empty: no default protection."
 )
 
+_LANGUAGE_DESCRIPTION = (
+    "The organisation's language: `sv`, `nb`, `nn` or `en`. Every answer with words in it "
+    "(stage labels, summaries, the cycle evidence, the roll-up report and its CSV) speaks it "
+    "when a request sends no `Accept-Language`; empty: English."
+)
+
+#: The languages an organisation may speak by default (Swedish, Bokmål, Nynorsk, English).
+DefaultLanguage = Literal["sv", "nb", "nn", "en"]
+
 
 class OrganisationBase(SQLModel):
     name: str = Field(min_length=1, max_length=200, description="E.g. `Mittköping kommun`.")
@@ -43,12 +53,21 @@ class OrganisationBase(SQLModel):
     min_denominator: int | None = Field(
         default=None, ge=1, le=1_000_000, description=_MIN_DENOMINATOR_DESCRIPTION
     )
+    default_language: DefaultLanguage | None = Field(
+        default=None, sa_type=String(2), description=_LANGUAGE_DESCRIPTION
+    )
 
 
 class Organisation(OrganisationBase, VersionedRow, table=True):
     """A tenant: one municipality (kommun) or other school organiser."""
 
     __tablename__ = "organisation"
+    __table_args__ = (
+        CheckConstraint(
+            "default_language IS NULL OR default_language IN ('sv', 'nb', 'nn', 'en')",
+            name="default_language",
+        ),
+    )
 
     @property
     def organisation_id(self) -> uuid.UUID:
@@ -60,7 +79,12 @@ class Organisation(OrganisationBase, VersionedRow, table=True):
 
 class OrganisationUpdate(InputModel):
     model_config = input_example(
-        {"name": "Mittköpings kommun", "school_year_start": "08-01", "min_denominator": 10}
+        {
+            "name": "Mittköpings kommun",
+            "school_year_start": "08-01",
+            "min_denominator": 10,
+            "default_language": "sv",
+        }
     )
 
     name: str = Field(default=None, min_length=1, max_length=200)
@@ -69,6 +93,9 @@ class OrganisationUpdate(InputModel):
     )
     min_denominator: int | None = Field(
         default=None, ge=1, le=1_000_000, description=_MIN_DENOMINATOR_DESCRIPTION
+    )
+    default_language: DefaultLanguage | None = Field(
+        default=None, description=_LANGUAGE_DESCRIPTION
     )
 
 
@@ -79,6 +106,7 @@ class OrganisationPublic(OrganisationBase):
             "name": "Mittköping kommun",
             "school_year_start": "07-01",
             "min_denominator": 10,
+            "default_language": "sv",
             "created_at": "2026-08-01T08:00:00Z",
             "updated_at": "2026-08-01T08:00:00Z",
         }

@@ -33,7 +33,8 @@ async def update_organisation(
     response: Response,
     if_match: IfMatch = None,
 ) -> object:
-    """Rename the organisation; needs an admin token that covers the whole organisation."""
+    """Change the organisation's name, school year, small-number minimum or default language;
+    needs an admin token that covers the whole organisation."""
     organisation = await service.update_organisation(
         session, principal, changes=changes, if_match=if_match
     )

@@ -203,6 +203,49 @@ _EVIDENCE_PHRASES: dict[str, dict[str, str]] = {
     },
 }
 
+_PREDICTION_PHRASES: dict[str, dict[str, str]] = {
+    "sv": {
+        "at_least": "minst {v}",
+        "at_most": "högst {v}",
+        "between": "mellan {v} och {w}",
+        "met": "Förutsägelsen slog in: {name} blev {observed} efter förändringen ({periods}), förutsagt {expected}",
+        "not_met": "Förutsägelsen slog inte in: {name} blev {observed} efter förändringen ({periods}), förutsagt {expected}",
+        "no_data": "Förutsägelsen ({name} {expected}) kan inte prövas än: inga mätningar efter förändringen",
+        "not_followed": "Förutsägelsen gäller ett mått som cykeln inte längre följer",
+        "provisional": " (än så länge: testet pågår)",
+    },
+    "nb": {
+        "at_least": "minst {v}",
+        "at_most": "høyst {v}",
+        "between": "mellom {v} og {w}",
+        "met": "Prediksjonen slo til: {name} ble {observed} etter endringen ({periods}), forventet {expected}",
+        "not_met": "Prediksjonen slo ikke til: {name} ble {observed} etter endringen ({periods}), forventet {expected}",
+        "no_data": "Prediksjonen ({name} {expected}) kan ikke prøves ennå: ingen målinger etter endringen",
+        "not_followed": "Prediksjonen gjelder en indikator som syklusen ikke lenger følger",
+        "provisional": " (foreløpig: testen pågår)",
+    },
+    "nn": {
+        "at_least": "minst {v}",
+        "at_most": "høgst {v}",
+        "between": "mellom {v} og {w}",
+        "met": "Prediksjonen slo til: {name} vart {observed} etter endringa ({periods}), venta {expected}",
+        "not_met": "Prediksjonen slo ikkje til: {name} vart {observed} etter endringa ({periods}), venta {expected}",
+        "no_data": "Prediksjonen ({name} {expected}) kan ikkje prøvast enno: ingen målingar etter endringa",
+        "not_followed": "Prediksjonen gjeld ein indikator som syklusen ikkje lenger følgjer",
+        "provisional": " (førebels: testen held fram)",
+    },
+    "en": {
+        "at_least": "at least {v}",
+        "at_most": "at most {v}",
+        "between": "between {v} and {w}",
+        "met": "The prediction came true: {name} was {observed} after the change ({periods}), predicted {expected}",
+        "not_met": "The prediction did not come true: {name} was {observed} after the change ({periods}), predicted {expected}",
+        "no_data": "The prediction ({name} {expected}) cannot be checked yet: no measurements after the change",
+        "not_followed": "The prediction is about a measure the cycle no longer follows",
+        "provisional": " (so far: the test is still running)",
+    },
+}
+
 _MEANING = {
     SignalDirection.improvement: "improvement",
     SignalDirection.concern: "concern",
@@ -476,6 +519,120 @@ def measure_evidence(
 
 
 # --------------------------------------------------------------------------------------------
+# A prediction that can be checked (pure)
+
+
+def prediction_check(
+    cycle: Cycle,
+    measure: Measure | None,
+    series: Series | None,
+    windows: Windows | None,
+    *,
+    chart: ChartType,
+    school_year: SchoolYearStart,
+    language: Language,
+) -> dict[str, Any]:
+    """Whether the cycle's checkable prediction came true.
+
+    The figure compared is the follow-up window's centre, as the evidence reports it (median on
+    a run chart, mean on I and C charts, sum of numerators over sum of denominators on P and U
+    charts, in the measure's own figures), over the follow-up periods up to the one containing
+    ``prediction_by_on`` (the whole follow-up without it). Bounds are inclusive. While the test
+    runs and the day by which has not passed, the outcome is ``provisional``.
+    ``measure`` is None when the cycle no longer follows the measure (or the token cannot
+    read it): the outcome is then ``not_followed``.
+    """
+    comparison = str(cycle.prediction_comparison)
+    low = cycle.prediction_value
+    high = cycle.prediction_upper_value
+    assert low is not None
+    phrases = _PREDICTION_PHRASES[language]
+    document: dict[str, Any] = {
+        "measure_id": cycle.prediction_measure_id,
+        "comparison": comparison,
+        "value": low,
+        "upper_value": high,
+        "by_on": cycle.prediction_by_on,
+        "compared": "follow_up_centre",
+        "centre_kind": _CENTRE_KIND[chart],
+        "first_period": None,
+        "last_period": None,
+        "points": 0,
+        "observed": None,
+        "outcome": "not_followed",
+        "provisional": False,
+        "sentence": phrases["not_followed"] + ".",
+    }
+    if measure is None or series is None or windows is None:
+        document["centre_kind"] = None
+        return document
+    kind = PeriodKind(measure.period_kind)
+    unit = measure.unit_label
+    expected = phrases[comparison].format(
+        v=format_figure(low, language, unit),
+        w=format_figure(high, language, unit) if high is not None else "",
+    )
+    first_ordinal = windows.follow_up_first
+    last_ordinal = windows.follow_up_last
+    by_on = cycle.prediction_by_on
+    if by_on is not None and last_ordinal is not None:
+        try:
+            by_ordinal = period_of(kind, by_on, school_year_start=school_year).ordinal
+        except InvalidPeriod:  # a day outside the supported years: the whole follow-up
+            by_ordinal = last_ordinal
+        last_ordinal = min(last_ordinal, by_ordinal)
+    provisional = windows.follow_up_ongoing and (by_on is None or by_on >= local_today())
+    window: slice | None = None
+    n = int(series.values.size)
+    if first_ordinal is not None and last_ordinal is not None and last_ordinal >= first_ordinal:
+        start = max(first_ordinal - series.first, 0)
+        stop = min(last_ordinal - series.first + 1, n)
+        window = slice(start, stop) if stop > start else None
+    observed = (
+        _centre(chart, series, display_scale(ValueKind(measure.value_kind), chart), window)
+        if window is not None
+        else None
+    )
+    if window is None or observed is None:
+        document.update(
+            outcome="no_data",
+            provisional=provisional,
+            sentence=phrases["no_data"].format(name=measure.name, expected=expected) + ".",
+        )
+        return document
+
+    def key(offset: int) -> str:
+        return period_from_ordinal(kind, series.first + offset, school_year_start=school_year).key
+
+    tolerance = 1e-9 * max(abs(low), abs(high or 0.0), 1.0)
+    if comparison == "at_least":
+        met = observed >= low - tolerance
+    elif comparison == "at_most":
+        met = observed <= low + tolerance
+    else:
+        assert high is not None
+        met = low - tolerance <= observed <= high + tolerance
+    first_key, last_key = key(window.start), key(window.stop - 1)
+    periods = first_key if first_key == last_key else f"{first_key}–{last_key}"
+    sentence = phrases["met" if met else "not_met"].format(
+        name=measure.name,
+        observed=format_figure(observed, language, unit),
+        periods=periods,
+        expected=expected,
+    )
+    document.update(
+        first_period=first_key,
+        last_period=last_key,
+        points=int(np.count_nonzero(~np.isnan(series.values[window]))),
+        observed=observed,
+        outcome="met" if met else "not_met",
+        provisional=provisional,
+        sentence=sentence + (phrases["provisional"] if provisional else "") + ".",
+    )
+    return document
+
+
+# --------------------------------------------------------------------------------------------
 # Reading the database
 
 
@@ -577,7 +734,11 @@ async def cycle_evidence(
         "measures it follows",
     )
 
+    predicted = cycle.prediction_measure_id if cycle.prediction_comparison else None
+    check: dict[str, Any] | None = None
+
     def build() -> list[dict[str, Any]]:
+        nonlocal check
         documents = []
         for measure, plan, start, size in planned:
             kind = ValueKind(measure.value_kind)
@@ -595,6 +756,26 @@ async def cycle_evidence(
                     language=language,
                 )
             documents.append({**document, "org_unit_id": units[measure.id]})
+            if measure.id == predicted:
+                check = prediction_check(
+                    cycle,
+                    measure,
+                    series,
+                    plan,
+                    chart=chosen,
+                    school_year=school_year,
+                    language=language,
+                )
+        if predicted is not None and check is None:
+            check = prediction_check(
+                cycle,
+                None,
+                None,
+                None,
+                chart=ChartType.run,
+                school_year=school_year,
+                language=language,
+            )
         return documents
 
     # The analysis and the documents are CPU work: off the event loop.
@@ -619,11 +800,14 @@ async def cycle_evidence(
             )
             + "."
         )
+    if check is not None:
+        sentence += " " + check["sentence"]
     return {
         "cycle_id": cycle.id,
         "title": cycle.title,
         "stage": cycle.stage,
         "prediction": cycle.prediction,
+        "prediction_check": check,
         "decision": cycle.decision,
         "baseline_start_on": cycle.baseline_start_on,
         "baseline_end_on": cycle.baseline_end_on,

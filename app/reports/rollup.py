@@ -174,6 +174,11 @@ class Aggregates:
     units: FloatArray  # reporting units behind each figure
     own: BoolArray  # the unit itself reported
     withheld: BoolArray
+    #: Coverage at the reported period: the reporting units (paths) each report unit expects,
+    #: those of the report with a row in the window (rows), and which reported (columns).
+    reporter_paths: Sequence[str]
+    expected: BoolArray
+    reported_last: BoolArray
 
 
 def aggregate(
@@ -284,7 +289,21 @@ def aggregate(
             small = (level < threshold) | ((hidden > tolerance) & (hidden < threshold))
             withheld[k] = has[k] & small
             known = np.where(withheld[k], known, unseen[k])
-    return Aggregates(first, values, numerators, denominators, count, own, withheld)
+    # Which units a level expects: those of its subtree in the report (not archived, or
+    # reporting the period) that reported the measure at some period of the window.
+    expected = (incidence > 0) & (own_node >= 0)[None, :]
+    return Aggregates(
+        first,
+        values,
+        numerators,
+        denominators,
+        count,
+        own,
+        withheld,
+        list(index),
+        expected,
+        present[:, periods - 1] > 0,
+    )
 
 
 def compute_rollup(
@@ -332,6 +351,17 @@ def compute_rollup(
         summary = analysis.summary
         phase = analysis.current_phase
         withheld = bool(hidden[last])
+        # A verdict only for a figure that is there: a unit that has not reported the period
+        # (or is withheld) gets none, and no sentence about its target.
+        shown = not withheld and values[last] == values[last]
+        status = "withheld" if withheld else ("reported" if shown else "not_reported")
+        coverage = _coverage(figures, k, units) if unit.covered else None
+        if shown:
+            sentence = summary_sentence(analysis, language, period_word=period_word)
+            if coverage is not None and coverage["missing"]:
+                sentence += " " + _coverage_sentence(coverage, language)
+        else:
+            sentence = STATUS_WORDS[language][status] + "."
         out.append(
             {
                 "org_unit_id": unit.id,
@@ -343,6 +373,8 @@ def compute_rollup(
                 "context": not unit.covered,
                 "reported": bool(figures.own[k, last]) if unit.covered else None,
                 "reporting_units": int(figures.units[k, last]) if unit.covered else None,
+                "status": status,
+                "coverage": coverage,
                 "value": _opt(values[last]),
                 "numerator": _opt(numerators[last]) if ratio else None,
                 "denominator": _opt(denominators[last]) if ratio else None,
@@ -359,16 +391,77 @@ def compute_rollup(
                 "centre": _scaled(points.centre[last], scale),
                 "lower": _scaled(points.lower[last], scale),
                 "upper": _scaled(points.upper[last], scale),
-                "variation": summary.variation.value,
-                "assurance": summary.assurance.value if summary.assurance else None,
+                "variation": summary.variation.value if shown else None,
+                "assurance": summary.assurance.value if shown and summary.assurance else None,
                 "assurance_verdict": (
-                    summary.assurance_verdict.value if summary.assurance_verdict else None
+                    summary.assurance_verdict.value if shown and summary.assurance_verdict else None
                 ),
                 "trial_limits": summary.trial_limits,
-                "sentence": summary_sentence(analysis, language, period_word=period_word),
+                "sentence": sentence,
             }
         )
     return out
+
+
+#: A row's status for the period, in words (the sentence of a row without a figure).
+STATUS_WORDS: dict[str, dict[str, str]] = {
+    "sv": {
+        "reported": "Rapporterat",
+        "not_reported": "Ej rapporterat för perioden",
+        "withheld": "Visas inte: för få för att redovisas",
+    },
+    "nb": {
+        "reported": "Rapportert",
+        "not_reported": "Ikke rapportert for perioden",
+        "withheld": "Vises ikke: for få til å rapporteres",
+    },
+    "nn": {
+        "reported": "Rapportert",
+        "not_reported": "Ikkje rapportert for perioden",
+        "withheld": "Visast ikkje: for få til å rapporterast",
+    },
+    "en": {
+        "reported": "Reported",
+        "not_reported": "Not reported for the period",
+        "withheld": "Not shown: too few to report",
+    },
+}
+
+_COVERAGE_WORDS = {
+    "sv": "{r} av {n} enheter har rapporterat; saknas: {names}.",
+    "nb": "{r} av {n} enheter har rapportert; mangler: {names}.",
+    "nn": "{r} av {n} einingar har rapportert; manglar: {names}.",
+    "en": "{r} of {n} units have reported; missing: {names}.",
+}
+
+
+def _coverage(figures: Aggregates, k: int, units: Sequence[ReportUnit]) -> dict[str, Any]:
+    """Which of the units a level expects (see :func:`aggregate`) reported the period."""
+    expected = figures.expected[k]
+    by_path = {unit.path: unit for unit in units}
+    missing = [
+        by_path[path]
+        for path, wanted, done in zip(
+            figures.reporter_paths, expected, figures.reported_last, strict=True
+        )
+        if wanted and not done
+    ]
+    missing.sort(key=lambda u: (u.name.casefold(), str(u.id)))
+    total = int(np.count_nonzero(expected))
+    return {
+        "reported": total - len(missing),
+        "expected": total,
+        "complete": not missing,
+        "missing": [{"org_unit_id": unit.id, "name": unit.name} for unit in missing],
+    }
+
+
+def _coverage_sentence(coverage: dict[str, Any], language: str) -> str:
+    return _COVERAGE_WORDS[language].format(
+        r=coverage["reported"],
+        n=coverage["expected"],
+        names=", ".join(item["name"] for item in coverage["missing"]),
+    )
 
 
 def _scaled(x: np.floating[Any], scale: float) -> float | None:
@@ -569,54 +662,111 @@ async def rollup_report(
     }
 
 
-CSV_HEADER = (
-    "depth",
-    "org_unit",
-    "org_unit_id",
-    "external_code",
-    "kind",
-    "level_above_scope",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "reporting_units",
-    "withheld",
-    "chart",
-    "centre",
-    "lower",
-    "upper",
-    "variation",
-    "assurance",
-    "assurance_verdict",
-    "summary",
-)
+#: The CSV's columns: the English headers are the JSON's names (stable for scripts); the
+#: Nordic ones are words people read.
+CSV_COLUMNS: dict[str, tuple[str, str, str]] = {
+    "depth": ("nivå", "nivå", "nivå"),
+    "org_unit": ("enhet", "enhet", "eining"),
+    "org_unit_id": ("enhetens id", "enhetens id", "einingas id"),
+    "external_code": ("extern kod", "ekstern kode", "ekstern kode"),
+    "kind": ("typ", "type", "type"),
+    "level_above_scope": (
+        "nivå ovanför behörigheten",
+        "nivå over tilgangen",
+        "nivå over tilgangen",
+    ),
+    "period": ("period", "periode", "periode"),
+    "status": ("status", "status", "status"),
+    "value": ("värde", "verdi", "verdi"),
+    "numerator": ("täljare", "teller", "teljar"),
+    "denominator": ("nämnare", "nevner", "nemnar"),
+    "reporting_units": ("rapporterande enheter", "rapporterende enheter", "rapporterande einingar"),
+    "expected_units": ("förväntade enheter", "forventede enheter", "forventa einingar"),
+    "complete": ("alla har rapporterat", "alle har rapportert", "alle har rapportert"),
+    "not_reported": ("ej rapporterat", "ikke rapportert", "ikkje rapportert"),
+    "withheld": ("dold (för få)", "skjult (for få)", "skjult (for få)"),
+    "chart": ("diagram", "diagram", "diagram"),
+    "centre": ("mittlinje", "midtlinje", "midtlinje"),
+    "lower": ("nedre gräns", "nedre grense", "nedre grense"),
+    "upper": ("övre gräns", "øvre grense", "øvre grense"),
+    "variation": ("variation", "variasjon", "variasjon"),
+    "assurance": ("målet mot gränserna", "målet mot grensene", "målet mot grensene"),
+    "assurance_verdict": ("måluppfyllelse", "måloppnåelse", "måloppnåing"),
+    "summary": ("sammanfattning", "sammendrag", "samandrag"),
+}
+CSV_HEADER = tuple(CSV_COLUMNS)
+_NORDIC = ("sv", "nb", "nn")
+_YES_NO: dict[str, tuple[str, str]] = {
+    "sv": ("ja", "nej"),
+    "nb": ("ja", "nei"),
+    "nn": ("ja", "nei"),
+    "en": ("yes", "no"),
+}
 
 
-def csv_rows(report: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """The report as spreadsheet rows (one per unit, in tree order) under ``CSV_HEADER``."""
-    return [
-        (
-            row["depth"],
-            row["name"],
-            str(row["org_unit_id"]),
-            row["external_code"],
-            row["kind"],
-            row["context"],
-            report["period"],
-            row["value"],
-            row["numerator"],
-            row["denominator"],
-            row["reporting_units"],
-            row["withheld"],
-            row["chart"],
-            row["centre"],
-            row["lower"],
-            row["upper"],
-            row["variation"],
-            row["assurance"],
-            row["assurance_verdict"],
-            row["sentence"],
+def csv_header(language: str) -> tuple[str, ...]:
+    """The CSV's header row in ``language``."""
+    if language not in _NORDIC:
+        return CSV_HEADER
+    column = _NORDIC.index(language)
+    return tuple(words[column] for words in CSV_COLUMNS.values())
+
+
+def round_figure(value: float | None, *, percentage: bool = False) -> float | int | None:
+    """A figure as a report shows it: a percentage with one decimal (``79.6``); any other with
+    at most three decimals (``1.333``; a whole number without any: ``92``), and a figure below 0.001 with three significant
+    digits (``0.000123``) so it never rounds to nothing."""
+    if value is None or value != value:
+        return None
+    if percentage:
+        return round(value, 1)
+    if value != 0 and abs(value) < 0.001:
+        return float(f"{value:.3g}")
+    rounded = round(value, 3)
+    return int(rounded) if rounded.is_integer() and abs(rounded) < 2**53 else rounded
+
+
+def csv_rows(report: dict[str, Any], language: str = "en") -> list[tuple[Any, ...]]:
+    """The report as spreadsheet rows (one per unit, in tree order) under
+    :func:`csv_header`: yes/no in ``language``, figures rounded (:func:`round_figure`)."""
+    yes, no = _YES_NO.get(language, _YES_NO["en"])
+    status_words = STATUS_WORDS.get(language, STATUS_WORDS["en"])
+    percent = report["value_kind"] == ValueKind.proportion.value
+
+    def flag(value: bool | None) -> str | None:
+        return None if value is None else (yes if value else no)
+
+    out = []
+    for row in report["units"]:
+        coverage = row["coverage"]
+        out.append(
+            (
+                row["depth"],
+                row["name"],
+                str(row["org_unit_id"]),
+                row["external_code"],
+                row["kind"],
+                flag(row["context"]),
+                report["period"],
+                status_words[row["status"]],
+                round_figure(row["value"], percentage=percent),
+                round_figure(row["numerator"]),
+                round_figure(row["denominator"]),
+                row["reporting_units"],
+                None if coverage is None else coverage["expected"],
+                None if coverage is None else flag(coverage["complete"]),
+                None
+                if coverage is None
+                else ", ".join(item["name"] for item in coverage["missing"]),
+                flag(row["withheld"]),
+                row["chart"],
+                round_figure(row["centre"], percentage=percent),
+                round_figure(row["lower"], percentage=percent),
+                round_figure(row["upper"], percentage=percent),
+                row["variation"],
+                row["assurance"],
+                row["assurance_verdict"],
+                row["sentence"],
+            )
         )
-        for row in report["units"]
-    ]
+    return out

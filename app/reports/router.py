@@ -35,7 +35,7 @@ AcceptLanguage = Annotated[
         alias="Accept-Language",
         max_length=1000,
         description="Language of the sentences: `sv`, `nb` (or `no`), `nn` or `en`, with "
-        "q-values; default `en`. The answer's Content-Language names the choice.",
+        "q-values; default the organisation's `default_language`, else `en`. The answer's Content-Language names the choice.",
         examples=["sv-SE, sv;q=0.9, en;q=0.5"],
     ),
 ]
@@ -148,11 +148,55 @@ class MeasureEvidence(BaseModel):
     points: list[EvidencePoint] = Field(description="Every period from the baseline on.")
 
 
+class PredictionCheck(BaseModel):
+    measure_id: uuid.UUID | None = Field(description="The measure the prediction is about.")
+    comparison: str = Field(description="at_least, at_most or between (bounds included).")
+    value: float = Field(description="The predicted figure (the lower one for between).")
+    upper_value: float | None = Field(description="between: the upper figure.")
+    by_on: date | None = Field(description="The day by which it should hold, if given.")
+    compared: str = Field(
+        description="What is compared: `follow_up_centre`, the follow-up window's centre "
+        "(as `follow_up.centre`) over its periods up to the one containing `by_on`."
+    )
+    centre_kind: str | None = Field(description="median, mean or ratio_of_sums.")
+    first_period: str | None = Field(description="The first period compared.")
+    last_period: str | None = Field(description="The last period compared.")
+    points: int = Field(description="Periods with a usable value among them.")
+    observed: float | None = Field(description="The compared figure, in the measure's figures.")
+    outcome: str = Field(
+        description="met, not_met, no_data (nothing measured after the change up to `by_on`) "
+        "or not_followed (the cycle no longer follows the measure, or the token cannot read "
+        "it)."
+    )
+    provisional: bool = Field(
+        description="The test is still running and `by_on` has not passed: the outcome may "
+        "still change."
+    )
+    sentence: str = Field(description="The outcome in words, in the Content-Language.")
+
+
 _EVIDENCE_EXAMPLE: dict[str, Any] = {
     "cycle_id": "4d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a",
     "title": "Exit tickets i 5B",
     "stage": "follow_up",
     "prediction": "Andelen som instämmer ökar från 45 % till minst 55 % på två veckor.",
+    "prediction_check": {
+        "measure_id": "3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f",
+        "comparison": "at_least",
+        "value": 55.0,
+        "upper_value": None,
+        "by_on": "2026-11-06",
+        "compared": "follow_up_centre",
+        "centre_kind": "ratio_of_sums",
+        "first_period": "2026-W40",
+        "last_period": "2026-W45",
+        "points": 6,
+        "observed": 61.9,
+        "outcome": "met",
+        "provisional": False,
+        "sentence": "Förutsägelsen slog in: Andel elever som upplever delaktighet blev 61,9 % "
+        "efter förändringen (2026-W40–2026-W45), förutsagt minst 55 %.",
+    },
     "decision": None,
     "baseline_start_on": "2026-08-31",
     "baseline_end_on": "2026-09-25",
@@ -237,6 +281,11 @@ class CycleEvidence(BaseModel):
     title: str
     stage: str
     prediction: str | None = Field(description="What the team expected: set beside the data.")
+    prediction_check: PredictionCheck | None = Field(
+        description="The cycle's checkable prediction (`prediction_measure_id`, "
+        "`prediction_comparison`, `prediction_value`...) against the follow-up: whether it "
+        "came true, in figures and in words; null when the cycle has none."
+    )
     decision: str | None = Field(description="adopt, adapt or abandon, once decided.")
     baseline_start_on: date | None
     baseline_end_on: date | None
@@ -276,11 +325,13 @@ async def get_cycle_evidence(
     `baseline_start_on`..`baseline_end_on`, else every period before the test started)
     against the follow-up window (from `test_started_on` to `test_ended_on`, or today), their
     centres and the change, and the signals after the change against the frozen baseline, with
-    the cycle's prediction beside them. Missing periods are gaps; values withheld by
+    the cycle's prediction beside them; a checkable prediction is checked (`prediction_check`:
+    the follow-up centre up to `prediction_by_on` against the predicted figure, and whether it
+    came true), so the team sees it in follow_up before it records its decision. Missing periods are gaps; values withheld by
     small-number protection are gaps too, and flagged. One request analyses at most 100,000
     periods over all the cycle's measures (422 `too_long` naming `cycle.baseline_start_on`
     beyond: narrow the windows)."""
-    language = negotiate_language(accept_language)
+    language = negotiate_language(accept_language, default=Language(principal.language))
     document = await evidence.cycle_evidence(
         session, principal, cycle_id, language=language, chart=chart
     )
@@ -294,6 +345,25 @@ async def get_cycle_evidence(
 
 # --------------------------------------------------------------------------------------------
 # Roll-up report
+
+
+class ReportMissingUnit(BaseModel):
+    org_unit_id: uuid.UUID
+    name: str
+
+
+class ReportCoverage(BaseModel):
+    reported: int = Field(description="Units that reported the period (of `expected`).")
+    expected: int = Field(
+        description="Units of the level's subtree expected to report: those that have "
+        "reported this measure at some period of the report's window (at most 1,000 periods "
+        "up to the reported one), archived units only when they reported the period. A unit "
+        "that has never reported the measure is not counted."
+    )
+    complete: bool = Field(description="Every expected unit reported: the figure is whole.")
+    missing: list[ReportMissingUnit] = Field(
+        description="The expected units that have not reported the period, by name."
+    )
 
 
 class ReportRow(BaseModel):
@@ -312,6 +382,15 @@ class ReportRow(BaseModel):
     reporting_units: int | None = Field(
         description="Units of the subtree behind the figure (null above the scope)."
     )
+    status: str = Field(
+        description="reported (a figure for the period), not_reported (ej rapporterat: nothing "
+        "reported for the period in the subtree; no variation or assurance verdict) or "
+        "withheld (small-number protection; no verdict either)."
+    )
+    coverage: ReportCoverage | None = Field(
+        description="Who of the level's subtree reported the period (null above the scope): "
+        "a total that leaves a unit out says so."
+    )
     value: float | None = Field(
         description="The level's figure for the period (a percentage for proportions); null "
         "when nothing was reported or it is withheld."
@@ -325,16 +404,22 @@ class ReportRow(BaseModel):
     centre: float | None = Field(description="The centre line at the period.")
     lower: float | None = Field(description="The lower limit at the period (control charts).")
     upper: float | None = Field(description="The upper limit at the period.")
-    variation: str = Field(
+    variation: str | None = Field(
         description="common_cause, special_cause_improvement, special_cause_concern, "
-        "special_cause_neutral or no_data: the series up to the period."
+        "special_cause_neutral or no_data: the series up to the period; null when the period "
+        "has no figure (`status` not_reported or withheld)."
     )
     assurance: str | None = Field(
         description="target_within_limits, target_above_limits or target_below_limits."
     )
-    assurance_verdict: str | None = Field(description="pass, fail or hit_or_miss.")
+    assurance_verdict: str | None = Field(
+        description="pass, fail or hit_or_miss; null without a figure for the period."
+    )
     trial_limits: bool
-    sentence: str = Field(description="The verdict in words, in the Content-Language.")
+    sentence: str = Field(
+        description="The verdict in words, in the Content-Language, with the coverage when "
+        "units are missing; without a figure only its status (`Ej rapporterat för perioden.`)."
+    )
 
 
 _REPORT_ROW: dict[str, Any] = {
@@ -347,6 +432,13 @@ _REPORT_ROW: dict[str, Any] = {
     "context": False,
     "reported": False,
     "reporting_units": 3,
+    "status": "reported",
+    "coverage": {
+        "reported": 3,
+        "expected": 4,
+        "complete": False,
+        "missing": [{"org_unit_id": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "name": "Västskolan"}],
+    },
     "value": 78.4,
     "numerator": 588.0,
     "denominator": 750.0,
@@ -362,7 +454,8 @@ _REPORT_ROW: dict[str, Any] = {
     "assurance_verdict": "hit_or_miss",
     "trial_limits": True,
     "sentence": "Inga tecken på en verklig förändring: bara vanlig variation. Målet nås ibland, "
-    "men inte säkert. Gränserna är preliminära: för få mätningar i baslinjen.",
+    "men inte säkert. Gränserna är preliminära: för få mätningar i baslinjen. 3 av 4 enheter "
+    "har rapporterat; saknas: Västskolan.",
 }
 
 
@@ -428,7 +521,11 @@ class ReportFormat(StrEnum):
     responses={
         200: {
             "description": "The report as JSON, or with `format=csv` as CSV in Swedish Excel's "
-            "dialect (UTF-8 with BOM, `;`, decimal comma): one row per unit in tree order.",
+            "dialect (UTF-8 with BOM, `;`, decimal comma, in every language): one row per unit "
+            "in tree order. The CSV's headers and yes/no cells follow the response's language "
+            "(`ja`/`nej` in Swedish, `ja`/`nei` in Norwegian, `yes`/`no` in English, whose "
+            "headers are the JSON's names); percentages have one decimal, other figures at most "
+            "three (a figure below 0.001 keeps three significant digits), counts none.",
             "headers": _LANGUAGE_HEADERS,
             "content": {"text/csv": {"schema": {"type": "string"}}},
         },
@@ -479,7 +576,7 @@ async def get_measure_report(
     minimum. Each level's series is analysed over at most the 1,000 periods that end with the
     reported one (earlier rows are left out), so a report's work is bounded whatever the
     spread of the stored periods."""
-    language = negotiate_language(accept_language)
+    language = negotiate_language(accept_language, default=Language(principal.language))
     report = await rollup.rollup_report(
         session,
         principal,
@@ -493,7 +590,7 @@ async def get_measure_report(
     if format is ReportFormat.csv:
         name = report["period"].replace("/", "-")
         return StreamingResponse(
-            sheet_writer.write_csv(rollup.CSV_HEADER, rollup.csv_rows(report)),
+            sheet_writer.write_csv(rollup.csv_header(language), rollup.csv_rows(report, language)),
             media_type="text/csv; charset=utf-8",
             headers={
                 **headers,
@@ -515,6 +612,15 @@ def _jsonable(report: dict[str, Any]) -> dict[str, Any]:
             **row,
             "org_unit_id": str(row["org_unit_id"]),
             "parent_id": None if row["parent_id"] is None else str(row["parent_id"]),
+            "coverage": None
+            if row["coverage"] is None
+            else {
+                **row["coverage"],
+                "missing": [
+                    {**item, "org_unit_id": str(item["org_unit_id"])}
+                    for item in row["coverage"]["missing"]
+                ],
+            },
         }
         for row in report["units"]
     ]

@@ -326,6 +326,8 @@ async def test_a_sent_series_is_neither_stored_nor_mixed_with_anyones_data(
         answers.append(response.json())
         chart = await client.post(f"{URL}/chart.svg", json=body, headers=bearer(token))
         assert chart.status_code == 200
+        png = await client.post(f"{URL}/chart.png", json=body, headers=bearer(token))
+        assert png.status_code == 200 and png.headers["content-type"] == "image/png"
     assert all(answer == answers[0] for answer in answers)
     assert await session.scalar(select(func.count()).select_from(AuditEvent)) == before
     anonymous = await client.post(URL, json=body)

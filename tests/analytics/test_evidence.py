@@ -287,3 +287,104 @@ async def test_small_numbers_above_the_token_are_gaps_and_flagged(
     # The school's admin covers the school: nothing withheld.
     full = (await _evidence(client, tenant, cycle, "en")).json()["measures"][0]
     assert not any(p["withheld"] for p in full["points"])
+
+
+async def test_a_checkable_prediction_is_checked_against_the_follow_up_in_figures_and_words(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    cycle, measure = await _cycle_with_data(client, session, tenant)
+    url = f"/api/v1/cycles/{cycle['id']}"
+    # Without a checkable prediction there is nothing to check.
+    assert (await _evidence(client, tenant, cycle)).json()["prediction_check"] is None
+    predicted = await client.patch(
+        url,
+        json={
+            "prediction_measure_id": measure["id"],
+            "prediction_comparison": "at_least",
+            "prediction_value": 55,
+        },
+        headers=tenant.headers,
+    )
+    assert predicted.status_code == 200, predicted.text
+    body = (await _evidence(client, tenant, cycle)).json()
+    check = body["prediction_check"]
+    # The follow-up's centre: 91 of 120 pupils over 2025-W19..W24 (W21 missing).
+    assert check["observed"] == pytest.approx(100 * 91 / 120)
+    assert check["observed"] == pytest.approx(body["measures"][0]["follow_up"]["centre"])
+    assert (check["first_period"], check["last_period"], check["points"]) == (
+        "2025-W19",
+        "2025-W24",
+        5,
+    )
+    assert (check["outcome"], check["provisional"], check["compared"]) == (
+        "met",
+        False,
+        "follow_up_centre",
+    )
+    assert check["sentence"] == (
+        f"Förutsägelsen slog in: {measure['name']} blev 75,8\u00a0% efter förändringen "
+        "(2025-W19–2025-W24), förutsagt minst 55\u00a0%."
+    )
+    assert body["sentence"].endswith(check["sentence"])
+    # By a day: only the follow-up's periods up to it (W19 and W20: 36 of 48).
+    await client.patch(
+        url,
+        json={
+            "prediction_comparison": "at_most",
+            "prediction_value": 70,
+            "prediction_by_on": "2025-05-18",
+        },
+        headers=tenant.headers,
+    )
+    check = (await _evidence(client, tenant, cycle, "en")).json()["prediction_check"]
+    assert check["observed"] == pytest.approx(75.0)
+    assert (check["last_period"], check["outcome"]) == ("2025-W20", "not_met")
+    assert check["sentence"].startswith("The prediction did not come true:")
+    assert "predicted at most 70%" in check["sentence"]
+    await client.patch(
+        url,
+        json={"prediction_comparison": "between", "prediction_upper_value": 80},
+        headers=tenant.headers,
+    )
+    for language, opening in (
+        ("nb", "Prediksjonen slo til:"),
+        ("nn", "Prediksjonen slo til:"),
+        ("en", "The prediction came true:"),
+    ):
+        check = (await _evidence(client, tenant, cycle, language)).json()["prediction_check"]
+        assert check["outcome"] == "met" and check["sentence"].startswith(opening)
+    # A day before the follow-up: nothing to compare yet.
+    await client.patch(url, json={"prediction_by_on": "2025-04-01"}, headers=tenant.headers)
+    check = (await _evidence(client, tenant, cycle)).json()["prediction_check"]
+    assert (check["outcome"], check["observed"]) == ("no_data", None)
+    assert check["sentence"].startswith("Förutsägelsen (")
+
+
+async def test_a_prediction_about_a_measure_no_longer_followed_says_so(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    cycle, measure = await _cycle_with_data(client, session, tenant)
+    initiative_id = measure["initiative_id"]
+    second = await create_measure(
+        client, tenant.headers, initiative_id=initiative_id, name="Närvaro"
+    )
+    await client.patch(
+        f"/api/v1/cycles/{cycle['id']}",
+        json={
+            "prediction_measure_id": measure["id"],
+            "prediction_comparison": "at_least",
+            "prediction_value": 55,
+        },
+        headers=tenant.headers,
+    )
+    named = await client.put(
+        f"/api/v1/cycles/{cycle['id']}/measures",
+        json={"measure_ids": [second["id"]]},
+        headers=tenant.headers,
+    )
+    assert named.status_code == 200, named.text
+    check = (await _evidence(client, tenant, cycle, "en")).json()["prediction_check"]
+    assert (check["outcome"], check["observed"]) == ("not_followed", None)
+    assert check["sentence"] == "The prediction is about a measure the cycle no longer follows."

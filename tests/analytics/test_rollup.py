@@ -1,5 +1,7 @@
 """The roll-up report over HTTP: levels aggregate correctly, small numbers never leak."""
 
+import io
+from csv import reader
 from typing import Any
 
 import pytest
@@ -159,7 +161,7 @@ async def test_a_level_above_the_scope_is_withheld_when_a_small_unit_could_be_wo
     lines = csv.content.decode("utf-8-sig").split("\r\n")
     header = lines[0].split(";")
     first = dict(zip(header, lines[1].split(";"), strict=True))
-    assert first["org_unit"] == "Mittköping kommun" and first["withheld"] == "TRUE"
+    assert first["org_unit"] == "Mittköping kommun" and first["withheld"] == "yes"
     assert (first["value"], first["numerator"], first["denominator"]) == ("", "", "")
     assert "Södra" not in csv.text
     cells = {cell for line in lines[1:] for cell in line.split(";")}
@@ -542,3 +544,101 @@ async def test_a_report_over_the_widest_spread_of_days_is_bounded_and_leaves_the
         "/api/v1/measures/{measure_id}/report"
     ]["get"]["description"]
     assert f"{rollup.REPORT_PERIODS:,} periods" in described
+
+
+# --------------------------------------------------------------------------------------------
+# Issue 15, item 5: the report never judges what is not there
+
+
+async def test_a_unit_that_has_not_reported_gets_no_verdict_and_every_total_says_its_coverage(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant, west, indicator = await _survey(client, session)
+    # VT2027: Södra skolan has not reported.
+    await _send(
+        client,
+        tenant,
+        indicator,
+        [
+            {
+                "org_unit_id": str(tenant.school.id),
+                "period": "VT2027",
+                "numerator": 60,
+                "denominator": 100,
+            },
+            {"org_unit_id": str(west.id), "period": "VT2027", "numerator": 5, "denominator": 20},
+        ],
+    )
+    report = await _report(client, tenant.admin, indicator, period="VT2027")
+    rows = _by_name(report)
+    for name in ("Södra skolan", "Område Söder"):
+        row = rows[name]
+        assert (row["status"], row["value"]) == ("not_reported", None)
+        assert (row["variation"], row["assurance"], row["assurance_verdict"]) == (None, None, None)
+        assert row["sentence"] == "Ej rapporterat för perioden."
+    root = rows["Mittköping kommun"]
+    assert root["status"] == "reported" and root["variation"] is not None
+    assert root["value"] == pytest.approx(100 * 65 / 120)
+    assert root["coverage"] == {
+        "reported": 2,
+        "expected": 3,
+        "complete": False,
+        "missing": [{"org_unit_id": str(tenant.sibling_school.id), "name": "Södra skolan"}],
+    }
+    assert root["sentence"].endswith("2 av 3 enheter har rapporterat; saknas: Södra skolan.")
+    north = rows["Område Norr"]
+    assert north["coverage"]["complete"] is True and north["coverage"]["expected"] == 2
+    assert "saknas" not in north["sentence"]
+    assert rows["Södra skolan"]["coverage"]["missing"][0]["name"] == "Södra skolan"
+
+    # A period nobody has reported: no verdicts at all.
+    empty = await _report(client, tenant.admin, indicator, period="HT2027")
+    assert {row["status"] for row in empty["units"]} == {"not_reported"}
+    assert all(
+        row["variation"] is None and row["assurance_verdict"] is None and row["value"] is None
+        for row in empty["units"]
+    )
+    assert empty["units"][0]["coverage"]["reported"] == 0
+
+    # The CSV speaks the request's language and rounds its figures.
+    url = f"/api/v1/measures/{indicator['id']}/report"
+    csv = await client.get(
+        url,
+        params={"period": "VT2027", "format": "csv"},
+        headers={**tenant.headers, "Accept-Language": "sv"},
+    )
+    assert csv.status_code == 200 and csv.headers["content-language"] == "sv"
+    header, *cells = list(reader(io.StringIO(csv.content.decode("utf-8-sig")), delimiter=";"))
+    assert header[:3] == ["nivå", "enhet", "enhetens id"] and "ej rapporterat" in header
+    table = [dict(zip(header, line, strict=True)) for line in cells]
+    by_unit = {row["enhet"]: row for row in table}
+    top = by_unit["Mittköping kommun"]
+    assert top["värde"] == "54,2"  # 65 of 120 pupils, one decimal
+    assert (top["täljare"], top["nämnare"]) == ("65", "120")
+    assert (top["alla har rapporterat"], top["ej rapporterat"]) == ("nej", "Södra skolan")
+    assert (top["förväntade enheter"], top["rapporterande enheter"]) == ("3", "2")
+    assert top["dold (för få)"] == "nej" and top["nivå ovanför behörigheten"] == "nej"
+    assert by_unit["Södra skolan"]["status"] == "Ej rapporterat för perioden"
+    assert by_unit["Södra skolan"]["variation"] == ""
+    figures = [
+        cell for row in table for key, cell in row.items() if key in ("mittlinje", "övre gräns")
+    ]
+    assert all(len(cell.partition(",")[2]) <= 1 for cell in figures)
+    norwegian = await client.get(
+        url,
+        params={"period": "VT2027", "format": "csv"},
+        headers={**tenant.headers, "Accept-Language": "nn"},
+    )
+    nn_header, nn_top, *_ = list(
+        reader(io.StringIO(norwegian.content.decode("utf-8-sig")), delimiter=";")
+    )
+    assert nn_header[1] == "eining" and nn_top[nn_header.index("skjult (for få)")] == "nei"
+    assert "Ikkje rapportert for perioden" in norwegian.text
+
+
+def test_report_figures_round_as_documented() -> None:
+    assert rollup.round_figure(79.64426877470355, percentage=True) == 79.6
+    assert rollup.round_figure(79.64426877470355) == 79.644
+    assert rollup.round_figure(92.0) == 92 and isinstance(rollup.round_figure(92.0), int)
+    assert rollup.round_figure(0.000123456) == 0.000123
+    assert rollup.round_figure(None) is None and rollup.round_figure(float("nan")) is None

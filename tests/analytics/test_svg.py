@@ -211,9 +211,14 @@ def test_signal_and_excluded_points_are_highlighted() -> None:
     assert len(subpaths(one(root, "signal", "concern").get("d", ""))) == 1
     assert len(subpaths(one(root, "signal", "neutral").get("d", ""))) == 1
     colours = {
-        k: one(root, "signal", k).get("stroke") for k in ("improvement", "concern", "neutral")
+        k: one(root, "signal", k).get("stroke") or one(root, "signal", k).get("fill")
+        for k in ("improvement", "concern", "neutral")
     }
     assert colours == {"improvement": "#289de0", "concern": "#fab428", "neutral": "#361475"}
+    # Meaning is not carried by colour alone (WCAG 1.4.1): round, square, diamond.
+    assert one(root, "signal", "improvement").get("stroke-linecap") == "round"
+    assert one(root, "signal", "concern").get("stroke-linecap") == "square"
+    assert one(root, "signal", "neutral").get("d", "").endswith("z")
     excluded = one(root, "excluded")
     assert excluded.get("d", "").count("a") == 2  # one ring: two half arcs
     assert excluded.get("fill") == "#fff"  # hollow
@@ -242,8 +247,8 @@ def test_text_from_users_is_escaped() -> None:
     title = root.find(f"{SVG}title")
     assert title is not None and title.text == clean
     texts = [e.text or "" for e in classed(root, "annotation-text")]
-    assert "Ny & bättre <rutin>" in texts
-    assert any(t.startswith("<script>") for t in texts)
+    assert "2 Ny & bättre <rutin>" in texts
+    assert any(t.startswith("1 <script>") for t in texts)
     assert (one(root, "y-label").text or "").startswith("<script>")
 
 
@@ -257,23 +262,34 @@ def test_annotations_mark_their_point_and_outside_ones_are_left_out() -> None:
 
     groups = classed(root, "annotation")
     assert len(groups) == 2
+    # Numbered on the chart, listed under it.
+    assert [e.text for e in classed(root, "annotation-number")] == ["1", "2"]
     texts = [e.text for e in classed(root, "annotation-text")]
-    assert texts == ["Planera: ny rutin för exit tickets", "Göra"]
-    # Neighbouring notes go to different lanes rather than overlap.
-    rows = {e.get("y") for e in classed(root, "annotation-text")}
-    assert len(rows) == 2
+    assert texts == ["1 Planera: ny rutin för exit tickets", "2 Göra"]
+    numbers = classed(root, "annotation-number")
+    plot_top = min(
+        float(y) for y in re.findall(r"M[\d.]+ ([\d.]+)V", one(root, "axis").get("d", ""))
+    )
+    assert all(float(e.get("y", "")) < plot_top for e in numbers)
+    notes_top = min(float(e.get("y", "")) for e in classed(root, "annotation-text"))
+    assert notes_top > max(float(e.get("y", "")) for e in classed(root, "tick", "x"))
 
 
 def test_x_labels_are_period_keys_that_never_overlap() -> None:
-    points = series([10.0 + (i % 7) for i in range(156)])
+    points = [
+        dataclasses.replace(p, label=f"{2026 + i // 52}-W{i % 52 + 1:02d}")
+        for i, p in enumerate(series([10.0 + (i % 7) for i in range(156)]))
+    ]
     for width in (300, 800, 1600):
         root = parse(render_svg(drawing(points, width=width)))
         labels = classed(root, "tick", "x")
-        assert 2 <= len(labels) <= 20
+        assert 2 <= len(labels) <= 40
         xs = [float(e.get("x", "")) for e in labels]
         widest = max(len(e.text or "") for e in labels) * 11 * 0.6
         assert all(b - a > widest for a, b in itertools.pairwise(xs)), (width, xs)
-        assert all(re.fullmatch(r"2026-W\d+", e.text or "") for e in labels)
+        assert all(re.fullmatch(r"v\. \d+", e.text or "") for e in labels)
+        years = [e.text for e in classed(root, "tick", "year")]
+        assert years == ["2026", "2027", "2028"]  # shown once, where it changes
 
 
 def test_ten_thousand_points_are_thinned_without_losing_a_signal_an_exclusion_or_a_gap() -> None:

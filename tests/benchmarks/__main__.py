@@ -6,7 +6,7 @@ when ``TEST_DATABASE_URL`` names a PostgreSQL server, on a scratch database ther
 ``--only core`` or ``--only measurements`` runs one part (see ``measurements.py``).
 ``--in-process`` is the quick mode: httpx over ASGI, no server (see ``inprocess.py``).
 The analytics part (``analytics.py``) follows the served figures; alone:
-``python -m tests.benchmarks.analytics``.
+``python -m tests.benchmarks.analytics``; then the charts' PNG time (``charts.py``).
 Figures only: goals are printed beside the ratios, nothing fails.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from app.logging import configure_logging
 from app.settings import Settings
-from tests.benchmarks import analytics, inprocess, served
+from tests.benchmarks import analytics, charts, inprocess, served
 
 
 def main() -> None:
@@ -79,6 +79,8 @@ def main() -> None:
     print(f"Total {time.perf_counter() - started:.0f} s.")
     print(flush=True)
     analytics.main()  # issue 9's roll-up report and analysis step, in process
+    print(flush=True)
+    charts.main()  # issue 15's PNG of a 10,000-point chart, in process
 
 
 if __name__ == "__main__":

@@ -47,6 +47,8 @@ CASES: list[Case] = [
     Case("GET", "/measures/{measure}/analysis.csv"),
     Case("GET", "/measures/{measure}/chart.svg"),
     Case("GET", "/measures/{indicator}/chart.svg", query={"org_unit_id": "{school}"}),
+    Case("GET", "/measures/{measure}/chart.png"),
+    Case("GET", "/measures/{indicator}/chart.png", query={"org_unit_id": "{school}"}),
     Case("GET", "/measures/{measure}/phases"),
     Case(
         "POST",

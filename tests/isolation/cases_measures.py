@@ -119,6 +119,8 @@ CASES: list[Case] = [
     Case("GET", "/measures/{measure}/series"),
     Case("GET", "/measures/{indicator}/series", query={"org_unit_id": "{school}"}),
     Case("GET", "/measures/{indicator}/reporting-status", query={"period": "2026-W10"}),
+    Case("GET", "/measures/{measure}/template"),
+    Case("GET", "/measures/{indicator}/template", query={"format": "xlsx"}),
     Case(
         "GET",
         "/measurements",

@@ -44,11 +44,16 @@ COVERED_ELSEWHERE = {
     ("GET", "/api/v1/access-tokens/current"): "test_current_token_describes_only_the_caller",
     ("POST", "/api/v1/measurements/upload"): "test_uploads_and_exports_reach_only_the_callers_own",
     ("GET", "/api/v1/measurements/export"): "test_uploads_and_exports_reach_only_the_callers_own",
+    ("POST", "/api/v1/org-units/import"): "test_imports_reach_only_the_callers_own",
+    ("POST", "/api/v1/measures/import"): "test_imports_reach_only_the_callers_own",
     (
         "POST",
         "/api/v1/analytics/series",
     ): "test_a_sent_series_is_neither_stored_nor_mixed_with_anyones_data",
     ("POST", "/api/v1/analytics/series/chart.svg"): (
+        "test_a_sent_series_is_neither_stored_nor_mixed_with_anyones_data"
+    ),
+    ("POST", "/api/v1/analytics/series/chart.png"): (
         "test_a_sent_series_is_neither_stored_nor_mixed_with_anyones_data"
     ),
 }
@@ -332,6 +337,41 @@ async def test_uploads_and_exports_reach_only_the_callers_own(
     assert own.json()["replaced"] == 1
 
 
+async def test_imports_reach_only_the_callers_own(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    """An import names units by code: another organisation's codes and the sibling subtree's
+    units are unknown to it, and the victim's tree and indicators stay as they were."""
+    victim = await make_tenant(session)
+    attacker = await make_tenant(session, "Annanstad kommun")
+    victim.north.external_code, victim.south.external_code = "NORR", "SODER"
+    session.add_all([victim.north, victim.south])
+    await session.commit()
+    units = b"name;code;parent;kind\nNy skola;NY1;NORR;school\n"
+    measures = b"name;code;unit;value_kind;period_kind\nTrygghet;TRYGG;NORR;count;term\n"
+    before = (await client.get("/api/v1/org-units?limit=100", headers=victim.headers)).json()
+    for token in (attacker.admin, victim.south_admin):
+        headers = {**bearer(token), "Content-Type": "text/csv"}
+        for url, body in (
+            ("/api/v1/org-units/import", units),
+            ("/api/v1/measures/import", measures),
+        ):
+            refused = await client.post(url, content=body, headers=headers)
+            assert refused.status_code == 422, refused.text
+            assert refused.json()["errors"][0]["type"] == "not_found"
+    after = (await client.get("/api/v1/org-units?limit=100", headers=victim.headers)).json()
+    assert after == before
+    listed = await client.get("/api/v1/measures?external_code=TRYGG", headers=victim.headers)
+    assert listed.json()["total"] == 0
+    own = {**bearer(victim.north_admin), "Content-Type": "text/csv"}
+    assert (
+        await client.post("/api/v1/org-units/import", content=units, headers=own)
+    ).status_code == 200
+    assert (
+        await client.post("/api/v1/measures/import", content=measures, headers=own)
+    ).status_code == 200
+
+
 ID_FILTERS: dict[tuple[str, str], str] = {
     ("/org-units", "within"): "school",
     ("/org-units", "parent_id"): "north",
@@ -361,14 +401,21 @@ ID_FILTERS: dict[tuple[str, str], str] = {
     ("/measures/{measure_id}/analysis", "org_unit_id"): "school",
     ("/measures/{measure_id}/analysis.csv", "org_unit_id"): "school",
     ("/measures/{measure_id}/chart.svg", "org_unit_id"): "school",
+    ("/measures/{measure_id}/chart.png", "org_unit_id"): "school",
     ("/analytics/measures", "initiative_id"): "measure_initiative",
     ("/analytics/measures", "org_unit_id"): "school",
+    ("/chart-links", "measure_id"): "measure",
 }
 """Every id filter of every list, with the victim's object it names."""
 
-HISTORY_FILTERS = {("/audit-events", "object_id"), ("/audit-events", "actor_token_id")}
+HISTORY_FILTERS = {
+    ("/audit-events", "object_id"),
+    ("/audit-events", "actor_token_id"),
+    ("/chart-links", "measure_id"),
+}
 """Filters on recorded history, not references: an object's trail outlives the object (and a
-token's changes its scope), so they match without resolving the id and answer a page."""
+token's changes its scope), so they match without resolving the id and answer a page. The
+chart links' filter narrows the caller's own links only, so it needs no resolving either."""
 
 
 def _id_filters_in_contract() -> set[tuple[str, str]]:

@@ -4,7 +4,10 @@ Each is a few kilobytes at most and would make a reader that trusts it allocate 
 (the issue 13 workbook asks for 512 GiB). Used by the upload tests and the contract fuzzing.
 """
 
+import base64
 import io
+import random
+import warnings
 import zipfile
 
 _CONTENT_TYPES = (
@@ -102,6 +105,28 @@ def far_corner() -> bytes:
     )
 
 
+def with_extra_part(body: bytes, name: str, content: str) -> bytes:
+    """``body`` with one more part appended, even under a name the archive already holds."""
+    output = io.BytesIO(body)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of a duplicate name: that is the point
+        with zipfile.ZipFile(output, "a", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(name, content)
+    return output.getvalue()
+
+
+def _far_workbook_part() -> str:
+    """A second workbook part whose only sheet is the far-corner one."""
+    return _WORKBOOK.replace('r:id="rId1"', 'r:id="rId9"')
+
+
+def element_flood(elements: int = 2_000_000) -> bytes:
+    """A sheet of a few hundred kilobytes holding millions of empty elements: cheap to send,
+    seconds of parsing. Random text in a comment keeps its compression ratio believable."""
+    noise = base64.b64encode(random.Random(13).randbytes(elements // 30)).decode()
+    return workbook(HEADER + ROW, after_data=f"<!-- {noise} -->" + "<x/>" * elements)
+
+
 def hostile_workbooks() -> dict[str, bytes]:
     """Workbooks whose declared or real extent is far beyond what is read, by name."""
     big = "x" * 30_000
@@ -143,6 +168,15 @@ def hostile_workbooks() -> dict[str, bytes]:
             HEADER + ROW,
             after_data='<mergeCells count="1"><mergeCell ref="A3:XFD1048576"/></mergeCells>',
         ),
+        # Two parts of one name (or of names equal but for case): a check that reads the first
+        # while the reader opens the other would measure a harmless sheet.
+        "duplicate_workbook_part": with_extra_part(
+            far_corner(), "xl/workbook.xml", _far_workbook_part()
+        ),
+        "case_variant_workbook_part": with_extra_part(
+            far_corner(), "XL/Workbook.xml", _far_workbook_part()
+        ),
+        "element_flood": element_flood(),
         "entity_expansion": workbook(
             HEADER + ROW,
             prolog='<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>',

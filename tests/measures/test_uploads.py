@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from httpx import AsyncClient
+from httpx import AsyncClient, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.cycles.factories import make_initiative
@@ -255,6 +255,9 @@ async def test_a_tiny_workbook_reaching_xfd1048576_is_refused_and_the_server_ans
         ("shared_string_amplified", 413, "sheet-too-large"),
         ("shared_strings_declared_huge", 413, "sheet-too-large"),
         ("entity_expansion", 422, "unreadable-file"),
+        ("duplicate_workbook_part", 422, "unreadable-file"),
+        ("case_variant_workbook_part", 422, "unreadable-file"),
+        ("element_flood", 413, "sheet-too-large"),
     ],
 )
 async def test_workbooks_declaring_more_than_they_hold_are_refused_in_our_words(
@@ -308,3 +311,100 @@ async def test_a_csv_quote_left_open_is_refused_naming_its_row_and_nothing_is_wr
         f"/api/v1/measurements?measure_id={measure_id}", headers=tenant.headers
     )
     assert listed.json()["items"] == []
+
+
+async def test_reading_a_large_workbook_leaves_the_event_loop_free(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    """A workbook just under the element limit takes the reader a while; /healthz keeps
+    answering meanwhile, because the file is read in a worker thread."""
+    import asyncio
+    import time
+
+    from app.measures.sheet_bounds import MAX_MARKUP
+
+    tenant = await make_tenant(session)
+    measure_id = await _attendance(client, session, tenant)
+    body = hostile_files.element_flood(MAX_MARKUP - 1_000)
+    done = asyncio.Event()
+    gaps: list[float] = []
+
+    async def upload() -> Response:
+        try:
+            return await client.post(
+                f"/api/v1/measurements/upload?measure_id={measure_id}&org_unit_code=S-0101"
+                "&dry_run=true",
+                content=body,
+                headers={**tenant.headers, "Content-Type": XLSX},
+            )
+        finally:
+            done.set()
+
+    async def health() -> None:
+        last = time.perf_counter()
+        while not done.is_set():
+            assert (await client.get("/healthz")).status_code == 200
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+            await asyncio.sleep(0.01)
+
+    answer, _ = await asyncio.gather(upload(), health())
+    assert answer.status_code == 200, answer.text
+    assert gaps and max(gaps) < 1.0, max(gaps)
+
+
+async def test_a_multipart_form_upload_is_read_like_the_raw_body(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    """curl -F file=@x.csv, Postman's form-data and an HTML form send the file as a part."""
+    tenant = await make_tenant(session)
+    measure_id = await _attendance(client, session, tenant)
+    body = (DATA / "libreoffice_sv.csv").read_bytes()
+    raw = await client.post(
+        "/api/v1/measurements/upload?dry_run=true",
+        content=body,
+        headers={**tenant.headers, "Content-Type": "text/csv"},
+    )
+    form = await client.post(
+        "/api/v1/measurements/upload?dry_run=true",
+        files={"file": ("matningar.csv", body, "text/csv")},
+        data={"note": "from a form"},
+        headers=tenant.headers,
+    )
+    assert form.status_code == 200, form.text
+    assert form.json() == raw.json()
+    xlsx = (DATA / "excel.xlsx").read_bytes()
+    as_xlsx = await client.post(
+        "/api/v1/measurements/upload",
+        files={"upload": ("excel.xlsx", xlsx, "application/octet-stream")},
+        headers=tenant.headers,
+    )
+    assert as_xlsx.status_code == 200, as_xlsx.text
+    assert as_xlsx.json()["format"] == "xlsx"
+    assert measure_id
+
+
+async def test_a_form_without_its_file_says_how_to_send_it(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    empty = await client.post(
+        "/api/v1/measurements/upload", data={"file": "matningar.csv"}, headers=tenant.headers
+    )
+    assert empty.status_code == 422
+    assert "multipart/form-data" in empty.json()["detail"]
+    no_file = await client.post(
+        "/api/v1/measurements/upload",
+        files={"x": (None, b"text only")},
+        headers=tenant.headers,
+    )
+    assert no_file.status_code == 422
+    assert "curl -F file=@" in no_file.json()["detail"]
+    two = await client.post(
+        "/api/v1/measurements/upload",
+        files=[("a", ("a.csv", b"x", "text/csv")), ("b", ("b.csv", b"y", "text/csv"))],
+        headers=tenant.headers,
+    )
+    assert two.status_code == 422
+    assert "Traceback" not in two.text
