@@ -23,6 +23,7 @@ from sqlmodel._compat import SQLModelConfig
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.context import SYSTEM, Context
+from app.settings import get_settings
 
 # Every constraint gets a predictable name; SQLite batch migrations depend on it.
 SQLModel.metadata.naming_convention = {
@@ -139,8 +140,6 @@ def utcnow() -> datetime:
 
 def local_today() -> date:
     """Today in the organisation's calendar (``PDCA_TIMEZONE``): what due dates are measured by."""
-    from app.settings import get_settings
-
     return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
@@ -222,7 +221,7 @@ class VersionedRow(SQLModel):
 
     @declared_attr.directive
     def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
 
 
 class TenantRow(VersionedRow):

@@ -1,11 +1,16 @@
 """HTTP details every resource shares: HEAD, conditional GET (304), a strong ETag on every
-document, a request size limit, and what caches may keep."""
+document, a request size limit, what caches may keep, the one fast JSON response and the header
+of a localised answer."""
 
 import base64
 import hashlib
 import tempfile
-from typing import IO
+import uuid
+from typing import IO, Any, TypeVar
 
+import orjson
+from fastapi import Response
+from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -213,3 +218,31 @@ class CachingMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_caching)
+
+
+class FastJSONResponse(JSONResponse):
+    """JSON written by orjson: NumPy arrays as they are, NaN and infinities as null."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(
+            content,
+            default=_uuid_like,
+            option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z,
+        )
+
+
+def _uuid_like(value: Any) -> str:
+    # asyncpg hands out its own UUID subclass, which orjson does not take for uuid.UUID.
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+R = TypeVar("R", bound=Response)
+
+
+def localised(response: R, language: str) -> R:
+    """Say which language the answer speaks, and that it depends on Accept-Language."""
+    response.headers["Content-Language"] = language
+    response.headers["Vary"] = "Accept-Language"
+    return response

@@ -13,14 +13,13 @@ from app import __doc__ as package_doc
 from app import openapi
 from app.access_tokens.auth import active_token_owner
 from app.access_tokens.router import router as access_tokens_router
-from app.analytics.reports_router import evidence_router, report_router
-from app.analytics.router import measure_router as measure_analysis_router
-from app.analytics.router import router as analytics_router
 from app.audit import service as audit_service
 from app.audit.router import router as audit_router
 from app.chart_links.router import embed_router as chart_embed_router
 from app.chart_links.router import measure_router as chart_link_measure_router
 from app.chart_links.router import router as chart_links_router
+from app.charts.router import measure_router as measure_analysis_router
+from app.charts.router import router as analytics_router
 from app.commitments.router import router as commitments_router
 from app.cycles.router import router as cycles_router
 from app.db import SessionMiddleware, create_engine
@@ -35,6 +34,7 @@ from app.measures.router import router as measures_router
 from app.org_units.router import router as org_units_router
 from app.organisations.router import router as organisations_router
 from app.problems import install_problem_handlers
+from app.reports.router import evidence_router, report_router
 from app.routing import mount, operation_id
 from app.sessions import create_sessionmaker
 from app.settings import Settings, get_settings
@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_sessionmaker = create_sessionmaker(engine, audit=audit, kind="read")
     app.state.write_sessionmaker = create_sessionmaker(engine, audit=audit, kind="write")
     app.state.sessionmaker = create_sessionmaker(engine, audit=audit)  # work outside requests
-    app.openapi = lambda: openapi.build_openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: openapi.build_openapi(app)  # type: ignore[method-assign]  # FastAPI's documented way to replace the schema builder
 
     mount(
         app,

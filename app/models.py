@@ -1,9 +1,9 @@
 """Every table, imported in one place so Alembic's metadata sees them all."""
 
 import app.access_tokens.models
-import app.analytics.models
 import app.audit.models
 import app.chart_links.models
+import app.charts.models
 import app.commitments.models
 import app.cycles.models
 import app.goals.models

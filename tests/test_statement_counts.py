@@ -25,7 +25,7 @@ from app.chart_links.models import ChartLink
 from app.commitments.models import Commitment
 from app.context import Role
 from app.cycles.models import Cycle, CycleStageTransition
-from app.cycles.stages import Direction, Stage
+from app.cycles.stages import Stage, StageDirection
 from app.db import utcnow
 from app.goals.models import Goal
 from app.initiatives.models import Initiative, InitiativeGoal
@@ -129,7 +129,7 @@ async def make_many(session: AsyncSession) -> Many:
                 cycle_id=cycles[-1].id,
                 position=i + 1,
                 to_stage=Stage.current_state,
-                direction=Direction.forward,
+                direction=StageDirection.forward,
                 actor_name="test setup",
             )
             for i in range(ROWS)

@@ -117,7 +117,7 @@ class AccessTokenPublic(AccessTokenBase):
     revoked_at: datetime | None
     created_at: datetime
 
-    @computed_field(description="Neither revoked nor expired.")  # type: ignore[prop-decorator]
+    @computed_field(description="Neither revoked nor expired.")  # type: ignore[prop-decorator]  # pydantic's computed_field on a property, as its docs show
     @property
     def active(self) -> bool:
         return AccessToken.is_active_at(

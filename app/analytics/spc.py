@@ -92,130 +92,42 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cached_property, lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from app.analytics import control, runs
+from app.analytics.types import (
+    ALL_RULES,
+    CLASSIFICATIONS,
+    MR_RULES,
+    RATIO_CHARTS,
+    SUBGROUP_CHARTS,
+    VALUE_CHARTS,
+    AnalysisInputError,
+    AssurancePosition,
+    AssuranceVerdict,
+    BetterDirection,
+    ChartType,
+    Classification,
+    NoAssurance,
+    Rule,
+    Side,
+    Signal,
+    SignalDirection,
+    Variation,
+)
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.intp]
 
 
-class ChartType(StrEnum):
-    run = "run"
-    i = "i"
-    mr = "mr"  # moving ranges of an I chart series
-    xbar = "xbar"  # subgroup means
-    s = "s"  # subgroup standard deviations
-    t = "t"  # time between rare events
-    g = "g"  # opportunities between rare events
-    p = "p"
-    pp = "pp"  # Laney P′
-    u = "u"
-    up = "up"  # Laney U′
-    c = "c"
-
-
-RATIO_CHARTS = frozenset({ChartType.p, ChartType.pp, ChartType.u, ChartType.up})
-#: Charts of subgroups: a list of values per period.
-SUBGROUP_CHARTS = frozenset({ChartType.xbar, ChartType.s})
-#: Charts that take ``values`` only.
-VALUE_CHARTS = frozenset({ChartType.c, ChartType.mr, ChartType.t, ChartType.g})
-#: The rules an MR chart applies: successive moving ranges share a point, so runs rules do
-#: not hold for them (qicharts2 reports no runs signal on MR charts either).
-MR_RULES: frozenset[str] = frozenset({"outside_limits"})
-
-
-class Direction(StrEnum):
-    """Which way is better for the measure."""
-
-    up = "up"
-    down = "down"
-    neutral = "neutral"
-
-
-class Rule(StrEnum):
-    """Signal rules, in order of precedence for a point's classification."""
-
-    outside_limits = "outside_limits"
-    trend = "trend"
-    two_of_three = "two_of_three"
-    shift = "shift"
-    longest_run = "longest_run"
-    crossings = "crossings"
-
-
-#: Every rule: the MDC rules and Anhøj's runs analysis (the default rule set).
-ALL_RULES: frozenset[Rule] = frozenset(Rule)
-#: Only the MDC rules.
-MDC_RULES: frozenset[Rule] = frozenset(
-    {Rule.outside_limits, Rule.trend, Rule.two_of_three, Rule.shift}
-)
-#: Only Anhøj's runs analysis.
-ANHOEJ_RULES: frozenset[Rule] = frozenset({Rule.longest_run, Rule.crossings})
-
 _RULE_ORDER: tuple[Rule, ...] = tuple(Rule)
 _RULE_BIT: dict[Rule, int] = {rule: 1 << n for n, rule in enumerate(_RULE_ORDER)}
 
-
-class Side(StrEnum):
-    above = "above"
-    below = "below"
-    increasing = "increasing"
-    decreasing = "decreasing"
-    none = "none"  # a crossings signal: too few crossings, no side
-
-
-class SignalDirection(StrEnum):
-    improvement = "improvement"
-    concern = "concern"
-    neutral = "neutral"
-
-
-class Classification(StrEnum):
-    common = "common"
-    special_improvement = "special_improvement"
-    special_concern = "special_concern"
-    special_neutral = "special_neutral"
-
-
-class Variation(StrEnum):
-    common_cause = "common_cause"
-    special_cause_improvement = "special_cause_improvement"
-    special_cause_concern = "special_cause_concern"
-    special_cause_neutral = "special_cause_neutral"
-    no_data = "no_data"
-
-
-class AssurancePosition(StrEnum):
-    target_within_limits = "target_within_limits"
-    target_above_limits = "target_above_limits"
-    target_below_limits = "target_below_limits"
-
-
-class AssuranceVerdict(StrEnum):
-    pass_ = "pass"
-    fail = "fail"
-    hit_or_miss = "hit_or_miss"
-
-
-class NoAssurance(StrEnum):
-    """Why a summary has no assurance verdict."""
-
-    no_target = "no_target"
-    #: A run chart, or limits the baseline cannot give.
-    no_limits = "no_limits"
-    #: Making Data Count gives no assurance for a measure without a better direction.
-    neutral_direction = "neutral_direction"
-
-
-#: ``Points.classification_code`` indexes this.
-CLASSIFICATIONS: tuple[Classification, ...] = tuple(Classification)
 _CLASS_NAMES = np.array([c.value for c in CLASSIFICATIONS])
 _RULE_RANK: dict[Rule, int] = {rule: n for n, rule in enumerate(_RULE_ORDER)}
 _CLASS_CODE: dict[SignalDirection, int] = {
@@ -233,15 +145,6 @@ _VARIATION_OF: dict[SignalDirection, Variation] = {
     SignalDirection.concern: Variation.special_cause_concern,
     SignalDirection.neutral: Variation.special_cause_neutral,
 }
-
-
-class AnalysisInputError(ValueError):
-    """Input the analysis cannot use; ``field`` names it, ``reason`` says why."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 DEFAULT_MIN_POINTS_FOR_LIMITS = 15
@@ -274,7 +177,7 @@ class ChartOptions:
     baselines: Sequence[tuple[int, int]] = ()
     parts: Sequence[int] = ()
     exclude: frozenset[int] = frozenset()
-    direction: Direction = Direction.neutral
+    direction: BetterDirection = BetterDirection.neutral
     target: float | None = None
     screen_moving_ranges: bool = True
     trend_length: int = 7
@@ -289,7 +192,7 @@ class ChartOptions:
         except ValueError:
             raise AnalysisInputError("chart", f"unknown chart type {self.chart!r}") from None
         try:
-            set_(self, "direction", Direction(self.direction))
+            set_(self, "direction", BetterDirection(self.direction))
         except ValueError:
             raise AnalysisInputError("direction", f"unknown direction {self.direction!r}") from None
         try:
@@ -337,16 +240,6 @@ def _index(value: Any, name: str) -> int:
     if value < 0:
         raise AnalysisInputError(name, f"{value} is negative")
     return int(value)
-
-
-class Signal(NamedTuple):
-    """One signal: the rule, the points (0-based) that raised it, its side and meaning."""
-
-    rule: Rule
-    points: tuple[int, ...]
-    side: Side
-    direction: SignalDirection
-    phase: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,7 +304,7 @@ class Points:
 
     def rules(self, index: int) -> tuple[Rule, ...]:
         """The rules that marked point ``index``, in order of precedence."""
-        return _rules_of(int(self.rule_mask[index]))
+        return rules_of(int(self.rule_mask[index]))
 
     def row(self, index: int) -> dict[str, Any]:
         """One point as plain Python values (``None`` for NaN)."""
@@ -442,12 +335,12 @@ class Points:
         out["baseline"] = self.baseline.tolist()
         out["excluded"] = self.excluded.tolist()
         out["classification"] = self.classification.tolist()
-        out["rules"] = [_rules_of(mask) for mask in self.rule_mask.tolist()]
+        out["rules"] = [rules_of(mask) for mask in self.rule_mask.tolist()]
         return out
 
 
 @lru_cache(maxsize=1 << len(_RULE_ORDER))
-def _rules_of(mask: int) -> tuple[Rule, ...]:
+def rules_of(mask: int) -> tuple[Rule, ...]:
     return tuple(rule for rule in _RULE_ORDER if mask & _RULE_BIT[rule])
 
 
@@ -471,7 +364,7 @@ class Summary:
     trial_limits: bool = False
     #: Why ``assurance_verdict`` is ``None`` (``None`` when there is a verdict).
     no_assurance: NoAssurance | None = None
-    _decided_by: tuple[_Hits, int, Direction] | None = field(
+    _decided_by: tuple[_Hits, int, BetterDirection] | None = field(
         default=None, repr=False, compare=False
     )
 
@@ -508,7 +401,7 @@ class _Hits:
         ends: IntArray = np.cumsum(self.lengths)
         return ends
 
-    def signals(self, direction: Direction) -> list[Signal]:
+    def signals(self, direction: BetterDirection) -> list[Signal]:
         meaning = _signal_direction(self.sign, direction)
         side = self.side
         flat = self.points.tolist()
@@ -519,7 +412,7 @@ class _Hits:
             begin = end
         return out
 
-    def signal(self, k: int, direction: Direction) -> Signal:
+    def signal(self, k: int, direction: BetterDirection) -> Signal:
         end = int(self.ends()[k])
         points = tuple(self.points[end - int(self.lengths[k]) : end].tolist())
         return Signal(
@@ -663,10 +556,10 @@ def _series(
 # Analysis
 
 
-def _signal_direction(sign: int, direction: Direction) -> SignalDirection:
-    if direction is Direction.neutral or sign == 0:
+def _signal_direction(sign: int, direction: BetterDirection) -> SignalDirection:
+    if direction is BetterDirection.neutral or sign == 0:
         return SignalDirection.neutral
-    better = 1 if direction is Direction.up else -1
+    better = 1 if direction is BetterDirection.up else -1
     return SignalDirection.improvement if sign == better else SignalDirection.concern
 
 
@@ -765,6 +658,74 @@ def _at(line: float | FloatArray, index: IntArray | None) -> float | FloatArray:
     return line[index]
 
 
+def _baseline_points(
+    usable: BoolArray,
+    excluded: BoolArray,
+    options: ChartOptions,
+    baseline: tuple[int, int] | None,
+    *,
+    n_included: int,
+    all_usable: bool,
+) -> tuple[BoolArray, bool, int, BoolArray, tuple[int, int]]:
+    """The phase's baseline: which points fix the centre and limits, whether that is every
+    point, how many, the window without its excluded points (missing ones stay, as gaps) and
+    the window itself.
+    ``baseline`` is the phase's own window (start and end, exclusive), else ``options.freeze``
+    decides."""
+    size = usable.size
+    if baseline is not None:
+        lo, hi = baseline
+    else:
+        freeze = options.freeze
+        lo, hi = 0, size if freeze is None else min(freeze, size)
+    kept = ~excluded
+    if (lo, hi) == (0, size):
+        return usable, all_usable, n_included, kept, (lo, hi)
+    base = usable.copy()
+    base[:lo] = False
+    base[hi:] = False
+    kept[:lo] = False
+    kept[hi:] = False
+    return base, False, int(np.count_nonzero(base)), kept, (lo, hi)
+
+
+def _phase_lines(
+    spread: control.Spread, y: FloatArray, chart: ChartType, *, all_usable: bool
+) -> tuple[dict[str, float | FloatArray] | None, BoolArray | None, float | None, float | None]:
+    """The phase's centre, limit and two-sigma lines (none without a centre), a point without
+    a value (``missing``, when some are) having no limits either, and the mean lower and
+    upper limits."""
+    centre = spread.centre
+    lines: dict[str, float | FloatArray] | None = None
+    mean_lower = mean_upper = None
+    if centre is not None and spread.lines is not None:
+        lines = {
+            name: line if isinstance(line, float) else line.copy()
+            for name, line in spread.lines.items()
+        }
+    elif centre is not None and spread.sigma is not None:
+        lines = _lines(centre, spread.sigma, chart)
+    if lines is None:
+        return None, None, None, None
+    lower, upper = lines["lower"], lines["upper"]
+    missing = None if all_usable else np.isnan(y)
+    if isinstance(lower, float) and isinstance(upper, float):
+        if missing is None or not missing.all():
+            mean_lower, mean_upper = lower, upper
+        return lines, missing, mean_lower, mean_upper
+    if missing is not None:
+        for name in lines:
+            line = lines[name]
+            assert not isinstance(line, float)
+            line[missing] = np.nan
+    if missing is None and chart not in SUBGROUP_CHARTS:
+        mean_lower, mean_upper = float(np.mean(lower)), float(np.mean(upper))
+    elif not np.isnan(lower).all():
+        # Subgroups of one have no limits (c4 needs two values).
+        mean_lower, mean_upper = _nan_mean(lower), _nan_mean(upper)
+    return lines, missing, mean_lower, mean_upper
+
+
 def _analyse_phase(
     number: int,
     start: int,
@@ -791,25 +752,9 @@ def _analyse_phase(
     n_obs = size - int(np.count_nonzero(excluded))
     all_usable = n_included == size
 
-    if baseline is not None:
-        lo, hi = baseline
-    else:
-        freeze = options.freeze
-        lo, hi = 0, size if freeze is None else min(freeze, size)
-    window = (lo, hi)
-    if window == (0, size):
-        base, all_base, n_baseline = usable, all_usable, n_included
-    else:
-        base = usable.copy()
-        base[:lo] = False
-        base[hi:] = False
-        all_base = False
-        n_baseline = int(np.count_nonzero(base))
-    # The baseline window without its excluded points; missing ones stay, as gaps.
-    kept = ~excluded
-    if window != (0, size):
-        kept[:lo] = False
-        kept[hi:] = False
+    base, all_base, n_baseline, kept, window = _baseline_points(
+        usable, excluded, options, baseline, n_included=n_included, all_usable=all_usable
+    )
 
     # The included points in time order (gaps and excluded points dropped).
     included: IntArray | None = None if all_usable else np.flatnonzero(usable)
@@ -852,36 +797,10 @@ def _analyse_phase(
         if lengths.size:
             hits.append(_Hits(rule, sign, number, points, lengths))
 
-    lines: dict[str, float | FloatArray] | None = None
-    missing: BoolArray | None = None
-    mean_lower = mean_upper = None
     sigma_signal_count = 0
-    if centre is not None and spread.lines is not None:
-        lines = {
-            name: line if isinstance(line, float) else line.copy()
-            for name, line in spread.lines.items()
-        }
-    elif centre is not None and spread.sigma is not None:
-        lines = _lines(centre, spread.sigma, chart)
+    lines, missing, mean_lower, mean_upper = _phase_lines(spread, y, chart, all_usable=all_usable)
     if lines is not None:
         lower, upper = lines["lower"], lines["upper"]
-        if not all_usable:
-            missing = np.isnan(y)
-        if isinstance(lower, float) and isinstance(upper, float):
-            if missing is None or not missing.all():
-                mean_lower, mean_upper = lower, upper
-        else:
-            if missing is not None:
-                # A point without a value has no limits either.
-                for name in lines:
-                    line = lines[name]
-                    assert not isinstance(line, float)
-                    line[missing] = np.nan
-            if missing is None and chart not in SUBGROUP_CHARTS:
-                mean_lower, mean_upper = float(np.mean(lower)), float(np.mean(upper))
-            elif not np.isnan(lower).all():
-                # Subgroups of one have no limits (c4 needs two values).
-                mean_lower, mean_upper = _nan_mean(lower), _nan_mean(upper)
         # Every point with a value is tested against the limits, excluded ones too.
         above = np.flatnonzero(y > upper)
         below = np.flatnonzero(y < lower)
@@ -1002,7 +921,7 @@ def _two_of_three(
 
 
 def _classify(
-    n: int, hits: Sequence[_Hits], direction: Direction
+    n: int, hits: Sequence[_Hits], direction: BetterDirection
 ) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.uint8]]:
     """Point classification codes and rule bit masks."""
     codes = np.zeros(n, dtype=np.int8)
@@ -1037,7 +956,7 @@ def _summary(
     direction = options.direction
     current = [h for h in hits if h.phase == phase.index]
     code = int(points.classification_code[last])
-    deciding: tuple[_Hits, int, Direction] | None = None
+    deciding: tuple[_Hits, int, BetterDirection] | None = None
     if code:
         wanted = CLASSIFICATIONS[code]
         marking = [
@@ -1123,16 +1042,16 @@ def _summary(
     )
 
 
-def _verdict(position: AssurancePosition, direction: Direction) -> AssuranceVerdict | None:
+def _verdict(position: AssurancePosition, direction: BetterDirection) -> AssuranceVerdict | None:
     # Making Data Count: a measure without a better direction gets no assurance icon, not
     # even "hit or miss"; the position of the target is still reported.
-    if direction is Direction.neutral:
+    if direction is BetterDirection.neutral:
         return None
     if position is AssurancePosition.target_within_limits:
         return AssuranceVerdict.hit_or_miss
     above = position is AssurancePosition.target_above_limits
     # A target beyond the limits on the better side is out of reach; on the worse side, met.
-    if above == (direction is Direction.up):
+    if above == (direction is BetterDirection.up):
         return AssuranceVerdict.fail
     return AssuranceVerdict.pass_
 

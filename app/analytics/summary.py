@@ -15,12 +15,13 @@ the limits); ``plain_sentence`` says the same to a rektor, in the words of ``app
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
 import numpy as np
 
 from app.analytics.spc import (
     Analysis,
+)
+from app.analytics.types import (
     AssurancePosition,
     AssuranceVerdict,
     ChartType,
@@ -31,10 +32,7 @@ from app.analytics.spc import (
     SignalDirection,
     Variation,
 )
-from app.i18n import PLAIN, period_in_text
-
-Language = Literal["sv", "nb", "nn", "en"]
-LANGUAGES: tuple[Language, ...] = ("sv", "nb", "nn", "en")
+from app.i18n import LANGUAGES, PLAIN, Language, period_in_text
 
 #: Period words (singular, plural) per language; ``period_word`` picks one by key or passes
 #: its own pair.
@@ -181,35 +179,9 @@ PHRASES: dict[str, dict[str, str]] = {
     },
 }
 
-_PRIMARY_TAGS: dict[str, Language] = {"sv": "sv", "nb": "nb", "no": "nb", "nn": "nn", "en": "en"}
 
-
-def negotiate_language(accept_language: str | None, default: Language = "en") -> Language:
-    """The best of ``LANGUAGES`` for an ``Accept-Language`` header (``no`` means Bokmål)."""
-    if not accept_language:
-        return default
-    best: tuple[float, int, Language] | None = None
-    for position, item in enumerate(accept_language.split(",")):
-        tag, _, params = item.strip().partition(";")
-        quality = 1.0
-        for param in params.split(";"):
-            name, _, value = param.strip().partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        primary = tag.strip().lower().split("-")[0]
-        language = default if primary == "*" else _PRIMARY_TAGS.get(primary)
-        if language is None or quality <= 0:
-            continue
-        # Highest quality wins; among equals the first listed.
-        if best is None or (quality, -position) > (best[0], best[1]):
-            best = (quality, -position, language)
-    return best[2] if best else default
-
-
-def _units(language: str, period_word: str | tuple[str, str], count: int) -> str:
+def units_phrase(language: str, period_word: str | tuple[str, str], count: int) -> str:
+    """A count of periods in words: "7 veckor", "1 week"."""
     if isinstance(period_word, tuple):
         singular, plural = period_word
     else:
@@ -234,7 +206,7 @@ def _included_between(analysis: Analysis, first: int, last: int) -> int:
     return int(np.count_nonzero(present))
 
 
-def _signal_phrase(analysis: Analysis, signal: Signal, phrases: dict[str, str], units: str) -> str:
+def signal_phrase(analysis: Analysis, signal: Signal, phrases: dict[str, str], units: str) -> str:
     centre = phrases["median" if analysis.chart is ChartType.run else "average"]
     rule = signal.rule
     if rule in (Rule.shift, Rule.longest_run):
@@ -277,13 +249,13 @@ def summary_sentence(
         sentences.append(phrases["common_cause"])
     else:
         n = len(signal.points)
-        units = _units(language, period_word, n)
+        units = units_phrase(language, period_word, n)
         meaning = {
             SignalDirection.improvement: "improvement",
             SignalDirection.concern: "concern",
             SignalDirection.neutral: "neutral",
         }[signal.direction]
-        sentences.append(f"{_signal_phrase(analysis, signal, phrases, units)}: {phrases[meaning]}")
+        sentences.append(f"{signal_phrase(analysis, signal, phrases, units)}: {phrases[meaning]}")
 
     if summary.assurance is not None:
         if summary.assurance_verdict is AssuranceVerdict.pass_:
@@ -341,7 +313,7 @@ def plain_sentence(
         up = side in (Side.above, Side.increasing)
         if rule is Rule.trend:
             n = len(signal.points)
-            units = f"{n} {_units(language, period_word, n)}"
+            units = f"{n} {units_phrase(language, period_word, n)}"
             sentences.append(words["rising" if up else "falling"].format(since=units))
         elif rule is Rule.outside_limits:
             when = _when(labels, signal.points[-1], language)

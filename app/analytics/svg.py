@@ -37,7 +37,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, cast
 
-from app.i18n import CHART, language_of, period_label
+from app.i18n import CHART, format_number, language_of, period_label
+from app.i18n import MINUS as _MINUS
+from app.i18n import NBSP as _NBSP
 
 __all__ = [
     "ChartAnnotation",
@@ -141,35 +143,9 @@ MIN_SIZE = (200, 150)
 MAX_SIZE = (4000, 3000)
 
 _DECIMAL_COMMA = frozenset({"sv", "nb", "nn"})
-_NBSP = "\u00a0"
-_MINUS = "\u2212"
 # Characters XML 1.0 cannot carry (C0 controls other than tab and newlines, lone surrogates,
 # U+FFFE and U+FFFF): dropped, since a single one makes the whole image unreadable.
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def normalise_language(language: str) -> str:
-    """``sv``, ``nb``, ``nn`` or ``en`` for a language tag (``no`` is Bokmål)."""
-    return language_of(language)
-
-
-def format_number(
-    value: float, *, decimals: int = 0, language: str = "sv", percent: bool = False
-) -> str:
-    """A number as the language writes it: ``1 234,5`` in Swedish and Norwegian, ``1,234.5`` in
-    English; a real minus sign; ``percent`` takes a proportion and writes ``85 %`` (``85%``)."""
-    lang = normalise_language(language)
-    if percent:
-        value *= 100
-    decimals = max(0, decimals)
-    text = f"{abs(value):,.{decimals}f}"
-    if lang in _DECIMAL_COMMA:
-        text = text.translate({ord(","): _NBSP, ord("."): ","})
-    if value < 0 and any(c in "123456789" for c in text):
-        text = _MINUS + text
-    if percent:
-        text += (_NBSP + "%") if lang in _DECIMAL_COMMA else "%"
-    return text
 
 
 def _clean(text: str) -> str:
@@ -704,7 +680,7 @@ def render_svg(drawing: ChartDrawing) -> str:
             f"a chart is {MIN_SIZE[0]}..{MAX_SIZE[0]} pixels wide and "
             f"{MIN_SIZE[1]}..{MAX_SIZE[1]} high, not {width} x {height}"
         )
-    lang = normalise_language(drawing.language)
+    lang = language_of(drawing.language)
     words = CHART[lang]
     points = list(drawing.points)
     n = len(points)

@@ -27,7 +27,7 @@ from app.db import ContextSession, VersionedRow, context_of, utcnow
 from app.pagination import Page, PageParams, Sorting, paginate
 
 _NOT_AUDITED_FIELDS = frozenset({"version", "updated_at", "created_at", "organisation_id", "id"})
-_AUDIT_TABLE = AuditEvent.__table__  # type: ignore[attr-defined]
+_AUDIT_TABLE = AuditEvent.__table__  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +124,7 @@ def _entry(session: Session, obj: VersionedRow, action: str, changes: dict[str, 
     audit_unit = getattr(obj, "audit_org_unit_id", None)
     return AuditEntry(
         organisation_id=getattr(obj, "organisation_id"),  # noqa: B009 - Organisation answers with its own id
-        object_type=obj.__tablename__,  # type: ignore[arg-type]
+        object_type=obj.__tablename__,  # type: ignore[arg-type]  # SQLModel types __tablename__ as a declared attribute, not str
         object_id=obj.id,
         action=AuditAction(action),
         changes=changes,

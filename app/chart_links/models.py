@@ -6,7 +6,7 @@ from pydantic import model_validator
 from sqlalchemy import JSON
 from sqlmodel import Field, SQLModel
 
-from app.analytics.models import MeasureChart, RuleChoice
+from app.charts.models import MeasureChart, RuleChoice
 from app.db import InputModel, TenantRow, UTCDateTime, UTCTimestamp, input_example, with_example
 from app.pagination import Page
 
@@ -36,6 +36,10 @@ class ChartLink(TenantRow, table=True):
         return self.org_unit_id
 
 
+#: The languages a link may be drawn in ("no" is read as Bokmål).
+LinkLanguage = Literal["sv", "nb", "no", "nn", "en"]
+
+
 class ChartOptions(SQLModel):
     """The chart's options, as `GET /measures/{measure_id}/chart.svg` takes them."""
 
@@ -53,7 +57,7 @@ class ChartOptions(SQLModel):
         default=None, description="The reporting unit (default: the measure's own unit)."
     )
     include_descendants: bool = False
-    language: Literal["sv", "nb", "no", "nn", "en"] | None = Field(
+    language: LinkLanguage | None = Field(
         default=None,
         description="The chart's words: `sv`, `nb` (`no`), `nn` or `en`; default: the "
         "request's Accept-Language. A browser's own language is not used: the link draws "

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
 from app.access_tokens.auth import CurrentUser
-from app.analytics.summary import Language, negotiate_language
 from app.chart_links import service
 from app.chart_links.models import ChartLinkCreate, ChartLinkCreated, ChartLinkPage
 from app.db import SessionDep
+from app.i18n import Language, negotiate_language
 from app.pagination import PageDep
 from app.problems import problem_responses
 from app.routing import API_PREFIX, ServiceRoute, operation_id, service_router

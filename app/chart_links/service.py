@@ -19,9 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.access_tokens.models import AccessToken
-from app.analytics import service as analytics_service
-from app.analytics.spc import ChartType
-from app.analytics.summary import Language, negotiate_language
+from app.analytics.types import ChartType
 from app.chart_links.models import (
     DEFAULT_LIFETIME_SECONDS,
     MAX_LIFETIME_SECONDS,
@@ -30,8 +28,11 @@ from app.chart_links.models import (
     ChartLinkPublic,
     ChartOptions,
 )
+from app.charts import service as charts_service
+from app.charts.kinds import ChartQuery, chosen_rules
 from app.context import Principal, Role
 from app.db import utcnow
+from app.i18n import Language, negotiate_language
 from app.org_units.models import OrgUnit
 from app.pagination import Order, Page, PageParams, paginate
 from app.problems import Forbidden, InvalidInput, NotFound
@@ -45,14 +46,14 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _settings(options: ChartOptions) -> analytics_service.ChartSettings:
-    return analytics_service.ChartSettings(
+def _chart_query(options: ChartOptions) -> ChartQuery:
+    return ChartQuery(
         chart=None if options.chart is None else ChartType(options.chart.value),
         trend_length=options.trend_length,
         shift_length=options.shift_length,
         screening=options.screening,
         min_points=options.min_points,
-        rules=analytics_service.chosen_rules(options.rules),
+        rules=chosen_rules(options.rules),
     )
 
 
@@ -60,23 +61,13 @@ def _language(options: ChartOptions) -> Language:
     return negotiate_language(options.language)
 
 
-async def _analyse(
-    session: AsyncSession,
-    principal: Principal,
-    measure_id: uuid.UUID,
-    options: ChartOptions,
-    *,
-    timezone: str,
-) -> analytics_service.StoredAnalysis:
-    return await analytics_service.analyse_measure(
-        session,
-        principal,
-        measure_id,
+def _query(options: ChartOptions, *, timezone: str) -> charts_service.AnalysisQuery:
+    return charts_service.AnalysisQuery(
         org_unit_id=options.org_unit_id,
         include_descendants=options.include_descendants,
         period_from=options.period_from,
         period_to=options.period_to,
-        settings=_settings(options),
+        chart=_chart_query(options),
         language=_language(options),
         timezone=timezone,
     )
@@ -122,8 +113,10 @@ async def create_chart_link(
         expires_at = now + timedelta(seconds=data.expires_in or DEFAULT_LIFETIME_SECONDS)
     options = ChartOptions.model_validate(data.model_dump(include=set(ChartOptions.model_fields)))
     if options.language is None:
-        options.language = accept_language
-    stored = await _analyse(session, principal, measure_id, options, timezone=timezone)
+        options.language = accept_language.value
+    stored = await charts_service.analyse_measure(
+        session, principal, measure_id, query=_query(options, timezone=timezone)
+    )
     secret = secrets.token_urlsafe(32)
     link = ChartLink(
         organisation_id=principal.organisation_id,
@@ -249,12 +242,19 @@ async def draw_chart_link(session: AsyncSession, secret: str, *, timezone: str) 
         scope_path=row.path,
     )
     options = ChartOptions.model_validate(row.options)
+    query = _query(options, timezone=timezone)
     try:
-        stored = await _analyse(session, creator, row.measure_id, options, timezone=timezone)
+        svg = await charts_service.measure_chart(
+            session,
+            creator,
+            row.measure_id,
+            query=query,
+            width=options.width,
+            height=options.height,
+        )
     except (NotFound, InvalidInput) as error:
         raise ChartLinkNotFound from error
-    svg = analytics_service.stored_chart(stored, width=options.width, height=options.height)
     lifetime = int((row.expires_at - now).total_seconds())
     return DrawnChart(
-        svg=svg, language=stored.language, max_age=max(0, min(MAX_AGE_SECONDS, lifetime))
+        svg=svg, language=query.language, max_age=max(0, min(MAX_AGE_SECONDS, lifetime))
     )

@@ -414,7 +414,7 @@ def push(
                 def show(phase: str, done: int, total: int) -> None:
                     if phase not in tasks:
                         tasks[phase] = bar.add_task(f"{phase} rows", total=total)
-                    bar.update(tasks[phase], completed=done)  # type: ignore[arg-type]
+                    bar.update(tasks[phase], completed=done)  # type: ignore[arg-type]  # tasks holds rich's TaskIDs, typed object to keep rich a lazy import
 
                 result = asyncio.run(run(show))
         else:

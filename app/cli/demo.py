@@ -18,13 +18,13 @@ from sqlmodel import col, select
 from app.access_tokens import service as token_service
 from app.access_tokens.models import AccessToken
 from app.access_tokens.secrets import hash_token
+from app.analytics.types import BetterDirection
 from app.context import Context, Role
 from app.cycles.models import Cycle, CycleStageTransition
-from app.cycles.stages import Decision, Direction, Stage, stage_index
+from app.cycles.stages import Decision, Stage, StageDirection, stage_index
 from app.db import set_context
 from app.goals.models import Goal
 from app.initiatives.models import Initiative, InitiativeGoal, InitiativeStatus
-from app.measures.models import Direction as MeasureDirection
 from app.measures.models import Measure, Measurement, MeasurementSource, MeasureType, ValueKind
 from app.openapi import EXAMPLE_IDS
 from app.org_units.models import OrgUnit, OrgUnitKind
@@ -462,7 +462,7 @@ def _add_cycle(
                 position=position,
                 from_stage=previous,
                 to_stage=stage,
-                direction=Direction.back if back else Direction.forward,
+                direction=StageDirection.back if back else StageDirection.forward,
                 reason=reason,
                 due_on=due_on,
                 actor_name=_CYCLE_ACTOR,
@@ -569,7 +569,7 @@ async def _add_measurements(
         measure_type=MeasureType.outcome,
         value_kind=ValueKind.proportion,
         unit_label="%",
-        direction=MeasureDirection.up,
+        direction=BetterDirection.up,
         target_value=70.0,
         target_on=date(2027, 6, 15),
         external_code="5B-DELAKTIGHET",
@@ -581,7 +581,7 @@ async def _add_measurements(
         measure_type=MeasureType.process,
         value_kind=ValueKind.count,
         unit_label="lektioner",
-        direction=MeasureDirection.up,
+        direction=BetterDirection.up,
         target_value=5.0,
     )
     balancing = Measure(
@@ -592,7 +592,7 @@ async def _add_measurements(
         measure_type=MeasureType.balancing,
         value_kind=ValueKind.continuous,
         unit_label="minuter",
-        direction=MeasureDirection.down,
+        direction=BetterDirection.down,
     )
     safety = Measure(
         organisation_id=organisation_id,
@@ -604,7 +604,7 @@ async def _add_measurements(
         measure_type=MeasureType.outcome,
         value_kind=ValueKind.proportion,
         unit_label="%",
-        direction=MeasureDirection.up,
+        direction=BetterDirection.up,
         target_value=85.0,
         period_kind=PeriodKind.term,
         external_code="TRYGGHET",

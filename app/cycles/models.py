@@ -10,7 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from app.cycles.stages import Decision, Direction, Stage
+from app.cycles.stages import Decision, Stage, StageDirection
 from app.db import InputModel, IsoDate, TenantRow, UTCDateTime, input_example, utcnow, with_example
 from app.initiatives.models import Initiative
 from app.pagination import Page
@@ -235,7 +235,7 @@ class CycleStageTransition(TenantRow, table=True):
     position: int = Field(ge=1, description="1 for the creation, then 2, 3, ...")
     from_stage: Stage | None = Field(default=None, sa_type=String(16))
     to_stage: Stage = Field(sa_type=String(16))
-    direction: Direction = Field(sa_type=String(16))
+    direction: StageDirection = Field(sa_type=String(16))
     reason: str | None = Field(default=None, max_length=2000)
     due_on: IsoDate | None = None
     actor_token_id: uuid.UUID | None = None
@@ -447,7 +447,7 @@ class CycleStageTransitionPublic(SQLModel):
     from_stage_label: str | None
     to_stage: Stage
     to_stage_label: str
-    direction: Direction = Field(description="forward (also the creation) or back.")
+    direction: StageDirection = Field(description="forward (also the creation) or back.")
     reason: str | None
     due_on: IsoDate | None = Field(description="The due day given for the new stage.")
     actor_token_id: uuid.UUID | None = Field(description="The token that made the move.")

@@ -15,9 +15,10 @@ from app.cycles.models import (
     CycleUpdate,
     NextCycleCreate,
 )
-from app.cycles.stages import Language, Stage, negotiate_language
+from app.cycles.stages import Stage
 from app.db import SessionDep
 from app.etag import IfMatch, set_etag
+from app.i18n import Language, negotiate_language
 from app.pagination import PageDep
 from app.problems import problem_responses
 from app.routing import service_router

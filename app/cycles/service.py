@@ -6,10 +6,11 @@ cycles, keeps the stage history and the chain of cycles, and answers in the call
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import ColumnElement, case, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -30,9 +31,10 @@ from app.cycles.models import (
     NextCycleCreate,
     PredictionComparison,
 )
-from app.cycles.stages import Decision, Direction, Language, Stage, stage_label
+from app.cycles.stages import Decision, Stage, StageDirection, stage_label
 from app.db import context_of, local_today, utcnow
 from app.etag import check_if_match
+from app.i18n import Language
 from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative
 from app.org_units import service as org_unit_service
@@ -95,6 +97,73 @@ async def get_cycle(session: AsyncSession, principal: Principal, cycle_id: uuid.
     if cycle is None:
         raise NotFound.for_object("cycle", cycle_id)
     return cycle
+
+
+async def unit_of_cycle(session: AsyncSession, cycle: Cycle) -> uuid.UUID:
+    """The unit of the cycle's initiative's team (the unit the cycle belongs to)."""
+    unit_id = await session.scalar(
+        select(col(Team.org_unit_id))
+        .join(Initiative, col(Initiative.team_id) == Team.id)
+        .where(col(Initiative.id) == cycle.initiative_id)
+    )
+    assert unit_id is not None  # foreign keys
+    return unit_id
+
+
+async def stage_changes_of_cycles(
+    session: AsyncSession, principal: Principal, *, following: ColumnElement[bool]
+) -> list[tuple[uuid.UUID, str, str | None, str, datetime]]:
+    """The stage changes of the cycles the token reads that meet ``following`` (a condition on
+    ``Cycle``, such as "follows this measure"), oldest first: (cycle id, title, from stage, to
+    stage, when)."""
+    rows = await session.execute(
+        sa_select(
+            col(Cycle.id),
+            col(Cycle.title),
+            col(CycleStageTransition.from_stage),
+            col(CycleStageTransition.to_stage),
+            col(CycleStageTransition.occurred_at),
+        )
+        .join(Cycle, col(Cycle.id) == col(CycleStageTransition.cycle_id))
+        .join(Initiative, col(Initiative.id) == col(Cycle.initiative_id))
+        .join(Team, col(Team.id) == col(Initiative.team_id))
+        .join(OrgUnit, col(OrgUnit.id) == col(Team.org_unit_id))
+        .where(
+            col(Cycle.organisation_id) == principal.organisation_id,
+            principal.path_filter(col(OrgUnit.path)),
+            following,
+        )
+        .order_by(col(CycleStageTransition.occurred_at), col(CycleStageTransition.position))
+    )
+    return [(c, title, was, to, at) for c, title, was, to, at in rows]
+
+
+async def adopted_cycles(
+    session: AsyncSession, principal: Principal, *, following: ColumnElement[bool]
+) -> list[tuple[uuid.UUID, date]]:
+    """The cycles the token reads that meet ``following``, decided to adopt their change and
+    started their test: (cycle id, test start), the latest start first."""
+    rows = await session.execute(
+        _scoped()
+        .with_only_columns(col(Cycle.id), col(Cycle.test_started_on))
+        .where(
+            col(Cycle.organisation_id) == principal.organisation_id,
+            principal.path_filter(col(OrgUnit.path)),
+            col(Cycle.decision) == Decision.adopt,
+            col(Cycle.test_started_on).is_not(None),
+            following,
+        )
+        .order_by(col(Cycle.test_started_on).desc(), col(Cycle.id))
+    )
+    return [(cycle_id, started) for cycle_id, started in rows if started is not None]
+
+
+async def cycle_meets(session: AsyncSession, cycle: Cycle, following: ColumnElement[bool]) -> bool:
+    """Whether ``cycle`` meets ``following`` (a condition on ``Cycle``)."""
+    found = await session.scalar(
+        sa_select(col(Cycle.id)).where(col(Cycle.id) == cycle.id, following)
+    )
+    return found is not None
 
 
 # --- presentation -----------------------------------------------------------------------------
@@ -304,7 +373,7 @@ def _ensure_open(initiative: Initiative) -> None:
 
 #: A cycle's dates (its baseline window and its test) lie within this many days of one
 #: another: 100 years, far beyond any school's records, so that a cycle's evidence builds a
-#: bounded series (at most 36,525 periods for a day measure; see ``app.analytics.bounds``).
+#: bounded series (at most 36,525 periods for a day measure; see ``app.charts.bounds``).
 MAX_CYCLE_SPAN_DAYS = 36_525
 _DATE_FIELDS = ("baseline_start_on", "baseline_end_on", "test_started_on", "test_ended_on")
 
@@ -362,7 +431,7 @@ def _record(
     *,
     position: int,
     from_stage: Stage | None,
-    direction: Direction,
+    direction: StageDirection,
     reason: str | None = None,
 ) -> None:
     session.add(
@@ -412,7 +481,9 @@ async def _start_cycle(
     )
     _check_dates(cycle)
     session.add(cycle)
-    _record(session, principal, cycle, position=1, from_stage=None, direction=Direction.forward)
+    _record(
+        session, principal, cycle, position=1, from_stage=None, direction=StageDirection.forward
+    )
     await session.commit()
     return cycle
 

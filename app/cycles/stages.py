@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from app.i18n import DEFAULT_LANGUAGE, Language
 from app.problems import Conflict, FieldError
 
 
@@ -39,7 +40,9 @@ ORDER: tuple[Stage, ...] = (
 )
 
 
-class Direction(StrEnum):
+class StageDirection(StrEnum):
+    """Which way a stage change goes: forward (also a cycle's creation) or back."""
+
     forward = "forward"
     back = "back"
 
@@ -51,15 +54,6 @@ class Decision(StrEnum):
     adapt = "adapt"  # anpassa: change it and test again (the next cycle)
     abandon = "abandon"  # avbryta: drop the idea
 
-
-class Language(StrEnum):
-    sv = "sv"
-    nb = "nb"
-    nn = "nn"
-    en = "en"
-
-
-DEFAULT_LANGUAGE = Language.en
 
 LABELS: dict[Language, dict[Stage, str]] = {
     Language.sv: {
@@ -95,49 +89,9 @@ LABELS: dict[Language, dict[Stage, str]] = {
     },
 }
 
-# Language tags clients send, by primary subtag; "no" is the macrolanguage, written as Bokmål.
-_TAGS = {
-    "sv": Language.sv,
-    "nb": Language.nb,
-    "nn": Language.nn,
-    "no": Language.nb,
-    "en": Language.en,
-}
-
 
 def stage_label(stage: Stage | str, language: Language = DEFAULT_LANGUAGE) -> str:
     return LABELS[language][Stage(stage)]
-
-
-def negotiate_language(
-    accept_language: str | None, default: Language = DEFAULT_LANGUAGE
-) -> Language:
-    """The best supported language for an ``Accept-Language`` header (RFC 9110 q-values).
-
-    Ranges are compared by their primary subtag (``sv-SE`` is Swedish, ``no`` Bokmål); a
-    range with ``q=0`` is never chosen; ``*``, no header and anything unknown fall back to
-    ``default`` (the organisation's language, else English). Ties keep the client's order.
-    """
-    if not accept_language:
-        return default
-    candidates: list[tuple[float, int, Language]] = []
-    for position, item in enumerate(accept_language.split(",")):
-        tag, *params = (part.strip() for part in item.split(";"))
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value.strip())
-                except ValueError:
-                    quality = 0.0
-        if not 0.0 < quality <= 1.0:
-            continue
-        primary = tag.split("-")[0].lower()
-        language = default if primary == "*" else _TAGS.get(primary)
-        if language is not None:
-            candidates.append((-quality, position, language))
-    return min(candidates)[2] if candidates else default
 
 
 def stage_index(stage: Stage | str) -> int:
@@ -279,7 +233,7 @@ def check_transition(
     reason: str | None,
     content: Mapping[str, Any],
     language: Language = DEFAULT_LANGUAGE,
-) -> Direction:
+) -> StageDirection:
     """The direction of a permitted move from ``current`` to ``target``, or the refusal.
 
     Raises :class:`CycleStageUnchanged`, :class:`CycleStageSkipNotAllowed`,
@@ -298,7 +252,7 @@ def check_transition(
                 + ".",
                 errors=missing,
             )
-        return Direction.forward
+        return StageDirection.forward
     if step == -1:
         if not _filled(reason):
             raise CycleStageReasonRequired(
@@ -312,7 +266,7 @@ def check_transition(
                     )
                 ],
             )
-        return Direction.back
+        return StageDirection.back
     allowed = [s for s in (previous_stage(current), next_stage(current)) if s is not None]
     raise CycleStageSkipNotAllowed(
         f"A cycle moves one stage at a time: from {_named(current, language)} it can go to "

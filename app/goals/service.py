@@ -37,8 +37,8 @@ def readable_units(principal: Principal) -> ColumnElement[bool]:
     if principal.scope_path is None:
         return true()
     return or_(
-        principal.path_filter(OrgUnit.path),  # type: ignore[arg-type]
-        OrgUnit.id.in_(path_ids(principal.scope_path)),  # type: ignore[attr-defined]
+        principal.path_filter(col(OrgUnit.path)),
+        col(OrgUnit.id).in_(path_ids(principal.scope_path)),
     )
 
 
@@ -48,10 +48,10 @@ async def _get_goal_and_unit(
     row = (
         await session.execute(
             select(Goal, OrgUnit)
-            .join(OrgUnit, OrgUnit.id == Goal.org_unit_id)  # type: ignore[arg-type]
+            .join(OrgUnit, col(OrgUnit.id) == col(Goal.org_unit_id))
             .where(
-                Goal.id == goal_id,  # type: ignore[arg-type]
-                Goal.organisation_id == principal.organisation_id,  # type: ignore[arg-type]
+                col(Goal.id) == goal_id,
+                col(Goal.organisation_id) == principal.organisation_id,
                 readable_units(principal),
             )
         )
@@ -106,8 +106,8 @@ async def _readable_unit(
     unit = (
         await session.execute(
             select(OrgUnit).where(
-                OrgUnit.id == org_unit_id,  # type: ignore[arg-type]
-                OrgUnit.organisation_id == principal.organisation_id,  # type: ignore[arg-type]
+                col(OrgUnit.id) == org_unit_id,
+                col(OrgUnit.organisation_id) == principal.organisation_id,
                 readable_units(principal),
             )
         )
@@ -144,9 +144,9 @@ async def list_goals(
 ) -> Page[GoalListItem]:
     stmt = (
         select(Goal)
-        .join(OrgUnit, OrgUnit.id == Goal.org_unit_id)  # type: ignore[arg-type]
+        .join(OrgUnit, col(OrgUnit.id) == col(Goal.org_unit_id))
         .where(
-            Goal.organisation_id == principal.organisation_id,  # type: ignore[arg-type]
+            col(Goal.organisation_id) == principal.organisation_id,
             readable_units(principal),
         )
     )
@@ -161,19 +161,19 @@ async def list_goals(
             kind="org unit",
         )
         ancestors = set(path_ids(unit.path)[:-1])
-        wanted: list[ColumnElement[bool]] = [Goal.org_unit_id == unit.id]  # type: ignore[list-item]
+        wanted: list[ColumnElement[bool]] = [col(Goal.org_unit_id) == unit.id]
         if include_descendants:
             wanted.append(col(OrgUnit.path).startswith(unit.path, autoescape=True))
         if include_inherited and ancestors:
-            wanted.append(Goal.org_unit_id.in_(ancestors))  # type: ignore[attr-defined]
+            wanted.append(col(Goal.org_unit_id).in_(ancestors))
         stmt = stmt.where(or_(*wanted))
     if parent_goal_id is not None:
         parent, _ = await resolve_goal_reference(
             session, principal, parent_goal_id, field="query.parent_goal_id"
         )
-        stmt = stmt.where(Goal.parent_goal_id == parent.id)  # type: ignore[arg-type]
+        stmt = stmt.where(col(Goal.parent_goal_id) == parent.id)
     if status is not None:
-        stmt = stmt.where(Goal.status == status)  # type: ignore[arg-type]
+        stmt = stmt.where(col(Goal.status) == status)
     if q:
         stmt = stmt.where(func.lower(Goal.title).contains(q.lower(), autoescape=True))
     result = await paginate(session, stmt, page=page, order=SORT.order(sort))

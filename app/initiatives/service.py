@@ -57,6 +57,15 @@ async def get_initiative(
     return initiative
 
 
+async def unit_of_initiative(session: AsyncSession, initiative: Initiative) -> uuid.UUID:
+    """The unit of the initiative's team (the unit its measures and cycles belong to)."""
+    unit_id = await session.scalar(
+        select(col(Team.org_unit_id)).where(col(Team.id) == initiative.team_id)
+    )
+    assert unit_id is not None  # a foreign key
+    return unit_id
+
+
 async def _publish(
     session: AsyncSession, initiatives: Sequence[Initiative]
 ) -> list[InitiativePublic]:

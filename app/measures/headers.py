@@ -7,15 +7,12 @@ column and language that exports and templates write, so a file written in Swedi
 """
 
 import difflib
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Literal
 
 from fastapi import Header
 
-Language = Literal["sv", "nb", "nn", "en"]
-LANGUAGES: tuple[Language, ...] = ("sv", "nb", "nn", "en")
-DEFAULT_LANGUAGE: Language = "en"
+from app.i18n import Language, negotiate_language
 
 Column = Literal[
     "period",
@@ -30,7 +27,8 @@ Column = Literal[
 ]
 
 #: The header each language writes; every name is one the reader accepts.
-COLUMN_NAMES: Mapping[Language, Mapping[Column, str]] = {
+#: (Keyed by language code: ``Language`` is a ``StrEnum`` of the same values.)
+COLUMN_NAMES: Mapping[str, Mapping[Column, str]] = {
     "en": {
         "period": "period",
         "measure": "measure",
@@ -77,36 +75,12 @@ COLUMN_NAMES: Mapping[Language, Mapping[Column, str]] = {
     },
 }
 
-_TAG = re.compile(r"^([a-zA-Z]{1,8})(?:-[a-zA-Z0-9]{1,8})*$")
-# Norwegian without a written standard ("no") reads as bokmål, the common one.
-_ALIASES: dict[str, Language] = {"sv": "sv", "nb": "nb", "no": "nb", "nn": "nn", "en": "en"}
-
 
 def preferred_language(accept_language: str | None) -> Language:
     """The first of sv, nb, nn and en that ``Accept-Language`` prefers (quality weights
-    honoured, regions ignored: ``sv-SE`` is ``sv``); English when it names none of them."""
-    if not accept_language:
-        return DEFAULT_LANGUAGE
-    ranked: list[tuple[float, int, Language]] = []
-    for position, part in enumerate(accept_language[:1000].split(",")[:50]):
-        tag, _, params = part.strip().partition(";")
-        match = _TAG.match(tag.strip())
-        if match is None:
-            continue
-        language = _ALIASES.get(match[1].casefold())
-        if language is None:
-            continue
-        quality = 1.0
-        for param in params.split(";"):
-            name, _, value = param.strip().partition("=")
-            if name.strip().casefold() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if 0 < quality <= 1:
-            ranked.append((-quality, position, language))
-    return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
+    honoured, regions ignored: ``sv-SE`` is ``sv``, ``no`` is ``nb``); English when it names none
+    of them (``app.i18n.negotiate_language``)."""
+    return negotiate_language(accept_language[:1000] if accept_language else None)
 
 
 def header(language: Language, columns: Iterable[Column]) -> tuple[str, ...]:

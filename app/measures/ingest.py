@@ -28,6 +28,7 @@ from app.audit.models import AuditAction
 from app.context import Principal
 from app.db import context_of, utcnow
 from app.measures.models import (
+    MAX_ROWS,
     Measure,
     Measurement,
     MeasurementIn,
@@ -40,9 +41,8 @@ from app.org_units.models import OrgUnit
 from app.periods import InvalidPeriod, Period, SchoolYearStart, parse_period
 from app.problems import Conflict, FieldError, InvalidInput, Problem
 
-MAX_ROWS = 10_000
 MAX_LISTED_ERRORS = 1000
-_TABLE = Measurement.__table__  # type: ignore[attr-defined]
+_TABLE = Measurement.__table__  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
 _CHUNK = 2000  # ids per IN (...) list: well under both databases' parameter limits
 
 
@@ -795,50 +795,78 @@ async def write(
             )
             entries.append(_entry(principal, stored["id"], row, AuditAction.update, changes))
             continue
-        measurement_id = uuid.uuid4()
+        record, entry = _new_measurement(
+            principal, row, after, source=source, token_id=context.actor_token_id, now=now
+        )
         result.created += 1
         result.outcomes.append(MeasurementOutcome.created)
-        result.ids.append(measurement_id)
-        record = {
-            "id": measurement_id,
-            "organisation_id": principal.organisation_id,
-            "measure_id": row.measure.id,
-            "org_unit_id": row.org_unit_id,
-            "period_ordinal": row.period.ordinal,
-            "period_key": row.period.key,
-            "period_first_on": row.period.first_day,
-            **after,
-            "source": source.value,
-            "external_id": external_id,
-            "recorded_by_token_id": context.actor_token_id,
-            "recorded_at": now,
-            "created_at": now,
-            "updated_at": now,
-            "version": 1,
-        }
+        result.ids.append(record["id"])
         inserts.append(record)
-        # Every value is JSON already (text, numbers, None): the trail's {before, after} is
-        # built directly rather than through audit.changed for each field of each row.
-        created = {
-            "measure_id": _text(row.measure.id),
-            "org_unit_id": _text(row.org_unit_id),
-            "period": row.period.key,
-            **after,
-            "source": source.value,
-            "external_id": external_id,
-        }
-        entries.append(
-            _entry(
-                principal,
-                measurement_id,
-                row,
-                AuditAction.create,
-                {key: {"before": None, "after": value} for key, value in created.items()},
-            )
-        )
+        entries.append(entry)
     if dry_run:
         await session.rollback()
         return result
+    await _store_naming_clashes(session, principal, rows, keys, inserts, updates, now)
+    await audit.record(session, entries)
+    await session.commit()
+    return result
+
+
+def _new_measurement(
+    principal: Principal,
+    row: Prepared,
+    after: dict[str, Any],
+    *,
+    source: MeasurementSource,
+    token_id: uuid.UUID | None,
+    now: datetime,
+) -> tuple[dict[str, Any], audit.AuditEntry]:
+    """The row to insert for a new measurement, and its audit entry."""
+    measurement_id = uuid.uuid4()
+    external_id = row.candidate.external_id
+    record = {
+        "id": measurement_id,
+        "organisation_id": principal.organisation_id,
+        "measure_id": row.measure.id,
+        "org_unit_id": row.org_unit_id,
+        "period_ordinal": row.period.ordinal,
+        "period_key": row.period.key,
+        "period_first_on": row.period.first_day,
+        **after,
+        "source": source.value,
+        "external_id": external_id,
+        "recorded_by_token_id": token_id,
+        "recorded_at": now,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    # Every value is JSON already (text, numbers, None): the trail's {before, after} is
+    # built directly rather than through audit.changed for each field of each row.
+    created = {
+        "measure_id": _text(row.measure.id),
+        "org_unit_id": _text(row.org_unit_id),
+        "period": row.period.key,
+        **after,
+        "source": source.value,
+        "external_id": external_id,
+    }
+    changes = {key: {"before": None, "after": value} for key, value in created.items()}
+    return record, _entry(principal, measurement_id, row, AuditAction.create, changes)
+
+
+async def _store_naming_clashes(
+    session: AsyncSession,
+    principal: Principal,
+    rows: Sequence[Prepared],
+    keys: list[tuple[uuid.UUID, uuid.UUID, int]],
+    inserts: list[dict[str, Any]],
+    updates: list[dict[str, Any]],
+    now: datetime,
+) -> None:
+    """Store the rows; when another request took one of their external ids meanwhile, a 409
+    naming the rows (nothing is written). ``keys`` are the rows' keys, read before: the
+    rollback expires the rows' measures."""
     try:
         await _store(session, inserts, updates, now)
     except IntegrityError:
@@ -853,9 +881,6 @@ async def write(
             "while this one ran; nothing was written. The rows are named in `errors`.",
             errors=errors.items,
         ) from None
-    await audit.record(session, entries)
-    await session.commit()
-    return result
 
 
 async def _store(

@@ -12,11 +12,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import FiniteFloat, Strict, model_validator
+from pydantic import BaseModel, FiniteFloat, Strict, model_validator
 from sqlalchemy import CheckConstraint, Column, Float, String, UniqueConstraint
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
+from app.analytics.types import BetterDirection
 from app.db import InputModel, IsoDate, TenantRow, UTCDateTime, input_example, with_example
 from app.org_units.models import OrgUnitKind
 from app.pagination import Page
@@ -37,12 +38,6 @@ class ValueKind(StrEnum):
     rate = "rate"
     continuous = "continuous"
     rating = "rating"
-
-
-class Direction(StrEnum):
-    up = "up"
-    down = "down"
-    neutral = "neutral"
 
 
 class MeasurementSource(StrEnum):
@@ -93,8 +88,8 @@ class MeasureBase(SQLModel):
     scale_max: int | None = Field(
         default=None, ge=-1000, le=1000, description="Rating only: highest step, e.g. 4."
     )
-    direction: Direction = Field(
-        default=Direction.up,
+    direction: BetterDirection = Field(
+        default=BetterDirection.up,
         sa_type=String(16),
         description="Which way is an improvement: up, down or neutral.",
     )
@@ -204,7 +199,7 @@ class MeasureCreate(MeasureBase, InputModel):
     def _owner_and_scale(self) -> "MeasureCreate":
         if (self.initiative_id is None) == (self.org_unit_id is None):
             raise ValueError("give exactly one of initiative_id and org_unit_id")
-        return _check_scale(self)  # type: ignore[no-any-return]
+        return _check_scale(self)  # type: ignore[no-any-return]  # _check_scale is shared by two models, so typed Any
 
 
 class MeasureUpdate(InputModel):
@@ -221,7 +216,7 @@ class MeasureUpdate(InputModel):
     unit_label: str | None = Field(default=None, max_length=50)
     scale_min: int | None = Field(default=None, ge=-1000, le=1000)
     scale_max: int | None = Field(default=None, ge=-1000, le=1000)
-    direction: Direction = Field(default=None)
+    direction: BetterDirection = Field(default=None)
     target_value: FiniteFloat | None = Field(default=None, ge=-1e12, le=1e12)
     target_on: IsoDate | None = None
     period_kind: PeriodKind = Field(default=None)
@@ -431,6 +426,199 @@ class CycleMeasure(TenantRow, table=True):
 
     def audit_org_unit_id(self, _session: Session) -> uuid.UUID:
         return self.org_unit_id
+
+
+# --- request and response models of the routes ------------------------------------------------
+
+#: Measurements one request (a batch or an upload) writes at most.
+MAX_ROWS = 10_000
+
+
+class SeriesPointPublic(BaseModel):
+    period: str = Field(description="The period's key, e.g. `2026-W37`.")
+    period_first_on: str = Field(description="The period's first day.")
+    value: float | None = Field(description="The value; null when withheld.")
+    numerator: float | None
+    denominator: float | None
+    units: int = Field(description="Reporting units behind the point (1 for one unit's own).")
+    withheld: bool = Field(description="Withheld by small-number protection.")
+
+
+class SeriesPublic(BaseModel):
+    model_config = {
+        "json_schema_extra": {
+            "example": {
+                "measure_id": "3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f",
+                "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
+                "period_kind": "week",
+                "value_kind": "proportion",
+                "aggregated": False,
+                "points": [
+                    {
+                        "period": "2026-W37",
+                        "period_first_on": "2026-09-07",
+                        "value": 70.8,
+                        "numerator": 17,
+                        "denominator": 24,
+                        "units": 1,
+                        "withheld": False,
+                    }
+                ],
+            }
+        }
+    }
+
+    measure_id: uuid.UUID
+    org_unit_id: uuid.UUID
+    period_kind: PeriodKind
+    value_kind: ValueKind
+    aggregated: bool = Field(description="Summed over the unit's subtree.")
+    points: list[SeriesPointPublic] = Field(
+        description="Reported periods in order; a period nobody reported is absent (a gap)."
+    )
+
+
+class ReportingUnit(BaseModel):
+    org_unit_id: uuid.UUID
+    name: str
+    kind: str
+    reported: bool
+    measurement_id: uuid.UUID | None
+    recorded_at: datetime | None = None
+
+
+class ReportingStatus(BaseModel):
+    model_config = {
+        "json_schema_extra": {
+            "example": {
+                "measure_id": "3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f",
+                "period": "HT2026",
+                "expected": 3,
+                "reported": 2,
+                "missing": 1,
+                "units": [
+                    {
+                        "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
+                        "name": "Norrskolan",
+                        "kind": "school",
+                        "reported": True,
+                        "measurement_id": "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d",
+                        "recorded_at": "2026-12-01T09:00:00Z",
+                    }
+                ],
+            }
+        }
+    }
+
+    measure_id: uuid.UUID
+    period: str
+    expected: int = Field(description="Units expected to report.")
+    reported: int
+    missing: int
+    units: list[ReportingUnit]
+
+
+class ClientSource(StrEnum):
+    api = "api"
+    form = "form"
+    import_ = "import"
+
+
+class MeasurementBatch(InputModel):
+    model_config = input_example(
+        {
+            "measure_code": "DELAKTIGHET-5B",
+            "rows": [
+                {"period": "2026-W37", "numerator": 17, "denominator": 24},
+                {"period": "2026-W38", "numerator": 19, "denominator": 25},
+            ],
+        }
+    )
+
+    measure_id: uuid.UUID | None = Field(
+        default=None, description="The measure of every row that names none."
+    )
+    measure_code: str | None = Field(default=None, min_length=1, max_length=100)
+    org_unit_id: uuid.UUID | None = Field(
+        default=None, description="The reporting unit of every row that names none."
+    )
+    org_unit_code: str | None = Field(default=None, min_length=1, max_length=100)
+    rows: list[MeasurementIn] = Field(min_length=1, max_length=MAX_ROWS)
+
+
+class IngestResult(BaseModel):
+    model_config = {
+        "json_schema_extra": {
+            "example": {
+                "rows": 2,
+                "created": 1,
+                "replaced": 1,
+                "unchanged": 0,
+                "dry_run": False,
+            }
+        }
+    }
+
+    rows: int = Field(description="Rows received.")
+    created: int
+    replaced: int = Field(description="Rows whose earlier value went to the history.")
+    unchanged: int = Field(description="Rows equal to what was stored: nothing written.")
+    dry_run: bool = Field(description="True: everything was checked, nothing written.")
+    format: str | None = Field(default=None, description="Uploads: `csv`, `xlsx` or `ods`.")
+    skipped: int | None = Field(
+        default=None, description="Uploads: rows left out on purpose (e.g. Kolada's K/M rows)."
+    )
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+class HistoryEntry(BaseModel):
+    occurred_at: datetime
+    action: str = Field(description="create, update (replaced) or delete.")
+    actor_name: str
+    actor_token_id: uuid.UUID | None
+    request_id: str | None
+    changes: dict[str, Any] = Field(
+        description="`{field: {before, after}}`. A side withheld by small-number protection "
+        "is left out of `value`, `numerator`, `denominator` and `comment`; when only one side "
+        "is withheld those four fields show their other side, changed or not."
+    )
+    withheld: bool = Field(
+        description="Small-number protection withheld the figures before or after this write "
+        "(each entry is judged on its own figures, not on the current ones)."
+    )
+
+
+class CycleMeasures(BaseModel):
+    model_config = {
+        "json_schema_extra": {
+            "example": {
+                "cycle_id": "4d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a",
+                "default": True,
+                "measures": [MeasurePublic.model_config["json_schema_extra"]["example"]],  # type: ignore[index]  # json_schema_extra is a dict here, typed as a union by pydantic
+            }
+        }
+    }
+
+    cycle_id: uuid.UUID
+    default: bool = Field(
+        description="True: the cycle names no measures of its own and follows every measure "
+        "of its initiative."
+    )
+    measures: list[MeasurePublic]
+
+
+class CycleMeasuresUpdate(InputModel):
+    model_config = input_example({"measure_ids": ["3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f"]})
+
+    measure_ids: list[uuid.UUID] = Field(
+        max_length=50,
+        description="The initiative's own measures or shared indicators the cycle's unit "
+        "reports; an empty list goes back to the initiative's measures.",
+    )
 
 
 class ImportedMeasureRow(SQLModel):

@@ -38,7 +38,7 @@ from app.periods import InvalidPeriod, Period, parse_period
 from app.problems import InvalidInput, NotFound
 from app.references import not_visible, resolve_reference
 
-_M = Measurement.__table__.c  # type: ignore[attr-defined]
+_M = Measurement.__table__.c  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
 
 _COLUMNS = (
     _M.id,
@@ -603,7 +603,7 @@ async def expected_reporters(
         if unit_kind is not None:
             units = units.where(col(OrgUnit.kind) == unit_kind)
         else:
-            child = OrgUnit.__table__.alias("child")  # type: ignore[attr-defined]
+            child = OrgUnit.__table__.alias("child")  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
             units = units.where(
                 ~select(child.c.id)
                 .where(child.c.parent_id == OrgUnit.id, child.c.archived_at.is_(None))

@@ -1,29 +1,35 @@
 import uuid
-from datetime import datetime
 from enum import StrEnum
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Query, Request, Response, status
-from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, Field
+from fastapi.responses import StreamingResponse
 
 from app.access_tokens.auth import Admin, CurrentUser, Editor, Reporter
-from app.db import InputModel, QueryText, SessionDep, input_example, utcnow
+from app.db import QueryText, SessionDep, utcnow
 from app.etag import IfMatch, set_etag
+from app.http import FastJSONResponse
 from app.measures import (
     headers,
     imports,
     ingest,
     readings,
     service,
-    spreadsheets,
+    sheet_writer,
     templates,
     uploads,
 )
 from app.measures.models import (
+    ClientSource,
+    CycleMeasures,
+    CycleMeasuresUpdate,
+    ExportFormat,
+    HistoryEntry,
+    IngestResult,
     MeasureCreate,
     MeasureImportResult,
+    MeasurementBatch,
     MeasurementIn,
     MeasurementOutcome,
     MeasurementPage,
@@ -34,6 +40,8 @@ from app.measures.models import (
     MeasurePublic,
     MeasureType,
     MeasureUpdate,
+    ReportingStatus,
+    SeriesPublic,
     ValueKind,
 )
 from app.org_units.models import OrgUnitKind
@@ -59,11 +67,6 @@ else:
 DryRun = Annotated[
     bool, Query(description="Check every row and answer the counts, but write nothing.")
 ]
-
-
-class ExportFormat(StrEnum):
-    csv = "csv"
-    xlsx = "xlsx"
 
 
 @router.get("", response_model=MeasurePage, responses=problem_responses(401, 404, 422))
@@ -270,7 +273,7 @@ async def get_measure_template(
     language_header = {"Content-Language": language}
     if format is ExportFormat.xlsx:
         return Response(
-            spreadsheets.write_xlsx(template.header, template.rows, sheet=template.sheet),
+            sheet_writer.write_xlsx(template.header, template.rows, sheet=template.sheet),
             media_type=uploads.XLSX_MEDIA_TYPE,
             headers={
                 "Content-Disposition": f'attachment; filename="{template.filename}.xlsx"',
@@ -278,7 +281,7 @@ async def get_measure_template(
             },
         )
     return Response(
-        b"".join(spreadsheets.write_csv(template.header, template.rows)),
+        b"".join(sheet_writer.write_csv(template.header, template.rows)),
         media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="{template.filename}.csv"',
@@ -287,54 +290,10 @@ async def get_measure_template(
     )
 
 
-class SeriesPointPublic(BaseModel):
-    period: str = Field(description="The period's key, e.g. `2026-W37`.")
-    period_first_on: str = Field(description="The period's first day.")
-    value: float | None = Field(description="The value; null when withheld.")
-    numerator: float | None
-    denominator: float | None
-    units: int = Field(description="Reporting units behind the point (1 for one unit's own).")
-    withheld: bool = Field(description="Withheld by small-number protection.")
-
-
-class SeriesPublic(BaseModel):
-    model_config = {
-        "json_schema_extra": {
-            "example": {
-                "measure_id": "3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f",
-                "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
-                "period_kind": "week",
-                "value_kind": "proportion",
-                "aggregated": False,
-                "points": [
-                    {
-                        "period": "2026-W37",
-                        "period_first_on": "2026-09-07",
-                        "value": 70.8,
-                        "numerator": 17,
-                        "denominator": 24,
-                        "units": 1,
-                        "withheld": False,
-                    }
-                ],
-            }
-        }
-    }
-
-    measure_id: uuid.UUID
-    org_unit_id: uuid.UUID
-    period_kind: PeriodKind
-    value_kind: ValueKind
-    aggregated: bool = Field(description="Summed over the unit's subtree.")
-    points: list[SeriesPointPublic] = Field(
-        description="Reported periods in order; a period nobody reported is absent (a gap)."
-    )
-
-
 @router.get(
     "/{measure_id}/series",
     response_model=SeriesPublic,
-    response_class=JSONResponse,
+    response_class=FastJSONResponse,
     responses=problem_responses(401, 404, 422),
 )
 async def get_measure_series(
@@ -368,47 +327,7 @@ async def get_measure_series(
         period_to=period_to,
     )
     # Already checked and shaped: serialised once, without a second validation pass.
-    return JSONResponse(readings.series_document(series))
-
-
-class ReportingUnit(BaseModel):
-    org_unit_id: uuid.UUID
-    name: str
-    kind: str
-    reported: bool
-    measurement_id: uuid.UUID | None
-    recorded_at: datetime | None = None
-
-
-class ReportingStatus(BaseModel):
-    model_config = {
-        "json_schema_extra": {
-            "example": {
-                "measure_id": "3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f",
-                "period": "HT2026",
-                "expected": 3,
-                "reported": 2,
-                "missing": 1,
-                "units": [
-                    {
-                        "org_unit_id": "8c0a7e8e-43c5-4f1e-9a57-6a1f5b0b2d44",
-                        "name": "Norrskolan",
-                        "kind": "school",
-                        "reported": True,
-                        "measurement_id": "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d",
-                        "recorded_at": "2026-12-01T09:00:00Z",
-                    }
-                ],
-            }
-        }
-    }
-
-    measure_id: uuid.UUID
-    period: str
-    expected: int = Field(description="Units expected to report.")
-    reported: int
-    missing: int
-    units: list[ReportingUnit]
+    return FastJSONResponse(readings.series_document(series))
 
 
 @router.get(
@@ -503,12 +422,6 @@ async def list_measurements(
     )
 
 
-class ClientSource(StrEnum):
-    api = "api"
-    form = "form"
-    import_ = "import"
-
-
 SourceParam = Annotated[
     ClientSource,
     Query(
@@ -558,52 +471,6 @@ async def record_measurement(
     if result.outcomes[0] is not MeasurementOutcome.created:
         response.status_code = status.HTTP_200_OK
     return _written(result, published)
-
-
-class MeasurementBatch(InputModel):
-    model_config = input_example(
-        {
-            "measure_code": "DELAKTIGHET-5B",
-            "rows": [
-                {"period": "2026-W37", "numerator": 17, "denominator": 24},
-                {"period": "2026-W38", "numerator": 19, "denominator": 25},
-            ],
-        }
-    )
-
-    measure_id: uuid.UUID | None = Field(
-        default=None, description="The measure of every row that names none."
-    )
-    measure_code: str | None = Field(default=None, min_length=1, max_length=100)
-    org_unit_id: uuid.UUID | None = Field(
-        default=None, description="The reporting unit of every row that names none."
-    )
-    org_unit_code: str | None = Field(default=None, min_length=1, max_length=100)
-    rows: list[MeasurementIn] = Field(min_length=1, max_length=ingest.MAX_ROWS)
-
-
-class IngestResult(BaseModel):
-    model_config = {
-        "json_schema_extra": {
-            "example": {
-                "rows": 2,
-                "created": 1,
-                "replaced": 1,
-                "unchanged": 0,
-                "dry_run": False,
-            }
-        }
-    }
-
-    rows: int = Field(description="Rows received.")
-    created: int
-    replaced: int = Field(description="Rows whose earlier value went to the history.")
-    unchanged: int = Field(description="Rows equal to what was stored: nothing written.")
-    dry_run: bool = Field(description="True: everything was checked, nothing written.")
-    format: str | None = Field(default=None, description="Uploads: `csv`, `xlsx` or `ods`.")
-    skipped: int | None = Field(
-        default=None, description="Uploads: rows left out on purpose (e.g. Kolada's K/M rows)."
-    )
 
 
 _ROWS_REFUSED = {
@@ -772,12 +639,12 @@ async def export_measurements(
     header = headers.header(headers.preferred_language(accept_language), readings.EXPORT_HEADER)
     if format is ExportFormat.xlsx:
         return Response(
-            spreadsheets.write_xlsx(header, rows),
+            sheet_writer.write_xlsx(header, rows),
             media_type=uploads.XLSX_MEDIA_TYPE,
             headers={"Content-Disposition": 'attachment; filename="matningar.xlsx"'},
         )
     return StreamingResponse(
-        spreadsheets.write_csv(header, rows),
+        sheet_writer.write_csv(header, rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="matningar.csv"'},
     )
@@ -796,23 +663,6 @@ async def get_measurement(
     published = await readings.get_measurement(session, principal, measurement_id)
     set_etag(response, SimpleNamespace(version=published.pop("version")))
     return published
-
-
-class HistoryEntry(BaseModel):
-    occurred_at: datetime
-    action: str = Field(description="create, update (replaced) or delete.")
-    actor_name: str
-    actor_token_id: uuid.UUID | None
-    request_id: str | None
-    changes: dict[str, Any] = Field(
-        description="`{field: {before, after}}`. A side withheld by small-number protection "
-        "is left out of `value`, `numerator`, `denominator` and `comment`; when only one side "
-        "is withheld those four fields show their other side, changed or not."
-    )
-    withheld: bool = Field(
-        description="Small-number protection withheld the figures before or after this write "
-        "(each entry is judged on its own figures, not on the current ones)."
-    )
 
 
 @measurements_router.get(
@@ -839,35 +689,6 @@ async def delete_measurement(
 ) -> None:
     """Delete a measurement; the audit trail keeps its last figures."""
     await readings.delete_measurement(session, principal, measurement_id, if_match=if_match)
-
-
-class CycleMeasures(BaseModel):
-    model_config = {
-        "json_schema_extra": {
-            "example": {
-                "cycle_id": "4d3c2b1a-0f9e-4d8c-b7a6-5f4e3d2c1b0a",
-                "default": True,
-                "measures": [MeasurePublic.model_config["json_schema_extra"]["example"]],  # type: ignore[index]
-            }
-        }
-    }
-
-    cycle_id: uuid.UUID
-    default: bool = Field(
-        description="True: the cycle names no measures of its own and follows every measure "
-        "of its initiative."
-    )
-    measures: list[MeasurePublic]
-
-
-class CycleMeasuresUpdate(InputModel):
-    model_config = input_example({"measure_ids": ["3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f"]})
-
-    measure_ids: list[uuid.UUID] = Field(
-        max_length=50,
-        description="The initiative's own measures or shared indicators the cycle's unit "
-        "reports; an empty list goes back to the initiative's measures.",
-    )
 
 
 @cycle_measures_router.get(

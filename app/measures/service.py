@@ -8,14 +8,17 @@ chain of governance, since the units below are the ones that report it.
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, exists, func, not_, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
+from sqlmodel import select as sqlmodel_select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from app.audit import service as audit
 from app.audit.models import AuditAction
 from app.context import Principal
 from app.cycles import service as cycle_service
+from app.cycles.models import Cycle
 from app.db import delete_unless_referenced, utcnow
 from app.etag import check_if_match
 from app.goals import service as goal_service
@@ -38,7 +41,6 @@ from app.pagination import Page, PageParams, Sorting, paginate
 from app.periods import PeriodKind, SchoolYearStart
 from app.problems import Conflict, Forbidden, InvalidInput, NotFound
 from app.references import resolve_reference
-from app.teams.models import Team
 
 
 class MeasureInUse(Conflict):
@@ -150,10 +152,7 @@ async def create_measure(
             field="body.initiative_id",
             kind="initiative",
         )
-        owner = await session.scalar(
-            select(col(Team.org_unit_id)).where(col(Team.id) == initiative.team_id)
-        )
-        assert owner is not None
+        owner = await initiative_service.unit_of_initiative(session, initiative)
     else:
         assert data.org_unit_id is not None
         unit = await org_unit_service.resolve_unit_reference(
@@ -238,24 +237,13 @@ SORT = Sorting(
 )
 
 
-async def list_measures(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    page: PageParams,
-    initiative_id: uuid.UUID | None = None,
-    org_unit_id: uuid.UUID | None = None,
-    include_descendants: bool = False,
-    shared: bool | None = None,
-    measure_type: MeasureType | None = None,
-    value_kind: ValueKind | None = None,
-    period_kind: PeriodKind | None = None,
-    external_code: str | None = None,
-    q: str | None = None,
-    sort: str = "name",
-) -> Page[Measure]:
+async def measures_query(
+    session: AsyncSession, principal: Principal, *, initiative_id: uuid.UUID | None
+) -> SelectOfScalar[Measure]:
+    """The measures the token reads (joined to their owner unit), of one initiative if given
+    (a 422 naming ``query.initiative_id`` when the token cannot see it)."""
     stmt = (
-        select(Measure)
+        sqlmodel_select(Measure)
         .join(OrgUnit, col(OrgUnit.id) == Measure.org_unit_id)
         .where(
             col(Measure.organisation_id) == principal.organisation_id,
@@ -272,15 +260,43 @@ async def list_measures(
             kind="initiative",
         )
         stmt = stmt.where(col(Measure.initiative_id) == initiative_id)
+    return stmt
+
+
+async def query_unit(
+    session: AsyncSession, principal: Principal, org_unit_id: uuid.UUID
+) -> OrgUnit:
+    """The unit a list is asked for (a 422 naming ``query.org_unit_id`` when the token cannot
+    see it)."""
+    return await resolve_reference(
+        org_unit_service.get_org_unit,
+        session,
+        principal,
+        org_unit_id,
+        field="query.org_unit_id",
+        kind="org unit",
+    )
+
+
+async def list_measures(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    page: PageParams,
+    initiative_id: uuid.UUID | None = None,
+    org_unit_id: uuid.UUID | None = None,
+    include_descendants: bool = False,
+    shared: bool | None = None,
+    measure_type: MeasureType | None = None,
+    value_kind: ValueKind | None = None,
+    period_kind: PeriodKind | None = None,
+    external_code: str | None = None,
+    q: str | None = None,
+    sort: str = "name",
+) -> Page[Measure]:
+    stmt = await measures_query(session, principal, initiative_id=initiative_id)
     if org_unit_id is not None:
-        unit = await resolve_reference(
-            org_unit_service.get_org_unit,
-            session,
-            principal,
-            org_unit_id,
-            field="query.org_unit_id",
-            kind="org unit",
-        )
+        unit = await query_unit(session, principal, org_unit_id)
         stmt = stmt.where(
             col(OrgUnit.path).startswith(unit.path, autoescape=True)
             if include_descendants
@@ -309,13 +325,7 @@ async def _cycle_and_unit(
     session: AsyncSession, principal: Principal, cycle_id: uuid.UUID
 ) -> tuple[Any, uuid.UUID]:
     cycle = await cycle_service.get_cycle(session, principal, cycle_id)
-    unit_id = await session.scalar(
-        select(col(Team.org_unit_id))
-        .join(Initiative, col(Initiative.team_id) == Team.id)
-        .where(col(Initiative.id) == cycle.initiative_id)
-    )
-    assert unit_id is not None
-    return cycle, unit_id
+    return cycle, await cycle_service.unit_of_cycle(session, cycle)
 
 
 async def cycle_measures(
@@ -324,6 +334,11 @@ async def cycle_measures(
     """The measures a cycle follows, and whether they are its initiative's by default (the
     cycle names none of its own)."""
     cycle, _ = await _cycle_and_unit(session, principal, cycle_id)
+    return await measures_of_cycle(session, cycle)
+
+
+async def measures_of_cycle(session: AsyncSession, cycle: Cycle) -> tuple[bool, list[Measure]]:
+    """:func:`cycle_measures` of a cycle the caller has read (and may read)."""
     named = (
         await session.execute(
             select(Measure)
@@ -341,6 +356,18 @@ async def cycle_measures(
         .order_by(col(Measure.name), col(Measure.id))
     )
     return True, list(own.scalars())
+
+
+def cycles_following(measure: Measure) -> ColumnElement[bool]:
+    """SQL condition on ``Cycle``: the cycle follows the measure (it names it, or it names none
+    and the measure is its initiative's)."""
+    named = exists().where(
+        col(CycleMeasure.cycle_id) == col(Cycle.id), col(CycleMeasure.measure_id) == measure.id
+    )
+    if measure.initiative_id is None:
+        return named
+    names_none = not_(exists().where(col(CycleMeasure.cycle_id) == col(Cycle.id)))
+    return or_(named, and_(col(Cycle.initiative_id) == measure.initiative_id, names_none))
 
 
 async def set_cycle_measures(
@@ -392,7 +419,7 @@ async def set_cycle_measures(
     return await cycle_measures(session, principal, cycle_id)
 
 
-_MEASUREMENTS = Measurement.__table__  # type: ignore[attr-defined]
+_MEASUREMENTS = Measurement.__table__  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
 
 
 class TeamMoveClash(Conflict):
@@ -406,14 +433,12 @@ async def move_team_measures(
     team_id: uuid.UUID,
     to_unit_id: uuid.UUID,
 ) -> int:
-    """Move the measures of a team's initiatives, their measurements and chart settings, and the
-    team's cycles' measure links, to the team's new unit; every changed row is audited. The
+    """Move the measures of a team's initiatives, their measurements, and the team's cycles'
+    measure links, to the team's new unit (their chart settings move first, by
+    ``app.charts.settings.move_team_settings``); every changed row is audited. The
     caller holds the tree lock and commits. The measures are locked first, so a measurement
     written meanwhile waits and then either moves too or finds the measure moved. Returns the
     number of measurements moved."""
-    from app.analytics.models import MeasureAnnotation, MeasureExclusion, MeasurePhase
-    from app.cycles.models import Cycle
-
     initiatives = select(col(Initiative.id)).where(col(Initiative.team_id) == team_id)
     measures = list(
         (
@@ -479,16 +504,6 @@ async def move_team_measures(
                 ],
             )
             moved = len(rows)
-        settings: list[Any] = []
-        for model in (MeasurePhase, MeasureAnnotation, MeasureExclusion):
-            settings.extend(
-                (
-                    await session.execute(select(model).where(col(model.measure_id).in_(ids)))
-                ).scalars()
-            )
-        for setting in settings:
-            if setting.org_unit_id == old_units[setting.measure_id]:
-                setting.org_unit_id = to_unit_id
         for measure in measures:
             measure.org_unit_id = to_unit_id
     links = (

@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.context import Principal
+from app.i18n import Language
 from app.measures import headers, readings
 from app.measures import service as measure_service
 from app.measures.models import ValueKind
@@ -33,7 +34,7 @@ PERIODS_AHEAD: dict[PeriodKind, int] = {
 MAX_PERIODS = 53
 MAX_ROWS = 10_000
 
-_SHEET: dict[headers.Language, str] = {"sv": "Mall", "nb": "Mal", "nn": "Mal", "en": "Template"}
+_SHEET: dict[str, str] = {"sv": "Mall", "nb": "Mal", "nn": "Mal", "en": "Template"}
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -69,7 +70,7 @@ async def measure_template(
     principal: Principal,
     measure_id: uuid.UUID,
     *,
-    language: headers.Language,
+    language: Language,
     today: date,
     first_period: str | None = None,
     periods: int | None = None,

@@ -123,12 +123,12 @@ class OrgUnitPublic(OrgUnitBase):
     updated_at: datetime
     path: str = Field(exclude=True)
 
-    @computed_field(description="Ids from the root down to the parent: a breadcrumb.")  # type: ignore[prop-decorator]
+    @computed_field(description="Ids from the root down to the parent: a breadcrumb.")  # type: ignore[prop-decorator]  # pydantic's computed_field on a property, as its docs show
     @property
     def ancestor_ids(self) -> list[uuid.UUID]:
         return path_ids(self.path)[:-1]
 
-    @computed_field(description="True when the unit is archived (kept for its history).")  # type: ignore[prop-decorator]
+    @computed_field(description="True when the unit is archived (kept for its history).")  # type: ignore[prop-decorator]  # pydantic's computed_field on a property, as its docs show
     @property
     def archived(self) -> bool:
         return self.archived_at is not None

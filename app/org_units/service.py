@@ -4,7 +4,6 @@ import uuid
 
 from sqlalchemy import ColumnElement, func, literal, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -13,6 +12,7 @@ from app.audit.models import AuditAction
 from app.context import Principal
 from app.db import delete_unless_referenced, utcnow
 from app.etag import check_if_match
+from app.initiatives import goal_links
 from app.org_units.models import (
     OrgUnit,
     OrgUnitCreate,
@@ -24,7 +24,6 @@ from app.org_units.models import (
 from app.pagination import Page, PageParams, Sorting, paginate
 from app.problems import Conflict, Forbidden, InvalidInput, NotFound
 from app.references import resolve_reference
-from app.teams.models import Team
 
 
 class UnitMoveWouldCreateCycle(Conflict):
@@ -37,10 +36,6 @@ class UnitHasHistory(Conflict):
 
 class UnitArchived(Conflict):
     type, title = "unit-archived", "The unit is archived"
-
-
-class MoveBreaksGoalLinks(Conflict):
-    type, title = "move-breaks-goal-links", "The move would break goal links"
 
 
 class DuplicateExternalCode(Conflict):
@@ -69,73 +64,6 @@ async def lock_tree(session: AsyncSession, organisation_id: uuid.UUID) -> None:
     # The low 31 bits of the id: a collision only makes two organisations take turns.
     key = organisation_id.int & 0x7FFFFFFF
     await session.execute(select(func.pg_advisory_xact_lock(_TREE_LOCK_CLASS, key)))
-
-
-async def ensure_goal_links_survive(
-    session: AsyncSession,
-    *,
-    organisation_id: uuid.UUID,
-    new_prefix: str,
-    subtree_path: str | None = None,
-    team_id: uuid.UUID | None = None,
-) -> None:
-    """Refuse (409) a move after which goals would no longer sit above what they steer.
-
-    A goal refines a goal of a strict ancestor unit, and an initiative serves goals of its team's
-    unit or units above it. Moving the subtree at ``subtree_path`` (or the team ``team_id``) to
-    below the unit with path ``new_prefix`` must keep both true for links that cross the move.
-    """
-    from app.goals.models import Goal
-    from app.initiatives.models import Initiative, InitiativeGoal
-
-    goal_unit, parent_unit, team_unit = aliased(OrgUnit), aliased(OrgUnit), aliased(OrgUnit)
-    parent_goal = aliased(Goal)
-    below_new = literal(new_prefix).startswith  # "the new place lies under this unit"
-    goals_broken = 0
-    if subtree_path is not None:
-        goals_broken = (
-            await session.execute(
-                select(func.count())
-                .select_from(Goal)
-                .join(goal_unit, col(goal_unit.id) == col(Goal.org_unit_id))
-                .join(parent_goal, col(parent_goal.id) == col(Goal.parent_goal_id))
-                .join(parent_unit, col(parent_unit.id) == col(parent_goal.org_unit_id))
-                .where(
-                    col(Goal.organisation_id) == organisation_id,
-                    col(goal_unit.path).startswith(subtree_path, autoescape=True),
-                    ~col(parent_unit.path).startswith(subtree_path, autoescape=True),
-                    ~below_new(col(parent_unit.path)),
-                )
-            )
-        ).scalar_one()
-    served = (
-        select(func.count())
-        .select_from(InitiativeGoal)
-        .join(Initiative, col(Initiative.id) == col(InitiativeGoal.initiative_id))
-        .join(Goal, col(Goal.id) == col(InitiativeGoal.goal_id))
-        .join(goal_unit, col(goal_unit.id) == col(Goal.org_unit_id))
-        .where(
-            col(InitiativeGoal.organisation_id) == organisation_id, ~below_new(col(goal_unit.path))
-        )
-    )
-    if subtree_path is not None:
-        served = (
-            served.join(Team, col(Team.id) == col(Initiative.team_id))
-            .join(team_unit, col(team_unit.id) == col(Team.org_unit_id))
-            .where(
-                col(team_unit.path).startswith(subtree_path, autoescape=True),
-                ~col(goal_unit.path).startswith(subtree_path, autoescape=True),
-            )
-        )
-    else:
-        served = served.where(col(Initiative.team_id) == team_id)
-    initiatives_broken = (await session.execute(served)).scalar_one()
-    if goals_broken or initiatives_broken:
-        raise MoveBreaksGoalLinks(
-            f"After the move, {goals_broken} goal(s) would refine a goal that is no longer above "
-            f"them and {initiatives_broken} initiative goal link(s) would point at a goal no longer "
-            "above the team's unit. Change those goals or links first, then move."
-        )
 
 
 def units_in_scope(principal: Principal) -> SelectOfScalar[uuid.UUID] | None:
@@ -381,7 +309,7 @@ async def move_org_unit(
         new_prefix, new_depth = parent.path, parent.depth + 1
     if unit.parent_id == parent_id:
         return unit
-    await ensure_goal_links_survive(
+    await goal_links.ensure_goal_links_survive(
         session, organisation_id=unit.organisation_id, new_prefix=new_prefix, subtree_path=unit.path
     )
     old_path = unit.path

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from app.context import Principal
 from app.db import delete_unless_referenced
 from app.etag import check_if_match
+from app.initiatives import goal_links
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit
 from app.pagination import Order, Page, PageParams, Sorting, paginate
@@ -113,15 +114,16 @@ async def update_team(
         unit = await org_unit_service.resolve_unit_reference(
             session, principal, values["org_unit_id"], field="body.org_unit_id"
         )
-        await org_unit_service.ensure_goal_links_survive(
+        await goal_links.ensure_goal_links_survive(
             session, organisation_id=team.organisation_id, new_prefix=unit.path, team_id=team.id
         )
         # The team's measures go with it: its initiatives' measures, their measurements and
-        # chart settings, and its cycles' measure links (issue 13). Imported here: the measures
-        # domain reads teams.
-        from app.measures import service as measure_service
+        # chart settings, and its cycles' measure links (issue 13). Imported here: the charts
+        # and measures domains read teams (through initiatives), so a module-level import would
+        # make a loop of packages; this is the one place a team move reaches them.
+        from app.charts import settings as chart_settings
 
-        await measure_service.move_team_measures(
+        await chart_settings.move_team_measures(
             session, principal, team_id=team.id, to_unit_id=unit.id
         )
     for key, value in values.items():

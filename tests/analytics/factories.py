@@ -10,7 +10,7 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cycles.models import Cycle, CycleStageTransition
-from app.cycles.stages import Direction, Stage
+from app.cycles.stages import Stage, StageDirection
 from app.initiatives.models import Initiative
 from tests.cycles.factories import make_initiative
 from tests.factories import Tenant
@@ -110,7 +110,7 @@ async def make_cycle(
                 position=position,
                 from_stage=from_stage,
                 to_stage=to_stage,
-                direction=Direction.forward,
+                direction=StageDirection.forward,
                 actor_name="Karin Ek",
                 occurred_at=occurred_at,
             )

@@ -5,7 +5,14 @@ import math
 import numpy as np
 import pytest
 
-from app.analytics.spc import AnalysisInputError, ChartOptions, ChartType, analyse
+from app.analytics.spc import (
+    ChartOptions,
+    analyse,
+)
+from app.analytics.types import (
+    AnalysisInputError,
+    ChartType,
+)
 
 VALUES = [4.0, 6, 5, 5, 7, 3, 5, 12, 13, 11, 12, 14, 12, 13]
 

@@ -22,9 +22,10 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analytics.png import render_png
-from app.analytics.spc import ChartOptions, ChartType, Direction, analyse
+from app.analytics.spc import ChartOptions, analyse
 from app.analytics.summary import plain_sentence
 from app.analytics.svg import CHAR_WIDTH, ChartAnnotation, ChartDrawing, ChartPoint, render_svg
+from app.analytics.types import BetterDirection, ChartType
 from app.i18n import ANALYST_WORDS, CHART, LANGUAGES, PLAIN, period_in_text, period_label
 from tests.analytics.factories import proportion_measure, weeks
 from tests.analytics.test_api_measures import _answers
@@ -163,9 +164,11 @@ def test_a_sentence_names_weeks_without_their_year_and_months_with_it() -> None:
 
 def test_the_plain_sentence_says_since_when_in_every_language() -> None:
     values = [6.0, 5.0] * 6 + [9.0] * 7
-    analysis = analyse(values, options=ChartOptions(freeze=12, direction=Direction.up))
+    analysis = analyse(values, options=ChartOptions(freeze=12, direction=BetterDirection.up))
     labels = [f"2026-W{30 + i}" for i in range(len(values))]
-    sentences = {lang: plain_sentence(analysis, lang, labels=labels) for lang in LANGUAGES}
+    sentences: dict[str, str] = {
+        lang: plain_sentence(analysis, lang, labels=labels) for lang in LANGUAGES
+    }
     assert sentences["sv"].startswith(
         "Värdena har ökat tydligt sedan v. 42, mer än vad slumpen förklarar. Det är en förbättring."
     )

@@ -106,7 +106,7 @@ async def test_evidence_sets_the_follow_up_against_the_frozen_baseline(
     assert "2025-W25" not in windows  # the follow-up ends with the test
 
     assert evidence["sentence"].startswith(
-        f"{measure['name']}: 42,7 % före förändringen, 75,8 % efter."
+        f"{measure['name']}: 42,7\u00a0% före förändringen, 75,8\u00a0% efter."
     )
     assert "troligen en verklig förbättring" in evidence["sentence"]
     assert body["sentence"].startswith("Efter förändringen visar 1 av 1 mått")
@@ -323,8 +323,8 @@ async def test_a_checkable_prediction_is_checked_against_the_follow_up_in_figure
         "follow_up_centre",
     )
     assert check["sentence"] == (
-        f"Förutsägelsen slog in: {measure['name']} blev 75,8 % efter förändringen "
-        "(2025-W19–2025-W24), förutsagt minst 55 %."
+        f"Förutsägelsen slog in: {measure['name']} blev 75,8\u00a0% efter förändringen "
+        "(2025-W19–2025-W24), förutsagt minst 55\u00a0%."
     )
     assert body["sentence"].endswith(check["sentence"])
     # By a day: only the follow-up's periods up to it (W19 and W20: 36 of 48).

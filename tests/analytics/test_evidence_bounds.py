@@ -13,9 +13,9 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.analytics.reports_router import CycleEvidence
 from app.cycles.models import Cycle
 from app.db import local_today
+from app.reports.router import CycleEvidence
 from tests.cycles.factories import create_cycle, make_initiative
 from tests.factories import Tenant, make_tenant
 from tests.measures.factories import create_measure

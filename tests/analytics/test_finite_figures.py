@@ -13,8 +13,16 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analytics import svg
-from app.analytics.service import chart_drawing
-from app.analytics.spc import AnalysisInputError, ChartOptions, ChartType, analyse
+from app.analytics.spc import (
+    ChartOptions,
+    analyse,
+)
+from app.analytics.types import (
+    AnalysisInputError,
+    ChartType,
+)
+from app.charts.documents import chart_drawing
+from app.i18n import Language
 from tests.analytics.factories import send, weeks
 from tests.cycles.factories import make_initiative
 from tests.factories import Tenant, make_tenant
@@ -229,7 +237,7 @@ def test_the_analysis_and_the_drawing_take_any_finite_figures(
     except AnalysisInputError:
         return
     drawing = chart_drawing(
-        analysis, title="Mått", description="", labels=None, language="sv", percent=percent
+        analysis, title="Mått", description="", labels=None, language=Language.sv, percent=percent
     )
     root = _parses(svg.render_svg(drawing))
     ticks = [e.text or "" for e in root.findall(".//*[@class='tick y']")]

@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from app.analytics.spc import Analysis, ChartOptions, ChartType, analyse
+from app.analytics.spc import (
+    Analysis,
+    ChartOptions,
+    analyse,
+)
+from app.analytics.types import (
+    ChartType,
+)
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("*.json"))
 

@@ -15,13 +15,15 @@ from hypothesis import strategies as st
 from app.analytics.spc import (
     Analysis,
     ChartOptions,
+    analyse,
+)
+from app.analytics.types import (
+    BetterDirection,
     ChartType,
-    Direction,
     Rule,
     Side,
     Signal,
     SignalDirection,
-    analyse,
 )
 
 PROPERTY_SETTINGS = settings(max_examples=150, deadline=None)
@@ -58,7 +60,7 @@ def series(draw: st.DrawFn) -> list[float | None]:
 
 values_strategy = series()
 location_charts = st.sampled_from([ChartType.run, ChartType.i])
-directions = st.sampled_from(list(Direction))
+directions = st.sampled_from(list(BetterDirection))
 
 
 @st.composite
@@ -195,7 +197,7 @@ def test_reversing_the_direction_swaps_improvement_and_concern(
 ) -> None:
     n = len(values)
     values, numerators, denominators, subgroups = _chart_data(data, chart, values)
-    options = replace(data.draw(options_for(chart, n)), direction=Direction.up)
+    options = replace(data.draw(options_for(chart, n)), direction=BetterDirection.up)
     up = analyse(
         values,
         numerators=numerators,
@@ -208,14 +210,14 @@ def test_reversing_the_direction_swaps_improvement_and_concern(
         numerators=numerators,
         denominators=denominators,
         subgroups=subgroups,
-        options=replace(options, direction=Direction.down),
+        options=replace(options, direction=BetterDirection.down),
     )
     neutral = analyse(
         values,
         numerators=numerators,
         denominators=denominators,
         subgroups=subgroups,
-        options=replace(options, direction=Direction.neutral),
+        options=replace(options, direction=BetterDirection.neutral),
     )
     assert [s._replace(direction=_swap(s.direction)) for s in up.signals] == list(down.signals)
     assert {s.direction for s in neutral.signals} <= {SignalDirection.neutral}
@@ -236,7 +238,7 @@ def test_mirroring_an_i_chart_with_the_direction_keeps_every_classification(
     data: st.DataObject, values: list[float | None]
 ) -> None:
     options = data.draw(options_for(ChartType.i, len(values)))
-    flipped = {Direction.up: Direction.down, Direction.down: Direction.up}
+    flipped = {BetterDirection.up: BetterDirection.down, BetterDirection.down: BetterDirection.up}
     mirrored = analyse(
         [None if v is None else -v for v in values],
         options=replace(options, direction=flipped.get(options.direction, options.direction)),
@@ -251,7 +253,7 @@ def test_mirroring_an_i_chart_with_the_direction_keeps_every_classification(
 @PROPERTY_SETTINGS
 @given(values=values_strategy, gap_at=st.integers(0, 60), direction=directions)
 def test_a_gap_changes_nothing_on_a_run_chart(
-    values: list[float | None], gap_at: int, direction: Direction
+    values: list[float | None], gap_at: int, direction: BetterDirection
 ) -> None:
     gap_at = min(gap_at, len(values))
     with_gap = [*values[:gap_at], None, *values[gap_at:]]

@@ -13,14 +13,16 @@ import pytest
 
 from app.analytics import control
 from app.analytics.spc import (
+    ChartOptions,
+    analyse,
+)
+from app.analytics.types import (
     AnalysisInputError,
     AssurancePosition,
-    ChartOptions,
+    BetterDirection,
     ChartType,
-    Direction,
     NoAssurance,
     Rule,
-    analyse,
 )
 
 CASES = sorted((Path(__file__).parent / "reference").glob("*.json"))
@@ -137,10 +139,10 @@ def test_a_neutral_direction_gets_no_assurance_verdict() -> None:
     assert neutral.summary.assurance_verdict is None
     assert neutral.summary.no_assurance is NoAssurance.neutral_direction
     up = analyse(
-        values, options=ChartOptions(chart=ChartType.i, target=11.5, direction=Direction.up)
+        values, options=ChartOptions(chart=ChartType.i, target=11.5, direction=BetterDirection.up)
     )
     assert up.summary.assurance_verdict is not None and up.summary.no_assurance is None
     untargeted = analyse(values, options=ChartOptions(chart=ChartType.i))
     assert untargeted.summary.no_assurance is NoAssurance.no_target
-    run = analyse(values, options=ChartOptions(target=11.5, direction=Direction.up))
+    run = analyse(values, options=ChartOptions(target=11.5, direction=BetterDirection.up))
     assert run.summary.no_assurance is NoAssurance.no_limits

@@ -9,9 +9,9 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.analytics import rollup
-from app.analytics.reports_router import RollupReport
 from app.org_units.models import OrgUnit
+from app.reports import rollup
+from app.reports.router import RollupReport
 from tests.factories import Tenant, bearer, make_tenant, make_unit
 from tests.measures.factories import create_indicator
 from tests.test_statement_counts import counting

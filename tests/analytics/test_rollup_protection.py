@@ -15,8 +15,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.analytics.rollup import ReportUnit, Rows, aggregate
 from app.measures.models import ValueKind
+from app.reports.rollup import ReportUnit, Rows, aggregate
 
 MINIMUM = 10
 

@@ -12,19 +12,21 @@ import pytest
 from app.analytics.runs import crossings_min, longest_run_max
 from app.analytics.spc import (
     Analysis,
+    ChartOptions,
+    analyse,
+)
+from app.analytics.types import (
     AnalysisInputError,
     AssurancePosition,
     AssuranceVerdict,
-    ChartOptions,
+    BetterDirection,
     ChartType,
     Classification,
-    Direction,
     Rule,
     Side,
     Signal,
     SignalDirection,
     Variation,
-    analyse,
 )
 
 # An I chart baseline with known limits: mean 11, every moving range 2, so sigma = 2 / 1.128,
@@ -153,7 +155,7 @@ def test_too_few_crossings_is_a_phase_signal_that_colours_no_point() -> None:
 def test_a_missing_period_is_a_gap_and_breaks_no_run() -> None:
     values: list[float | None] = [1.0, 9.0] * 5
     values += [9.0, 9.0, 9.0, None, 9.0, 9.0, 9.0, 9.0]
-    analysis = run_chart(values, freeze=10, direction=Direction.up)  # median 5
+    analysis = run_chart(values, freeze=10, direction=BetterDirection.up)  # median 5
     (signal,) = signals_of(analysis, Rule.shift)
     assert signal.points == (9, 10, 11, 12, 14, 15, 16, 17)  # index 13 is the gap
     assert math.isnan(analysis.points.value[13])
@@ -241,7 +243,7 @@ def test_trend_length_other_than_six_or_seven_is_refused() -> None:
 
 def test_turning_point_of_two_trends_takes_the_concern() -> None:
     down_then_up = [14.0, 13.5, 12.5, 11.5, 10.0, 9.0, 8.0, 9.0, 10.0, 11.5, 12.5, 13.5, 14.0]
-    analysis = i_chart(down_then_up, direction=Direction.up)
+    analysis = i_chart(down_then_up, direction=BetterDirection.up)
     falling, rising = signals_of(analysis, Rule.trend)
     assert falling.direction is SignalDirection.concern
     assert rising.direction is SignalDirection.improvement
@@ -330,7 +332,7 @@ def test_excluded_points_are_left_out_of_centre_and_runs() -> None:
 
 
 def test_outside_limits_outranks_a_shift_on_the_same_point() -> None:
-    analysis = i_chart([ABOVE] * 6 + [OUT_ABOVE], direction=Direction.down)
+    analysis = i_chart([ABOVE] * 6 + [OUT_ABOVE], direction=BetterDirection.down)
     assert analysis.points.rules(26) == (Rule.outside_limits, Rule.shift)
     assert analysis.summary.variation is Variation.special_cause_concern
     assert analysis.summary.variation_signal is not None
@@ -339,7 +341,7 @@ def test_outside_limits_outranks_a_shift_on_the_same_point() -> None:
 
 def test_trend_outranks_two_of_three_and_shift() -> None:
     rising = [11.5, 12.0, 12.5, 13.0, 13.5, 14.8, 15.5]
-    analysis = i_chart(rising, direction=Direction.up)
+    analysis = i_chart(rising, direction=BetterDirection.up)
     assert Rule.trend in analysis.points.rules(26)
     assert analysis.summary.variation_signal is not None
     assert analysis.summary.variation_signal.rule is Rule.trend
@@ -348,13 +350,13 @@ def test_trend_outranks_two_of_three_and_shift() -> None:
 @pytest.mark.parametrize(
     ("direction", "expected"),
     [
-        (Direction.up, Classification.special_improvement),
-        (Direction.down, Classification.special_concern),
-        (Direction.neutral, Classification.special_neutral),
+        (BetterDirection.up, Classification.special_improvement),
+        (BetterDirection.down, Classification.special_concern),
+        (BetterDirection.neutral, Classification.special_neutral),
     ],
 )
 def test_direction_decides_improvement_or_concern(
-    direction: Direction, expected: Classification
+    direction: BetterDirection, expected: Classification
 ) -> None:
     analysis = i_chart([ABOVE] * 7, direction=direction)
     assert analysis.points.classification[-1] == expected
@@ -473,7 +475,7 @@ def test_p_zero_collapses_the_limits_and_any_case_is_outside() -> None:
         [],
         numerators=[0] * 10 + [1],
         denominators=[20] * 11,
-        options=ChartOptions(chart=ChartType.p, freeze=10, direction=Direction.down),
+        options=ChartOptions(chart=ChartType.p, freeze=10, direction=BetterDirection.down),
     )
     assert analysis.phases[0].centre == 0
     assert analysis.points.upper[0] == analysis.points.lower[0] == 0
@@ -580,17 +582,22 @@ def test_run_and_i_charts_take_numerators_and_denominators() -> None:
 @pytest.mark.parametrize(
     ("target", "direction", "position", "verdict"),
     [
-        (20.0, Direction.up, AssurancePosition.target_above_limits, AssuranceVerdict.fail),
-        (20.0, Direction.down, AssurancePosition.target_above_limits, AssuranceVerdict.pass_),
-        (2.0, Direction.up, AssurancePosition.target_below_limits, AssuranceVerdict.pass_),
-        (2.0, Direction.down, AssurancePosition.target_below_limits, AssuranceVerdict.fail),
-        (12.0, Direction.up, AssurancePosition.target_within_limits, AssuranceVerdict.hit_or_miss),
-        (20.0, Direction.neutral, AssurancePosition.target_above_limits, None),
+        (20.0, BetterDirection.up, AssurancePosition.target_above_limits, AssuranceVerdict.fail),
+        (20.0, BetterDirection.down, AssurancePosition.target_above_limits, AssuranceVerdict.pass_),
+        (2.0, BetterDirection.up, AssurancePosition.target_below_limits, AssuranceVerdict.pass_),
+        (2.0, BetterDirection.down, AssurancePosition.target_below_limits, AssuranceVerdict.fail),
+        (
+            12.0,
+            BetterDirection.up,
+            AssurancePosition.target_within_limits,
+            AssuranceVerdict.hit_or_miss,
+        ),
+        (20.0, BetterDirection.neutral, AssurancePosition.target_above_limits, None),
     ],
 )
 def test_assurance(
     target: float,
-    direction: Direction,
+    direction: BetterDirection,
     position: AssurancePosition,
     verdict: AssuranceVerdict | None,
 ) -> None:
@@ -612,7 +619,7 @@ def test_run_charts_have_no_assurance() -> None:
 
 
 def test_a_sustained_shift_suggests_a_new_phase() -> None:
-    analysis = i_chart([ABOVE] * 8, direction=Direction.up)
+    analysis = i_chart([ABOVE] * 8, direction=BetterDirection.up)
     summary = analysis.summary
     assert summary.rebase_suggested
     assert summary.rebase_from == 20
@@ -675,7 +682,7 @@ def test_bad_input_names_the_field(call: object, field: str) -> None:
 def test_options_accept_plain_strings() -> None:
     options = ChartOptions(chart="p", direction="up", rules=frozenset({"shift"}))  # type: ignore[arg-type]
     assert options.chart is ChartType.p
-    assert options.direction is Direction.up
+    assert options.direction is BetterDirection.up
     assert options.rules == frozenset({Rule.shift})
 
 

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import pytest
 
-from app.analytics.spc import ChartOptions, ChartType, Direction, Rule, analyse
+from app.analytics.spc import (
+    ChartOptions,
+    analyse,
+)
 from app.analytics.summary import (
-    LANGUAGES,
     PERIOD_WORDS,
     PHRASES,
-    negotiate_language,
     summary_sentence,
 )
+from app.analytics.types import (
+    BetterDirection,
+    ChartType,
+    Rule,
+)
+from app.i18n import LANGUAGES
 
 ALTERNATING = [12.0, 10.0] * 10  # I chart baseline: mean 11, limits 5.68 .. 16.32
 
@@ -25,8 +32,10 @@ def test_every_language_has_every_phrase_and_period_word() -> None:
 
 def test_shift_above_the_median_in_every_language() -> None:
     values = [6.0, 5.0] * 6 + [9.0] * 7
-    analysis = analyse(values, options=ChartOptions(freeze=12, direction=Direction.up))
-    sentences = {lang: summary_sentence(analysis, lang, period_word="week") for lang in LANGUAGES}
+    analysis = analyse(values, options=ChartOptions(freeze=12, direction=BetterDirection.up))
+    sentences: dict[str, str] = {
+        lang: summary_sentence(analysis, lang, period_word="week") for lang in LANGUAGES
+    }
     assert sentences["sv"].startswith(
         "7 veckor i rad över medianen: troligen en verklig förbättring."
     )
@@ -40,7 +49,7 @@ def test_shift_above_the_median_in_every_language() -> None:
 def test_concern_below_the_average_on_a_control_chart() -> None:
     values = [*ALTERNATING, *[10.0] * 6]  # the last baseline point is below too
     analysis = analyse(
-        values, options=ChartOptions(chart=ChartType.i, freeze=20, direction=Direction.up)
+        values, options=ChartOptions(chart=ChartType.i, freeze=20, direction=BetterDirection.up)
     )
     assert summary_sentence(analysis, "sv", period_word="month").startswith(
         "7 månader i rad under medelvärdet: troligen en verklig försämring."
@@ -54,7 +63,7 @@ def test_trend_outside_and_two_of_three_sentences() -> None:
     rising = [8.0, 9.0, 10.0, 11.5, 12.5, 13.5, 14.0]
     trend = analyse(
         [*ALTERNATING, *rising],
-        options=ChartOptions(chart=ChartType.i, freeze=20, direction=Direction.down),
+        options=ChartOptions(chart=ChartType.i, freeze=20, direction=BetterDirection.down),
     )
     assert summary_sentence(trend, "nn", period_word="term") == (
         "7 terminar på rad med stigande verdiar: truleg ei reell forverring."
@@ -94,23 +103,23 @@ def test_common_cause_and_no_data() -> None:
 @pytest.mark.parametrize(
     ("target", "direction", "english"),
     [
-        (12.0, Direction.up, "The target will be met some of the time, but not reliably."),
+        (12.0, BetterDirection.up, "The target will be met some of the time, but not reliably."),
         (
             20.0,
-            Direction.up,
+            BetterDirection.up,
             "The target will probably not be met unless the way of working changes.",
         ),
-        (2.0, Direction.up, "The target will probably be met every time."),
-        (20.0, Direction.neutral, "The target lies above the limits of usual variation."),
+        (2.0, BetterDirection.up, "The target will probably be met every time."),
+        (20.0, BetterDirection.neutral, "The target lies above the limits of usual variation."),
         # Making Data Count: no "hit or miss" without a better direction.
         (
             12.0,
-            Direction.neutral,
+            BetterDirection.neutral,
             "The target gets no verdict, since the measure has no better direction.",
         ),
     ],
 )
-def test_assurance_sentence(target: float, direction: Direction, english: str) -> None:
+def test_assurance_sentence(target: float, direction: BetterDirection, english: str) -> None:
     analysis = analyse(
         [*ALTERNATING, 12.0, 10.0],
         options=ChartOptions(chart=ChartType.i, freeze=20, target=target, direction=direction),
@@ -139,26 +148,3 @@ def test_own_period_words() -> None:
         summary_sentence(analysis, "sv", period_word="fortnight")
     with pytest.raises(ValueError, match="unsupported language"):
         summary_sentence(analysis, "da")
-
-
-@pytest.mark.parametrize(
-    ("header", "expected"),
-    [
-        (None, "en"),
-        ("", "en"),
-        ("sv-SE,sv;q=0.9,en-US;q=0.8", "sv"),
-        ("nn-NO, nb;q=0.9, en;q=0.5", "nn"),
-        ("da, no;q=0.8", "nb"),
-        ("en;q=0.5, nb;q=0.7", "nb"),
-        ("fr, de", "en"),
-        ("sv;q=0, en", "en"),
-        ("*", "en"),
-        ("nb;q=abc, sv", "sv"),
-    ],
-)
-def test_negotiate_language(header: str | None, expected: str) -> None:
-    assert negotiate_language(header) == expected
-
-
-def test_negotiate_language_default() -> None:
-    assert negotiate_language("fr", default="sv") == "sv"

@@ -18,7 +18,6 @@ from app.analytics.svg import (
     ChartPoint,
     NotDrawable,
     Signal,
-    format_number,
     nice_ticks,
     render_svg,
 )
@@ -390,25 +389,6 @@ def test_a_flat_or_nearly_flat_series_gets_a_readable_axis() -> None:
         root = parse(render_svg(drawing(series(values, centre=None))))
         ticks = [e.text or "" for e in classed(root, "tick", "y")]
         assert 3 <= len(ticks) <= 8 and all(len(t) <= 5 for t in ticks), ticks
-
-
-@pytest.mark.parametrize(
-    ("value", "options", "expected"),
-    [
-        (1234.5, {"decimals": 1, "language": "sv"}, "1\u00a0234,5"),
-        (1234.5, {"decimals": 1, "language": "nb"}, "1\u00a0234,5"),
-        (1234.5, {"decimals": 1, "language": "nn-NO"}, "1\u00a0234,5"),
-        (1234.5, {"decimals": 1, "language": "en"}, "1,234.5"),
-        (-0.25, {"decimals": 2, "language": "sv"}, "\u22120,25"),
-        (-0.001, {"decimals": 1, "language": "sv"}, "0,0"),  # no minus on a rounded zero
-        (0.855, {"decimals": 1, "language": "sv", "percent": True}, "85,5\u00a0%"),
-        (0.855, {"decimals": 0, "language": "en", "percent": True}, "86%"),
-    ],
-)
-def test_numbers_are_written_as_the_language_writes_them(
-    value: float, options: dict[str, object], expected: str
-) -> None:
-    assert format_number(value, **options) == expected  # type: ignore[arg-type]  # keywords as parametrised
 
 
 @pytest.mark.parametrize(

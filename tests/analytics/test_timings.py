@@ -7,7 +7,13 @@ import random
 
 import numpy as np
 
-from app.analytics.spc import ChartOptions, ChartType, analyse
+from app.analytics.spc import (
+    ChartOptions,
+    analyse,
+)
+from app.analytics.types import (
+    ChartType,
+)
 from tests.analytics import timings
 
 

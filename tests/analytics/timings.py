@@ -25,7 +25,13 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from app.analytics.spc import ChartOptions, ChartType, analyse
+from app.analytics.spc import (
+    ChartOptions,
+    analyse,
+)
+from app.analytics.types import (
+    ChartType,
+)
 
 N = 10_000
 ROUNDS = 7

@@ -29,11 +29,14 @@ from pathlib import Path
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import insert
 
-from app.analytics import service
 from app.analytics.summary import summary_sentence
+from app.analytics.types import BetterDirection
+from app.charts import documents, service
 from app.db import utcnow
+from app.http import FastJSONResponse
+from app.i18n import Language
 from app.main import create_app
-from app.measures.models import Direction, Measure, Measurement, MeasureType, ValueKind
+from app.measures.models import Measure, Measurement, MeasureType, ValueKind
 from app.periods import PeriodKind, parse_period
 from app.settings import Settings
 from tests.benchmarks.inprocess import libpq_url, scratch_postgres
@@ -57,7 +60,7 @@ async def _seed(app: object) -> tuple[dict[str, str], uuid.UUID, uuid.UUID]:
             measure_type=MeasureType.outcome,
             value_kind=ValueKind.proportion,
             period_kind=PeriodKind.day,
-            direction=Direction.up,
+            direction=BetterDirection.up,
             target_value=95.0,
         )
         session.add(measure)
@@ -141,18 +144,12 @@ async def run(url: str, backend: str) -> None:
                     session,
                     principal,
                     measure_id,
-                    org_unit_id=None,
-                    include_descendants=False,
-                    period_from=None,
-                    period_to=None,
-                    settings=service.ChartSettings(),
-                    language="sv",
-                    timezone="Europe/Stockholm",
+                    query=service.AnalysisQuery(language=Language.sv),
                 )
                 middle = time.perf_counter()
                 summary_sentence(stored.analysis, "sv", period_word="day")
                 sentence = time.perf_counter()
-                service.FastJSONResponse(service.stored_document(stored))
+                FastJSONResponse(documents.stored_document(stored))
                 done = time.perf_counter()
                 steps["read + analyse"].append(middle - started)
                 steps["sentence"].append(sentence - middle)

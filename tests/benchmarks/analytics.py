@@ -37,16 +37,23 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy import event, insert, select, text
 from sqlmodel import col
 
-from app.analytics import rollup
-from app.analytics.spc import ChartOptions, ChartType, analyse
+from app.analytics.spc import (
+    ChartOptions,
+    analyse,
+)
+from app.analytics.types import (
+    ChartType,
+)
 from app.cli import alembic_config
 from app.context import Context, Role
 from app.db import utcnow
+from app.i18n import Language
 from app.logging import configure_logging
 from app.main import create_app
 from app.measures.models import Measure, Measurement, MeasureType, ValueKind
 from app.org_units.models import OrgUnit, OrgUnitKind
 from app.periods import PeriodKind, parse_period, period_from_ordinal
+from app.reports import rollup
 from app.settings import Settings
 from tests.analytics import timings
 from tests.benchmarks.inprocess import libpq_url, scratch_postgres, sqlite_database
@@ -329,7 +336,7 @@ def analysis_step(inputs: dict[str, Any]) -> dict[str, float]:
             options=options,
             threshold=10,
             scope_path=None,
-            language="sv",
+            language=Language.sv,
             period_word="week",
         )
 

@@ -1,7 +1,7 @@
 """The PNG of a 10,000-point chart (issue 15: under 0.5 s), in process.
 
 A daily I chart of 10,000 periods with a change half-way (signals to draw), analysed and drawn
-as the service does (``service.chart_drawing``), then rendered to SVG and from that SVG to PNG
+as the service does (``app.charts.documents.chart_drawing``), then rendered to SVG and from that SVG to PNG
 (``app.analytics.png``). Wall-clock times, best and median of a few rounds; the PNG time is the
 figure the issue's goal names. Alone: ``python -m tests.benchmarks.charts``.
 """
@@ -11,11 +11,13 @@ import random
 import statistics
 import time
 
-from app.analytics import service
 from app.analytics.png import render_png
-from app.analytics.spc import ChartOptions, ChartType, analyse
+from app.analytics.spc import ChartOptions, analyse
 from app.analytics.summary import plain_sentence
 from app.analytics.svg import render_svg
+from app.analytics.types import ChartType
+from app.charts.documents import chart_drawing
+from app.i18n import Language
 
 POINTS = 10_000
 ROUNDS = 7
@@ -28,13 +30,13 @@ def main() -> None:
     labels = [f"P{i}" for i in range(POINTS)]
     analysis = analyse(values, options=ChartOptions(chart=ChartType.i, target=60.0))
     caption = plain_sentence(analysis, "sv", labels=labels)
-    drawing = service.chart_drawing(
+    drawing = chart_drawing(
         analysis,
         title="10 000 dagar",
         description=caption,
         caption=caption,
         labels=labels,
-        language="sv",
+        language=Language.sv,
         width=1000,
         height=400,
     )

@@ -12,18 +12,17 @@ from app.cycles.stages import (
     CycleStageReasonRequired,
     CycleStageSkipNotAllowed,
     CycleStageUnchanged,
-    Direction,
-    Language,
     Stage,
+    StageDirection,
     check_transition,
     check_update,
     emptied_by_change,
     missing_to_leave,
-    negotiate_language,
     next_stage,
     previous_stage,
     stage_label,
 )
+from app.i18n import Language, negotiate_language
 
 COMPLETE: dict[str, Any] = {
     "change_idea": "Exit tickets",
@@ -149,7 +148,7 @@ def test_analysis_cannot_be_left_without_a_prediction() -> None:
 def test_a_complete_stage_moves_forward_one_step(index: int) -> None:
     assert (
         check_transition(ORDER[index], ORDER[index + 1], reason=None, content=COMPLETE)
-        == Direction.forward
+        == StageDirection.forward
     )
 
 
@@ -157,7 +156,7 @@ def test_a_complete_stage_moves_forward_one_step(index: int) -> None:
 def test_back_one_step_with_a_reason(index: int) -> None:
     assert (
         check_transition(ORDER[index], ORDER[index - 1], reason="new data", content={})
-        == Direction.back
+        == StageDirection.back
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.analytics.models import MeasureAnnotation, MeasureExclusion, MeasurePhase
+from app.charts.models import MeasureAnnotation, MeasureExclusion, MeasurePhase
 from app.periods import PeriodKind, parse_period
 from tests.factories import Tenant
 from tests.isolation import cases_measures

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cycles.models import Cycle, CycleStageTransition
-from app.cycles.stages import Decision, Direction, Stage
+from app.cycles.stages import Decision, Stage, StageDirection
 from app.initiatives.models import Initiative, InitiativeStatus
 from tests.factories import Tenant
 from tests.isolation.framework import Case
@@ -64,7 +64,7 @@ async def populate(session: AsyncSession, tenant: Tenant) -> dict[str, uuid.UUID
                 cycle_id=cycle.id,
                 position=1,
                 to_stage=Stage.current_state,
-                direction=Direction.forward,
+                direction=StageDirection.forward,
                 actor_name="test setup",
             )
         )

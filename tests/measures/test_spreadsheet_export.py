@@ -10,7 +10,8 @@ import python_calamine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.measures.spreadsheets import Row, read_table, write_csv, write_xlsx
+from app.measures.sheet_writer import write_csv, write_xlsx
+from app.measures.spreadsheets import Row, read_table
 from app.periods import PeriodKind, parse_period, period_of
 
 HEADER = [

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 
-from app.measures.spreadsheets import _check_archive, read_table, write_csv, write_xlsx
+from app.measures.sheet_writer import write_csv, write_xlsx
+from app.measures.spreadsheets import _check_archive, read_table
 from app.periods import period_of
 
 ROWS = 10_000

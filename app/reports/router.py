@@ -11,15 +11,17 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
 from app.access_tokens.auth import CurrentUser
-from app.analytics import evidence, rollup
-from app.analytics.models import MeasureChart
-from app.analytics.service import FastJSONResponse
-from app.analytics.spc import ChartType
-from app.analytics.summary import Language, negotiate_language
+from app.analytics.types import (
+    ChartType,
+)
+from app.charts.models import MeasureChart
 from app.db import SessionDep
-from app.measures import spreadsheets
+from app.http import FastJSONResponse
+from app.i18n import Language, negotiate_language
+from app.measures import sheet_writer
 from app.measures.models import ValueKind
 from app.problems import problem_responses
+from app.reports import evidence, rollup
 from app.routing import service_router
 
 evidence_router = service_router("cycles")
@@ -329,7 +331,7 @@ async def get_cycle_evidence(
     small-number protection are gaps too, and flagged. One request analyses at most 100,000
     periods over all the cycle's measures (422 `too_long` naming `cycle.baseline_start_on`
     beyond: narrow the windows)."""
-    language = negotiate_language(accept_language, default=principal.language)
+    language = negotiate_language(accept_language, default=Language(principal.language))
     document = await evidence.cycle_evidence(
         session, principal, cycle_id, language=language, chart=chart
     )
@@ -574,7 +576,7 @@ async def get_measure_report(
     minimum. Each level's series is analysed over at most the 1,000 periods that end with the
     reported one (earlier rows are left out), so a report's work is bounded whatever the
     spread of the stored periods."""
-    language = negotiate_language(accept_language, default=principal.language)
+    language = negotiate_language(accept_language, default=Language(principal.language))
     report = await rollup.rollup_report(
         session,
         principal,
@@ -588,7 +590,7 @@ async def get_measure_report(
     if format is ReportFormat.csv:
         name = report["period"].replace("/", "-")
         return StreamingResponse(
-            spreadsheets.write_csv(rollup.csv_header(language), rollup.csv_rows(report, language)),
+            sheet_writer.write_csv(rollup.csv_header(language), rollup.csv_rows(report, language)),
             media_type="text/csv; charset=utf-8",
             headers={
                 **headers,

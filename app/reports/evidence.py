@@ -39,32 +39,33 @@ from sqlalchemy import and_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.analytics.bounds import check_periods
-from app.analytics.rollup import (
-    DEFAULT_CHART,
-    PERIOD_WORD,
-    FloatArray,
-    analyse_series,
-    chart_options,
-    display_scale,
-)
-from app.analytics.service import computable
 from app.analytics.spc import (
-    RATIO_CHARTS,
     Analysis,
+)
+from app.analytics.summary import PHRASES, signal_phrase, units_phrase
+from app.analytics.types import (
+    RATIO_CHARTS,
     AnalysisInputError,
     ChartType,
     Rule,
     Signal,
     SignalDirection,
 )
-from app.analytics.summary import PHRASES, Language, _signal_phrase, _units
+from app.charts.bounds import check_periods, computable
+from app.charts.kinds import (
+    DEFAULT_CHART,
+    PERIOD_WORD,
+    FloatArray,
+    analyse_dense,
+    chart_options,
+    display_scale,
+)
 from app.context import Principal
 from app.cycles import service as cycle_service
 from app.cycles.models import Cycle
 from app.db import local_today
 from app.goals import service as goal_service
-from app.initiatives.models import Initiative
+from app.i18n import Language, format_number
 from app.measures import service as measure_service
 from app.measures.models import Measure, Measurement, ValueKind
 from app.measures.readings import Protection
@@ -77,9 +78,8 @@ from app.periods import (
     period_of,
 )
 from app.problems import InvalidInput
-from app.teams.models import Team
 
-_M = Measurement.__table__.c  # type: ignore[attr-defined]
+_M = Measurement.__table__.c  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
 
 
 class EvidenceChart(StrEnum):
@@ -253,18 +253,13 @@ _MEANING = {
 }
 
 
-def format_number(value: float, language: str, unit_label: str | None = None) -> str:
-    """A figure as people read it: one decimal (two below 1), decimal comma in the Nordic
-    languages, the unit after it (``45,2 %``, ``45.2%``)."""
+def format_figure(value: float, language: str, unit_label: str | None = None) -> str:
+    """A figure in a sentence: one decimal (two below 1), trailing zeros dropped, the unit after
+    it (``45,2 %``, ``45.2%``), written as ``app.i18n.format_number`` writes numbers."""
     digits = 1 if abs(value) >= 1 else 2
-    text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
-    if text in ("-0", ""):
-        text = "0"
-    if language != "en":
-        text = text.replace(".", ",")
-    if unit_label:
-        text += unit_label if unit_label == "%" and language == "en" else f" {unit_label}"
-    return text
+    return format_number(
+        value, decimals=digits, language=language, trim=True, unit_label=unit_label
+    )
 
 
 def _capitalise(text: str) -> str:
@@ -273,8 +268,8 @@ def _capitalise(text: str) -> str:
 
 def _signal_sentence(analysis: Analysis, signal: Signal, language: str, period_word: str) -> str:
     phrases = PHRASES[language]
-    units = _units(language, period_word, len(signal.points))
-    phrase = _signal_phrase(analysis, signal, phrases, units)
+    units = units_phrase(language, period_word, len(signal.points))
+    phrase = signal_phrase(analysis, signal, phrases, units)
     return f"{_capitalise(phrase)}: {phrases[_MEANING[signal.direction]]}."
 
 
@@ -389,8 +384,7 @@ def measure_evidence(
     if n:
         freeze = base.stop if base is not None and follow is not None else None
         try:
-            analysis = analyse_series(
-                chart,
+            analysis = analyse_dense(
                 chart_options(measure, chart, freeze=freeze),
                 series.values,
                 series.numerators,
@@ -432,8 +426,8 @@ def measure_evidence(
         sentence = (
             phrases["change"].format(
                 name=name,
-                before=format_number(b_centre, language, measure.unit_label),
-                after=format_number(f_centre, language, measure.unit_label),
+                before=format_figure(b_centre, language, measure.unit_label),
+                after=format_figure(f_centre, language, measure.unit_label),
             )
             + "."
         )
@@ -575,8 +569,8 @@ def prediction_check(
     kind = PeriodKind(measure.period_kind)
     unit = measure.unit_label
     expected = phrases[comparison].format(
-        v=format_number(low, language, unit),
-        w=format_number(high, language, unit) if high is not None else "",
+        v=format_figure(low, language, unit),
+        w=format_figure(high, language, unit) if high is not None else "",
     )
     first_ordinal = windows.follow_up_first
     last_ordinal = windows.follow_up_last
@@ -622,7 +616,7 @@ def prediction_check(
     periods = first_key if first_key == last_key else f"{first_key}–{last_key}"
     sentence = phrases["met" if met else "not_met"].format(
         name=measure.name,
-        observed=format_number(observed, language, unit),
+        observed=format_figure(observed, language, unit),
         periods=periods,
         expected=expected,
     )
@@ -647,19 +641,13 @@ async def cycle_evidence(
     principal: Principal,
     cycle_id: uuid.UUID,
     *,
-    language: Language = "en",
+    language: Language = Language.en,
     chart: EvidenceChart = EvidenceChart.control,
 ) -> dict[str, Any]:
     """The evidence of every measure the cycle follows (see the module docstring)."""
     cycle = await cycle_service.get_cycle(session, principal, cycle_id)
-    default, measures = await measure_service.cycle_measures(session, principal, cycle_id)
-    cycle_unit = (
-        await session.execute(
-            select(col(Team.org_unit_id))
-            .join(Initiative, col(Initiative.team_id) == Team.id)
-            .where(col(Initiative.id) == cycle.initiative_id)
-        )
-    ).scalar_one()
+    default, measures = await measure_service.measures_of_cycle(session, cycle)
+    cycle_unit = await cycle_service.unit_of_cycle(session, cycle)
     school_year, default_minimum = await measure_service.organisation_settings(
         session, principal.organisation_id
     )

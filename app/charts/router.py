@@ -11,8 +11,12 @@ from fastapi import Depends, Header, Query, Response, status
 from fastapi.responses import StreamingResponse
 
 from app.access_tokens.auth import CurrentUser, Editor
-from app.analytics import png, service
-from app.analytics.models import (
+from app.analytics import png
+from app.analytics.types import ChartType
+from app.charts import glance, series, service, settings
+from app.charts.documents import CSV_HEADER
+from app.charts.kinds import ChartQuery, chosen_rules
+from app.charts.models import (
     AnalysisPublic,
     AnnotationCreate,
     AnnotationPublic,
@@ -26,11 +30,11 @@ from app.analytics.models import (
     RuleChoice,
     SeriesAnalysisRequest,
 )
-from app.analytics.spc import ChartType
-from app.analytics.summary import Language, negotiate_language
 from app.db import SessionDep
 from app.etag import IfMatch, set_etag
-from app.measures import spreadsheets
+from app.http import FastJSONResponse, localised
+from app.i18n import Language, negotiate_language
+from app.measures import sheet_writer
 from app.pagination import PageDep
 from app.problems import problem_responses
 from app.routing import service_router
@@ -43,7 +47,7 @@ measure_router = service_router("measures")
 if TYPE_CHECKING:
     GlanceSort = StrEnum
 else:
-    GlanceSort = service.GLANCE_SORT.enum
+    GlanceSort = glance.GLANCE_SORT.enum
 
 
 async def _language(
@@ -60,13 +64,13 @@ async def _language(
         ),
     ] = None,
 ) -> Language:
-    return negotiate_language(accept_language, default=principal.language)
+    return negotiate_language(accept_language, default=Language(principal.language))
 
 
 LanguageDep = Annotated[Language, Depends(_language)]
 
 
-def _settings(
+def _chart_query(
     chart: Annotated[
         MeasureChart | None,
         Query(
@@ -96,18 +100,18 @@ def _settings(
             "`all` (default), `mdc`, `anhoej`."
         ),
     ] = None,
-) -> service.ChartSettings:
-    return service.ChartSettings(
+) -> ChartQuery:
+    return ChartQuery(
         chart=None if chart is None else ChartType(chart.value),
         trend_length=trend_length,
         shift_length=shift_length,
         screening=screening,
         min_points=min_points,
-        rules=service.chosen_rules(rules),
+        rules=chosen_rules(rules),
     )
 
 
-ChartSettings = Annotated[service.ChartSettings, Depends(_settings)]
+ChartQueryDep = Annotated[ChartQuery, Depends(_chart_query)]
 
 Width = Annotated[int, Query(ge=200, le=4000, description="Pixels, 200 to 4000.")]
 Height = Annotated[int, Query(ge=150, le=3000, description="Pixels, 150 to 3000.")]
@@ -143,7 +147,7 @@ async def _png(svg_text: str) -> bytes:
 @router.post(
     "/series",
     response_model=AnalysisPublic,
-    response_class=service.FastJSONResponse,
+    response_class=FastJSONResponse,
     responses=problem_responses(401, 422),
 )
 async def analyse_series(
@@ -152,9 +156,8 @@ async def analyse_series(
     """Analyse a series sent in the request, storing nothing: run or control chart with every
     rule of the `analytics` tag, per point, per phase, every signal and the summary sentence."""
     del principal  # any valid token; nothing is read or written
-    analysis = service.analyse_series(data)
-    document = service.series_document(analysis, data, language)
-    return service.localised(service.FastJSONResponse(document), language)
+    document = series.series_analysis(data, language)
+    return localised(FastJSONResponse(document), language)
 
 
 @router.post(
@@ -171,9 +174,8 @@ async def draw_series_chart(
 ) -> Response:
     """The same analysis drawn as an SVG chart (`title` and `percent` in the body)."""
     del principal
-    analysis = service.analyse_series(data)
-    image = service.series_chart(analysis, data, language, width=width, height=height)
-    return service.localised(Response(image, media_type="image/svg+xml"), language)
+    image = series.series_drawing(data, language, width=width, height=height)
+    return localised(Response(image, media_type="image/svg+xml"), language)
 
 
 @router.post(
@@ -190,9 +192,8 @@ async def draw_series_chart_png(
 ) -> Response:
     """The same analysis drawn as a PNG chart, for documents and slides."""
     del principal
-    analysis = service.analyse_series(data)
-    image = service.series_chart(analysis, data, language, width=width, height=height)
-    return service.localised(Response(await _png(image), media_type="image/png"), language)
+    image = series.series_drawing(data, language, width=width, height=height)
+    return localised(Response(await _png(image), media_type="image/png"), language)
 
 
 @router.get(
@@ -205,7 +206,7 @@ async def summarise_measures(
     principal: CurrentUser,
     page: PageDep,
     language: LanguageDep,
-    settings: ChartSettings,
+    chart_query: ChartQueryDep,
     response: Response,
     initiative_id: Annotated[
         uuid.UUID | None, Query(description="The measures of this initiative.")
@@ -226,22 +227,22 @@ async def summarise_measures(
     ] = False,
     sort: Annotated[
         GlanceSort, Query(description="Order; `-` sorts descending.")
-    ] = service.GLANCE_SORT.default,
+    ] = glance.GLANCE_SORT.default,
 ) -> Any:
     """Many measures at a glance: each one's latest value, variation, assurance and sentence
     (its stored phases and exclusions applied), for an initiative or a unit."""
-    found = await service.summarise_measures(
+    found = await glance.summarise_measures(
         session,
         principal,
         page=page,
         initiative_id=initiative_id,
         org_unit_id=org_unit_id,
         include_descendants=include_descendants,
-        settings=settings,
+        chart_query=chart_query,
         language=language,
         sort=sort.value,
     )
-    service.localised(response, language)
+    localised(response, language)
     return found
 
 
@@ -264,48 +265,43 @@ PeriodFrom = Annotated[
 PeriodTo = Annotated[str | None, Query(max_length=40, description="Last period.")]
 
 
-async def _stored(
+async def _analysis_query(
     app_settings: SettingsDep,
-    session: SessionDep,
-    principal: CurrentUser,
-    measure_id: uuid.UUID,
     language: LanguageDep,
-    settings: ChartSettings,
+    chart_query: ChartQueryDep,
     org_unit_id: UnitQuery = None,
     include_descendants: DescendantsQuery = False,
     period_from: PeriodFrom = None,
     period_to: PeriodTo = None,
-) -> service.StoredAnalysis:
-    return await service.analyse_measure(
-        session,
-        principal,
-        measure_id,
+) -> service.AnalysisQuery:
+    return service.AnalysisQuery(
         org_unit_id=org_unit_id,
         include_descendants=include_descendants,
         period_from=period_from,
         period_to=period_to,
-        settings=settings,
+        chart=chart_query,
         language=language,
         timezone=app_settings.timezone,
     )
 
 
-StoredDep = Annotated[service.StoredAnalysis, Depends(_stored)]
+AnalysisQueryDep = Annotated[service.AnalysisQuery, Depends(_analysis_query)]
 
 
 @measure_router.get(
     "/{measure_id}/analysis",
     response_model=MeasureAnalysisPublic,
-    response_class=service.FastJSONResponse,
+    response_class=FastJSONResponse,
     responses=problem_responses(401, 404, 422),
 )
-async def analyse_measure(stored: StoredDep) -> Any:
+async def analyse_measure(
+    session: SessionDep, principal: CurrentUser, measure_id: uuid.UUID, query: AnalysisQueryDep
+) -> Any:
     """The measure's series analysed with its stored phases and exclusions, its direction and
     target: missing periods are gaps (never zeros), withheld points too; annotations (notes and
     the stage changes of the cycles that follow it) alongside."""
-    return service.localised(
-        service.FastJSONResponse(service.stored_document(stored)), stored.language
-    )
+    document = await service.measure_analysis(session, principal, measure_id, query=query)
+    return localised(FastJSONResponse(document), query.language)
 
 
 @measure_router.get(
@@ -323,14 +319,17 @@ async def analyse_measure(stored: StoredDep) -> Any:
         **problem_responses(401, 404, 422),
     },
 )
-async def export_measure_analysis(stored: StoredDep) -> Response:
+async def export_measure_analysis(
+    session: SessionDep, principal: CurrentUser, measure_id: uuid.UUID, query: AnalysisQueryDep
+) -> Response:
     """The analysis as a spreadsheet: centre, limits and point classifications per period."""
+    rows = await service.measure_analysis_rows(session, principal, measure_id, query=query)
     response = StreamingResponse(
-        spreadsheets.write_csv(service.CSV_HEADER, service.csv_rows(stored)),
+        sheet_writer.write_csv(CSV_HEADER, rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="analys.csv"'},
     )
-    return service.localised(response, stored.language)
+    return localised(response, query.language)
 
 
 @measure_router.get(
@@ -339,12 +338,19 @@ async def export_measure_analysis(stored: StoredDep) -> Response:
     responses={200: _SVG, **problem_responses(401, 404, 422)},
 )
 async def draw_measure_chart(
-    stored: StoredDep, width: Width = 800, height: Height = 400
+    session: SessionDep,
+    principal: CurrentUser,
+    measure_id: uuid.UUID,
+    query: AnalysisQueryDep,
+    width: Width = 800,
+    height: Height = 400,
 ) -> Response:
     """The analysis as an SVG chart, titled with the measure's name and described by the
     summary sentence."""
-    image = service.stored_chart(stored, width=width, height=height)
-    return service.localised(Response(image, media_type="image/svg+xml"), stored.language)
+    image = await service.measure_chart(
+        session, principal, measure_id, query=query, width=width, height=height
+    )
+    return localised(Response(image, media_type="image/svg+xml"), query.language)
 
 
 @measure_router.get(
@@ -353,11 +359,18 @@ async def draw_measure_chart(
     responses={200: _PNG, **problem_responses(401, 404, 422)},
 )
 async def draw_measure_chart_png(
-    stored: StoredDep, width: Width = 800, height: Height = 400
+    session: SessionDep,
+    principal: CurrentUser,
+    measure_id: uuid.UUID,
+    query: AnalysisQueryDep,
+    width: Width = 800,
+    height: Height = 400,
 ) -> Response:
     """The analysis as a PNG chart, for documents and slides (the `.svg` route's picture)."""
-    image = service.stored_chart(stored, width=width, height=height)
-    return service.localised(Response(await _png(image), media_type="image/png"), stored.language)
+    image = await service.measure_chart(
+        session, principal, measure_id, query=query, width=width, height=height
+    )
+    return localised(Response(await _png(image), media_type="image/png"), query.language)
 
 
 # ------------------------------------------------------------------------- chart settings
@@ -373,8 +386,8 @@ async def list_measure_phases(
 ) -> object:
     """The measure's phases (rebases), in period order (at most 1,000)."""
     return [
-        service.public_phase(row)
-        for row in await service.list_phases(session, principal, measure_id)
+        settings.public_phase(row)
+        for row in await settings.list_phases(session, principal, measure_id)
     ]
 
 
@@ -394,9 +407,9 @@ async def create_measure_phase(
     """Start a new phase (rebase) at a period: it names an adopted cycle that follows the
     measure or a written reason, and is audited. 409 `chart-setting-exists` when a phase starts
     there already."""
-    phase = await service.create_phase(session, principal, measure_id, data=data)
+    phase = await settings.create_phase(session, principal, measure_id, data=data)
     set_etag(response, phase)
-    return service.public_phase(phase)
+    return settings.public_phase(phase)
 
 
 @measure_router.delete(
@@ -412,7 +425,7 @@ async def delete_measure_phase(
     if_match: IfMatch = None,
 ) -> None:
     """Remove a phase: its periods join the phase before (audited)."""
-    await service.delete_phase(session, principal, measure_id, phase_id, if_match=if_match)
+    await settings.delete_phase(session, principal, measure_id, phase_id, if_match=if_match)
 
 
 @measure_router.get(
@@ -424,8 +437,8 @@ async def list_measure_exclusions(
     session: SessionDep, principal: CurrentUser, measure_id: uuid.UUID
 ) -> object:
     """The measure's excluded points of the units the token reads, in period order."""
-    found = await service.list_exclusions(session, principal, measure_id)
-    return [service.public_exclusion(row) for row in found]
+    found = await settings.list_exclusions(session, principal, measure_id)
+    return [settings.public_exclusion(row) for row in found]
 
 
 @measure_router.post(
@@ -443,9 +456,9 @@ async def create_measure_exclusion(
 ) -> object:
     """Exclude one period of one unit's series, with a reason (audited): the point is left out
     of every calculation but still shown."""
-    exclusion = await service.create_exclusion(session, principal, measure_id, data=data)
+    exclusion = await settings.create_exclusion(session, principal, measure_id, data=data)
     set_etag(response, exclusion)
-    return service.public_exclusion(exclusion)
+    return settings.public_exclusion(exclusion)
 
 
 @measure_router.delete(
@@ -461,7 +474,7 @@ async def delete_measure_exclusion(
     if_match: IfMatch = None,
 ) -> None:
     """Include the point again (audited)."""
-    await service.delete_exclusion(session, principal, measure_id, exclusion_id, if_match=if_match)
+    await settings.delete_exclusion(session, principal, measure_id, exclusion_id, if_match=if_match)
 
 
 @measure_router.get(
@@ -479,14 +492,14 @@ async def list_measure_annotations(
 ) -> object:
     """The measure's timeline: its notes and the stage changes of the cycles that follow it
     (added when read, in the response's language), in period order."""
-    found = await service.list_annotations(
+    found = await settings.list_annotations(
         session,
         principal,
         measure_id,
         language=language,
         timezone=app_settings.timezone,
     )
-    service.localised(response, language)
+    localised(response, language)
     return found
 
 
@@ -504,9 +517,9 @@ async def create_measure_annotation(
     response: Response,
 ) -> object:
     """Add a note on a period of the measure's timeline (audited)."""
-    note = await service.create_annotation(session, principal, measure_id, data=data)
+    note = await settings.create_annotation(session, principal, measure_id, data=data)
     set_etag(response, note)
-    return service.public_note(note)
+    return settings.public_note(note)
 
 
 @measure_router.delete(
@@ -522,6 +535,6 @@ async def delete_measure_annotation(
     if_match: IfMatch = None,
 ) -> None:
     """Delete a note (audited); cycle stage changes are not notes and stay."""
-    await service.delete_annotation(
+    await settings.delete_annotation(
         session, principal, measure_id, annotation_id, if_match=if_match
     )

@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 from sqlmodel._compat import SQLModelConfig
 
-from app.analytics.spc import (
+from app.analytics.types import (
     AssurancePosition,
     AssuranceVerdict,
+    BetterDirection,
     Classification,
-    Direction,
     NoAssurance,
     Rule,
     Side,
@@ -555,7 +555,7 @@ class StoredPointColumns(PointColumns):
 
 class EffectiveOptions(BaseModel):
     chart: SeriesChartName
-    direction: Direction
+    direction: BetterDirection
     target: float | None
     screening: bool
     trend_length: int
@@ -619,7 +619,7 @@ class MeasureGlance(BaseModel):
     value_kind: ValueKind
     period_kind: PeriodKind
     unit_label: str | None
-    direction: Direction
+    direction: BetterDirection
     target_value: float | None
     chart: ChartName
     points: int = PydanticField(description="Reported periods (withheld ones included).")
@@ -778,8 +778,9 @@ class SeriesAnalysisRequest(InputModel):
         "(subgroups), `t` (time between events), `g` (opportunities between events), `p`, "
         "`pp` (Laney P′), `u`, `up` (Laney U′) or `c`.",
     )
-    direction: Direction = PydanticField(
-        default=Direction.neutral, description="Which way is an improvement: up, down, neutral."
+    direction: BetterDirection = PydanticField(
+        default=BetterDirection.neutral,
+        description="Which way is an improvement: up, down, neutral.",
     )
     target: Number | None = PydanticField(
         default=None, description="The target, on the plotted scale (a ratio on P/U charts)."

@@ -34,7 +34,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
 import anyio.to_thread
 import numpy as np
@@ -44,19 +44,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.analytics.spc import (
-    RATIO_CHARTS,
-    Analysis,
-    AnalysisInputError,
     ChartOptions,
+)
+from app.analytics.summary import summary_sentence
+from app.analytics.types import (
+    AnalysisInputError,
     ChartType,
 )
-from app.analytics.spc import Direction as ChartDirection
-from app.analytics.summary import Language, summary_sentence
+from app.charts.kinds import (
+    PERIOD_WORD,
+    RATIO_KINDS,
+    analyse_dense,
+    chart_options,
+    check_chart,
+    display_scale,
+)
 from app.context import Principal
 from app.db import local_today
 from app.goals import service as goal_service
+from app.i18n import Language
 from app.measures import service as measure_service
-from app.measures.models import Measure, Measurement, ValueKind
+from app.measures.models import Measurement, ValueKind
 from app.measures.readings import Protection
 from app.org_units.models import OrgUnit
 from app.periods import (
@@ -73,97 +81,12 @@ from app.references import not_visible
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-_M = Measurement.__table__.c  # type: ignore[attr-defined]
-
-# --------------------------------------------------------------------------------------------
-# Charts by value kind (shared with the cycle evidence)
-
-#: The control chart a value kind gets unless another is asked for.
-DEFAULT_CHART: dict[ValueKind, ChartType] = {
-    ValueKind.proportion: ChartType.p,
-    ValueKind.rate: ChartType.u,
-    ValueKind.count: ChartType.c,
-    ValueKind.continuous: ChartType.i,
-    ValueKind.rating: ChartType.i,
-}
-
-#: Which value kinds each chart can draw (run and I charts take any values).
-CHART_FITS: dict[ChartType, frozenset[ValueKind]] = {
-    ChartType.run: frozenset(ValueKind),
-    ChartType.i: frozenset(ValueKind),
-    ChartType.p: frozenset({ValueKind.proportion}),
-    ChartType.pp: frozenset({ValueKind.proportion}),
-    ChartType.u: frozenset({ValueKind.rate}),
-    ChartType.up: frozenset({ValueKind.rate}),
-    ChartType.c: frozenset({ValueKind.count}),
-}
-
-PERIOD_WORD: dict[PeriodKind, str] = {
-    PeriodKind.day: "day",
-    PeriodKind.week: "week",
-    PeriodKind.month: "month",
-    PeriodKind.term: "term",
-    PeriodKind.school_year: "year",
-}
-
-RATIO_KINDS = frozenset({ValueKind.proportion, ValueKind.rate})
+_M = Measurement.__table__.c  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
 
 #: The periods a report analyses at most: the reported period and the ones just before it
 #: (a day measure's 2.7 years, a week measure's 19). The work of a report is bounded by its
 #: units times this, whatever the spread of the stored periods; older rows are left out.
 REPORT_PERIODS = 1_000
-
-
-def display_scale(kind: ValueKind, chart: ChartType) -> float:
-    """Factor from the chart's figures to the measure's own: a P chart counts in fractions,
-    a proportion's values (and its target) are percentages."""
-    return 100.0 if kind is ValueKind.proportion and chart in (ChartType.p, ChartType.pp) else 1.0
-
-
-def chart_options(measure: Measure, chart: ChartType, **more: Any) -> ChartOptions:
-    """Options for analysing ``measure`` on ``chart``: its direction, and its target in the
-    chart's own figures (control charts only)."""
-    kind = ValueKind(measure.value_kind)
-    target = measure.target_value
-    if target is not None and chart is not ChartType.run:
-        target = target / display_scale(kind, chart)
-    else:
-        target = None
-    return ChartOptions(
-        chart=chart, direction=ChartDirection(measure.direction), target=target, **more
-    )
-
-
-def analyse_series(
-    chart: ChartType,
-    options: ChartOptions,
-    values: FloatArray,
-    numerators: FloatArray,
-    denominators: FloatArray,
-) -> Analysis:
-    """Analyse a dense series (NaN = a gap): ratio charts from numerators and denominators,
-    the others from the values."""
-    from app.analytics.spc import analyse
-
-    if chart in RATIO_CHARTS:
-        return analyse(
-            [],
-            numerators=cast(Sequence[float | None], numerators),
-            denominators=cast(Sequence[float | None], denominators),
-            options=options,
-        )
-    return analyse(cast(Sequence[float | None], values), options=options)
-
-
-def check_chart(kind: ValueKind, chart: ChartType | None, field: str) -> ChartType:
-    if chart is None:
-        return DEFAULT_CHART[kind]
-    if kind not in CHART_FITS[chart]:
-        fits = ", ".join(sorted(c.value for c, kinds in CHART_FITS.items() if kind in kinds))
-        raise InvalidInput(
-            field, f"a {chart.value} chart does not fit a {kind.value} measure; use one of {fits}"
-        )
-    return chart
 
 
 def _opt(x: float) -> float | None:
@@ -421,7 +344,7 @@ def compute_rollup(
             numerators = np.where(hidden, np.nan, numerators)
             denominators = np.where(hidden, np.nan, denominators)
         try:
-            analysis = analyse_series(chart, options, values, numerators, denominators)
+            analysis = analyse_dense(options, values, numerators, denominators)
         except AnalysisInputError as error:  # stored data the chart cannot take
             raise InvalidInput(f"query.{error.field}", error.reason) from None
         points = analysis.points
@@ -575,7 +498,7 @@ async def rollup_report(
     period: str | None = None,
     org_unit_id: uuid.UUID | None = None,
     chart: ChartType | None = None,
-    language: Language = "en",
+    language: Language = Language.en,
 ) -> dict[str, Any]:
     """The roll-up report of one measure for one period (see the module docstring); without
     ``period``, the latest period the subtree has reported (else the current one).
