@@ -327,6 +327,16 @@ def context_of(session: AsyncSession | Session) -> Context:
     return _sync(session).context
 
 
+def context_of_request(request: Request) -> Context | None:
+    """Who acts in the request's session, if the request opened one (None before that)."""
+    session = request.scope.get(_SESSION_KEY)
+    if not isinstance(session, AsyncSession) or not isinstance(
+        session.sync_session, ContextSession
+    ):
+        return None
+    return session.sync_session.context
+
+
 def set_context(session: AsyncSession | Session, context: Context) -> None:
     _sync(session).context = context
 

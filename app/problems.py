@@ -22,6 +22,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Send
 
+from app import problem_texts
+from app.db import context_of_request
+from app.i18n import Language, negotiate_language
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "/problems/"
 
@@ -73,15 +77,21 @@ class Problem(Exception):
         self.errors = errors
         self.headers = headers
 
+    def localised_detail(self, language: str) -> str | None:
+        """The detail in ``language`` where this problem has a translation (else None)."""
+        return None
+
     def to_response(self, request: Request) -> JSONResponse:
+        language = request_language(request)
         return problem_response(
             request,
             status=self.status,
             type_=self.type,
             title=self.title,
-            detail=self.detail,
+            detail=(language != "en" and self.localised_detail(language)) or self.detail,
             errors=self.errors,
             headers=self.headers,
+            language=language,
         )
 
 
@@ -99,9 +109,20 @@ class Forbidden(Problem):
 class NotFound(Problem):
     status, type, title = 404, "not-found", "Not found"
 
+    object_type: str | None = None
+    object_id: object = None
+
     @classmethod
     def for_object(cls, object_type: str, object_id: object) -> "NotFound":
-        return cls(f"No {object_type} with id {object_id} in your scope.")
+        problem = cls(f"No {object_type} with id {object_id} in your scope.")
+        problem.object_type, problem.object_id = object_type, object_id
+        return problem
+
+    def localised_detail(self, language: str) -> str | None:
+        template = problem_texts.NOT_FOUND.get(language)
+        if template is None or self.object_type is None:
+            return None
+        return template.format(object_type=self.object_type, object_id=self.object_id)
 
 
 class Conflict(Problem):
@@ -156,7 +177,20 @@ def problem_response(
     detail: str | None = None,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    language: str | None = None,
 ) -> JSONResponse:
+    """The problem+json answer, its title and the texts that have a translation in the
+    request's language (``Accept-Language``, else the organisation's default; English is the
+    fallback). ``type`` and the fields named never change with the language."""
+    language = language or request_language(request)
+    if language != "en":
+        title = problem_texts.title(type_, title, language)
+        if errors:
+            errors = [_localised_error(error, language) for error in errors]
+        if type_ == "rows-refused" and errors:
+            rows = len({error.field.split("]")[0] for error in errors})
+            one, many = problem_texts.ROWS_REFUSED[language]
+            detail = (one if rows == 1 else many).format(n=rows)
     body = problem_document(
         status=status,
         type_=type_,
@@ -191,6 +225,25 @@ async def send_problem(
         raw.append((name.lower().encode("latin-1"), value.encode("latin-1")))
     await send({"type": "http.response.start", "status": problem.status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
+
+
+def request_language(request: Request) -> str:
+    """sv, nb, nn or en: the request's ``Accept-Language``, else the caller's organisation's
+    default language (known once the token was read), else English."""
+    context = context_of_request(request)
+    principal = context.principal if context is not None else None
+    default = Language(principal.language) if principal is not None else Language.en
+    return negotiate_language(request.headers.get("accept-language"), default=default).value
+
+
+def _localised_error(error: FieldError, language: str) -> FieldError:
+    """A field error whose ``type`` we know, in ``language`` (its ``context`` is not kept, so
+    only the messages without figures are translated here; validation errors are translated
+    with their figures where they are made)."""
+    if "{" in problem_texts.FIELD_MESSAGES.get(language, {}).get(error.type, "{"):
+        return error
+    message = problem_texts.field_message(error.type, error.message, language, {})
+    return error if message == error.message else error.model_copy(update={"message": message})
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str:
@@ -319,19 +372,37 @@ def _plain(value: Any) -> str:
     return str(value) if not isinstance(value, float) else f"{value:g}"
 
 
+def _field_message_in(error: Mapping[str, Any], language: str) -> str:
+    english = field_message(error)
+    if language == "en":
+        return english
+    kind = str(error.get("type", ""))
+    if kind in ("value_error", "assertion_error"):
+        return english  # our validators' own sentences
+    if kind == "missing" and tuple(error.get("loc", ())) == ("body",):
+        kind = "body_missing"
+    ctx = error.get("ctx") or {}
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        kind = "empty"
+    context = {k: _plain(v) for k, v in ctx.items()}
+    return problem_texts.field_message(kind, english, language, context)
+
+
 async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    language = request_language(request)
     errors = [
         FieldError(
             field=_field_name(tuple(err.get("loc", ()))),
-            message=field_message(err),
+            message=_field_message_in(err, language),
             type=str(err.get("type", "invalid")),
         )
         for err in exc.errors()
     ]
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
     if len(errors) > 5:
-        detail += f"; and {len(errors) - 5} more"
+        more = problem_texts.DETAIL_JOIN.get(language, "; and {n} more")
+        detail += more.format(n=len(errors) - 5)
     return problem_response(
         request,
         status=422,
@@ -339,6 +410,7 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
         title="The request did not validate",
         detail=detail,
         errors=errors,
+        language=language,
     )
 
 
