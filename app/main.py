@@ -21,6 +21,7 @@ from app.audit.router import router as audit_router
 from app.commitments.router import router as commitments_router
 from app.cycles.router import router as cycles_router
 from app.db import SessionMiddleware, create_engine
+from app.events.router import router as events_router
 from app.goals.router import router as goals_router
 from app.health import router as health_router
 from app.http import CachingMiddleware, HttpSemanticsMiddleware
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             commitments_router,
             access_tokens_router,
             audit_router,
+            events_router,
             health_router,
         ),
     )

@@ -31,6 +31,7 @@ from app.cycles.models import (
 from app.cycles.stages import Decision, Direction, Language, Stage, stage_label
 from app.db import context_of, local_today, utcnow
 from app.etag import check_if_match
+from app.events import service as events
 from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative
 from app.org_units import service as org_unit_service
@@ -411,6 +412,9 @@ async def _start_cycle(
     _check_dates(cycle)
     session.add(cycle)
     _record(session, principal, cycle, position=1, from_stage=None, direction=Direction.forward)
+    await events.record_event(
+        session, events.EventType.cycle_created, cycle, {"sequence": cycle.sequence}
+    )
     await session.commit()
     return cycle
 
@@ -545,6 +549,19 @@ async def transition_cycle(
         from_stage=from_stage,
         direction=direction,
         reason=reason,
+    )
+    await events.record_event(
+        session,
+        events.EventType.cycle_closed
+        if cycle.stage == Stage.closed
+        else events.EventType.cycle_stage_changed,
+        cycle,
+        {
+            "from_stage": from_stage,
+            "to_stage": cycle.stage,
+            "direction": direction,
+            "decision": cycle.decision,
+        },
     )
     await session.commit()
     return await _present(session, cycle, language)
