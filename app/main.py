@@ -1,5 +1,6 @@
 """The ASGI application: ``uvicorn app.main:app``."""
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,6 +38,8 @@ from app.routing import mount, operation_id
 from app.sessions import create_sessionmaker
 from app.settings import Settings, get_settings
 from app.teams.router import router as teams_router
+from app.webhooks.router import router as webhooks_router
+from app.webhooks.worker import Worker
 
 VERSION = "0.1.0"
 
@@ -63,7 +66,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         tune_garbage_collection()
+        stop, worker_task = asyncio.Event(), None
+        if settings.worker_in_server:
+            worker = Worker.from_settings(app.state.sessionmaker, settings)
+            worker_task = asyncio.create_task(worker.run(stop))
         yield
+        stop.set()
+        if worker_task is not None:
+            await worker_task
         await engine.dispose()
 
     app = FastAPIOffline(
@@ -111,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             access_tokens_router,
             audit_router,
             events_router,
+            webhooks_router,
             health_router,
         ),
     )

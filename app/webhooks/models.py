@@ -7,7 +7,15 @@ from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, Str
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
-from app.db import InputModel, TenantRow, UTCDateTime, input_example, utcnow, with_example
+from app.db import (
+    InputModel,
+    TenantRow,
+    UTCDateTime,
+    UTCTimestamp,
+    input_example,
+    utcnow,
+    with_example,
+)
 from app.events.models import EventType
 from app.pagination import Page
 
@@ -225,7 +233,7 @@ class WebhookReplay(InputModel):
     event_id: str | None = Field(
         default=None, max_length=20, description="Deliver this event again."
     )
-    since: datetime | None = Field(
+    since: UTCTimestamp | None = Field(
         default=None, description="Deliver again every event of the endpoint since this instant."
     )
 

@@ -25,6 +25,13 @@ def upgrade() -> None:
         sa.Column("event_id", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_webhook_fanout")),
     )
+    fanout = sa.table(
+        "webhook_fanout",
+        sa.column("name", sa.String),
+        sa.column("txid", sa.BigInteger),
+        sa.column("event_id", sa.BigInteger),
+    )
+    op.bulk_insert(fanout, [{"name": "events", "txid": 0, "event_id": 0}])
     op.create_table(
         "event",
         sa.Column(
