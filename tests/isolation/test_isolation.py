@@ -363,6 +363,7 @@ ID_FILTERS: dict[tuple[str, str], str] = {
     ("/measures/{measure_id}/chart.svg", "org_unit_id"): "school",
     ("/analytics/measures", "initiative_id"): "measure_initiative",
     ("/analytics/measures", "org_unit_id"): "school",
+    ("/events", "unit_id"): "school",
 }
 """Every id filter of every list, with the victim's object it names."""
 
