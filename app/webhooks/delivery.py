@@ -66,6 +66,10 @@ class AddressRefused(Exception):
     """The URL's host is, or resolves to, an address webhooks may not reach."""
 
 
+class Unresolved(AddressRefused):
+    """The host does not resolve (now): refused at delivery, accepted at registration."""
+
+
 def _forbidden(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         return _forbidden(address.ipv4_mapped)
@@ -96,7 +100,7 @@ async def resolve_allowed(host: str, port: int) -> str:
                 host, port, type=socket.SOCK_STREAM
             )
         except OSError as error:
-            raise AddressRefused(f"{host} does not resolve ({error.strerror or error})") from None
+            raise Unresolved(f"{host} does not resolve ({error.strerror or error})") from None
         addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
     for address in addresses:
         if _forbidden(address):

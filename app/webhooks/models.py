@@ -220,7 +220,7 @@ class WebhookDeliveryPublic(BaseModel):
     delivered_at: datetime | None
 
 
-class WebhookDeliveryPage(BaseModel):
+class WebhookDeliveryList(BaseModel):
     """Deliveries, newest first."""
 
     items: list[WebhookDeliveryPublic]

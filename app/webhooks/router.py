@@ -12,7 +12,7 @@ from app.settings import SettingsDep
 from app.webhooks import service
 from app.webhooks.models import (
     DeliveryStatus,
-    WebhookDeliveryPage,
+    WebhookDeliveryList,
     WebhookEndpointCreate,
     WebhookEndpointPage,
     WebhookEndpointPublic,
@@ -99,7 +99,7 @@ async def rotate_webhook_secret(
 
 @router.get(
     "/{webhook_id}/deliveries",
-    response_model=WebhookDeliveryPage,
+    response_model=WebhookDeliveryList,
     responses=problem_responses(401, 403, 404, 422),
 )
 async def list_webhook_deliveries(

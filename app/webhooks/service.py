@@ -22,7 +22,7 @@ from app.webhooks.models import (
     WebhookAttempt,
     WebhookAttemptPublic,
     WebhookDelivery,
-    WebhookDeliveryPage,
+    WebhookDeliveryList,
     WebhookDeliveryPublic,
     WebhookEndpoint,
     WebhookEndpointCreate,
@@ -48,6 +48,8 @@ async def _check_url(url: str, settings: Settings) -> str:
     if not settings.webhook_allow_private:
         try:
             await delivery.resolve_allowed(parts.hostname, parts.port or 443)
+        except delivery.Unresolved:
+            pass  # a name that does not resolve yet is checked again at each delivery
         except delivery.AddressRefused as error:
             raise InvalidInput("body.url", str(error), type_="address_refused") from None
     return url
@@ -245,7 +247,7 @@ async def list_deliveries(
     status: DeliveryStatus | None,
     after: int | None,
     limit: int,
-) -> WebhookDeliveryPage:
+) -> WebhookDeliveryList:
     """Newest first, each with its attempts."""
     endpoint = await get_endpoint(session, principal, endpoint_id)
     stmt = (
@@ -284,7 +286,7 @@ async def list_deliveries(
         )
         for d, event_type in rows
     ]
-    return WebhookDeliveryPage(
+    return WebhookDeliveryList(
         items=items, next_cursor=str(ids[-1]) if len(ids) == limit and ids else None
     )
 
