@@ -1,5 +1,6 @@
 """The ASGI application: ``uvicorn app.main:app``."""
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,6 +24,7 @@ from app.charts.router import router as analytics_router
 from app.commitments.router import router as commitments_router
 from app.cycles.router import router as cycles_router
 from app.db import SessionMiddleware, create_engine
+from app.events.router import router as events_router
 from app.goals.router import router as goals_router
 from app.health import router as health_router
 from app.http import CachingMiddleware, HttpSemanticsMiddleware
@@ -39,6 +41,8 @@ from app.routing import mount, operation_id
 from app.sessions import create_sessionmaker
 from app.settings import Settings, get_settings
 from app.teams.router import router as teams_router
+from app.webhooks.router import router as webhooks_router
+from app.webhooks.worker import Worker
 
 VERSION = "0.1.0"
 
@@ -65,7 +69,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         tune_garbage_collection()
+        stop, worker_task = asyncio.Event(), None
+        if settings.worker_in_server:
+            worker = Worker.from_settings(app.state.sessionmaker, settings)
+            worker_task = asyncio.create_task(worker.run(stop))
         yield
+        stop.set()
+        if worker_task is not None:
+            await worker_task
         await engine.dispose()
 
     app = FastAPIOffline(
@@ -115,6 +126,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             commitments_router,
             access_tokens_router,
             audit_router,
+            events_router,
+            webhooks_router,
             health_router,
         ),
     )

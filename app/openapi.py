@@ -228,6 +228,16 @@ TAGS: list[dict[str, Any]] = [
         "description": "Bearer tokens with a role and a unit scope; the secret is shown once.",
     },
     {"name": "audit-events", "description": "Who changed what, when: the audit trail (admins)."},
+    {
+        "name": "events",
+        "description": "The event feed: every change in commit order, scoped like every read, "
+        "with long-polling (`wait`).",
+    },
+    {
+        "name": "webhooks",
+        "description": "Signed deliveries of events to a portal's endpoint (CloudEvents 1.0, "
+        "Standard Webhooks signatures), with retries, attempts and replay (admins).",
+    },
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 

@@ -41,6 +41,22 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list, description="Browser origins allowed to call the API (JSON list)."
     )
+    worker_in_server: bool = Field(
+        default=True,
+        description="pdca serve also runs the webhook worker (off: run `pdca worker` apart).",
+    )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Allow webhooks to loopback, link-local and private addresses (tests, labs).",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10, gt=0, le=60, description="Timeout of one webhook delivery request."
+    )
+    webhook_retry_hours: float = Field(
+        default=72,
+        gt=0,
+        description="How long a failing delivery is retried before its endpoint is disabled.",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -208,8 +208,13 @@ async def test_a_cursor_walk_reads_every_list_in_every_order_like_one_long_page(
             headers=tenant.headers,
         )
         assert created.status_code == 201, created.text
+    for n in range(3):
+        hook = await client.post(
+            "/api/v1/webhooks", json={"url": f"https://93.184.215.14/{n}"}, headers=tenant.headers
+        )
+        assert hook.status_code == 201, hook.text
     urls = _list_urls()
-    assert len(urls) == 14, sorted(urls)
+    assert len(urls) == 15, sorted(urls)
     walked = 0
     for path, sorts in urls.items():
         url = path.format(team_id=tenant.team.id, cycle_id=names["cycle"])

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.cli.demo import DEMO_ADMIN_TOKEN, load_demo
 from tests.factories import bearer
 
-_TABLES = {"member": "team_member", "token": "access_token"}
+_TABLES = {"member": "team_member", "token": "access_token", "webhook": "webhook_endpoint"}
 
 
 def _body_properties(schema: dict[str, Any], operation: dict[str, Any]) -> list[str]:

@@ -33,6 +33,7 @@ from app.measures.models import Measure, Measurement, MeasureType, ValueKind
 from app.org_units.models import OrgUnit, OrgUnitKind
 from app.periods import PeriodKind, parse_period
 from app.teams.models import MemberRole, Team, TeamKind, TeamMember
+from app.webhooks.models import WebhookEndpoint
 from tests.factories import Tenant, make_tenant
 from tests.test_lists import _list_urls
 
@@ -162,6 +163,13 @@ async def make_many(session: AsyncSession) -> Many:
             for i in range(ROWS)
         ],
     )
+    await _insert(
+        session,
+        [
+            WebhookEndpoint(**owned, url=f"https://93.184.215.14/{i}", secret="whsec_x")
+            for i in range(ROWS)
+        ],
+    )
     now = utcnow()
     await _insert(
         session,
@@ -260,7 +268,7 @@ async def test_every_list_sends_as_many_statements_for_500_items_as_for_10(
     # The first request of a token may write its last_used_at; later ones do not.
     assert (await client.get("/api/v1/organisation", headers=headers)).status_code == 200
     paths = [path.format(**many.ids) for path in _list_urls()]
-    assert len(paths) == 14
+    assert len(paths) == 15
     figures = {}
     for path in paths:
         for variant in ("", "&include_total=false"):

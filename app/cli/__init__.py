@@ -310,6 +310,36 @@ def serve(
 
 
 @cli.command()
+@operator_errors
+def worker() -> None:
+    """Deliver webhooks on its own (several may run on PostgreSQL; one on SQLite); Ctrl-C stops it."""
+    import signal
+
+    from app.audit import service as audit_service
+    from app.db import create_engine
+    from app.sessions import create_sessionmaker
+    from app.webhooks.worker import Worker
+
+    _ensure_migrated()
+    settings = get_settings()
+
+    async def main() -> None:
+        engine = create_engine(settings.database_url, pool_size=2)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            maker = create_sessionmaker(engine, audit=audit_service.install)
+            await Worker.from_settings(maker, settings).run(stop)
+        finally:
+            await engine.dispose()
+
+    typer.echo(f"Delivering webhooks from {_redacted_url()} (Ctrl-C stops)")
+    asyncio.run(main())
+
+
+@cli.command()
 def push(
     file: Annotated[
         Path,

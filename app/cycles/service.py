@@ -34,6 +34,7 @@ from app.cycles.models import (
 from app.cycles.stages import Decision, Stage, StageDirection, stage_label
 from app.db import context_of, local_today, utcnow
 from app.etag import check_if_match
+from app.events import service as events
 from app.i18n import Language
 from app.initiatives import service as initiative_service
 from app.initiatives.models import Initiative
@@ -484,6 +485,9 @@ async def _start_cycle(
     _record(
         session, principal, cycle, position=1, from_stage=None, direction=StageDirection.forward
     )
+    await events.record_event(
+        session, events.EventType.cycle_created, cycle, {"sequence": cycle.sequence}
+    )
     await session.commit()
     return cycle
 
@@ -668,6 +672,19 @@ async def transition_cycle(
         from_stage=from_stage,
         direction=direction,
         reason=reason,
+    )
+    await events.record_event(
+        session,
+        events.EventType.cycle_closed
+        if cycle.stage == Stage.closed
+        else events.EventType.cycle_stage_changed,
+        cycle,
+        {
+            "from_stage": from_stage,
+            "to_stage": cycle.stage,
+            "direction": direction,
+            "decision": cycle.decision,
+        },
     )
     await session.commit()
     return await _present(session, cycle, language)

@@ -16,6 +16,7 @@ from sqlmodel import col
 from app.context import Principal
 from app.db import delete_unless_referenced
 from app.etag import check_if_match
+from app.events import service as events
 from app.goals.models import Goal, GoalCreate, GoalListItem, GoalStatus, GoalUpdate
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit, path_ids
@@ -223,6 +224,7 @@ async def create_goal(session: AsyncSession, principal: Principal, *, data: Goal
         await _check_parent(session, principal, data.parent_goal_id, unit)
     goal = Goal.model_validate(data, update={"organisation_id": principal.organisation_id})
     session.add(goal)
+    await events.record_event(session, events.EventType.goal_created, goal)
     await session.commit()
     return goal
 
@@ -246,8 +248,13 @@ async def update_goal(
     )
     if values.get("parent_goal_id") is not None:
         await _check_parent(session, principal, values["parent_goal_id"], unit)
+    status = goal.status
     for key, value in values.items():
         setattr(goal, key, value)
+    if goal.status != status:
+        await events.record_event(
+            session, events.EventType.goal_status_changed, goal, {"from": status, "to": goal.status}
+        )
     await session.commit()
     return goal
 

@@ -13,6 +13,7 @@ from sqlmodel import col
 from app.context import Principal
 from app.db import delete_unless_referenced, utcnow
 from app.etag import check_if_match
+from app.events import service as events
 from app.goals import service as goal_service
 from app.goals.models import Goal
 from app.initiatives.models import (
@@ -259,6 +260,7 @@ async def create_initiative(
     session.add(initiative)
     await session.flush()
     session.add_all(_link(initiative, goal_ids))
+    await events.record_event(session, events.EventType.initiative_created, initiative)
     await session.commit()
     return (await _publish(session, [initiative]))[0]
 
@@ -318,9 +320,17 @@ async def update_initiative(
         session.add_all(_link(initiative, [g for g in new_goal_ids if g not in kept]))
         # The goals are part of the initiative: a new version, so If-Match sees the change.
         initiative.updated_at = utcnow()
+    status = initiative.status
     # Set after the link query above, whose autoflush would otherwise make two versions.
     for key, value in values.items():
         setattr(initiative, key, value)
+    if initiative.status != status:
+        await events.record_event(
+            session,
+            events.EventType.initiative_status_changed,
+            initiative,
+            {"from": status, "to": initiative.status},
+        )
     await session.commit()
     return (await _publish(session, [initiative]))[0]
 

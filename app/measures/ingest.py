@@ -27,6 +27,7 @@ from app.audit import service as audit
 from app.audit.models import AuditAction
 from app.context import Principal
 from app.db import context_of, utcnow
+from app.events import service as events
 from app.measures.models import (
     MAX_ROWS,
     Measure,
@@ -807,6 +808,16 @@ async def write(
         await session.rollback()
         return result
     await _store_naming_clashes(session, principal, rows, keys, inserts, updates, now)
+    await events.record_measurements(
+        session,
+        principal.organisation_id,
+        events.EventType.measurement_recorded,
+        [
+            (r.org_unit_id, r.measure.id, r.period.key)
+            for r, o in zip(rows, result.outcomes, strict=True)
+            if o != MeasurementOutcome.unchanged
+        ],
+    )
     await audit.record(session, entries)
     await session.commit()
     return result

@@ -22,6 +22,7 @@ from sqlmodel import col
 from app.audit.models import AuditEvent
 from app.context import Principal
 from app.etag import check_if_match
+from app.events import service as events
 from app.goals import service as goal_service
 from app.measures import headers
 from app.measures import service as measure_service
@@ -371,6 +372,12 @@ async def delete_measurement(
         raise NotFound.for_object("measurement", measurement_id)
     check_if_match(if_match, measurement)
     await session.delete(measurement)
+    await events.record_measurements(
+        session,
+        principal.organisation_id,
+        events.EventType.measurement_deleted,
+        [(measurement.org_unit_id, measurement.measure_id, measurement.period_key)],
+    )
     await session.commit()
 
 

@@ -12,6 +12,7 @@ from app.audit.models import AuditAction
 from app.context import Principal
 from app.db import delete_unless_referenced, utcnow
 from app.etag import check_if_match
+from app.events import service as events
 from app.initiatives import goal_links
 from app.org_units.models import (
     OrgUnit,
@@ -252,6 +253,7 @@ async def create_org_unit(
     )
     unit.path = f"{parent_path}{unit.id.hex}/"
     session.add(unit)
+    await events.record_event(session, events.EventType.org_unit_created, unit)
     await session.commit()
     return unit
 
@@ -354,6 +356,7 @@ async def move_org_unit(
     unit.parent_id = parent_id
     unit.path = new_path
     unit.depth = new_depth
+    await events.record_event(session, events.EventType.org_unit_moved, unit, {"from": old_path})
     await session.commit()
     return unit
 
@@ -371,6 +374,7 @@ async def archive_org_unit(
     for member in await _subtree(session, unit, include_archived=False):
         audit.mark(session, member, AuditAction.archive)
         member.archived_at = now
+    await events.record_event(session, events.EventType.org_unit_archived, unit)
     await session.commit()
     return unit
 
@@ -390,6 +394,7 @@ async def restore_org_unit(
             raise UnitArchived("The parent unit is archived; restore it first.")
     audit.mark(session, unit, AuditAction.restore)
     unit.archived_at = None
+    await events.record_event(session, events.EventType.org_unit_restored, unit)
     await session.commit()
     return unit
 

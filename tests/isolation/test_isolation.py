@@ -405,6 +405,7 @@ ID_FILTERS: dict[tuple[str, str], str] = {
     ("/analytics/measures", "initiative_id"): "measure_initiative",
     ("/analytics/measures", "org_unit_id"): "school",
     ("/chart-links", "measure_id"): "measure",
+    ("/events", "unit_id"): "school",
 }
 """Every id filter of every list, with the victim's object it names."""
 

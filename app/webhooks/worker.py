@@ -1,0 +1,298 @@
+"""The delivery worker: turns events into deliveries (fan-out) and sends them, in order per
+endpoint, with retries. Several workers share the work on PostgreSQL: the fan-out position and
+each endpoint are claimed with ``FOR UPDATE SKIP LOCKED``, and an endpoint stays leased to one
+worker while it sends (no transaction is held open across a request). On SQLite run one."""
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import socket
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import httpx
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
+
+from app.db import utcnow
+from app.events import service as event_service
+from app.events.models import Event
+from app.org_units.models import OrgUnit
+from app.settings import Settings
+from app.webhooks import delivery
+from app.webhooks.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookFanout,
+)
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+BATCH = 20
+MAX_DELAY = timedelta(hours=6)
+IDLE_SECONDS = 0.2
+_ENDPOINT = WebhookEndpoint.__table__  # type: ignore[attr-defined]
+_DELIVERY = WebhookDelivery.__table__  # type: ignore[attr-defined]
+_ATTEMPT = WebhookAttempt.__table__  # type: ignore[attr-defined]
+_FANOUT = WebhookFanout.__table__  # type: ignore[attr-defined]
+
+
+def retry_delay(attempts: int, base: timedelta) -> timedelta:
+    """Exponential backoff with jitter: base·2^(n-1), at most six hours, drawn from its upper half."""
+    ceiling = min(base * (2 ** max(0, attempts - 1)), MAX_DELAY)
+    jitter = random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not a secret
+    return timedelta(seconds=ceiling.total_seconds() * jitter)
+
+
+@dataclass
+class Worker:
+    sessionmaker: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient
+    allow_private: bool = False
+    retry_window: timedelta = timedelta(hours=72)
+    base_delay: timedelta = timedelta(seconds=5)
+    name: str = field(
+        default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    )
+
+    @classmethod
+    def from_settings(
+        cls, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings
+    ) -> "Worker":
+        client = httpx.AsyncClient(
+            timeout=settings.webhook_timeout_seconds, follow_redirects=False, trust_env=False
+        )
+        return cls(
+            sessionmaker,
+            client,
+            allow_private=settings.webhook_allow_private,
+            retry_window=timedelta(hours=settings.webhook_retry_hours),
+        )
+
+    async def fan_out(self) -> int:
+        """Queue a delivery of each new event for every endpoint that wants it; the count."""
+        async with self.sessionmaker() as session:
+            position = (
+                await session.execute(
+                    select(_FANOUT.c.txid, _FANOUT.c.event_id)
+                    .where(_FANOUT.c.name == "events")
+                    .with_for_update(skip_locked=True)
+                )
+            ).first()
+            if position is None:
+                return 0  # another worker is at it
+            events, reached = await event_service.read_events(
+                session, organisation_id=None, after=(position[0], position[1]), limit=500
+            )
+            if reached is None or reached == (position[0], position[1]):
+                await session.rollback()
+                return 0
+            endpoints = (
+                await session.execute(
+                    select(
+                        col(WebhookEndpoint.id),
+                        col(WebhookEndpoint.organisation_id),
+                        col(WebhookEndpoint.event_types),
+                        col(WebhookEndpoint.created_at),
+                        col(OrgUnit.path),
+                    ).outerjoin(OrgUnit, col(OrgUnit.id) == col(WebhookEndpoint.org_unit_id))
+                )
+            ).all()
+            rows = [
+                {
+                    "organisation_id": event.organisation_id,
+                    "endpoint_id": endpoint_id,
+                    "event_id": event.id,
+                    "status": DeliveryStatus.pending.value,
+                    "replay": False,
+                    "attempts": 0,
+                    "created_at": utcnow(),
+                }
+                for event in events
+                for endpoint_id, organisation_id, types, created_at, path in endpoints
+                if organisation_id == event.organisation_id
+                and (not types or event.type in types)
+                and (path is None or event.path.startswith(path))
+                and created_at <= event.occurred_at
+            ]
+            if rows:
+                await session.execute(insert(_DELIVERY), rows)
+            await session.execute(
+                update(_FANOUT)
+                .where(_FANOUT.c.name == "events")
+                .values(txid=reached[0], event_id=reached[1])
+            )
+            await session.commit()
+            return len(rows)
+
+    async def _claim(self) -> WebhookEndpoint | None:
+        now = utcnow()
+        async with self.sessionmaker() as session:
+            pending = select(_DELIVERY.c.id).where(
+                _DELIVERY.c.endpoint_id == col(WebhookEndpoint.id),
+                _DELIVERY.c.status == DeliveryStatus.pending.value,
+            )
+            endpoint = (
+                await session.execute(
+                    select(WebhookEndpoint)
+                    .where(
+                        col(WebhookEndpoint.enabled),
+                        or_(
+                            col(WebhookEndpoint.next_attempt_at).is_(None),
+                            col(WebhookEndpoint.next_attempt_at) <= now,
+                        ),
+                        or_(
+                            col(WebhookEndpoint.lease_until).is_(None),
+                            col(WebhookEndpoint.lease_until) < now,
+                        ),
+                        pending.exists(),
+                    )
+                    .order_by(col(WebhookEndpoint.next_attempt_at))
+                    .limit(1)
+                    .with_for_update(skip_locked=True)
+                )
+            ).scalar_one_or_none()
+            if endpoint is None:
+                return None
+            await session.execute(
+                update(_ENDPOINT)
+                .where(_ENDPOINT.c.id == endpoint.id)
+                .values(lease_until=now + LEASE, lease_owner=self.name)
+            )
+            await session.commit()
+            return endpoint
+
+    async def deliver_due(self) -> int:
+        """Send the due deliveries of one endpoint, oldest first; the number delivered."""
+        endpoint = await self._claim()
+        if endpoint is None:
+            return 0
+        leased_until = utcnow() + LEASE
+        delivered = 0
+        try:
+            async with self.sessionmaker() as session:
+                queue = (
+                    await session.execute(
+                        select(WebhookDelivery, Event)
+                        .join(Event, col(Event.id) == col(WebhookDelivery.event_id))
+                        .where(
+                            col(WebhookDelivery.endpoint_id) == endpoint.id,
+                            col(WebhookDelivery.status) == DeliveryStatus.pending.value,
+                        )
+                        .order_by(col(WebhookDelivery.id))
+                        .limit(BATCH)
+                    )
+                ).all()
+            for item, event in queue:
+                if utcnow() + timedelta(seconds=60) > leased_until:
+                    break
+                if not await self._send(endpoint, item, event):
+                    break
+                delivered += 1
+        finally:
+            async with self.sessionmaker() as session:
+                await session.execute(
+                    update(_ENDPOINT)
+                    .where(_ENDPOINT.c.id == endpoint.id, _ENDPOINT.c.lease_owner == self.name)
+                    .values(lease_until=None, lease_owner=None)
+                )
+                await session.commit()
+        return delivered
+
+    def _secrets(self, endpoint: WebhookEndpoint, now: datetime) -> list[str]:
+        valid = [endpoint.secret]
+        expires = endpoint.previous_secret_expires_at
+        if endpoint.previous_secret and expires is not None and expires > now:
+            valid.append(endpoint.previous_secret)
+        return valid
+
+    async def _send(self, endpoint: WebhookEndpoint, item: WebhookDelivery, event: Event) -> bool:
+        now = utcnow()
+        body = delivery.cloud_event(event)
+        headers = delivery.signature_headers(
+            f"evt_{event.id}", body, self._secrets(endpoint, now), now
+        )
+        outcome = await delivery.send(
+            self.client, endpoint.url, body, headers, allow_private=self.allow_private
+        )
+        done = utcnow()
+        first = item.first_attempt_at or now
+        values: dict[str, object] = {
+            "attempts": item.attempts + 1,
+            "first_attempt_at": first,
+            "last_attempt_at": done,
+        }
+        endpoint_values: dict[str, object] = {"next_attempt_at": None}
+        if outcome.succeeded:
+            values.update(status=DeliveryStatus.delivered.value, delivered_at=done)
+        elif done - first >= self.retry_window:
+            endpoint_values.update(
+                enabled=False,
+                disabled_at=done,
+                disabled_reason=(
+                    f"Every attempt to deliver event {event.id} since {first.isoformat()} failed "
+                    f"({item.attempts + 1} attempts; last: {outcome.error}). Fix the receiver and "
+                    "set enabled to true: the queue resumes with this event."
+                )[:2000],
+            )
+        else:
+            endpoint_values["next_attempt_at"] = done + retry_delay(
+                item.attempts + 1, self.base_delay
+            )
+        async with self.sessionmaker() as session:
+            await session.execute(
+                insert(_ATTEMPT).values(
+                    delivery_id=item.id,
+                    endpoint_id=endpoint.id,
+                    attempted_at=now,
+                    status_code=outcome.status_code,
+                    latency_ms=outcome.latency_ms,
+                    succeeded=outcome.succeeded,
+                    error=outcome.error,
+                    response_body=outcome.answer,
+                    worker=self.name,
+                )
+            )
+            await session.execute(
+                update(_DELIVERY).where(_DELIVERY.c.id == item.id).values(**values)
+            )
+            await session.execute(
+                update(_ENDPOINT).where(_ENDPOINT.c.id == endpoint.id).values(**endpoint_values)
+            )
+            await session.commit()
+        if not outcome.succeeded:
+            log.info("webhook delivery failed", extra={"endpoint": str(endpoint.id)})
+        return outcome.succeeded
+
+    async def run_once(self) -> int:
+        """One round: fan out, then deliver until no endpoint is due; the work done."""
+        work = await self.fan_out()
+        while True:
+            sent = await self.deliver_due()
+            if not sent:
+                break
+            work += sent
+        return work
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until ``stop`` is set, looking again every 200 ms when idle."""
+        while not stop.is_set():
+            try:
+                work = await self.run_once()
+            except Exception:  # a database hiccup must not end the worker
+                log.exception("webhook worker round failed")
+                work = 0
+            if not work:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), IDLE_SECONDS)
+        await self.client.aclose()
+
+
+__all__ = ["Worker"]
