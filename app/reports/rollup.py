@@ -82,6 +82,18 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 _M = Measurement.__table__.c  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
+#: What the report reads of each unit, and of each measurement (with its unit's path).
+UNIT_COLUMNS = (
+    col(OrgUnit.id),
+    col(OrgUnit.parent_id),
+    col(OrgUnit.name),
+    col(OrgUnit.kind),
+    col(OrgUnit.external_code),
+    col(OrgUnit.path),
+    col(OrgUnit.depth),
+    col(OrgUnit.archived_at),
+)
+RECORD_COLUMNS = (col(OrgUnit.path), _M.period_ordinal, _M.value, _M.numerator, _M.denominator)
 
 #: The periods a report analyses at most: the reported period and the ones just before it
 #: (a day measure's 2.7 years, a week measure's 19). The work of a report is bounded by its
@@ -548,16 +560,7 @@ async def rollup_report(
 
     unit_rows = (
         await session.execute(
-            select(
-                col(OrgUnit.id),
-                col(OrgUnit.parent_id),
-                col(OrgUnit.name),
-                col(OrgUnit.kind),
-                col(OrgUnit.external_code),
-                col(OrgUnit.path),
-                col(OrgUnit.depth),
-                col(OrgUnit.archived_at),
-            ).where(
+            select(*UNIT_COLUMNS).where(
                 col(OrgUnit.organisation_id) == principal.organisation_id,
                 col(OrgUnit.path).startswith(top_path, autoescape=True),
                 goal_service.readable_units(principal),
@@ -586,7 +589,7 @@ async def rollup_report(
     # the token's scope count towards the levels above it (protected), never on their own.
     records: Sequence[Any] = (
         await session.execute(
-            select(col(OrgUnit.path), _M.period_ordinal, _M.value, _M.numerator, _M.denominator)
+            select(*RECORD_COLUMNS)
             .join(OrgUnit, col(OrgUnit.id) == _M.org_unit_id)
             .where(
                 *in_subtree,

@@ -237,21 +237,15 @@ async def _compute_inputs(app: FastAPI, fixture: Fixture) -> dict[str, Any]:
     async with app.state.sessionmaker(context=Context(actor="benchmark")) as session:
         units = (
             await session.execute(
-                select(
-                    col(OrgUnit.id),
-                    col(OrgUnit.parent_id),
-                    col(OrgUnit.name),
-                    col(OrgUnit.kind),
-                    col(OrgUnit.external_code),
-                    col(OrgUnit.path),
-                    col(OrgUnit.depth),
-                ).where(col(OrgUnit.organisation_id) == fixture.organisation_id)
+                select(*rollup.UNIT_COLUMNS).where(
+                    col(OrgUnit.organisation_id) == fixture.organisation_id
+                )
             )
         ).all()
         m = Measurement.__table__.c  # type: ignore[attr-defined]
         records = (
             await session.execute(
-                select(col(OrgUnit.path), m.period_ordinal, m.value, m.numerator, m.denominator)
+                select(*rollup.RECORD_COLUMNS)
                 .join(OrgUnit, col(OrgUnit.id) == m.org_unit_id)
                 .where(m.measure_id == fixture.measure_id)
             )
