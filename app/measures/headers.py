@@ -76,11 +76,13 @@ COLUMN_NAMES: Mapping[str, Mapping[Column, str]] = {
 }
 
 
-def preferred_language(accept_language: str | None) -> Language:
+def preferred_language(accept_language: str | None, default: str = "en") -> Language:
     """The first of sv, nb, nn and en that ``Accept-Language`` prefers (quality weights
     honoured, regions ignored: ``sv-SE`` is ``sv``, ``no`` is ``nb``); English when it names none
     of them (``app.i18n.negotiate_language``)."""
-    return negotiate_language(accept_language[:1000] if accept_language else None)
+    return negotiate_language(
+        accept_language[:1000] if accept_language else None, default=Language(default)
+    )
 
 
 def header(language: Language, columns: Iterable[Column]) -> tuple[str, ...]:

@@ -260,7 +260,7 @@ async def get_measure_template(
     and period, from the current period on, with the measure's and units' codes filled in and
     empty cells for the figures (counts for proportions and rates, else the value) and a
     comment."""
-    language = headers.preferred_language(accept_language)
+    language = headers.preferred_language(accept_language, principal.language)
     template = await templates.measure_template(
         session,
         principal,
@@ -636,7 +636,8 @@ async def export_measurements(
         principal,
         _filter(measure_id, org_unit_id, include_descendants, period_from, period_to, source),
     )
-    header = headers.header(headers.preferred_language(accept_language), readings.EXPORT_HEADER)
+    language = headers.preferred_language(accept_language, principal.language)
+    header = headers.header(language, readings.EXPORT_HEADER)
     if format is ExportFormat.xlsx:
         return Response(
             sheet_writer.write_xlsx(header, rows),

@@ -200,3 +200,24 @@ async def test_export_headers_follow_the_language_and_import_again_unchanged(
     )
     assert again.status_code == 200, again.text
     assert again.json()["unchanged"] == 2
+
+
+async def test_without_accept_language_exports_follow_the_organisations_language(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    measure_id = await _indicator(client, session, tenant)
+    changed = await client.patch(
+        "/api/v1/organisation", json={"default_language": "sv"}, headers=tenant.headers
+    )
+    assert changed.status_code == 200, changed.text
+    export = await client.get(
+        f"/api/v1/measurements/export?measure_id={measure_id}", headers=tenant.headers
+    )
+    assert export.status_code == 200
+    assert export.text.lstrip("\ufeff").splitlines()[0].startswith("Period;Mått;Enhet")
+    template = await client.get(
+        f"/api/v1/measures/{measure_id}/template?format=csv", headers=tenant.headers
+    )
+    assert template.status_code == 200, template.text
+    assert "Mått" in template.text.lstrip("\ufeff").splitlines()[0]
