@@ -18,9 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from app.analytics.spc import (
-    Analysis,
-)
+from app.analytics.spc import Analysis, Summary
 from app.analytics.types import (
     AssurancePosition,
     AssuranceVerdict,
@@ -257,20 +255,9 @@ def summary_sentence(
         }[signal.direction]
         sentences.append(f"{signal_phrase(analysis, signal, phrases, units)}: {phrases[meaning]}")
 
-    if summary.assurance is not None:
-        if summary.assurance_verdict is AssuranceVerdict.pass_:
-            sentences.append(phrases["pass"])
-        elif summary.assurance_verdict is AssuranceVerdict.fail:
-            sentences.append(phrases["fail"])
-        elif summary.assurance_verdict is AssuranceVerdict.hit_or_miss:
-            sentences.append(phrases["hit_or_miss"])
-        elif summary.assurance is AssurancePosition.target_above_limits:
-            sentences.append(phrases["target_above"])
-        elif summary.assurance is AssurancePosition.target_below_limits:
-            sentences.append(phrases["target_below"])
-        elif summary.no_assurance is NoAssurance.neutral_direction:
-            # Inside the limits: Making Data Count gives no "hit or miss" without a direction.
-            sentences.append(phrases["no_verdict_neutral"])
+    assurance = _assurance_phrase(summary)
+    if assurance is not None:
+        sentences.append(phrases[assurance])
     if summary.trial_limits:
         sentences.append(phrases["trial_limits"])
     if summary.rebase_suggested:
@@ -328,21 +315,31 @@ def plain_sentence(
         elif signal.direction is SignalDirection.concern:
             sentences.append(words["concern"])
 
-    if summary.assurance is not None:
-        if summary.assurance_verdict is AssuranceVerdict.pass_:
-            sentences.append(words["pass"])
-        elif summary.assurance_verdict is AssuranceVerdict.fail:
-            sentences.append(words["fail"])
-        elif summary.assurance_verdict is AssuranceVerdict.hit_or_miss:
-            sentences.append(words["hit_or_miss"])
-        elif summary.assurance is AssurancePosition.target_above_limits:
-            sentences.append(words["target_above"])
-        elif summary.assurance is AssurancePosition.target_below_limits:
-            sentences.append(words["target_below"])
-        elif summary.no_assurance is NoAssurance.neutral_direction:
-            sentences.append(words["no_verdict_neutral"])
+    assurance = _assurance_phrase(summary)
+    if assurance is not None:
+        sentences.append(words[assurance])
     if summary.trial_limits:
         sentences.append(words["trial_limits"])
     if summary.rebase_suggested and summary.rebase_from is not None:
         sentences.append(words["rebase"].format(since=_when(labels, summary.rebase_from, language)))
     return " ".join(f"{_capitalise(sentence)}." for sentence in sentences)
+
+
+def _assurance_phrase(summary: Summary) -> str | None:
+    """The key of the sentence on the target, in both vocabularies (None: nothing to say)."""
+    if summary.assurance is None:
+        return None
+    if summary.assurance_verdict is not None:
+        return {
+            AssuranceVerdict.pass_: "pass",
+            AssuranceVerdict.fail: "fail",
+            AssuranceVerdict.hit_or_miss: "hit_or_miss",
+        }.get(summary.assurance_verdict)
+    if summary.assurance is AssurancePosition.target_above_limits:
+        return "target_above"
+    if summary.assurance is AssurancePosition.target_below_limits:
+        return "target_below"
+    if summary.no_assurance is NoAssurance.neutral_direction:
+        # Inside the limits: Making Data Count gives no "hit or miss" without a direction.
+        return "no_verdict_neutral"
+    return None
