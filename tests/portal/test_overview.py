@@ -82,9 +82,14 @@ async def test_the_overview_holds_what_a_schools_page_shows(
     [measure] = body["measures"]["items"]
     assert measure["latest_value"] is not None and measure["sentence"]
     assert body["measures"]["truncated"] is False
-    for listed in (body["goals"], body["teams"], body["initiatives"], body["measures"]):
+    lists = ("goals", "teams", "initiatives", "measures")
+    overdue = body["overdue"]
+    for listed in [*(body[name] for name in lists), overdue["cycles"], overdue["commitments"]]:
         assert listed["truncated"] is False
-        assert (await client.get(listed["more"], headers=tenant.headers)).status_code == 200
+        full = await client.get(listed["more"], headers=tenant.headers)
+        assert full.status_code == 200, listed["more"]
+        shown = {item["id"] for item in listed["items"]}
+        assert shown <= {item["id"] for item in full.json()["items"]}, listed["more"]
     # A strong ETag: the same answer is a 304, a change is a new tag.
     etag = answer.headers["etag"]
     assert not etag.startswith("W/")
