@@ -35,6 +35,7 @@ from app.measures.router import cycle_measures_router, measurements_router
 from app.measures.router import router as measures_router
 from app.org_units.router import router as org_units_router
 from app.organisations.router import router as organisations_router
+from app.overview.router import router as overview_router
 from app.problems import install_problem_handlers
 from app.reports.router import evidence_router, report_router
 from app.routing import mount, operation_id
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (
             organisations_router,
             org_units_router,
+            overview_router,
             teams_router,
             goals_router,
             initiatives_router,

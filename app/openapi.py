@@ -49,7 +49,9 @@ or scope answer **404**, as if they did not exist; a role that may not act answe
 - Every GET that answers a document (an object, a list, a series, an analysis, a chart, a
   report, a CSV) carries a strong `ETag` (an object's is its version, others a hash of the
   body); `If-None-Match` with it answers **304** while nothing changed, so polling is cheap.
-  Lists of objects that change take `updated_after=<instant>` and sort by `-updated_at`.
+  Lists of objects that change take `updated_after=<instant>` and sort by `-updated_at`; the
+  audit trail, whose entries never change, and the measurements list do not take it (follow
+  new, replaced and deleted measurements in the event feed, `/api/v1/events`).
 - Timestamps are UTC, ISO 8601. Ids are random UUIDs.
 - Every change is recorded in the audit trail (`/api/v1/audit-events`).
 

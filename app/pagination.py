@@ -57,42 +57,46 @@ class PageParams:
     updated_after: datetime | None = None
 
 
-async def _page_params(
-    limit: Annotated[
-        int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}.")
-    ] = 50,
-    offset: Annotated[
-        int,
-        Query(
-            ge=0,
-            le=10_000_000,
-            description="Objects to skip (from `offset + limit` of the previous page).",
-        ),
-    ] = 0,
-    include_total: Annotated[
-        bool,
-        Query(
-            description="`false` answers `total: null` and skips counting the matches, which "
-            "costs a query of its own on long lists."
-        ),
-    ] = True,
-    after: Annotated[
-        str | None,
-        Query(
-            max_length=1000,
-            description="The `next_cursor` of the previous page: the page after it, found by "
-            "its last row rather than by counting (stable while rows are added, fast however "
-            "far into a long list). Not with `offset`.",
-        ),
-    ] = None,
-    updated_after: Annotated[
-        UTCTimestamp | None,
-        Query(
-            description="Only entries created or changed after this instant (with an offset, "
-            "e.g. `Z`), for polling what changed; sort by `-updated_at` to see the newest first. "
-            "422 on a list whose entries never change.",
-        ),
-    ] = None,
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}.")]
+Offset = Annotated[
+    int,
+    Query(
+        ge=0,
+        le=10_000_000,
+        description="Objects to skip (from `offset + limit` of the previous page).",
+    ),
+]
+IncludeTotal = Annotated[
+    bool,
+    Query(
+        description="`false` answers `total: null` and skips counting the matches, which "
+        "costs a query of its own on long lists."
+    ),
+]
+After = Annotated[
+    str | None,
+    Query(
+        max_length=1000,
+        description="The `next_cursor` of the previous page: the page after it, found by "
+        "its last row rather than by counting (stable while rows are added, fast however "
+        "far into a long list). Not with `offset`.",
+    ),
+]
+UpdatedAfter = Annotated[
+    UTCTimestamp | None,
+    Query(
+        description="Only entries created or changed after this instant (with an offset, "
+        "e.g. `Z`), for polling what changed; sort by `-updated_at` to see the newest first.",
+    ),
+]
+
+
+def _params(
+    limit: int,
+    offset: int,
+    include_total: bool,
+    after: str | None,
+    updated_after: datetime | None = None,
 ) -> PageParams:
     if after is not None and offset:
         raise InvalidInput(
@@ -107,7 +111,27 @@ async def _page_params(
     )
 
 
+async def _page_params(
+    limit: Limit = 50,
+    offset: Offset = 0,
+    include_total: IncludeTotal = True,
+    after: After = None,
+    updated_after: UpdatedAfter = None,
+) -> PageParams:
+    return _params(limit, offset, include_total, after, updated_after)
+
+
+async def _fixed_page_params(
+    limit: Limit = 50, offset: Offset = 0, include_total: IncludeTotal = True, after: After = None
+) -> PageParams:
+    return _params(limit, offset, include_total, after)
+
+
 PageDep = Annotated[PageParams, Depends(_page_params)]
+"""The page of a list whose entries change: it also takes ``updated_after``."""
+FixedPageDep = Annotated[PageParams, Depends(_fixed_page_params)]
+"""The page of a list whose entries never change once written (audit entries, measurements
+read as rows): no ``updated_after``, which the contract then does not offer."""
 
 
 def _expression(column: Any) -> ColumnElement[Any]:

@@ -547,6 +547,7 @@ _DESCRIPTIONS = {
     403: "The token's role may not perform this operation.",
     404: "The object does not exist, or is outside the token's organisation or unit scope.",
     409: "The change conflicts with the current state (duplicate, or a rule of the domain).",
+    410: "What the request points at was removed for good (e.g. events past their retention).",
     412: "If-Match did not match the object's current ETag: someone else changed it.",
     413: "The body or file is larger than the service accepts, or unpacks to too much.",
     415: "The body's format is not one the operation reads.",
@@ -729,6 +730,18 @@ PROBLEM_EXAMPLES: dict[int, dict[str, dict[str, Any]]] = {
                 )
             ],
         ),
+    },
+    410: {
+        "CursorExpired": _example(
+            "The feed's cursor lies before the oldest event kept",
+            410,
+            "cursor-expired",
+            "Cursor expired",
+            "Events after this cursor were removed (they are kept 400 days): read the feed again "
+            "without `after`, from the oldest event kept, and re-read the lists that changed "
+            "with `updated_after`.",
+            "/api/v1/events",
+        )
     },
     428: {
         "PreconditionRequired": _example(

@@ -58,6 +58,14 @@ class Settings(BaseSettings):
         description="How long a failing delivery is retried before its endpoint is disabled.",
     )
 
+    event_retention_days: int = Field(
+        default=400,
+        ge=1,
+        le=36500,
+        description="Events (and their webhook deliveries and attempts) older than this many days "
+        "are removed by the worker; a feed cursor before the oldest kept event answers 410.",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:

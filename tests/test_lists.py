@@ -285,3 +285,31 @@ async def test_a_cursor_that_is_not_one_of_this_list_is_refused(
         assert _fields(response.json()) == {"query.after": "cursor_invalid"}, url
     both = await client.get(f"/api/v1/org-units?after={cursor}&offset=2", headers=tenant.headers)
     assert _fields(both.json()) == {"query.offset": "conflict"}
+
+
+async def test_every_list_that_names_updated_after_accepts_it_and_no_other_names_it(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    from tests.test_statement_counts import make_many  # it imports this module: here, not above
+
+    many = await make_many(session)
+    schema = create_app(Settings(database_url="sqlite://", log_level="WARNING")).openapi()
+    offered = {
+        path: any(p["name"] == "updated_after" for p in schema["paths"][path]["get"]["parameters"])
+        for path in _list_urls()
+    }
+    outcomes = {}
+    for path, listed in offered.items():
+        response = await client.get(
+            path.format(**many.ids),
+            params={"updated_after": "2026-01-01T00:00:00Z"},
+            headers=many.tenant.headers,
+        )
+        outcomes[path] = (listed, response.status_code)
+        if not listed:
+            assert response.status_code == 422, path
+            error = response.json()["errors"][0]
+            assert error["field"] == "query.updated_after", (path, error)
+            assert error["type"] != "not_supported", path
+    assert {path: got for path, got in outcomes.items() if got[0] and got[1] != 200} == {}
+    assert not all(offered.values()) and any(offered.values())

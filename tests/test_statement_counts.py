@@ -34,6 +34,8 @@ from app.org_units.models import OrgUnit, OrgUnitKind
 from app.periods import PeriodKind, parse_period
 from app.teams.models import MemberRole, Team, TeamKind, TeamMember
 from app.webhooks.models import WebhookEndpoint
+from tests.analytics.factories import make_cycle, proportion_measure
+from tests.commitments.factories import make_commitment
 from tests.factories import Tenant, make_tenant
 from tests.test_lists import _list_urls
 
@@ -293,3 +295,27 @@ async def test_every_list_sends_as_many_statements_for_500_items_as_for_10(
     # Without the count(*) every list sends one statement fewer.
     for path in paths:
         assert figures[f"{path}&include_total=false"] == figures[path] - 1, path
+
+
+async def test_a_units_overview_sends_as_many_statements_for_a_large_unit_as_for_a_small_one(
+    app: FastAPI, client: AsyncClient, session: AsyncSession
+) -> None:
+    many = await make_many(session)
+    small = await make_tenant(session, "Lillby kommun")
+    measured = await proportion_measure(client, session, small, [("2026-W10", 3, 25)])
+    await make_cycle(session, measured.initiative)
+    await make_commitment(session, initiative=measured.initiative, due_on=date(2026, 1, 1))
+    counts = {}
+    for tenant in (small, many.tenant):
+        url = f"/api/v1/org-units/{tenant.school.id}/overview"
+        # The first request of a token may write its last_used_at; later ones do not.
+        assert (await client.get(url, headers=tenant.headers)).status_code == 200
+        with counting(app) as statements:
+            response = await client.get(url, headers=tenant.headers)
+        assert response.status_code == 200, response.text
+        counts[tenant.organisation.name] = len(statements)
+        body = response.json()
+    assert body["goals"]["truncated"] and body["initiatives"]["truncated"]
+    assert body["measures"]["truncated"] and body["overdue"]["commitments"]["truncated"]
+    assert len(body["measures"]["items"]) == 50
+    assert len(set(counts.values())) == 1, counts

@@ -9,7 +9,7 @@ from app.audit import service
 from app.audit.models import AuditAction, AuditEventPage
 from app.db import QueryText, SessionDep, UTCTimestamp
 from app.org_units import service as org_unit_service
-from app.pagination import PageDep
+from app.pagination import FixedPageDep
 from app.problems import problem_responses
 from app.routing import service_router
 
@@ -26,7 +26,7 @@ else:
 async def list_audit_events(
     session: SessionDep,
     principal: Admin,
-    page: PageDep,
+    page: FixedPageDep,
     object_type: Annotated[
         QueryText | None,
         Query(max_length=64, description="E.g. `org_unit`, `team`, `team_member`, `access_token`."),

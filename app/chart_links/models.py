@@ -120,12 +120,17 @@ class ChartLinkCreated(ChartLinkPublic):
         {
             **_PUBLIC_EXAMPLE,
             "url": "/embed/charts/Xk3vQ2...secret....svg",
+            "png_url": "/embed/charts/Xk3vQ2...secret....png",
         }
     )
 
     url: str = Field(
         description="The SVG's path on this service, for `<img src>`: no token needed. "
         "Treat it as a secret; revoke it with `DELETE /api/v1/chart-links/{id}`."
+    )
+    png_url: str = Field(
+        description="The same chart as a PNG image (for places that show no SVG, such as some "
+        "e-mail clients and intranets); the same secret, expiry and revocation as `url`."
     )
 
 

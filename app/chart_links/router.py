@@ -4,9 +4,11 @@
 import uuid
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 
 from app.access_tokens.auth import CurrentUser
+from app.analytics import png
 from app.chart_links import service
 from app.chart_links.models import ChartLinkCreate, ChartLinkCreated, ChartLinkPage
 from app.db import SessionDep
@@ -32,8 +34,7 @@ embed_router = APIRouter(
 )
 
 EMBED_PATH = "/embed/charts/{secret}.svg"
-# A PNG of the same chart belongs beside the SVG once the service draws PNGs: add a route
-# "/{secret}.png" calling service.draw_chart_link and the PNG renderer, with the same headers.
+EMBED_PNG_PATH = "/embed/charts/{secret}.png"
 
 EMBED_HEADERS = {
     # An SVG shown through <img> runs no script, but the same URL opened on its own is a
@@ -86,9 +87,10 @@ async def create_chart_link(
         timezone=app_settings.timezone,
     )
     url = str(request.app.url_path_for("draw_chart_link", secret=secret))
+    png_url = str(request.app.url_path_for("draw_chart_link_png", secret=secret))
     response.headers["Cache-Control"] = "no-store"
     response.headers["Location"] = url
-    return ChartLinkCreated(**service.public(link).model_dump(), url=url)
+    return ChartLinkCreated(**service.public(link).model_dump(), url=url, png_url=png_url)
 
 
 @router.get("", response_model=ChartLinkPage, responses=problem_responses(401, 422))
@@ -124,6 +126,29 @@ async def revoke_chart_link(
     await service.revoke_chart_link(session, principal, chart_link_id)
 
 
+SecretPath = Annotated[
+    str,
+    Path(
+        min_length=20,
+        max_length=100,
+        pattern="^[A-Za-z0-9_-]+$",
+        description="The link's secret, as the chart link's `url` gives it.",
+    ),
+]
+
+
+def _embedded(body: str | bytes, media_type: str, drawn: service.DrawnChart) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            **EMBED_HEADERS,
+            "Cache-Control": f"public, max-age={drawn.max_age}",
+            "Content-Language": drawn.language,
+        },
+    )
+
+
 @embed_router.get(
     "/{secret}.svg",
     response_class=Response,
@@ -138,27 +163,32 @@ async def revoke_chart_link(
     },
 )
 async def draw_chart_link(
-    app_settings: SettingsDep,
-    session: SessionDep,
-    secret: Annotated[
-        str,
-        Path(
-            min_length=20,
-            max_length=100,
-            pattern="^[A-Za-z0-9_-]+$",
-            description="The link's secret, as the chart link's `url` gives it.",
-        ),
-    ],
+    app_settings: SettingsDep, session: SessionDep, secret: SecretPath
 ) -> Response:
     """A chart link's chart, drawn now as its creator's token sees it; no token needed. An
     unknown, expired or revoked link, or one whose creator's token stopped, answers 404."""
     drawn = await service.draw_chart_link(session, secret, timezone=app_settings.timezone)
-    return Response(
-        drawn.svg,
-        media_type="image/svg+xml",
-        headers={
-            **EMBED_HEADERS,
-            "Cache-Control": f"public, max-age={drawn.max_age}",
-            "Content-Language": drawn.language,
+    return _embedded(drawn.svg, "image/svg+xml", drawn)
+
+
+@embed_router.get(
+    "/{secret}.png",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The chart as a PNG image (the `.svg` link's picture, rendered by "
+            "resvg with a bundled font), for `<img src=...>` where SVG is not shown; the same "
+            "`Cache-Control` and strong ETag as the SVG.",
+            "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
         },
-    )
+        **problem_responses(404, 422),
+    },
+)
+async def draw_chart_link_png(
+    app_settings: SettingsDep, session: SessionDep, secret: SecretPath
+) -> Response:
+    """A chart link's chart as a PNG, drawn now as its creator's token sees it; no token
+    needed. An unknown, expired or revoked link answers the same 404 as the SVG."""
+    drawn = await service.draw_chart_link(session, secret, timezone=app_settings.timezone)
+    image = await anyio.to_thread.run_sync(png.render_png, drawn.svg)
+    return _embedded(image, "image/png", drawn)

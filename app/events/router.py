@@ -9,14 +9,16 @@ from app.events import service
 from app.events.models import EventFeed, EventType
 from app.problems import problem_responses
 from app.routing import service_router
+from app.settings import SettingsDep
 
 router = service_router("events")
 
 MAX_WAIT = 30
 
 
-@router.get("", response_model=EventFeed, responses=problem_responses(401, 403, 422))
+@router.get("", response_model=EventFeed, responses=problem_responses(401, 403, 410, 422))
 async def list_events(
+    app_settings: SettingsDep,
     session: SessionDep,
     principal: CurrentUser,
     after: Annotated[
@@ -24,7 +26,9 @@ async def list_events(
         Query(
             max_length=41,
             description="Read the events after this cursor (an event's `cursor` or a feed's "
-            "`next_cursor`); leave out to read from the oldest.",
+            "`next_cursor`); leave out to read from the oldest kept. Events are kept "
+            "`PDCA_EVENT_RETENTION_DAYS` (400 by default): a cursor from before the oldest "
+            "kept event answers 410 `cursor-expired`.",
         ),
     ] = None,
     type: Annotated[
@@ -53,4 +57,5 @@ async def list_events(
         unit_id=unit_id,
         limit=limit,
         wait=wait,
+        retention_days=app_settings.event_retention_days,
     )

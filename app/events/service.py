@@ -39,8 +39,9 @@ from app.db import context_of, utcnow
 from app.events.models import Event, EventFeed, EventPublic
 from app.events.models import EventType as EventType
 from app.org_units.models import OrgUnit
-from app.problems import InvalidInput
+from app.problems import InvalidInput, Problem
 from app.references import not_visible
+from app.webhooks.models import RETENTION_POSITION, WebhookFanout
 
 _TABLE = Event.__table__  # type: ignore[attr-defined]
 
@@ -191,6 +192,33 @@ def _parse_cursor(after: str | None) -> tuple[int, int] | None:
     return int(found[1]), int(found[2])
 
 
+class CursorExpired(Problem):
+    """A cursor before the oldest event kept: events after it were removed as too old, so
+    reading on from the oldest kept one would skip them without a word."""
+
+    status, type, title = 410, "cursor-expired", "Cursor expired"
+
+    def __init__(self, retention_days: int | None = None) -> None:
+        kept = f" (they are kept {retention_days} days)" if retention_days else ""
+        super().__init__(
+            f"Events after this cursor were removed{kept}: read the feed again without `after`, "
+            "from the oldest event kept, and re-read the lists that changed with "
+            "`updated_after`."
+        )
+
+
+async def retention_position(session: AsyncSession) -> tuple[int, int] | None:
+    """The feed position of the last event removed as too old (None before the first)."""
+    row = (
+        await session.execute(
+            select(col(WebhookFanout.txid), col(WebhookFanout.event_id)).where(
+                col(WebhookFanout.name) == RETENTION_POSITION
+            )
+        )
+    ).first()
+    return None if row is None or (row[0], row[1]) == (0, 0) else (int(row[0]), int(row[1]))
+
+
 def cursor_of(txid: int, event_id: int) -> str:
     return f"{txid}.{event_id}"
 
@@ -298,11 +326,16 @@ async def feed(
     unit_id: uuid.UUID | None,
     limit: int,
     wait: float,
+    retention_days: int | None = None,
 ) -> EventFeed:
     """The principal's events after the cursor, waiting up to ``wait`` seconds for one.
 
-    Between looks the session gives its connection back, so a waiting reader holds none."""
+    Between looks the session gives its connection back, so a waiting reader holds none. A
+    cursor before the last event removed by retention answers 410 (:class:`CursorExpired`)."""
     position = _parse_cursor(after)
+    removed_up_to = await retention_position(session)
+    if position is not None and removed_up_to is not None and position < removed_up_to:
+        raise CursorExpired(retention_days)
     conditions: list[ColumnElement[bool]] = [principal.path_filter(col(Event.path))]
     if unit_id is not None:
         unit_path = (
@@ -334,5 +367,6 @@ async def feed(
         await asyncio.sleep(min(POLL_SECONDS, max(0.0, deadline - time.monotonic())))
     return EventFeed(
         items=[present(e) for e in events],
-        next_cursor=cursor_of(*(position or (0, 0))),
+        # Nothing read yet: start after what retention removed, never before it.
+        next_cursor=cursor_of(*(position or removed_up_to or (0, 0))),
     )

@@ -45,7 +45,7 @@ from app.measures.models import (
     ValueKind,
 )
 from app.org_units.models import OrgUnitKind
-from app.pagination import PageDep
+from app.pagination import FixedPageDep, PageDep
 from app.periods import PeriodKind
 from app.problems import problem_responses
 from app.routing import service_router
@@ -401,7 +401,7 @@ SourceFilter = Annotated[
 async def list_measurements(
     session: SessionDep,
     principal: CurrentUser,
-    page: PageDep,
+    page: FixedPageDep,
     measure_id: MeasureFilter = None,
     org_unit_id: UnitFilter = None,
     include_descendants: DescendantsFilter = False,

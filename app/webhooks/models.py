@@ -104,8 +104,13 @@ class WebhookAttempt(SQLModel, table=True):
     worker: str = Field(max_length=200)
 
 
+RETENTION_POSITION = "retention"
+"""The ``webhook_fanout`` row holding the feed position of the last event removed by retention."""
+
+
 class WebhookFanout(SQLModel, table=True):
-    """How far the worker has turned events into deliveries (one row: the feed position)."""
+    """Positions in the feed the worker keeps: ``events``, how far it has turned events into
+    deliveries; ``retention``, the last event removed as too old (made by the first round)."""
 
     __tablename__ = "webhook_fanout"
 

@@ -43,6 +43,7 @@ CASES: list[Case] = [
     ),
     Case("GET", "/org-units/{school}"),
     Case("GET", "/org-units/{school}/tree"),
+    Case("GET", "/org-units/{school}/overview"),
     Case("PATCH", "/org-units/{school}", body={"name": "Kapad skola"}),
     Case(
         "POST",

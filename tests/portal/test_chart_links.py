@@ -69,6 +69,41 @@ async def test_a_chart_link_draws_the_creators_chart_without_a_token(
     assert (await client.get(f"{link['url']}?_=123")).status_code == 200
 
 
+async def test_a_chart_link_draws_the_same_chart_as_a_png(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    measured = await _measured(client, session)
+    link = (await _link(client, measured, measured.tenant.editor)).json()
+    assert link["png_url"] == link["url"].removesuffix(".svg") + ".png"
+    drawn = await client.get(link["png_url"])
+    assert drawn.status_code == 200
+    assert drawn.headers["content-type"] == "image/png"
+    assert drawn.content.startswith(b"\x89PNG\r\n\x1a\n")
+    same = await client.get(
+        f"{measured.url}/chart.png",
+        params={"chart": "p", "width": 640, "height": 320},
+        headers={**bearer(measured.tenant.editor), "Accept-Language": "sv"},
+    )
+    assert drawn.content == same.content
+    assert drawn.headers["content-language"] == "sv"
+    max_age = int(drawn.headers["cache-control"].removeprefix("public, max-age="))
+    assert 0 < max_age <= 300
+    assert drawn.headers["x-content-type-options"] == "nosniff"
+    etag = drawn.headers["etag"]
+    assert not etag.startswith("W/")
+    assert etag != (await client.get(link["url"])).headers["etag"]
+    cached = await client.get(link["png_url"], headers={"If-None-Match": etag})
+    assert cached.status_code == 304 and cached.content == b""
+    revoked = await client.delete(
+        f"/api/v1/chart-links/{link['id']}", headers=bearer(measured.tenant.editor)
+    )
+    assert revoked.status_code == 204
+    gone = await client.get(link["png_url"])
+    assert gone.status_code == 404
+    unknown = await client.get("/embed/charts/" + "A" * 43 + ".png")
+    assert gone.json()["detail"] == unknown.json()["detail"]
+
+
 async def test_a_chart_link_lives_at_most_a_year_and_takes_one_expiry(
     client: AsyncClient, session: AsyncSession
 ) -> None:
@@ -111,10 +146,11 @@ async def test_a_revoked_expired_or_orphaned_link_answers_one_404(
     )
     await session.commit()
     for link in links[:2]:
-        gone = await client.get(link["url"])
-        assert gone.status_code == 404
-        assert gone.json()["detail"] == unknown.json()["detail"]
-        assert gone.headers["content-type"] == unknown.headers["content-type"]
+        for url in (link["url"], link["png_url"]):
+            gone = await client.get(url)
+            assert gone.status_code == 404
+            assert gone.json()["detail"] == unknown.json()["detail"]
+            assert gone.headers["content-type"] == unknown.headers["content-type"]
     assert (await client.get(links[2]["url"])).status_code == 200
     # The creator's token revoked: its links stop.
     await session.execute(
@@ -174,11 +210,12 @@ async def test_chart_links_of_another_organisation_or_subtree_answer_identical_4
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("kind", ["url", "png_url"])
 async def test_a_plain_html_page_shows_a_chart_link_in_an_img(
-    client: AsyncClient, session: AsyncSession, browser_page: BrowserPage
+    client: AsyncClient, session: AsyncSession, browser_page: BrowserPage, kind: str
 ) -> None:
     measured = await _measured(client, session)
-    url = (await _link(client, measured)).json()["url"]
+    url = (await _link(client, measured)).json()[kind]
     portal, service = "http://skolportal.test", "http://pdca.test"
     page = f'<!doctype html><title>Norrskolan</title><img id="chart" src="{service}{url}">'
 
@@ -199,5 +236,5 @@ async def test_a_plain_html_page_shows_a_chart_link_in_an_img(
         "[document.getElementById('chart').naturalWidth, document.getElementById('chart').naturalHeight]"
     )
     assert size == [640, 320]
-    await browser_page.screenshot("embedded", "#chart")
+    await browser_page.screenshot(f"embedded-{kind}", "#chart")
     assert browser_page.console_errors == []

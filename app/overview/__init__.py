@@ -1,0 +1,1 @@
+"""A units overview for a portal: one call for what a schools page shows."""
