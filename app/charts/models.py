@@ -284,6 +284,25 @@ class MeasureChart(StrEnum):
     c = "c"
 
 
+class MeasureAnalysisChart(StrEnum):
+    """The charts a stored measure's own analysis can be drawn on: those of
+    :class:`MeasureChart`, and the charts it derives from more than its one series: `xbar`
+    and `s` (each reporting unit's value a member of its period's subgroup, over a subtree)
+    and `t` and `g` (from the days with events of a count measure by day)."""
+
+    run = "run"
+    i = "i"
+    xbar = "xbar"
+    s = "s"
+    t = "t"
+    g = "g"
+    p = "p"
+    pp = "pp"
+    u = "u"
+    up = "up"
+    c = "c"
+
+
 #: Every chart qicharts2 offers, for a series sent in the request.
 SeriesChartName = Literal["run", "i", "mr", "xbar", "s", "t", "g", "p", "pp", "u", "up", "c"]
 
