@@ -216,6 +216,19 @@ PLAIN: dict[str, dict[str, str]] = {
     },
 }
 
+#: The evidence's words where its plain sentence says it otherwise than the analyst's (the
+#: rest of ``app.reports.evidence``'s phrases are plain already).
+EVIDENCE_PLAIN: dict[str, dict[str, str]] = {
+    "sv": {},
+    "nb": {},
+    "nn": {},
+    "en": {
+        "cycle_unjudged": "None of the {n} measures has measurements from both before and "
+        "after the change yet",
+        "no_baseline": "{name}: no measurements from before the change to compare with",
+    },
+}
+
 #: Words "limits", "baseline", "phase" and "shift" in each language, which plain sentences never
 #: use (tests check ``PLAIN`` against them).
 ANALYST_WORDS: dict[str, str] = {

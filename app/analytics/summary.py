@@ -296,24 +296,7 @@ def plain_sentence(
     elif signal is None:
         sentences.append(words["common_cause"])
     else:
-        rule, side = signal.rule, signal.side
-        up = side in (Side.above, Side.increasing)
-        if rule is Rule.trend:
-            n = len(signal.points)
-            units = f"{n} {units_phrase(language, period_word, n)}"
-            sentences.append(words["rising" if up else "falling"].format(since=units))
-        elif rule is Rule.outside_limits:
-            when = _when(labels, signal.points[-1], language)
-            sentences.append(words["high" if up else "low"].format(period=when))
-        elif rule is Rule.crossings:
-            sentences.append(words["stuck"])
-        else:  # a run on one side, or two of three near the outer third
-            when = _when(labels, signal.points[0], language)
-            sentences.append(words["rise_since" if up else "fall_since"].format(since=when))
-        if signal.direction is SignalDirection.improvement:
-            sentences.append(words["improvement"])
-        elif signal.direction is SignalDirection.concern:
-            sentences.append(words["concern"])
+        sentences += plain_signal(signal, language, labels=labels, period_word=period_word)
 
     assurance = _assurance_phrase(summary)
     if assurance is not None:
@@ -323,6 +306,38 @@ def plain_sentence(
     if summary.rebase_suggested and summary.rebase_from is not None:
         sentences.append(words["rebase"].format(since=_when(labels, summary.rebase_from, language)))
     return " ".join(f"{_capitalise(sentence)}." for sentence in sentences)
+
+
+def plain_signal(
+    signal: Signal,
+    language: Language | str,
+    *,
+    labels: Sequence[str | None] | None = None,
+    period_word: str | tuple[str, str] = "period",
+) -> list[str]:
+    """One signal for a rektor (uncapitalised, without the full stop): what happened, since
+    when, and whether it is better or worse."""
+    words = PLAIN[language]
+    sentences: list[str] = []
+    rule, side = signal.rule, signal.side
+    up = side in (Side.above, Side.increasing)
+    if rule is Rule.trend:
+        n = len(signal.points)
+        units = f"{n} {units_phrase(language, period_word, n)}"
+        sentences.append(words["rising" if up else "falling"].format(since=units))
+    elif rule is Rule.outside_limits:
+        when = _when(labels, signal.points[-1], language)
+        sentences.append(words["high" if up else "low"].format(period=when))
+    elif rule is Rule.crossings:
+        sentences.append(words["stuck"])
+    else:  # a run on one side, or two of three near the outer third
+        when = _when(labels, signal.points[0], language)
+        sentences.append(words["rise_since" if up else "fall_since"].format(since=when))
+    if signal.direction is SignalDirection.improvement:
+        sentences.append(words["improvement"])
+    elif signal.direction is SignalDirection.concern:
+        sentences.append(words["concern"])
+    return sentences
 
 
 def _assurance_phrase(summary: Summary) -> str | None:

@@ -653,7 +653,12 @@ class MeasureGlance(BaseModel):
     assurance_verdict: AssuranceVerdict | None
     rebase_suggested: bool
     trial_limits: bool
-    sentence: str
+    sentence: str = PydanticField(description="The verdict for the analyst (rules, limits).")
+    plain_sentence: str = PydanticField(
+        description="The same verdict for a rektor: what happened since when and whether it "
+        "is more than chance, with periods as people write them (`v. 41`), without the "
+        "analyst's words."
+    )
 
 
 class MeasureGlancePage(Page[MeasureGlance]):
@@ -687,6 +692,9 @@ class MeasureGlancePage(Page[MeasureGlance]):
                         "sentence": "8 veckor i rad över medelvärdet: troligen en verklig "
                         "förbättring. Målet nås ibland, men inte säkert. Överväg en ny fas "
                         "från där skiftet började.",
+                        "plain_sentence": "Värdena har ökat tydligt sedan v. 43, mer än vad "
+                        "slumpen förklarar. Det är en förbättring. Målet nås ibland, men inte "
+                        "säkert. Räkna gärna om från v. 43, där förändringen började.",
                     }
                 ],
                 "total": 1,

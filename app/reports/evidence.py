@@ -42,7 +42,7 @@ from sqlmodel import col
 from app.analytics.spc import (
     Analysis,
 )
-from app.analytics.summary import PHRASES, signal_phrase, units_phrase
+from app.analytics.summary import PHRASES, plain_signal, signal_phrase, units_phrase
 from app.analytics.types import (
     RATIO_CHARTS,
     AnalysisInputError,
@@ -65,7 +65,7 @@ from app.cycles import service as cycle_service
 from app.cycles.models import Cycle
 from app.db import local_today
 from app.goals import service as goal_service
-from app.i18n import Language, format_number
+from app.i18n import EVIDENCE_PLAIN, PLAIN, Language, format_number, period_in_text
 from app.measures import service as measure_service
 from app.measures.models import Measure, Measurement, ValueKind
 from app.measures.readings import Protection
@@ -419,8 +419,10 @@ def measure_evidence(
             verdict = Verdict.change if after else Verdict.no_signal
 
     name = measure.name
+    plain_phrases = {**phrases, **EVIDENCE_PLAIN[language]}
     if verdict in (Verdict.no_data, Verdict.no_follow_up, Verdict.no_baseline):
         sentence = _capitalise(phrases[verdict.value].format(name=name)) + "."
+        plain = _capitalise(plain_phrases[verdict.value].format(name=name)) + "."
     else:
         assert b_centre is not None and f_centre is not None and analysis is not None
         sentence = (
@@ -431,11 +433,14 @@ def measure_evidence(
             )
             + "."
         )
+        plain = sentence
         main = _main(after)
         if main is None:
             sentence += f" {_capitalise(PHRASES[language]['common_cause'])}."
+            plain += f" {_capitalise(PLAIN[language]['common_cause'])}."
         else:
-            sentence += " " + _signal_sentence(analysis, main, language, period_word)
+            labels = [period_key(offset) for offset in range(n)]
+            shown = [main]
             if verdict is Verdict.mixed:
                 other = _main(
                     after,
@@ -444,7 +449,15 @@ def measure_evidence(
                     else SignalDirection.improvement,
                 )
                 if other is not None:
-                    sentence += " " + _signal_sentence(analysis, other, language, period_word)
+                    shown.append(other)
+            for signal in shown:
+                sentence += " " + _signal_sentence(analysis, signal, language, period_word)
+                plain += "".join(
+                    f" {_capitalise(part)}."
+                    for part in plain_signal(
+                        signal, language, labels=labels, period_word=period_word
+                    )
+                )
 
     points: list[dict[str, Any]] = []
     if analysis is not None:
@@ -514,6 +527,7 @@ def measure_evidence(
         ),
         "trial_limits": bool(summary.trial_limits) if summary else False,
         "sentence": sentence,
+        "plain_sentence": plain,
         "points": points,
     }
 
@@ -613,7 +627,8 @@ def prediction_check(
         assert high is not None
         met = low - tolerance <= observed <= high + tolerance
     first_key, last_key = key(window.start), key(window.stop - 1)
-    periods = first_key if first_key == last_key else f"{first_key}–{last_key}"
+    first_text, last_text = period_in_text(first_key, language), period_in_text(last_key, language)
+    periods = first_text if first_key == last_key else f"{first_text}–{last_text}"
     sentence = phrases["met" if met else "not_met"].format(
         name=measure.name,
         observed=format_figure(observed, language, unit),
@@ -800,8 +815,14 @@ async def cycle_evidence(
             )
             + "."
         )
+    plain = sentence
+    if not documents or not judged:
+        key = "no_measures" if not documents else "cycle_unjudged"
+        plain_words = {**phrases, **EVIDENCE_PLAIN[language]}
+        plain = plain_words[key].format(n=len(documents)) + "."
     if check is not None:
         sentence += " " + check["sentence"]
+        plain += " " + check["sentence"]
     return {
         "cycle_id": cycle.id,
         "title": cycle.title,
@@ -816,6 +837,7 @@ async def cycle_evidence(
         "chart": chart.value,
         "default_measures": default,
         "sentence": sentence,
+        "plain_sentence": plain,
         "measures": documents,
     }
 

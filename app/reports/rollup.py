@@ -31,10 +31,10 @@ subtree, whatever its size).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, overload
 
 import anyio.to_thread
 import numpy as np
@@ -46,7 +46,7 @@ from sqlmodel import col
 from app.analytics.spc import (
     ChartOptions,
 )
-from app.analytics.summary import summary_sentence
+from app.analytics.summary import plain_sentence, summary_sentence
 from app.analytics.types import (
     AnalysisInputError,
     ChartType,
@@ -330,9 +330,11 @@ def compute_rollup(
     scope_path: str | None,
     language: Language,
     period_word: str = "period",
+    period_key: Callable[[int], str] | None = None,
 ) -> list[dict[str, Any]]:
     """The report's rows, in the order of ``units``: each unit's figure for the period, and
-    the analysis of its (aggregated, protected) series up to it."""
+    the analysis of its (aggregated, protected) series up to it. ``period_key`` names a
+    period by its ordinal, for the plain sentence (``v. 41``; without it, a point number)."""
     figures = aggregate(
         units,
         rows,
@@ -344,6 +346,7 @@ def compute_rollup(
     scale = display_scale(kind, chart)
     ratio = kind in RATIO_KINDS
     last = period_ordinal - figures.first_ordinal
+    labels = _Labels(figures.first_ordinal, last + 1, period_key) if period_key else None
     out: list[dict[str, Any]] = []
     top_depth = units[0].depth if units else 0
     for k, unit in enumerate(units):
@@ -370,10 +373,12 @@ def compute_rollup(
         coverage = _coverage(figures, k, units) if unit.covered else None
         if shown:
             sentence = summary_sentence(analysis, language, period_word=period_word)
+            plain = plain_sentence(analysis, language, labels=labels, period_word=period_word)
             if coverage is not None and coverage["missing"]:
                 sentence += " " + _coverage_sentence(coverage, language)
+                plain += " " + _coverage_sentence(coverage, language)
         else:
-            sentence = STATUS_WORDS[language][status] + "."
+            sentence = plain = STATUS_WORDS[language][status] + "."
         out.append(
             {
                 "org_unit_id": unit.id,
@@ -410,9 +415,31 @@ def compute_rollup(
                 ),
                 "trial_limits": summary.trial_limits,
                 "sentence": sentence,
+                "plain_sentence": plain,
             }
         )
     return out
+
+
+class _Labels(Sequence[str | None]):
+    """The period keys of a series from ``first`` (ordinal), made when a sentence names one."""
+
+    def __init__(self, first: int, n: int, key: Callable[[int], str]) -> None:
+        self._first, self._n, self._key = first, n, key
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, index: int) -> str | None: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str | None]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str | None] | None:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._n))]
+        if not -self._n <= index < self._n:
+            raise IndexError(index)
+        return self._key(self._first + index % self._n)
 
 
 #: A row's status for the period, in words (the sentence of a row without a figure).
@@ -642,6 +669,9 @@ async def rollup_report(
             scope_path=principal.scope_path,
             language=language,
             period_word=PERIOD_WORD[period_kind],
+            period_key=lambda ordinal: (
+                period_from_ordinal(period_kind, ordinal, school_year_start=school_year).key
+            ),
         )
     )
     aggregation, note = AGGREGATION[kind]
@@ -696,6 +726,7 @@ CSV_COLUMNS: dict[str, tuple[str, str, str]] = {
     "assurance": ("målet mot gränserna", "målet mot grensene", "målet mot grensene"),
     "assurance_verdict": ("måluppfyllelse", "måloppnåelse", "måloppnåing"),
     "summary": ("sammanfattning", "sammendrag", "samandrag"),
+    "plain_summary": ("i klartext", "i klartekst", "i klartekst"),
 }
 CSV_HEADER = tuple(CSV_COLUMNS)
 _NORDIC = ("sv", "nb", "nn")
@@ -770,6 +801,7 @@ def csv_rows(report: dict[str, Any], language: str = "en") -> list[tuple[Any, ..
                 row["assurance"],
                 row["assurance_verdict"],
                 row["sentence"],
+                row["plain_sentence"],
             )
         )
     return out
