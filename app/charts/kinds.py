@@ -58,7 +58,7 @@ CHART_FITS: dict[ChartType, frozenset[ValueKind]] = {
 #: units' values (Xbar, S) or the days between its events (T, G).
 DERIVED_CHARTS = frozenset({ChartType.xbar, ChartType.s, ChartType.t, ChartType.g})
 
-#: The word a sentence counts a measure's periods in (``app.analytics.summary.PERIOD_WORDS``).
+#: The word a sentence counts a measure's periods in (``app.i18n.PERIOD_WORDS``).
 PERIOD_WORD: dict[PeriodKind, str] = {
     PeriodKind.day: "day",
     PeriodKind.week: "week",

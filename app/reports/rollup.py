@@ -62,7 +62,13 @@ from app.charts.kinds import (
 from app.context import Principal
 from app.db import local_today
 from app.goals import service as goal_service
-from app.i18n import Language
+from app.i18n import (
+    COVERAGE_WORDS,
+    REPORT_CSV_COLUMNS,
+    STATUS_WORDS,
+    YES_NO,
+    Language,
+)
 from app.measures import service as measure_service
 from app.measures.models import Measurement, ValueKind
 from app.measures.readings import Protection
@@ -442,38 +448,6 @@ class _Labels(Sequence[str | None]):
         return self._key(self._first + index % self._n)
 
 
-#: A row's status for the period, in words (the sentence of a row without a figure).
-STATUS_WORDS: dict[str, dict[str, str]] = {
-    "sv": {
-        "reported": "Rapporterat",
-        "not_reported": "Ej rapporterat för perioden",
-        "withheld": "Visas inte: för få för att redovisas",
-    },
-    "nb": {
-        "reported": "Rapportert",
-        "not_reported": "Ikke rapportert for perioden",
-        "withheld": "Vises ikke: for få til å rapporteres",
-    },
-    "nn": {
-        "reported": "Rapportert",
-        "not_reported": "Ikkje rapportert for perioden",
-        "withheld": "Visast ikkje: for få til å rapporterast",
-    },
-    "en": {
-        "reported": "Reported",
-        "not_reported": "Not reported for the period",
-        "withheld": "Not shown: too few to report",
-    },
-}
-
-_COVERAGE_WORDS = {
-    "sv": "{r} av {n} enheter har rapporterat; saknas: {names}.",
-    "nb": "{r} av {n} enheter har rapportert; mangler: {names}.",
-    "nn": "{r} av {n} einingar har rapportert; manglar: {names}.",
-    "en": "{r} of {n} units have reported; missing: {names}.",
-}
-
-
 def _coverage(figures: Aggregates, k: int, units: Sequence[ReportUnit]) -> dict[str, Any]:
     """Which of the units a level expects (see :func:`aggregate`) reported the period."""
     expected = figures.expected[k]
@@ -496,7 +470,7 @@ def _coverage(figures: Aggregates, k: int, units: Sequence[ReportUnit]) -> dict[
 
 
 def _coverage_sentence(coverage: dict[str, Any], language: str) -> str:
-    return _COVERAGE_WORDS[language].format(
+    return COVERAGE_WORDS[language].format(
         r=coverage["reported"],
         n=coverage["expected"],
         names=", ".join(item["name"] for item in coverage["missing"]),
@@ -697,45 +671,8 @@ async def rollup_report(
 
 #: The CSV's columns: the English headers are the JSON's names (stable for scripts); the
 #: Nordic ones are words people read.
-CSV_COLUMNS: dict[str, tuple[str, str, str]] = {
-    "depth": ("nivå", "nivå", "nivå"),
-    "org_unit": ("enhet", "enhet", "eining"),
-    "org_unit_id": ("enhetens id", "enhetens id", "einingas id"),
-    "external_code": ("extern kod", "ekstern kode", "ekstern kode"),
-    "kind": ("typ", "type", "type"),
-    "level_above_scope": (
-        "nivå ovanför behörigheten",
-        "nivå over tilgangen",
-        "nivå over tilgangen",
-    ),
-    "period": ("period", "periode", "periode"),
-    "status": ("status", "status", "status"),
-    "value": ("värde", "verdi", "verdi"),
-    "numerator": ("täljare", "teller", "teljar"),
-    "denominator": ("nämnare", "nevner", "nemnar"),
-    "reporting_units": ("rapporterande enheter", "rapporterende enheter", "rapporterande einingar"),
-    "expected_units": ("förväntade enheter", "forventede enheter", "forventa einingar"),
-    "complete": ("alla har rapporterat", "alle har rapportert", "alle har rapportert"),
-    "not_reported": ("ej rapporterat", "ikke rapportert", "ikkje rapportert"),
-    "withheld": ("dold (för få)", "skjult (for få)", "skjult (for få)"),
-    "chart": ("diagram", "diagram", "diagram"),
-    "centre": ("mittlinje", "midtlinje", "midtlinje"),
-    "lower": ("nedre gräns", "nedre grense", "nedre grense"),
-    "upper": ("övre gräns", "øvre grense", "øvre grense"),
-    "variation": ("variation", "variasjon", "variasjon"),
-    "assurance": ("målet mot gränserna", "målet mot grensene", "målet mot grensene"),
-    "assurance_verdict": ("måluppfyllelse", "måloppnåelse", "måloppnåing"),
-    "summary": ("sammanfattning", "sammendrag", "samandrag"),
-    "plain_summary": ("i klartext", "i klartekst", "i klartekst"),
-}
-CSV_HEADER = tuple(CSV_COLUMNS)
+CSV_HEADER = tuple(REPORT_CSV_COLUMNS)
 _NORDIC = ("sv", "nb", "nn")
-_YES_NO: dict[str, tuple[str, str]] = {
-    "sv": ("ja", "nej"),
-    "nb": ("ja", "nei"),
-    "nn": ("ja", "nei"),
-    "en": ("yes", "no"),
-}
 
 
 def csv_header(language: str) -> tuple[str, ...]:
@@ -743,7 +680,7 @@ def csv_header(language: str) -> tuple[str, ...]:
     if language not in _NORDIC:
         return CSV_HEADER
     column = _NORDIC.index(language)
-    return tuple(words[column] for words in CSV_COLUMNS.values())
+    return tuple(words[column] for words in REPORT_CSV_COLUMNS.values())
 
 
 def round_figure(value: float | None, *, percentage: bool = False) -> float | int | None:
@@ -763,7 +700,7 @@ def round_figure(value: float | None, *, percentage: bool = False) -> float | in
 def csv_rows(report: dict[str, Any], language: str = "en") -> list[tuple[Any, ...]]:
     """The report as spreadsheet rows (one per unit, in tree order) under
     :func:`csv_header`: yes/no in ``language``, figures rounded (:func:`round_figure`)."""
-    yes, no = _YES_NO.get(language, _YES_NO["en"])
+    yes, no = YES_NO.get(language, YES_NO["en"])
     status_words = STATUS_WORDS.get(language, STATUS_WORDS["en"])
     percent = report["value_kind"] == ValueKind.proportion.value
 

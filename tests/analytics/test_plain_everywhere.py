@@ -6,6 +6,7 @@ naming periods as people write them (``v. 45``, ``uke 45``, ``veke 45``, ``W45``
 import csv
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -120,3 +121,14 @@ async def test_evidence_without_measurements_before_the_change_says_it_plainly(
     assert "baseline" in evidence["sentence"]
     _plain(evidence["plain_sentence"], "en")
     assert "before the change" in evidence["plain_sentence"]
+
+
+def test_the_words_for_people_live_in_the_i18n_module_only() -> None:
+    """No table of words per language outside ``app.i18n`` in the analytics, the charts and
+    the reports (item 7: one place to review them)."""
+    root = Path(__file__).parents[2] / "app"
+    table = re.compile(r"""^\s*["'](sv|nb|nn)["']\s*:""", flags=re.MULTILINE)
+    for folder in ("analytics", "charts", "reports"):
+        for path in sorted((root / folder).glob("*.py")):
+            found = table.search(path.read_text(encoding="utf-8"))
+            assert found is None, f"{path.name} keeps words of its own: {found and found[0]}"
