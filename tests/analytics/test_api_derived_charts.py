@@ -253,3 +253,44 @@ async def test_a_time_between_events_chart_needs_a_count_by_day(
     )
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["field"] == "query.chart"
+
+
+async def test_stored_phases_and_exclusions_move_onto_the_days_with_events(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant, measure_id = await _incidents(client, session)
+    url = f"/api/v1/measures/{measure_id}"
+    day = {d: (START + timedelta(days=d)).isoformat() for d in (8, 20)}
+    for path, body in (
+        ("phases", {"period": day[8], "reason": "Ny rastvaktsplan"}),
+        ("exclusions", {"period": day[20], "reason": "Temadag"}),
+    ):
+        response = await client.post(f"{url}/{path}", json=body, headers=tenant.headers)
+        assert response.status_code == 201, response.text
+    stored = await _get(client, tenant, f"{url}/analysis", chart="t")
+    # Points stand for days 3, 4, 10, 20, 21 and 35: the phase from day 8 starts at day 10's
+    # point, and day 20's point is excluded.
+    assert stored["options"]["phase_starts"] == [2]
+    assert stored["options"]["excluded"] == [3]
+    assert stored["points"]["phase"] == [0, 0, 1, 1, 1, 1]
+    assert stored["phases"][1]["period_from"] == (START + timedelta(days=10)).isoformat()
+
+
+async def test_a_count_with_one_day_of_events_has_no_time_between_events_yet(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    initiative = await make_initiative(session, tenant.team)
+    measure = await create_measure(
+        client,
+        tenant.headers,
+        initiative_id=str(initiative.id),
+        value_kind="count",
+        period_kind="day",
+        unit_label=None,
+        target_value=None,
+    )
+    rows = [{"period": START.isoformat(), "value": 2}, {"period": "2026-09-02", "value": 0}]
+    await send(client, tenant.headers, measure["id"], rows)
+    stored = await _get(client, tenant, f"/api/v1/measures/{measure['id']}/analysis", chart="g")
+    assert (stored["n"], stored["summary"]["variation"]) == (0, "no_data")
