@@ -123,7 +123,17 @@ limits m ± 3√(m(m+1)) from the baseline mean m (geometric distribution), lowe
 the centre line is the baseline's median, as in qicharts2, and the runs rules look at it.
 A missing point keeps its centre but has no limits (qicharts2 draws constant lines through
 it). Stored measures' default chart follows the value kind: proportion → `p`,
-rate → `u`, count → `c`, continuous and rating → `i`; `run` works for every kind.
+rate → `u`, count → `c`, continuous and rating → `i`; `run` works for every kind. A stored
+continuous, rating or count measure also takes `xbar` and `s` over a unit's subtree
+(`include_descendants=true`): each reporting unit's value for a period is a member of that
+period's subgroup (`units` says how many), so the subgroups may differ in size as above. A
+stored count measure by day takes `t` and `g`, derived from the days with events (a value
+above 0): one point per day with events after the first, labelled with that day; T = the days
+since the previous day with events, G = the days without events between the two (the
+opportunities between events, ≥ 0, as qicharts2 counts them). A day with several events is
+one point (events on one day have no time between them), a day without a report counts as a
+day without events; a stored phase starts at its first point on or after its start day, and
+an excluded day excludes its point.
 
 **Rules.** Each signal names the rule and the points that raised it, and says whether it goes
 in the measure's improvement direction (`improvement`/`concern`; `neutral` for a neutral

@@ -8,7 +8,8 @@ target's assurance, trial limits and a rebase hint when they apply.
 ``negotiate_language(request.headers.get("accept-language"))`` picks the language.
 
 ``summary_sentence`` is the analyst's sentence (it names the rule, the median or average and
-the limits); ``plain_sentence`` says the same to a rektor, in the words of ``app.i18n.PLAIN``:
+the limits) in the words of ``app.i18n.PHRASES``; ``plain_sentence`` says the same to a rektor,
+in the words of ``app.i18n.PLAIN``:
 "Värdena har ökat tydligt sedan v. 41, mer än vad slumpen förklarar. Det är en förbättring."
 """
 
@@ -30,152 +31,7 @@ from app.analytics.types import (
     SignalDirection,
     Variation,
 )
-from app.i18n import LANGUAGES, PLAIN, Language, period_in_text
-
-#: Period words (singular, plural) per language; ``period_word`` picks one by key or passes
-#: its own pair.
-PERIOD_WORDS: dict[str, dict[str, tuple[str, str]]] = {
-    "sv": {
-        "day": ("dag", "dagar"),
-        "week": ("vecka", "veckor"),
-        "month": ("månad", "månader"),
-        "term": ("termin", "terminer"),
-        "year": ("år", "år"),
-        "period": ("period", "perioder"),
-    },
-    "nb": {
-        "day": ("dag", "dager"),
-        "week": ("uke", "uker"),
-        "month": ("måned", "måneder"),
-        "term": ("termin", "terminer"),
-        "year": ("år", "år"),
-        "period": ("periode", "perioder"),
-    },
-    "nn": {
-        "day": ("dag", "dagar"),
-        "week": ("veke", "veker"),
-        "month": ("månad", "månader"),
-        "term": ("termin", "terminar"),
-        "year": ("år", "år"),
-        "period": ("periode", "periodar"),
-    },
-    "en": {
-        "day": ("day", "days"),
-        "week": ("week", "weeks"),
-        "month": ("month", "months"),
-        "term": ("term", "terms"),
-        "year": ("year", "years"),
-        "period": ("period", "periods"),
-    },
-}
-
-#: Every phrase, per language. Placeholders: {n} {units} {centre} {k} {m} {c}.
-PHRASES: dict[str, dict[str, str]] = {
-    "sv": {
-        "median": "medianen",
-        "average": "medelvärdet",
-        "run_above": "{n} {units} i rad över {centre}",
-        "run_below": "{n} {units} i rad under {centre}",
-        "trend_increasing": "{n} {units} i rad med stigande värden",
-        "trend_decreasing": "{n} {units} i rad med sjunkande värden",
-        "outside_above": "den senaste mätningen ligger över den övre gränsen för vanlig variation",
-        "outside_below": "den senaste mätningen ligger under den nedre gränsen för vanlig variation",
-        "near_above": "{k} av de {m} senaste mätningarna ligger nära den övre gränsen för vanlig variation",
-        "near_below": "{k} av de {m} senaste mätningarna ligger nära den nedre gränsen för vanlig variation",
-        "crossings": "kurvan korsar {centre} för sällan ({c} gånger, minst {m} väntat)",
-        "improvement": "troligen en verklig förbättring",
-        "concern": "troligen en verklig försämring",
-        "neutral": "troligen en verklig förändring",
-        "common_cause": "inga tecken på en verklig förändring: bara vanlig variation",
-        "no_data": "inga mätningar att analysera ännu",
-        "pass": "målet nås troligen varje gång",
-        "fail": "målet nås troligen inte utan att arbetssättet ändras",
-        "hit_or_miss": "målet nås ibland, men inte säkert",
-        "target_above": "målet ligger över gränserna för vanlig variation",
-        "target_below": "målet ligger under gränserna för vanlig variation",
-        "no_verdict_neutral": "målet bedöms inte, eftersom måttet inte har någon riktning som är bättre",
-        "trial_limits": "gränserna är preliminära: för få mätningar i baslinjen",
-        "rebase": "överväg en ny fas från där skiftet började",
-    },
-    "nb": {
-        "median": "medianen",
-        "average": "gjennomsnittet",
-        "run_above": "{n} {units} på rad over {centre}",
-        "run_below": "{n} {units} på rad under {centre}",
-        "trend_increasing": "{n} {units} på rad med stigende verdier",
-        "trend_decreasing": "{n} {units} på rad med fallende verdier",
-        "outside_above": "den siste målingen ligger over den øvre grensen for vanlig variasjon",
-        "outside_below": "den siste målingen ligger under den nedre grensen for vanlig variasjon",
-        "near_above": "{k} av de {m} siste målingene ligger nær den øvre grensen for vanlig variasjon",
-        "near_below": "{k} av de {m} siste målingene ligger nær den nedre grensen for vanlig variasjon",
-        "crossings": "kurven krysser {centre} for sjelden ({c} ganger, minst {m} ventet)",
-        "improvement": "trolig en reell forbedring",
-        "concern": "trolig en reell forverring",
-        "neutral": "trolig en reell endring",
-        "common_cause": "ingen tegn til en reell endring: bare vanlig variasjon",
-        "no_data": "ingen målinger å analysere ennå",
-        "pass": "målet nås trolig hver gang",
-        "fail": "målet nås trolig ikke uten at arbeidsmåten endres",
-        "hit_or_miss": "målet nås noen ganger, men ikke sikkert",
-        "target_above": "målet ligger over grensene for vanlig variasjon",
-        "target_below": "målet ligger under grensene for vanlig variasjon",
-        "no_verdict_neutral": "målet vurderes ikke, fordi målingen ikke har noen retning som er bedre",
-        "trial_limits": "grensene er foreløpige: for få målinger i grunnlaget",
-        "rebase": "vurder en ny fase fra der skiftet begynte",
-    },
-    "nn": {
-        "median": "medianen",
-        "average": "gjennomsnittet",
-        "run_above": "{n} {units} på rad over {centre}",
-        "run_below": "{n} {units} på rad under {centre}",
-        "trend_increasing": "{n} {units} på rad med stigande verdiar",
-        "trend_decreasing": "{n} {units} på rad med fallande verdiar",
-        "outside_above": "den siste målinga ligg over den øvre grensa for vanleg variasjon",
-        "outside_below": "den siste målinga ligg under den nedre grensa for vanleg variasjon",
-        "near_above": "{k} av dei {m} siste målingane ligg nær den øvre grensa for vanleg variasjon",
-        "near_below": "{k} av dei {m} siste målingane ligg nær den nedre grensa for vanleg variasjon",
-        "crossings": "kurva kryssar {centre} for sjeldan ({c} gonger, minst {m} venta)",
-        "improvement": "truleg ei reell forbetring",
-        "concern": "truleg ei reell forverring",
-        "neutral": "truleg ei reell endring",
-        "common_cause": "ingen teikn til ei reell endring: berre vanleg variasjon",
-        "no_data": "ingen målingar å analysere enno",
-        "pass": "målet blir truleg nådd kvar gong",
-        "fail": "målet blir truleg ikkje nådd utan at arbeidsmåten blir endra",
-        "hit_or_miss": "målet blir nådd av og til, men ikkje sikkert",
-        "target_above": "målet ligg over grensene for vanleg variasjon",
-        "target_below": "målet ligg under grensene for vanleg variasjon",
-        "no_verdict_neutral": "målet blir ikkje vurdert, fordi målinga ikkje har nokon retning som er betre",
-        "trial_limits": "grensene er førebelse: for få målingar i grunnlaget",
-        "rebase": "vurder ein ny fase frå der skiftet byrja",
-    },
-    "en": {
-        "median": "the median",
-        "average": "the average",
-        "run_above": "{n} {units} in a row above {centre}",
-        "run_below": "{n} {units} in a row below {centre}",
-        "trend_increasing": "{n} {units} in a row of rising values",
-        "trend_decreasing": "{n} {units} in a row of falling values",
-        "outside_above": "the latest measurement is above the upper limit of usual variation",
-        "outside_below": "the latest measurement is below the lower limit of usual variation",
-        "near_above": "{k} of the latest {m} measurements are close to the upper limit of usual variation",
-        "near_below": "{k} of the latest {m} measurements are close to the lower limit of usual variation",
-        "crossings": "the line crosses {centre} too rarely ({c} times, at least {m} expected)",
-        "improvement": "probably a real improvement",
-        "concern": "probably a real change for the worse",
-        "neutral": "probably a real change",
-        "common_cause": "no sign of a real change: only the usual ups and downs",
-        "no_data": "no measurements to analyse yet",
-        "pass": "the target will probably be met every time",
-        "fail": "the target will probably not be met unless the way of working changes",
-        "hit_or_miss": "the target will be met some of the time, but not reliably",
-        "target_above": "the target lies above the limits of usual variation",
-        "target_below": "the target lies below the limits of usual variation",
-        "no_verdict_neutral": "the target gets no verdict, since the measure has no better direction",
-        "trial_limits": "the limits are provisional: too few measurements in the baseline",
-        "rebase": "consider a new phase from where the shift began",
-    },
-}
+from app.i18n import LANGUAGES, PERIOD_WORDS, PHRASES, PLAIN, Language, period_in_text
 
 
 def units_phrase(language: str, period_word: str | tuple[str, str], count: int) -> str:
@@ -296,24 +152,7 @@ def plain_sentence(
     elif signal is None:
         sentences.append(words["common_cause"])
     else:
-        rule, side = signal.rule, signal.side
-        up = side in (Side.above, Side.increasing)
-        if rule is Rule.trend:
-            n = len(signal.points)
-            units = f"{n} {units_phrase(language, period_word, n)}"
-            sentences.append(words["rising" if up else "falling"].format(since=units))
-        elif rule is Rule.outside_limits:
-            when = _when(labels, signal.points[-1], language)
-            sentences.append(words["high" if up else "low"].format(period=when))
-        elif rule is Rule.crossings:
-            sentences.append(words["stuck"])
-        else:  # a run on one side, or two of three near the outer third
-            when = _when(labels, signal.points[0], language)
-            sentences.append(words["rise_since" if up else "fall_since"].format(since=when))
-        if signal.direction is SignalDirection.improvement:
-            sentences.append(words["improvement"])
-        elif signal.direction is SignalDirection.concern:
-            sentences.append(words["concern"])
+        sentences += plain_signal(signal, language, labels=labels, period_word=period_word)
 
     assurance = _assurance_phrase(summary)
     if assurance is not None:
@@ -323,6 +162,38 @@ def plain_sentence(
     if summary.rebase_suggested and summary.rebase_from is not None:
         sentences.append(words["rebase"].format(since=_when(labels, summary.rebase_from, language)))
     return " ".join(f"{_capitalise(sentence)}." for sentence in sentences)
+
+
+def plain_signal(
+    signal: Signal,
+    language: Language | str,
+    *,
+    labels: Sequence[str | None] | None = None,
+    period_word: str | tuple[str, str] = "period",
+) -> list[str]:
+    """One signal for a rektor (uncapitalised, without the full stop): what happened, since
+    when, and whether it is better or worse."""
+    words = PLAIN[language]
+    sentences: list[str] = []
+    rule, side = signal.rule, signal.side
+    up = side in (Side.above, Side.increasing)
+    if rule is Rule.trend:
+        n = len(signal.points)
+        units = f"{n} {units_phrase(language, period_word, n)}"
+        sentences.append(words["rising" if up else "falling"].format(since=units))
+    elif rule is Rule.outside_limits:
+        when = _when(labels, signal.points[-1], language)
+        sentences.append(words["high" if up else "low"].format(period=when))
+    elif rule is Rule.crossings:
+        sentences.append(words["stuck"])
+    else:  # a run on one side, or two of three near the outer third
+        when = _when(labels, signal.points[0], language)
+        sentences.append(words["rise_since" if up else "fall_since"].format(since=when))
+    if signal.direction is SignalDirection.improvement:
+        sentences.append(words["improvement"])
+    elif signal.direction is SignalDirection.concern:
+        sentences.append(words["concern"])
+    return sentences
 
 
 def _assurance_phrase(summary: Summary) -> str | None:

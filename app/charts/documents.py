@@ -257,6 +257,12 @@ class StoredAnalysis:
     annotations: list[dict[str, Any]]
     first_ordinal: int
     rebase_cycle_id: uuid.UUID | None = None
+    #: What a point stands for in sentences ("week"; "period" for a T or G chart's events).
+    period_word: str | None = None
+
+    @property
+    def word(self) -> str:
+        return self.period_word or PERIOD_WORD[self.measure.period_kind]
 
 
 @computable(STORED_VALUES)
@@ -268,7 +274,7 @@ def stored_document(stored: StoredAnalysis) -> dict[str, Any]:
         labels=stored.labels,
         scale=stored.scale,
         sentence=stored.sentence,
-        period_word=PERIOD_WORD[measure.period_kind],
+        period_word=stored.word,
     )
     columns = document["points"]
     columns["period_first_on"] = [d.isoformat() if d else None for d in stored.first_days]
@@ -367,7 +373,7 @@ def stored_chart(stored: StoredAnalysis, *, width: int, height: int) -> str:
         stored.analysis,
         stored.language,
         labels=stored.labels,
-        period_word=PERIOD_WORD[measure.period_kind],
+        period_word=stored.word,
     )
     drawing = chart_drawing(
         stored.analysis,

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from app.analytics.summary import summary_sentence
+from app.analytics.summary import plain_sentence, summary_sentence
 from app.charts import service, settings
 from app.charts.bounds import MAX_PERIODS
 from app.charts.kinds import PERIOD_WORD, ChartQuery
@@ -230,8 +230,10 @@ def _glance(
     numerators = np.full(n, np.nan)
     denominators = np.full(n, np.nan)
     latest: tuple[str, float | None, bool] | None = None
+    labels: list[str | None] = [None] * n
     for ordinal, key, v, numerator, denominator in points:
         i = ordinal - first
+        labels[i] = key
         hidden = not aggregated and shield.withholds(denominator, path, measure.min_denominator)
         latest = (key, None if hidden else v, hidden)
         if hidden:
@@ -271,5 +273,8 @@ def _glance(
         "trial_limits": summary.trial_limits,
         "sentence": summary_sentence(
             analysis, language, period_word=PERIOD_WORD[measure.period_kind]
+        ),
+        "plain_sentence": plain_sentence(
+            analysis, language, labels=labels, period_word=PERIOD_WORD[measure.period_kind]
         ),
     }

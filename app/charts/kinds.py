@@ -46,9 +46,19 @@ CHART_FITS: dict[ChartType, frozenset[ValueKind]] = {
     ChartType.u: frozenset({ValueKind.rate}),
     ChartType.up: frozenset({ValueKind.rate}),
     ChartType.c: frozenset({ValueKind.count}),
+    # Each reporting unit's value a member of its period's subgroup (over a subtree).
+    ChartType.xbar: frozenset({ValueKind.continuous, ValueKind.rating, ValueKind.count}),
+    ChartType.s: frozenset({ValueKind.continuous, ValueKind.rating, ValueKind.count}),
+    # Derived from the days with events of a count measure by day.
+    ChartType.t: frozenset({ValueKind.count}),
+    ChartType.g: frozenset({ValueKind.count}),
 }
 
-#: The word a sentence counts a measure's periods in (``app.analytics.summary.PERIOD_WORDS``).
+#: Charts a stored measure draws from something other than its one series: subgroups of the
+#: units' values (Xbar, S) or the days between its events (T, G).
+DERIVED_CHARTS = frozenset({ChartType.xbar, ChartType.s, ChartType.t, ChartType.g})
+
+#: The word a sentence counts a measure's periods in (``app.i18n.PERIOD_WORDS``).
 PERIOD_WORD: dict[PeriodKind, str] = {
     PeriodKind.day: "day",
     PeriodKind.week: "week",
@@ -135,10 +145,14 @@ def analyse_dense(
     values: FloatArray | None,
     numerators: FloatArray | None = None,
     denominators: FloatArray | None = None,
+    subgroups: Sequence[Sequence[float] | None] | None = None,
 ) -> Analysis:
     """Analyse a dense series (NaN = a gap): ratio charts from numerators and denominators,
     the others from the values; without values (a stored ratio measure), every chart from the
-    ratios, and without numerators every chart from the values."""
+    ratios, and without numerators every chart from the values. Xbar and S charts take
+    ``subgroups`` (one list a period)."""
+    if subgroups is not None:
+        return analyse([], subgroups=subgroups, options=options)
     if numerators is not None and (values is None or options.chart in RATIO_CHARTS):
         return analyse(
             [],

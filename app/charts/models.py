@@ -284,6 +284,25 @@ class MeasureChart(StrEnum):
     c = "c"
 
 
+class MeasureAnalysisChart(StrEnum):
+    """The charts a stored measure's own analysis can be drawn on: those of
+    :class:`MeasureChart`, and the charts it derives from more than its one series: `xbar`
+    and `s` (each reporting unit's value a member of its period's subgroup, over a subtree)
+    and `t` and `g` (from the days with events of a count measure by day)."""
+
+    run = "run"
+    i = "i"
+    xbar = "xbar"
+    s = "s"
+    t = "t"
+    g = "g"
+    p = "p"
+    pp = "pp"
+    u = "u"
+    up = "up"
+    c = "c"
+
+
 #: Every chart qicharts2 offers, for a series sent in the request.
 SeriesChartName = Literal["run", "i", "mr", "xbar", "s", "t", "g", "p", "pp", "u", "up", "c"]
 
@@ -634,7 +653,12 @@ class MeasureGlance(BaseModel):
     assurance_verdict: AssuranceVerdict | None
     rebase_suggested: bool
     trial_limits: bool
-    sentence: str
+    sentence: str = PydanticField(description="The verdict for the analyst (rules, limits).")
+    plain_sentence: str = PydanticField(
+        description="The same verdict for a rektor: what happened since when and whether it "
+        "is more than chance, with periods as people write them (`v. 41`), without the "
+        "analyst's words."
+    )
 
 
 class MeasureGlancePage(Page[MeasureGlance]):
@@ -668,6 +692,9 @@ class MeasureGlancePage(Page[MeasureGlance]):
                         "sentence": "8 veckor i rad över medelvärdet: troligen en verklig "
                         "förbättring. Målet nås ibland, men inte säkert. Överväg en ny fas "
                         "från där skiftet började.",
+                        "plain_sentence": "Värdena har ökat tydligt sedan v. 43, mer än vad "
+                        "slumpen förklarar. Det är en förbättring. Målet nås ibland, men inte "
+                        "säkert. Räkna gärna om från v. 43, där förändringen började.",
                     }
                 ],
                 "total": 1,

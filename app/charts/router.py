@@ -3,6 +3,7 @@ chart settings (phases, exclusions, annotations), its CSV and SVG, and many meas
 glance. The rules are described in the `analytics` tag of the contract (app/openapi.py)."""
 
 import uuid
+from dataclasses import replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -22,6 +23,7 @@ from app.charts.models import (
     AnnotationPublic,
     ExclusionCreate,
     ExclusionPublic,
+    MeasureAnalysisChart,
     MeasureAnalysisPublic,
     MeasureChart,
     MeasureGlancePage,
@@ -70,15 +72,7 @@ async def _language(
 LanguageDep = Annotated[Language, Depends(_language)]
 
 
-def _chart_query(
-    chart: Annotated[
-        MeasureChart | None,
-        Query(
-            description="The chart; default by value kind: proportion → `p`, rate → `u`, "
-            "count → `c`, continuous and rating → `i`. `run` always works; `pp`/`up` (Laney) "
-            "on request (see `chart_suggestion`)."
-        ),
-    ] = None,
+def _chart_options(
     trend_length: Annotated[
         int, Query(ge=6, le=7, description="Points in a trend: 7 (MDC) or 6.")
     ] = 7,
@@ -102,13 +96,44 @@ def _chart_query(
     ] = None,
 ) -> ChartQuery:
     return ChartQuery(
-        chart=None if chart is None else ChartType(chart.value),
         trend_length=trend_length,
         shift_length=shift_length,
         screening=screening,
         min_points=min_points,
         rules=chosen_rules(rules),
     )
+
+
+def _chart_query(
+    options: Annotated[ChartQuery, Depends(_chart_options)],
+    chart: Annotated[
+        MeasureChart | None,
+        Query(
+            description="The chart; default by value kind: proportion → `p`, rate → `u`, "
+            "count → `c`, continuous and rating → `i`. `run` always works; `pp`/`up` (Laney) "
+            "on request (see `chart_suggestion`)."
+        ),
+    ] = None,
+) -> ChartQuery:
+    return replace(options, chart=None if chart is None else ChartType(chart.value))
+
+
+def _analysis_chart_query(
+    options: Annotated[ChartQuery, Depends(_chart_options)],
+    chart: Annotated[
+        MeasureAnalysisChart | None,
+        Query(
+            description="The chart; default by value kind: proportion → `p`, rate → `u`, "
+            "count → `c`, continuous and rating → `i`. `run` always works; `pp`/`up` (Laney) "
+            "on request (see `chart_suggestion`). `xbar` and `s` (continuous, rating, count) "
+            "take each reporting unit's value as a member of its period's subgroup: with "
+            "`include_descendants=true`. `t` and `g` (a count measure by day) are derived "
+            "from the days with events: T the days since the previous day with events, G the "
+            "days without events between them; one point per day with events."
+        ),
+    ] = None,
+) -> ChartQuery:
+    return replace(options, chart=None if chart is None else ChartType(chart.value))
 
 
 ChartQueryDep = Annotated[ChartQuery, Depends(_chart_query)]
@@ -268,7 +293,7 @@ PeriodTo = Annotated[str | None, Query(max_length=40, description="Last period."
 async def _analysis_query(
     app_settings: SettingsDep,
     language: LanguageDep,
-    chart_query: ChartQueryDep,
+    chart_query: Annotated[ChartQuery, Depends(_analysis_chart_query)],
     org_unit_id: UnitQuery = None,
     include_descendants: DescendantsQuery = False,
     period_from: PeriodFrom = None,

@@ -27,7 +27,7 @@ from app.charts.kinds import chosen_rules
 from app.charts.models import (
     SeriesAnalysisRequest,
 )
-from app.i18n import Language
+from app.i18n import CHART_WORDS, Language
 from app.problems import InvalidInput
 
 FloatArray = npt.NDArray[np.float64]
@@ -138,12 +138,6 @@ def series_document(
     return analysis_document(analysis, language=language, labels=series_labels(data))
 
 
-_CHART_WORDS: dict[str, tuple[str, str]] = {
-    "sv": ("Seriediagram", "Styrdiagram"),
-    "nb": ("Seriediagram", "Styringsdiagram"),
-    "nn": ("Seriediagram", "Styringsdiagram"),
-    "en": ("Run chart", "Control chart"),
-}
 _CHART_NAMES = {
     "run": "",
     "i": "I",
@@ -162,7 +156,7 @@ _CHART_NAMES = {
 
 def default_title(chart: ChartType, language: Language) -> str:
     """What an untitled chart is called: "Styrdiagram (P′)", "Run chart"."""
-    run, control = _CHART_WORDS[language]
+    run, control = CHART_WORDS[language]
     return run if chart is ChartType.run else f"{control} ({_CHART_NAMES[chart.value]})"
 
 

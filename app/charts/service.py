@@ -23,11 +23,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.analytics.spc import Analysis, ChartOptions
 from app.analytics.summary import summary_sentence
-from app.analytics.types import AnalysisInputError, BetterDirection, ChartType
+from app.analytics.types import SUBGROUP_CHARTS, AnalysisInputError, BetterDirection, ChartType
 from app.charts import documents, settings
 from app.charts.bounds import STORED_VALUES, check_periods, computable, input_problem
 from app.charts.documents import StoredAnalysis
-from app.charts.kinds import PERIOD_WORD, RATIO_KINDS, ChartQuery, analyse_dense, default_chart
+from app.charts.kinds import (
+    DERIVED_CHARTS,
+    PERIOD_WORD,
+    RATIO_KINDS,
+    ChartQuery,
+    analyse_dense,
+    check_chart,
+    default_chart,
+)
 from app.charts.models import MeasurePhase
 from app.context import Principal
 from app.cycles import service as cycle_service
@@ -35,7 +43,8 @@ from app.i18n import Language
 from app.measures import readings
 from app.measures import service as measure_service
 from app.measures.models import Measure, ValueKind
-from app.periods import period_from_ordinal, period_of
+from app.periods import PeriodKind, period_from_ordinal, period_of
+from app.problems import InvalidInput
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -148,12 +157,13 @@ def analyse_stored(
     values: FloatArray | None,
     numerators: FloatArray | None,
     denominators: FloatArray | None,
+    subgroups: list[list[float] | None] | None = None,
 ) -> Analysis:
     """Values for counts, continuous values and ratings; numerators and denominators for
     proportions and rates (y = their ratio on every chart; a C chart refuses them). A refusal
     is a 422 naming the query's field."""
     try:
-        return analyse_dense(options, values, numerators, denominators)
+        return analyse_dense(options, values, numerators, denominators, subgroups)
     except AnalysisInputError as error:
         raise input_problem(error, STORED_FIELDS, "query.chart") from None
 
@@ -221,7 +231,8 @@ async def analyse_measure(
 ) -> StoredAnalysis:
     """The measure's series for one unit (or summed over its subtree) analysed with its stored
     phases and exclusions, direction and target; missing periods are gaps, withheld points
-    too."""
+    too. Xbar and S charts take each reporting unit's value as a member of its period's
+    subgroup; T and G charts are derived from the days with events (:func:`_between_events`)."""
     series = await readings.read_series(
         session,
         principal,
@@ -232,31 +243,70 @@ async def analyse_measure(
         period_to=query.period_to,
     )
     measure = series.measure
+    chart = query.chart.chart or default_chart(measure.value_kind)
+    if chart in DERIVED_CHARTS:
+        check_chart(ValueKind(measure.value_kind), chart, "query.chart")
     columns = await _columns(session, principal, series)
     first, n = columns.first, columns.n
     stored = await settings.stored_settings(session, [measure.id])
     phases = stored.phases.get(measure.id, [])
     excluded = stored.excluded_of(measure.id, series.org_unit_id)
     plan = settings.plan_phases(phases, excluded, first, n)
+    subgroups: list[list[float] | None] | None = None
+    positions = np.arange(n, dtype=np.int64)  # each analysed point's period (index from first)
+    if chart in SUBGROUP_CHARTS:
+        if not series.aggregated:
+            raise InvalidInput(
+                "query.include_descendants",
+                f"a {chart.value} chart takes each reporting unit's value as a member of its "
+                "period's subgroup: ask for a unit's subtree (include_descendants=true)",
+            )
+        members = await readings.read_members(
+            session,
+            principal,
+            series,
+            period_from=query.period_from,
+            period_to=query.period_to,
+        )
+        subgroups = [members.get(first + i) for i in range(n)]
+    elif chart in (ChartType.t, ChartType.g):
+        if measure.period_kind != PeriodKind.day:
+            raise InvalidInput(
+                "query.chart",
+                f"a {chart.value} chart is derived from the days with events: it takes a count "
+                "measure by day",
+            )
+        positions, columns = _between_events(columns, chart)
+        plan = _plan_on_points(plan, positions)
     scale = stored_scale(measure)
     options = stored_options(measure, query.chart, plan, scale)
     # Up to MAX_PERIODS periods: CPU work, off the event loop.
     analysis = await anyio.to_thread.run_sync(
-        analyse_stored, options, columns.values, columns.numerators, columns.denominators
+        analyse_stored,
+        options,
+        columns.values,
+        columns.numerators,
+        columns.denominators,
+        subgroups,
     )
-    word = PERIOD_WORD[measure.period_kind]
+    word = "period" if chart in (ChartType.t, ChartType.g) else PERIOD_WORD[measure.period_kind]
     annotations = await settings.timeline(
         session, principal, measure, query.language, query.timezone
     )
     last = first + n - 1
-    in_range = [a for a in annotations if n and first <= a["ordinal"] <= last]
-    for annotation in in_range:
-        annotation["index"] = annotation.pop("ordinal") - first
+    in_range = []
+    for annotation in annotations:
+        if not (n and first <= annotation["ordinal"] <= last):
+            continue
+        index = int(np.searchsorted(positions, annotation.pop("ordinal") - first))
+        if index < len(positions):
+            annotation["index"] = index
+            in_range.append(annotation)
     rebase_cycle = None
     rebase_from = analysis.summary.rebase_from
     if rebase_from is not None:
         rebase_cycle = await _adopted_cycle_before(
-            session, principal, measure, first + rebase_from, phases
+            session, principal, measure, first + int(positions[rebase_from]), phases
         )
     ratio = measure.value_kind in RATIO_KINDS
     return StoredAnalysis(
@@ -277,7 +327,71 @@ async def analyse_measure(
         sentence=_stored_sentence(analysis, query.language, word),
         annotations=in_range,
         first_ordinal=first,
+        period_word=word,
     )
+
+
+def _between_events(columns: _Columns, chart: ChartType) -> tuple[npt.NDArray[np.int64], _Columns]:
+    """A count measure by day as a T or G chart's points: one point for each day with events
+    after the first such day, labelled with that day. T: the days since the day with events
+    before (> 0); G: the days without events between the two (>= 0, the opportunities between
+    events, as qicharts2 counts them). A day with several events is one point (events on the
+    same day have no time between them); a day without a report counts as a day without
+    events, a withheld one is left out."""
+    values = columns.values if columns.values is not None else np.full(columns.n, np.nan)
+    days = np.flatnonzero((values > 0) & ~columns.withheld)
+    between = np.diff(days).astype(np.float64)
+    if chart is ChartType.g:
+        between -= 1.0
+    positions = days[1:]
+    m = len(positions)
+    at = positions.tolist()
+    return positions, _Columns(
+        first=columns.first,
+        values=between,
+        numerators=np.full(m, np.nan),
+        denominators=np.full(m, np.nan),
+        withheld=np.zeros(m, dtype=np.bool_),
+        units=columns.units[positions],
+        labels=[columns.labels[i] for i in at],
+        first_days=[columns.first_days[i] for i in at],
+    )
+
+
+def _plan_on_points(
+    plan: settings.PhasePlan, positions: npt.NDArray[np.int64]
+) -> settings.PhasePlan:
+    """Stored phases and exclusions of the periods moved onto points that each stand for one
+    period (``positions``): a phase starts at its first point on or after its start period
+    (two starting at the same point: the later one), its baseline window keeps the points
+    inside it, and a point is excluded when its period is."""
+    m = len(positions)
+    out = settings.PhasePlan()
+    if 0 in plan.rows:
+        out.rows[0] = plan.rows[0]
+    for number, part in enumerate(plan.parts, start=1):
+        k = int(np.searchsorted(positions, part))
+        if k >= m:
+            break
+        if k == 0 or (out.parts and out.parts[-1] == k):
+            out.rows[len(out.parts)] = plan.rows[number]
+            continue
+        out.parts.append(k)
+        out.rows[len(out.parts)] = plan.rows[number]
+    bounds = [0, *out.parts, m]
+    used: set[int] = set()
+    for lo, hi in plan.windows:
+        a = int(np.searchsorted(positions, lo, side="left"))
+        b = int(np.searchsorted(positions, hi, side="right")) - 1
+        if a > b:
+            continue
+        phase = int(np.searchsorted(out.parts, a, side="right"))
+        if phase in used:
+            continue
+        used.add(phase)
+        out.windows.append((a, min(b, bounds[phase + 1] - 1)))
+    out.exclude = frozenset(k for k, day in enumerate(positions.tolist()) if day in plan.exclude)
+    return out
 
 
 def _suggestion(analysis: Analysis, denominators: FloatArray) -> ChartType | None:

@@ -496,6 +496,46 @@ async def read_series(
     return Series(measure, unit_id, aggregated, points)
 
 
+async def read_members(
+    session: AsyncSession,
+    principal: Principal,
+    series: Series,
+    *,
+    period_from: str | None = None,
+    period_to: str | None = None,
+) -> dict[int, list[float]]:
+    """Each period's values of the units that reported it in the series' subtree (period
+    ordinal -> values in unit order): the members of the period's subgroup on an Xbar or S
+    chart. Only a series aggregated over a subtree has members (the token covers that
+    subtree, so nothing in it is withheld); a unit's own series has its one value a period."""
+    measure = series.measure
+    if not series.aggregated:
+        return {p.ordinal: [p.value] for p in series.points if p.value is not None}
+    unit_path = await _readable_unit_path(session, principal, series.org_unit_id)
+    stmt = (
+        select(_M.period_ordinal, _M.value)
+        .join(OrgUnit, col(OrgUnit.id) == _M.org_unit_id)
+        .where(
+            _M.measure_id == measure.id,
+            col(OrgUnit.path).startswith(unit_path, autoescape=True),
+            _M.value.is_not(None),
+        )
+        .order_by(_M.period_ordinal, col(OrgUnit.path))
+    )
+    school_year, _ = await measure_service.organisation_settings(session, principal.organisation_id)
+    for name, bound, compare in (
+        ("period_from", period_from, _M.period_ordinal.__ge__),
+        ("period_to", period_to, _M.period_ordinal.__le__),
+    ):
+        if bound is not None:
+            ordinal, _ = _period_bound(bound, measure, name, school_year)
+            stmt = stmt.where(compare(ordinal))
+    members: dict[int, list[float]] = {}
+    for ordinal, value in await session.execute(stmt):
+        members.setdefault(ordinal, []).append(float(value))
+    return members
+
+
 async def _readable_unit_path(
     session: AsyncSession, principal: Principal, org_unit_id: uuid.UUID
 ) -> str:

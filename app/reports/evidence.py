@@ -42,7 +42,7 @@ from sqlmodel import col
 from app.analytics.spc import (
     Analysis,
 )
-from app.analytics.summary import PHRASES, signal_phrase, units_phrase
+from app.analytics.summary import plain_signal, signal_phrase, units_phrase
 from app.analytics.types import (
     RATIO_CHARTS,
     AnalysisInputError,
@@ -65,7 +65,16 @@ from app.cycles import service as cycle_service
 from app.cycles.models import Cycle
 from app.db import local_today
 from app.goals import service as goal_service
-from app.i18n import Language, format_number
+from app.i18n import (
+    EVIDENCE_PHRASES,
+    EVIDENCE_PLAIN,
+    PHRASES,
+    PLAIN,
+    PREDICTION_PHRASES,
+    Language,
+    format_number,
+    period_in_text,
+)
 from app.measures import service as measure_service
 from app.measures.models import Measure, Measurement, ValueKind
 from app.measures.readings import Protection
@@ -156,95 +165,6 @@ def plan_windows(
 # --------------------------------------------------------------------------------------------
 # Sentences
 
-_EVIDENCE_PHRASES: dict[str, dict[str, str]] = {
-    "sv": {
-        "cycle_unjudged": "Inget av de {n} måtten har mätningar från både nuläget och tiden efter förändringen ännu",
-        "cycle_no_signal": "Efter förändringen visar inget av de {n} måtten tecken på en verklig förändring",
-        "change": "{name}: {before} före förändringen, {after} efter",
-        "no_baseline": "{name}: inga mätningar i nuläget att jämföra med",
-        "no_follow_up": "{name}: inga mätningar efter förändringen ännu",
-        "no_data": "{name}: inga mätningar att analysera ännu",
-        "cycle": "Efter förändringen visar {i} av {n} mått troligen en verklig förbättring "
-        "och {c} en försämring",
-        "no_measures": "Cykeln följer inga mått ännu",
-    },
-    "nb": {
-        "cycle_unjudged": "Ingen av de {n} indikatorene har målinger fra både nåsituasjonen og tiden etter endringen ennå",
-        "cycle_no_signal": "Etter endringen viser ingen av de {n} indikatorene tegn til en reell endring",
-        "change": "{name}: {before} før endringen, {after} etter",
-        "no_baseline": "{name}: ingen målinger fra nåsituasjonen å sammenligne med",
-        "no_follow_up": "{name}: ingen målinger etter endringen ennå",
-        "no_data": "{name}: ingen målinger å analysere ennå",
-        "cycle": "Etter endringen viser {i} av {n} indikatorer trolig en reell forbedring "
-        "og {c} en forverring",
-        "no_measures": "Syklusen følger ingen indikatorer ennå",
-    },
-    "nn": {
-        "cycle_unjudged": "Ingen av dei {n} indikatorane har målingar frå både nosituasjonen og tida etter endringa enno",
-        "cycle_no_signal": "Etter endringa viser ingen av dei {n} indikatorane teikn til ei reell endring",
-        "change": "{name}: {before} før endringa, {after} etter",
-        "no_baseline": "{name}: ingen målingar frå nosituasjonen å samanlikne med",
-        "no_follow_up": "{name}: ingen målingar etter endringa enno",
-        "no_data": "{name}: ingen målingar å analysere enno",
-        "cycle": "Etter endringa viser {i} av {n} indikatorar truleg ei reell forbetring "
-        "og {c} ei forverring",
-        "no_measures": "Syklusen følgjer ingen indikatorar enno",
-    },
-    "en": {
-        "cycle_unjudged": "None of the {n} measures has measurements from both the baseline and after the change yet",
-        "cycle_no_signal": "After the change, none of the {n} measures shows signs of a real change",
-        "change": "{name}: {before} before the change, {after} after",
-        "no_baseline": "{name}: no baseline measurements to compare with",
-        "no_follow_up": "{name}: no measurements after the change yet",
-        "no_data": "{name}: no measurements to analyse yet",
-        "cycle": "After the change, {i} of {n} measures probably show a real improvement "
-        "and {c} a change for the worse",
-        "no_measures": "The cycle follows no measures yet",
-    },
-}
-
-_PREDICTION_PHRASES: dict[str, dict[str, str]] = {
-    "sv": {
-        "at_least": "minst {v}",
-        "at_most": "högst {v}",
-        "between": "mellan {v} och {w}",
-        "met": "Förutsägelsen slog in: {name} blev {observed} efter förändringen ({periods}), förutsagt {expected}",
-        "not_met": "Förutsägelsen slog inte in: {name} blev {observed} efter förändringen ({periods}), förutsagt {expected}",
-        "no_data": "Förutsägelsen ({name} {expected}) kan inte prövas än: inga mätningar efter förändringen",
-        "not_followed": "Förutsägelsen gäller ett mått som cykeln inte längre följer",
-        "provisional": " (än så länge: testet pågår)",
-    },
-    "nb": {
-        "at_least": "minst {v}",
-        "at_most": "høyst {v}",
-        "between": "mellom {v} og {w}",
-        "met": "Prediksjonen slo til: {name} ble {observed} etter endringen ({periods}), forventet {expected}",
-        "not_met": "Prediksjonen slo ikke til: {name} ble {observed} etter endringen ({periods}), forventet {expected}",
-        "no_data": "Prediksjonen ({name} {expected}) kan ikke prøves ennå: ingen målinger etter endringen",
-        "not_followed": "Prediksjonen gjelder en indikator som syklusen ikke lenger følger",
-        "provisional": " (foreløpig: testen pågår)",
-    },
-    "nn": {
-        "at_least": "minst {v}",
-        "at_most": "høgst {v}",
-        "between": "mellom {v} og {w}",
-        "met": "Prediksjonen slo til: {name} vart {observed} etter endringa ({periods}), venta {expected}",
-        "not_met": "Prediksjonen slo ikkje til: {name} vart {observed} etter endringa ({periods}), venta {expected}",
-        "no_data": "Prediksjonen ({name} {expected}) kan ikkje prøvast enno: ingen målingar etter endringa",
-        "not_followed": "Prediksjonen gjeld ein indikator som syklusen ikkje lenger følgjer",
-        "provisional": " (førebels: testen held fram)",
-    },
-    "en": {
-        "at_least": "at least {v}",
-        "at_most": "at most {v}",
-        "between": "between {v} and {w}",
-        "met": "The prediction came true: {name} was {observed} after the change ({periods}), predicted {expected}",
-        "not_met": "The prediction did not come true: {name} was {observed} after the change ({periods}), predicted {expected}",
-        "no_data": "The prediction ({name} {expected}) cannot be checked yet: no measurements after the change",
-        "not_followed": "The prediction is about a measure the cycle no longer follows",
-        "provisional": " (so far: the test is still running)",
-    },
-}
 
 _MEANING = {
     SignalDirection.improvement: "improvement",
@@ -338,7 +258,7 @@ def measure_evidence(
     period_kind = PeriodKind(measure.period_kind)
     period_word = PERIOD_WORD[period_kind]
     scale = display_scale(kind, chart)
-    phrases = _EVIDENCE_PHRASES[language]
+    phrases = EVIDENCE_PHRASES[language]
     first, n = series.first, int(series.values.size)
 
     def offsets(lo: int | None, hi: int | None) -> slice | None:
@@ -419,8 +339,10 @@ def measure_evidence(
             verdict = Verdict.change if after else Verdict.no_signal
 
     name = measure.name
+    plain_phrases = {**phrases, **EVIDENCE_PLAIN[language]}
     if verdict in (Verdict.no_data, Verdict.no_follow_up, Verdict.no_baseline):
         sentence = _capitalise(phrases[verdict.value].format(name=name)) + "."
+        plain = _capitalise(plain_phrases[verdict.value].format(name=name)) + "."
     else:
         assert b_centre is not None and f_centre is not None and analysis is not None
         sentence = (
@@ -431,11 +353,14 @@ def measure_evidence(
             )
             + "."
         )
+        plain = sentence
         main = _main(after)
         if main is None:
             sentence += f" {_capitalise(PHRASES[language]['common_cause'])}."
+            plain += f" {_capitalise(PLAIN[language]['common_cause'])}."
         else:
-            sentence += " " + _signal_sentence(analysis, main, language, period_word)
+            labels = [period_key(offset) for offset in range(n)]
+            shown = [main]
             if verdict is Verdict.mixed:
                 other = _main(
                     after,
@@ -444,7 +369,15 @@ def measure_evidence(
                     else SignalDirection.improvement,
                 )
                 if other is not None:
-                    sentence += " " + _signal_sentence(analysis, other, language, period_word)
+                    shown.append(other)
+            for signal in shown:
+                sentence += " " + _signal_sentence(analysis, signal, language, period_word)
+                plain += "".join(
+                    f" {_capitalise(part)}."
+                    for part in plain_signal(
+                        signal, language, labels=labels, period_word=period_word
+                    )
+                )
 
     points: list[dict[str, Any]] = []
     if analysis is not None:
@@ -514,6 +447,7 @@ def measure_evidence(
         ),
         "trial_limits": bool(summary.trial_limits) if summary else False,
         "sentence": sentence,
+        "plain_sentence": plain,
         "points": points,
     }
 
@@ -546,7 +480,7 @@ def prediction_check(
     low = cycle.prediction_value
     high = cycle.prediction_upper_value
     assert low is not None
-    phrases = _PREDICTION_PHRASES[language]
+    phrases = PREDICTION_PHRASES[language]
     document: dict[str, Any] = {
         "measure_id": cycle.prediction_measure_id,
         "comparison": comparison,
@@ -613,7 +547,8 @@ def prediction_check(
         assert high is not None
         met = low - tolerance <= observed <= high + tolerance
     first_key, last_key = key(window.start), key(window.stop - 1)
-    periods = first_key if first_key == last_key else f"{first_key}–{last_key}"
+    first_text, last_text = period_in_text(first_key, language), period_in_text(last_key, language)
+    periods = first_text if first_key == last_key else f"{first_text}–{last_text}"
     sentence = phrases["met" if met else "not_met"].format(
         name=measure.name,
         observed=format_figure(observed, language, unit),
@@ -781,7 +716,7 @@ async def cycle_evidence(
     # The analysis and the documents are CPU work: off the event loop.
     documents = await anyio.to_thread.run_sync(build)
 
-    phrases = _EVIDENCE_PHRASES[language]
+    phrases = EVIDENCE_PHRASES[language]
     judged = [
         d for d in documents if d["verdict"] not in ("no_data", "no_follow_up", "no_baseline")
     ]
@@ -800,8 +735,14 @@ async def cycle_evidence(
             )
             + "."
         )
+    plain = sentence
+    if not documents or not judged:
+        key = "no_measures" if not documents else "cycle_unjudged"
+        plain_words = {**phrases, **EVIDENCE_PLAIN[language]}
+        plain = plain_words[key].format(n=len(documents)) + "."
     if check is not None:
         sentence += " " + check["sentence"]
+        plain += " " + check["sentence"]
     return {
         "cycle_id": cycle.id,
         "title": cycle.title,
@@ -816,6 +757,7 @@ async def cycle_evidence(
         "chart": chart.value,
         "default_measures": default,
         "sentence": sentence,
+        "plain_sentence": plain,
         "measures": documents,
     }
 

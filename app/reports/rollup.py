@@ -31,10 +31,10 @@ subtree, whatever its size).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, overload
 
 import anyio.to_thread
 import numpy as np
@@ -46,7 +46,7 @@ from sqlmodel import col
 from app.analytics.spc import (
     ChartOptions,
 )
-from app.analytics.summary import summary_sentence
+from app.analytics.summary import plain_sentence, summary_sentence
 from app.analytics.types import (
     AnalysisInputError,
     ChartType,
@@ -62,7 +62,13 @@ from app.charts.kinds import (
 from app.context import Principal
 from app.db import local_today
 from app.goals import service as goal_service
-from app.i18n import Language
+from app.i18n import (
+    COVERAGE_WORDS,
+    REPORT_CSV_COLUMNS,
+    STATUS_WORDS,
+    YES_NO,
+    Language,
+)
 from app.measures import service as measure_service
 from app.measures.models import Measurement, ValueKind
 from app.measures.readings import Protection
@@ -330,9 +336,11 @@ def compute_rollup(
     scope_path: str | None,
     language: Language,
     period_word: str = "period",
+    period_key: Callable[[int], str] | None = None,
 ) -> list[dict[str, Any]]:
     """The report's rows, in the order of ``units``: each unit's figure for the period, and
-    the analysis of its (aggregated, protected) series up to it."""
+    the analysis of its (aggregated, protected) series up to it. ``period_key`` names a
+    period by its ordinal, for the plain sentence (``v. 41``; without it, a point number)."""
     figures = aggregate(
         units,
         rows,
@@ -344,6 +352,7 @@ def compute_rollup(
     scale = display_scale(kind, chart)
     ratio = kind in RATIO_KINDS
     last = period_ordinal - figures.first_ordinal
+    labels = _Labels(figures.first_ordinal, last + 1, period_key) if period_key else None
     out: list[dict[str, Any]] = []
     top_depth = units[0].depth if units else 0
     for k, unit in enumerate(units):
@@ -370,10 +379,12 @@ def compute_rollup(
         coverage = _coverage(figures, k, units) if unit.covered else None
         if shown:
             sentence = summary_sentence(analysis, language, period_word=period_word)
+            plain = plain_sentence(analysis, language, labels=labels, period_word=period_word)
             if coverage is not None and coverage["missing"]:
                 sentence += " " + _coverage_sentence(coverage, language)
+                plain += " " + _coverage_sentence(coverage, language)
         else:
-            sentence = STATUS_WORDS[language][status] + "."
+            sentence = plain = STATUS_WORDS[language][status] + "."
         out.append(
             {
                 "org_unit_id": unit.id,
@@ -410,41 +421,31 @@ def compute_rollup(
                 ),
                 "trial_limits": summary.trial_limits,
                 "sentence": sentence,
+                "plain_sentence": plain,
             }
         )
     return out
 
 
-#: A row's status for the period, in words (the sentence of a row without a figure).
-STATUS_WORDS: dict[str, dict[str, str]] = {
-    "sv": {
-        "reported": "Rapporterat",
-        "not_reported": "Ej rapporterat för perioden",
-        "withheld": "Visas inte: för få för att redovisas",
-    },
-    "nb": {
-        "reported": "Rapportert",
-        "not_reported": "Ikke rapportert for perioden",
-        "withheld": "Vises ikke: for få til å rapporteres",
-    },
-    "nn": {
-        "reported": "Rapportert",
-        "not_reported": "Ikkje rapportert for perioden",
-        "withheld": "Visast ikkje: for få til å rapporterast",
-    },
-    "en": {
-        "reported": "Reported",
-        "not_reported": "Not reported for the period",
-        "withheld": "Not shown: too few to report",
-    },
-}
+class _Labels(Sequence[str | None]):
+    """The period keys of a series from ``first`` (ordinal), made when a sentence names one."""
 
-_COVERAGE_WORDS = {
-    "sv": "{r} av {n} enheter har rapporterat; saknas: {names}.",
-    "nb": "{r} av {n} enheter har rapportert; mangler: {names}.",
-    "nn": "{r} av {n} einingar har rapportert; manglar: {names}.",
-    "en": "{r} of {n} units have reported; missing: {names}.",
-}
+    def __init__(self, first: int, n: int, key: Callable[[int], str]) -> None:
+        self._first, self._n, self._key = first, n, key
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, index: int) -> str | None: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str | None]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str | None] | None:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._n))]
+        if not -self._n <= index < self._n:
+            raise IndexError(index)
+        return self._key(self._first + index % self._n)
 
 
 def _coverage(figures: Aggregates, k: int, units: Sequence[ReportUnit]) -> dict[str, Any]:
@@ -469,7 +470,7 @@ def _coverage(figures: Aggregates, k: int, units: Sequence[ReportUnit]) -> dict[
 
 
 def _coverage_sentence(coverage: dict[str, Any], language: str) -> str:
-    return _COVERAGE_WORDS[language].format(
+    return COVERAGE_WORDS[language].format(
         r=coverage["reported"],
         n=coverage["expected"],
         names=", ".join(item["name"] for item in coverage["missing"]),
@@ -642,6 +643,9 @@ async def rollup_report(
             scope_path=principal.scope_path,
             language=language,
             period_word=PERIOD_WORD[period_kind],
+            period_key=lambda ordinal: (
+                period_from_ordinal(period_kind, ordinal, school_year_start=school_year).key
+            ),
         )
     )
     aggregation, note = AGGREGATION[kind]
@@ -667,44 +671,8 @@ async def rollup_report(
 
 #: The CSV's columns: the English headers are the JSON's names (stable for scripts); the
 #: Nordic ones are words people read.
-CSV_COLUMNS: dict[str, tuple[str, str, str]] = {
-    "depth": ("nivå", "nivå", "nivå"),
-    "org_unit": ("enhet", "enhet", "eining"),
-    "org_unit_id": ("enhetens id", "enhetens id", "einingas id"),
-    "external_code": ("extern kod", "ekstern kode", "ekstern kode"),
-    "kind": ("typ", "type", "type"),
-    "level_above_scope": (
-        "nivå ovanför behörigheten",
-        "nivå over tilgangen",
-        "nivå over tilgangen",
-    ),
-    "period": ("period", "periode", "periode"),
-    "status": ("status", "status", "status"),
-    "value": ("värde", "verdi", "verdi"),
-    "numerator": ("täljare", "teller", "teljar"),
-    "denominator": ("nämnare", "nevner", "nemnar"),
-    "reporting_units": ("rapporterande enheter", "rapporterende enheter", "rapporterande einingar"),
-    "expected_units": ("förväntade enheter", "forventede enheter", "forventa einingar"),
-    "complete": ("alla har rapporterat", "alle har rapportert", "alle har rapportert"),
-    "not_reported": ("ej rapporterat", "ikke rapportert", "ikkje rapportert"),
-    "withheld": ("dold (för få)", "skjult (for få)", "skjult (for få)"),
-    "chart": ("diagram", "diagram", "diagram"),
-    "centre": ("mittlinje", "midtlinje", "midtlinje"),
-    "lower": ("nedre gräns", "nedre grense", "nedre grense"),
-    "upper": ("övre gräns", "øvre grense", "øvre grense"),
-    "variation": ("variation", "variasjon", "variasjon"),
-    "assurance": ("målet mot gränserna", "målet mot grensene", "målet mot grensene"),
-    "assurance_verdict": ("måluppfyllelse", "måloppnåelse", "måloppnåing"),
-    "summary": ("sammanfattning", "sammendrag", "samandrag"),
-}
-CSV_HEADER = tuple(CSV_COLUMNS)
+CSV_HEADER = tuple(REPORT_CSV_COLUMNS)
 _NORDIC = ("sv", "nb", "nn")
-_YES_NO: dict[str, tuple[str, str]] = {
-    "sv": ("ja", "nej"),
-    "nb": ("ja", "nei"),
-    "nn": ("ja", "nei"),
-    "en": ("yes", "no"),
-}
 
 
 def csv_header(language: str) -> tuple[str, ...]:
@@ -712,7 +680,7 @@ def csv_header(language: str) -> tuple[str, ...]:
     if language not in _NORDIC:
         return CSV_HEADER
     column = _NORDIC.index(language)
-    return tuple(words[column] for words in CSV_COLUMNS.values())
+    return tuple(words[column] for words in REPORT_CSV_COLUMNS.values())
 
 
 def round_figure(value: float | None, *, percentage: bool = False) -> float | int | None:
@@ -732,7 +700,7 @@ def round_figure(value: float | None, *, percentage: bool = False) -> float | in
 def csv_rows(report: dict[str, Any], language: str = "en") -> list[tuple[Any, ...]]:
     """The report as spreadsheet rows (one per unit, in tree order) under
     :func:`csv_header`: yes/no in ``language``, figures rounded (:func:`round_figure`)."""
-    yes, no = _YES_NO.get(language, _YES_NO["en"])
+    yes, no = YES_NO.get(language, YES_NO["en"])
     status_words = STATUS_WORDS.get(language, STATUS_WORDS["en"])
     percent = report["value_kind"] == ValueKind.proportion.value
 
@@ -770,6 +738,7 @@ def csv_rows(report: dict[str, Any], language: str = "en") -> list[tuple[Any, ..
                 row["assurance"],
                 row["assurance_verdict"],
                 row["sentence"],
+                row["plain_sentence"],
             )
         )
     return out

@@ -145,6 +145,10 @@ class MeasureEvidence(BaseModel):
     assurance_verdict: str | None
     trial_limits: bool = Field(description="The baseline is short: the limits are provisional.")
     sentence: str = Field(description="The evidence in words, in the Content-Language.")
+    plain_sentence: str = Field(
+        description="The same for a rektor: before and after in figures, then what happened "
+        "since when (`v. 41`), without the analyst's words (limits, baseline, phase, shift)."
+    )
     points: list[EvidencePoint] = Field(description="Every period from the baseline on.")
 
 
@@ -195,7 +199,7 @@ _EVIDENCE_EXAMPLE: dict[str, Any] = {
         "outcome": "met",
         "provisional": False,
         "sentence": "Förutsägelsen slog in: Andel elever som upplever delaktighet blev 61,9 % "
-        "efter förändringen (2026-W40–2026-W45), förutsagt minst 55 %.",
+        "efter förändringen (v. 40–v. 45), förutsagt minst 55 %.",
     },
     "decision": None,
     "baseline_start_on": "2026-08-31",
@@ -206,6 +210,8 @@ _EVIDENCE_EXAMPLE: dict[str, Any] = {
     "default_measures": True,
     "sentence": "Efter förändringen visar 1 av 1 mått troligen en verklig förbättring och 0 en "
     "försämring.",
+    "plain_sentence": "Efter förändringen visar 1 av 1 mått troligen en verklig förbättring "
+    "och 0 en försämring.",
     "measures": [
         {
             "measure_id": "3b9f1c2e-7d4a-4e5b-9c8d-1a2b3c4d5e6f",
@@ -256,6 +262,9 @@ _EVIDENCE_EXAMPLE: dict[str, Any] = {
             "sentence": "Andel elever som upplever delaktighet: 45,2 % före förändringen, "
             "61,9 % efter. Den senaste mätningen ligger över den övre gränsen för vanlig "
             "variation: troligen en verklig förbättring.",
+            "plain_sentence": "Andel elever som upplever delaktighet: 45,2 % före "
+            "förändringen, 61,9 % efter. Värdet för v. 42 är ovanligt högt, mer än vad slumpen "
+            "förklarar. Det är en förbättring.",
             "points": [
                 {
                     "period": "2026-W36",
@@ -296,6 +305,10 @@ class CycleEvidence(BaseModel):
         description="True: the cycle names no measures and follows its initiative's."
     )
     sentence: str = Field(description="The whole cycle in one sentence (Content-Language).")
+    plain_sentence: str = Field(
+        description="The same for a rektor, without the analyst's words (limits, baseline, "
+        "phase, shift)."
+    )
     measures: list[MeasureEvidence]
 
 
@@ -420,6 +433,11 @@ class ReportRow(BaseModel):
         description="The verdict in words, in the Content-Language, with the coverage when "
         "units are missing; without a figure only its status (`Ej rapporterat för perioden.`)."
     )
+    plain_sentence: str = Field(
+        description="The same verdict for a rektor, without the analyst's words (limits, "
+        "baseline, phase, shift), periods as people write them (`v. 41`, `HT 2026`), with the "
+        "coverage; without a figure only its status."
+    )
 
 
 _REPORT_ROW: dict[str, Any] = {
@@ -456,6 +474,9 @@ _REPORT_ROW: dict[str, Any] = {
     "sentence": "Inga tecken på en verklig förändring: bara vanlig variation. Målet nås ibland, "
     "men inte säkert. Gränserna är preliminära: för få mätningar i baslinjen. 3 av 4 enheter "
     "har rapporterat; saknas: Västskolan.",
+    "plain_sentence": "Värdena varierar bara som de brukar: inget tyder på en verklig "
+    "förändring. Målet nås ibland, men inte säkert. Bedömningen är preliminär: det finns ännu "
+    "få mätningar. 3 av 4 enheter har rapporterat; saknas: Västskolan.",
 }
 
 

@@ -324,7 +324,7 @@ async def test_a_checkable_prediction_is_checked_against_the_follow_up_in_figure
     )
     assert check["sentence"] == (
         f"Förutsägelsen slog in: {measure['name']} blev 75,8\u00a0% efter förändringen "
-        "(2025-W19–2025-W24), förutsagt minst 55\u00a0%."
+        "(v. 19–v. 24), förutsagt minst 55\u00a0%."
     )
     assert body["sentence"].endswith(check["sentence"])
     # By a day: only the follow-up's periods up to it (W19 and W20: 36 of 48).

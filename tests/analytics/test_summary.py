@@ -9,8 +9,6 @@ from app.analytics.spc import (
     analyse,
 )
 from app.analytics.summary import (
-    PERIOD_WORDS,
-    PHRASES,
     summary_sentence,
 )
 from app.analytics.types import (
@@ -18,7 +16,7 @@ from app.analytics.types import (
     ChartType,
     Rule,
 )
-from app.i18n import LANGUAGES
+from app.i18n import LANGUAGES, PERIOD_WORDS, PHRASES
 
 ALTERNATING = [12.0, 10.0] * 10  # I chart baseline: mean 11, limits 5.68 .. 16.32
 

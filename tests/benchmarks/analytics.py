@@ -332,6 +332,7 @@ def analysis_step(inputs: dict[str, Any]) -> dict[str, float]:
             scope_path=None,
             language=Language.sv,
             period_word="week",
+            period_key=lambda ordinal: period_from_ordinal(PeriodKind.week, ordinal).key,
         )
 
     def ours_without_sentences() -> object:

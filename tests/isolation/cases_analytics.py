@@ -44,6 +44,11 @@ CASES: list[Case] = [
         "/measures/{indicator}/analysis",
         query={"org_unit_id": "{north}", "include_descendants": "true"},
     ),
+    Case(
+        "GET",
+        "/measures/{indicator}/analysis",
+        query={"org_unit_id": "{north}", "include_descendants": "true", "chart": "xbar"},
+    ),
     Case("GET", "/measures/{measure}/analysis.csv"),
     Case("GET", "/measures/{measure}/chart.svg"),
     Case("GET", "/measures/{indicator}/chart.svg", query={"org_unit_id": "{school}"}),

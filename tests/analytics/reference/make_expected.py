@@ -368,3 +368,40 @@ write(
         },
     },
 )
+
+# --- Montgomery example 7.6 (table 7.14): hours between failures of a valve, a T chart -----
+# The published example for time between events, kept by qicharts2 as a test reference of
+# its T chart (tests/testthat/test_montgomery.R, `qic(failure, hours, data = tbl_07.14,
+# chart = 't')`, reference ex_7.6_1.rds). No moving range reaches 3.267 x their average, so
+# the screened (this app's default) and unscreened (qicharts2's default) limits agree.
+VALVE = [286, 948, 536, 124, 816, 729, 4, 143, 431, 8, 2837, 596, 81, 227, 603, 492, 1199]
+VALVE += [1214, 2831, 96]
+y = [h ** (1 / 3.6) for h in VALVE]
+y_bar = statistics.fmean(y)
+mr_y = [abs(b - a) for a, b in itertools.pairwise(y)]
+assert max(mr_y) < 3.267 * statistics.fmean(mr_y)  # nothing screened
+sigma_y = statistics.fmean(mr_y) / 1.128
+write(
+    "montgomery_ex7.6_t_valve",
+    {
+        "id": "montgomery_ex7.6_t_valve",
+        "source": "Montgomery, Introduction to Statistical Quality Control, example 7.6 / "
+        "table 7.14 (hours between failures of a valve, 20 failures; the transform "
+        "y = x^(1/3.6) of Nelson); the same data are qicharts2's own T chart reference "
+        "(github anhoej/qicharts2 tests/testthat/test_montgomery.R, ex_7.6_1). The book's "
+        "printed figures could not be consulted here, so the figures are computed from the "
+        "data with qicharts2's qic.t",
+        "obtained_by": "tests/analytics/reference/make_expected.py: y = x^(1/3.6), the I chart "
+        "of y (mean, average moving range / 1.128), centre and limits raised to 3.6, a "
+        "negative lower limit 0 (qic.t)",
+        "chart": "t",
+        "values": VALVE,
+        "expected": {
+            "centre": y_bar**3.6,
+            "value": [float(h) for h in VALVE],
+            "lower": [back(y_bar - 3 * sigma_y)] * 20,
+            "upper": [back(y_bar + 3 * sigma_y)] * 20,
+            "upper_2s": [back(y_bar + 2 * sigma_y)] * 20,
+        },
+    },
+)
