@@ -1,0 +1,160 @@
+"""Rate limits: a budget of requests per token (or, without one, per client address) and kind.
+
+Three budgets, counted apart (``PDCA_RATE_LIMIT_READS``, ``_WRITES``, ``_UPLOADS``): reads are
+GET and HEAD; uploads are the file, import and bulk operations (a path segment ``upload``,
+``import`` or ``bulk``, or a path ending in ``/bulk``); everything else is a write. Spending the
+write budget leaves reads untouched, so a portal that stops posting can still show its data.
+
+The counts are fixed windows of the ``limits`` library (one counter increment per request, the
+cheapest of its strategies: about 7 µs in memory), in memory by default or in Redis
+(``PDCA_RATE_LIMIT_STORAGE_URL=redis://...``) where several processes must share them.
+``limits`` offers no PostgreSQL storage; with several processes and no Redis, each process
+counts apart (a client may then spend up to the budget once per process).
+
+A request over its budget is answered ``429`` problem+json with ``Retry-After`` and the IETF
+``RateLimit-Policy`` / ``RateLimit`` fields (draft-ietf-httpapi-ratelimit-headers-08 and
+later). Answers within the budget carry no such fields: they would cost a second look-up in
+the store on every request, and a client that follows ``Retry-After`` needs none.
+
+The caller is the bearer token (its hash: the store never sees a secret) or, without one, the
+connection's address; behind a proxy listed in ``PDCA_TRUSTED_PROXIES`` the address is the
+right-most one in ``X-Forwarded-For`` that is not itself such a proxy. Probes and ``/metrics``
+are never limited. When the store cannot be reached the request goes through (and is logged):
+an outage of Redis must not become an outage of the service.
+"""
+
+import hashlib
+import math
+import time
+from ipaddress import ip_address, ip_network
+from typing import Literal
+
+import structlog
+from limits import RateLimitItem, parse
+from limits.aio.strategies import FixedWindowRateLimiter
+from limits.storage import storage_from_string
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.problems import Problem, send_problem
+from app.settings import Settings
+
+Kind = Literal["reads", "writes", "uploads"]
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+UPLOAD_SEGMENTS = ("/upload", "/import", "/bulk")
+EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
+
+log = structlog.get_logger(__name__)
+
+
+class RateLimited(Problem):
+    status, type, title = 429, "rate-limited", "Too many requests"
+
+
+def kind_of(method: str, path: str) -> Kind:
+    """Which budget a request spends."""
+    if method in READ_METHODS:
+        return "reads"
+    if any(segment in path for segment in UPLOAD_SEGMENTS):
+        return "uploads"
+    return "writes"
+
+
+def storage_uri(url: str) -> tuple[str, dict[str, str]]:
+    """The ``limits`` async storage URI of a setting's URL, and its options (redis-py for Redis:
+    the client this service already depends on)."""
+    if url.startswith("memory"):
+        return "async+memory://", {}
+    return f"async+{url}", {"implementation": "redispy"}
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp, *, settings: Settings) -> None:
+        self.app = app
+        self.enabled = settings.rate_limit_enabled
+        uri, options = storage_uri(settings.rate_limit_storage_url)
+        self.limiter = FixedWindowRateLimiter(storage_from_string(uri, **options))
+        self.budgets: dict[Kind, RateLimitItem] = {
+            "reads": parse(settings.rate_limit_reads),
+            "writes": parse(settings.rate_limit_writes),
+            "uploads": parse(settings.rate_limit_uploads),
+        }
+        self.policies = {
+            kind: f'"{kind}";q={item.amount};w={item.get_expiry()}'
+            for kind, item in self.budgets.items()
+        }
+        self.proxies = [ip_network(n, strict=False) for n in settings.trusted_proxies]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.enabled or scope["type"] != "http" or scope["path"] in EXEMPT:
+            await self.app(scope, receive, send)
+            return
+        kind = kind_of(scope["method"], scope["path"])
+        caller = self.caller(scope)
+        item = self.budgets[kind]
+        try:
+            allowed = await self.limiter.hit(item, kind, caller)
+        except Exception as error:  # the store is down: serve rather than refuse everyone
+            log.warning("rate_limit_store_unavailable", error=type(error).__name__)
+            allowed = True
+        if allowed:
+            await self.app(scope, receive, send)
+            return
+        await self.refuse(scope, send, kind, caller)
+
+    def caller(self, scope: Scope) -> str:
+        """``t:<hash of the token>`` or ``a:<client address>``."""
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                if value[:7].lower() == b"bearer " and len(value) > 7:
+                    return "t:" + hashlib.blake2b(value[7:], digest_size=16).hexdigest()
+                break
+        client = scope.get("client")
+        address = client[0] if client else "unknown"
+        if self.proxies:
+            address = self.forwarded_for(scope, address)
+        return "a:" + address
+
+    def forwarded_for(self, scope: Scope, peer: str) -> str:
+        """The client behind trusted proxies: the right-most ``X-Forwarded-For`` entry that is
+        not a trusted proxy (the left-most ones are whatever the client chose to send)."""
+        if not self._trusted(peer):
+            return peer
+        hops: list[str] = []
+        for name, value in scope["headers"]:
+            if name == b"x-forwarded-for":
+                hops.extend(h.strip() for h in value.decode("latin-1").split(","))
+        for hop in reversed(hops):
+            if not self._trusted(hop):
+                return hop
+        return peer
+
+    def _trusted(self, address: str) -> bool:
+        try:
+            parsed = ip_address(address)
+        except ValueError:
+            return False
+        return any(parsed in network for network in self.proxies)
+
+    async def refuse(self, scope: Scope, send: Send, kind: Kind, caller: str) -> None:
+        item = self.budgets[kind]
+        try:
+            stats = await self.limiter.get_window_stats(item, kind, caller)
+            reset = max(1, math.ceil(stats.reset_time - time.time()))
+        except Exception:  # the store went away between the two calls: the whole window
+            reset = item.get_expiry()
+        per = "token" if caller.startswith("t:") else "client address"
+        problem = RateLimited(
+            f"More than {item.amount} {kind} per {_window(item)} from this {per}; "
+            f"retry after {reset} seconds."
+        )
+        headers = {
+            "Retry-After": str(reset),
+            "RateLimit-Policy": self.policies[kind],
+            "RateLimit": f'"{kind}";r=0;t={reset}',
+        }
+        await send_problem(send, problem, scope["path"], headers)
+
+
+def _window(item: RateLimitItem) -> str:
+    unit = item.GRANULARITY.name
+    return unit if item.multiples == 1 else f"{item.multiples} {unit}s"
