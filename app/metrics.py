@@ -20,11 +20,11 @@ forwarded header) or anyone sending ``Authorization: Bearer <PDCA_METRICS_TOKEN>
 """
 
 import hmac
-import os
 import time
 from collections.abc import Iterable
 from datetime import datetime
 from ipaddress import ip_address, ip_network
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -50,8 +50,6 @@ from app.settings import Settings
 PATH = "/metrics"
 OUTBOX_CACHE_SECONDS = 5.0
 POOL_SAMPLE_SECONDS = 1.0
-MULTIPROCESS = bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
-"""prometheus-client reads the same variable when it is imported: both agree."""
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -96,6 +94,16 @@ _WEBHOOK_DELIVERY = sa.table(
 )
 """The two columns the backlog query reads, named as a migration would: this core module
 imports no domain (the webhooks domain owns the table)."""
+
+
+def reset_multiprocess_dir(directory: str) -> None:
+    """Empty the multiprocess directory before the processes start: files of processes that
+    are gone would otherwise be added up for ever (counters then restart at zero, which
+    Prometheus's ``rate()`` expects of a restart)."""
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
 
 
 def count_delivery(*, succeeded: bool, disabled: bool = False) -> None:
@@ -174,6 +182,8 @@ class MetricsMiddleware:
         self.collector: _ScrapeCollector | None = None
         self.outbox_read_at = -OUTBOX_CACHE_SECONDS
         self.pool_sampled_at = 0.0
+        # prometheus-client reads the same variable when it is imported, so the two agree.
+        self.multiprocess = settings.prometheus_multiproc_dir is not None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -205,7 +215,7 @@ class MetricsMiddleware:
                 )
             children[0].inc()
             children[1].observe(ended - started)
-            if MULTIPROCESS and ended - self.pool_sampled_at > POOL_SAMPLE_SECONDS:
+            if self.multiprocess and ended - self.pool_sampled_at > POOL_SAMPLE_SECONDS:
                 self.pool_sampled_at = ended
                 self._sample_pool(scope)
 
@@ -246,7 +256,7 @@ class MetricsMiddleware:
             self.outbox_read_at = now
             self.collector.outbox = await read_outbox(app)
         self._sample_pool(scope)
-        if MULTIPROCESS:
+        if self.multiprocess:
             shared = CollectorRegistry()
             multiprocess.MultiProcessCollector(shared)  # type: ignore[no-untyped-call]  # untyped in prometheus-client
             body = generate_latest(shared)

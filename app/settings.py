@@ -66,6 +66,12 @@ class Settings(BaseSettings):
         default=None,
         description="A bearer token that may read /metrics from any address (unset: none).",
     )
+    prometheus_multiproc_dir: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PROMETHEUS_MULTIPROC_DIR"),
+        description="prometheus-client's own variable: a directory where every process (server "
+        "workers, pdca worker) keeps its metrics, so /metrics adds them up.",
+    )
     rate_limit_enabled: bool = Field(
         default=True, description="Answer 429 past the budgets below (off: no limits at all)."
     )
