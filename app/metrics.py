@@ -45,11 +45,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import UTCDateTime, utcnow
 from app.problems import NotFound, send_problem
-from app.settings import Settings
+from app.settings import Settings, get_settings
 
 PATH = "/metrics"
 OUTBOX_CACHE_SECONDS = 5.0
 POOL_SAMPLE_SECONDS = 1.0
+
+_MULTIPROC_DIR = get_settings().prometheus_multiproc_dir
+if _MULTIPROC_DIR:  # prometheus-client opens its files there as the metrics below are made
+    Path(_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
