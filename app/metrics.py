@@ -41,6 +41,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.pool import QueuePool
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import UTCDateTime, utcnow
@@ -173,6 +174,18 @@ async def read_outbox(app: Any) -> tuple[int, float]:
     return int(count), max(age, 0.0)
 
 
+def _route_of_head(scope: Scope) -> Any:
+    """The route a HEAD request went to: it is answered as a GET on a copy of its scope
+    (app.http), so the router's ``scope["route"]`` is not seen here; HEADs are rare enough to
+    match again."""
+    probe = {**scope, "method": "GET"}
+    for route in scope["app"].router.routes:
+        match, _ = route.matches(probe)
+        if match is Match.FULL:
+            return route
+    return None
+
+
 class MetricsMiddleware:
     """Counts every HTTP request and answers ``GET /metrics`` to those allowed to scrape."""
 
@@ -210,6 +223,8 @@ class MetricsMiddleware:
         finally:
             ended = time.perf_counter()
             route = scope.get("route")
+            if route is None and scope["method"] == "HEAD":
+                route = _route_of_head(scope)
             key = (scope["method"], getattr(route, "path", "unmatched"), status)
             children = self.children.get(key)
             if children is None:

@@ -50,6 +50,9 @@ or scope answer **404**, as if they did not exist; a role that may not act answe
   report, a CSV) carries a strong `ETag` (an object's is its version, others a hash of the
   body); `If-None-Match` with it answers **304** while nothing changed, so polling is cheap.
   Lists of objects that change take `updated_after=<instant>` and sort by `-updated_at`.
+- Each token (without one, each client address) has a budget of reads, of writes and of
+  uploads a minute; past one the answer is **429** with `Retry-After` and the IETF
+  `RateLimit-Policy` / `RateLimit` fields, and the other budgets are untouched.
 - Timestamps are UTC, ISO 8601. Ids are random UUIDs.
 - Every change is recorded in the audit trail (`/api/v1/audit-events`).
 

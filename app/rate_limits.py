@@ -36,6 +36,8 @@ from limits.aio.strategies import FixedWindowRateLimiter
 from limits.storage import storage_from_string
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app import problem_texts
+from app.i18n import negotiate_language
 from app.problems import Problem, send_problem
 from app.settings import Settings
 
@@ -177,7 +179,11 @@ class RateLimitMiddleware:
             f"More than {item.amount} {kind} per {_window(item)} from this {per}; "
             f"retry after {reset} seconds."
         )
+        accept = next((v for n, v in scope["headers"] if n == b"accept-language"), b"")
+        language = negotiate_language(accept.decode("latin-1") or None).value
+        problem.title = problem_texts.title(problem.type, problem.title, language)
         headers = {
+            "Content-Language": language,
             "Retry-After": str(reset),
             "RateLimit-Policy": self.policies[kind],
             "RateLimit": f'"{kind}";r=0;t={reset}',

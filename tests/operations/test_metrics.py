@@ -46,6 +46,8 @@ async def test_requests_are_counted_by_route_template_and_status(
     missing = await client.get(f"/api/v1/org-units/{uuid.uuid4()}", headers=tenant.headers)
     assert missing.status_code == 404
     assert (await client.get("/api/v1/no-such-thing")).status_code == 404
+    head = await client.head(f"/api/v1/org-units/{tenant.school.id}", headers=tenant.headers)
+    assert head.status_code == 200
     after = await scrape(client)
 
     def grew(name: str, **labels: str) -> float:
@@ -55,6 +57,7 @@ async def test_requests_are_counted_by_route_template_and_status(
     assert grew(requests, method="GET", route=template, status="200") == 2
     assert grew(requests, method="GET", route=template, status="404") == 1
     assert grew(requests, method="GET", route="unmatched", status="404") == 1
+    assert grew(requests, method="HEAD", route=template, status="200") == 1
     latency = "pdca_http_request_duration_seconds_count"
     assert grew(latency, method="GET", route=template) == 3
     bucket = "pdca_http_request_duration_seconds_bucket"

@@ -34,6 +34,18 @@ async def test_past_the_budget_answers_429_with_retry_after_and_ratelimit_fields
     assert 1 <= int(refused.headers["retry-after"]) <= 60
     assert refused.headers["ratelimit-policy"] == '"reads";q=2;w=60'
     assert refused.headers["ratelimit"] == f'"reads";r=0;t={refused.headers["retry-after"]}'
+    assert body["title"] == "Too many requests"
+
+
+async def test_the_429_title_follows_accept_language(app: FastAPI, session: AsyncSession) -> None:
+    tenant = await make_tenant(session)
+    swedish = {**tenant.headers, "Accept-Language": "sv-SE"}
+    async with configured(app, rate_limit_reads="1/minute") as http:
+        await http.get("/api/v1/organisation", headers=swedish)
+        refused = await http.get("/api/v1/organisation", headers=swedish)
+    assert refused.status_code == 429
+    assert refused.json()["title"] == "För många anrop"
+    assert refused.headers["content-language"] == "sv"
 
 
 async def test_writes_spent_leave_reads_and_other_tokens_untouched(
