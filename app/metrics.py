@@ -3,7 +3,8 @@
 Per request the middleware takes two clock readings and, after the app has answered, reads the
 matched route's path template from ``scope["route"]`` (never the raw path, whose ids would make
 a series per object); the label children of each (method, route, status) are made once and kept.
-A request that matched no route counts under the route ``unmatched``.
+A request that matched no route counts under the route ``unmatched``, and a method that is not
+HTTP's under ``OTHER``, so no client can make series without end.
 
 Pool and outbox figures are read when Prometheus scrapes: the pool's counters from SQLAlchemy,
 the outbox backlog with one query, kept ``OUTBOX_CACHE_SECONDS`` so several scrapers cost one.
@@ -14,8 +15,8 @@ processes start, and every process writes its counters there; the process that a
 adds them up. The pool figures are per process: in multiprocess mode each process samples its
 own pool at most once a second as it answers requests (``livesum`` over live processes).
 
-Who may scrape: clients in ``PDCA_METRICS_ALLOW`` (by the address of the connection, never a
-forwarded header) or anyone sending ``Authorization: Bearer <PDCA_METRICS_TOKEN>``; others get
+Who may scrape: clients in ``PDCA_METRICS_ALLOW`` (by the client address the server reports:
+uvicorn's, after its own ``FORWARDED_ALLOW_IPS``; ``PDCA_TRUSTED_PROXIES`` is not read) or anyone sending ``Authorization: Bearer <PDCA_METRICS_TOKEN>``; others get
 404, as if there were nothing (not 403, which would confirm the endpoint to a stranger).
 """
 
@@ -51,6 +52,7 @@ from app.settings import Settings, get_settings
 PATH = "/metrics"
 OUTBOX_CACHE_SECONDS = 5.0
 POOL_SAMPLE_SECONDS = 1.0
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 _MULTIPROC_DIR = get_settings().prometheus_multiproc_dir
 if _MULTIPROC_DIR:  # prometheus-client opens its files there as the metrics below are made
@@ -225,7 +227,8 @@ class MetricsMiddleware:
             route = scope.get("route")
             if route is None and scope["method"] == "HEAD":
                 route = _route_of_head(scope)
-            key = (scope["method"], getattr(route, "path", "unmatched"), status)
+            method = scope["method"] if scope["method"] in METHODS else "OTHER"
+            key = (method, getattr(route, "path", "unmatched"), status)
             children = self.children.get(key)
             if children is None:
                 children = self.children[key] = (

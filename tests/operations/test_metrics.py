@@ -48,6 +48,7 @@ async def test_requests_are_counted_by_route_template_and_status(
     assert (await client.get("/api/v1/no-such-thing")).status_code == 404
     head = await client.head(f"/api/v1/org-units/{tenant.school.id}", headers=tenant.headers)
     assert head.status_code == 200
+    await client.request("BREW", "/api/v1/coffee")  # RFC 2324: any method a client invents
     after = await scrape(client)
 
     def grew(name: str, **labels: str) -> float:
@@ -58,6 +59,8 @@ async def test_requests_are_counted_by_route_template_and_status(
     assert grew(requests, method="GET", route=template, status="404") == 1
     assert grew(requests, method="GET", route="unmatched", status="404") == 1
     assert grew(requests, method="HEAD", route=template, status="200") == 1
+    methods = {dict(labels).get("method") for name, labels in after if name == requests}
+    assert "OTHER" in methods and "BREW" not in methods
     latency = "pdca_http_request_duration_seconds_count"
     assert grew(latency, method="GET", route=template) == 3
     bucket = "pdca_http_request_duration_seconds_bucket"
