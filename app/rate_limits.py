@@ -20,14 +20,15 @@ The caller is the bearer token (its hash: the store never sees a secret) or, wit
 connection's address; behind a proxy listed in ``PDCA_TRUSTED_PROXIES`` the address is the
 right-most one in ``X-Forwarded-For`` that is not itself such a proxy. Probes and ``/metrics``
 are never limited. When the store cannot be reached the request goes through (and is logged):
-an outage of Redis must not become an outage of the service.
+an outage of Redis must not become an outage of the service (it is tried again after
+``STORE_RETRY_SECONDS``, each try waiting at most ``STORE_TIMEOUT``).
 """
 
 import hashlib
 import math
 import time
 from ipaddress import ip_address, ip_network
-from typing import Literal
+from typing import Any, Literal
 
 import structlog
 from limits import RateLimitItem, parse
@@ -45,6 +46,11 @@ Kind = Literal["reads", "writes", "uploads"]
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 UPLOAD_SEGMENTS = ("/upload", "/import", "/bulk")
 EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
+STORE_TIMEOUT = 0.5
+"""Seconds a request waits for Redis to count it before it goes through uncounted."""
+STORE_RETRY_SECONDS = 5.0
+"""After the store failed, requests go through uncounted this long before it is tried again,
+so an outage of Redis costs one timeout every few seconds, not one per request."""
 KEYS_KEPT = 10_000
 """Callers whose store keys are kept made (hashing a token and formatting its key cost more
 than the count itself); past this many the keys are made anew."""
@@ -65,12 +71,13 @@ def kind_of(method: str, path: str) -> Kind:
     return "writes"
 
 
-def storage_uri(url: str) -> tuple[str, dict[str, str]]:
-    """The ``limits`` async storage URI of a setting's URL, and its options (redis-py for Redis:
-    the client this service already depends on)."""
+def storage_uri(url: str) -> tuple[str, dict[str, Any]]:
+    """The ``limits`` async storage URI of a setting's URL, and its options: redis-py for Redis,
+    with short timeouts, since every request waits for its count."""
     if url.startswith("memory"):
         return "async+memory://", {}
-    return f"async+{url}", {"implementation": "redispy"}
+    timeouts = {"socket_connect_timeout": STORE_TIMEOUT, "socket_timeout": STORE_TIMEOUT}
+    return f"async+{url}", {"implementation": "redispy", **timeouts}
 
 
 class RateLimitMiddleware:
@@ -83,6 +90,7 @@ class RateLimitMiddleware:
         self.storage = storage
         self.limiter = FixedWindowRateLimiter(self.storage)
         self.keys: dict[tuple[Kind, bytes | str], str] = {}
+        self.store_down_until = 0.0
         self.budgets: dict[Kind, RateLimitItem] = {
             "reads": parse(settings.rate_limit_reads),
             "writes": parse(settings.rate_limit_writes),
@@ -104,12 +112,14 @@ class RateLimitMiddleware:
         if key is None:
             key = self.key(kind, credential)
         item = self.budgets[kind]
-        try:
-            # FixedWindowRateLimiter.hit, with the key made once per caller instead of per hit.
-            allowed = await self.storage.incr(key, item.get_expiry()) <= item.amount
-        except Exception as error:  # the store is down: serve rather than refuse everyone
-            log.warning("rate_limit_store_unavailable", error=type(error).__name__)
-            allowed = True
+        allowed = True
+        if self.store_down_until < time.monotonic():
+            try:
+                # FixedWindowRateLimiter.hit, with the key made once per caller, not per hit.
+                allowed = await self.storage.incr(key, item.get_expiry()) <= item.amount
+            except Exception as error:  # the store is down: serve rather than refuse everyone
+                log.warning("rate_limit_store_unavailable", error=type(error).__name__)
+                self.store_down_until = time.monotonic() + STORE_RETRY_SECONDS
         if allowed:
             await self.app(scope, receive, send)
             return

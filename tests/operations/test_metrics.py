@@ -140,8 +140,9 @@ async def test_ingested_rows_are_counted_by_outcome(
 
 
 async def test_a_scraper_outside_the_allowed_networks_gets_404_unless_it_has_the_token(
-    app: FastAPI,
+    app: FastAPI, session: AsyncSession
 ) -> None:
+    tenant = await make_tenant(session)
     token = "scrape-" + uuid.uuid4().hex
     async with configured(
         app, metrics_allow=["10.0.0.0/8"], metrics_token=SecretStr(token)
@@ -151,6 +152,8 @@ async def test_a_scraper_outside_the_allowed_networks_gets_404_unless_it_has_the
         assert refused.headers["content-type"] == "application/problem+json"
         assert refused.json()["type"] == "/problems/not-found"
         assert (await http.get("/metrics", headers=bearer("wrong"))).status_code == 404
+        # An organisation's admin token is no scraper's token: metrics span every organisation.
+        assert (await http.get("/metrics", headers=tenant.headers)).status_code == 404
         allowed = await http.get("/metrics", headers=bearer(token))
         assert allowed.status_code == 200
         assert "pdca_http_requests_total" in allowed.text
