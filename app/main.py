@@ -33,10 +33,12 @@ from app.initiatives.router import router as initiatives_router
 from app.logging import RequestLogMiddleware, configure_logging
 from app.measures.router import cycle_measures_router, measurements_router
 from app.measures.router import router as measures_router
+from app.metrics import MetricsMiddleware
 from app.org_units.router import router as org_units_router
 from app.organisations.router import router as organisations_router
 from app.overview.router import router as overview_router
 from app.problems import install_problem_handlers
+from app.rate_limits import RateLimitMiddleware
 from app.reports.router import evidence_router, report_router
 from app.routing import mount, operation_id
 from app.sessions import create_sessionmaker
@@ -158,7 +160,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(IdempotencyMiddleware, token_lookup=active_token_owner)
     app.add_middleware(HttpSemanticsMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(CachingMiddleware)
+    app.add_middleware(RateLimitMiddleware, settings=settings)
     app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(MetricsMiddleware, settings=settings)
     return app
 
 

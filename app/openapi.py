@@ -52,6 +52,9 @@ or scope answer **404**, as if they did not exist; a role that may not act answe
   Lists of objects that change take `updated_after=<instant>` and sort by `-updated_at`; the
   audit trail, whose entries never change, and the measurements list do not take it (follow
   new, replaced and deleted measurements in the event feed, `/api/v1/events`).
+- Each token (without one, each client address) has a budget of reads, of writes and of
+  uploads a minute; past one the answer is **429** with `Retry-After` and the IETF
+  `RateLimit-Policy` / `RateLimit` fields, and the other budgets are untouched.
 - Timestamps are UTC, ISO 8601. Ids are random UUIDs.
 - Every change is recorded in the audit trail (`/api/v1/audit-events`).
 
@@ -328,6 +331,50 @@ def _service_unavailable(schema: dict[str, Any]) -> None:
             )
 
 
+RATE_LIMIT_EXEMPT = frozenset({"/healthz", "/readyz"})
+"""Paths app.rate_limits never limits (probes; /metrics is not in the contract)."""
+
+_RATE_LIMIT_HEADERS = {
+    "Retry-After": {
+        "description": "Seconds until the budget is renewed.",
+        "schema": {"type": "integer", "minimum": 1},
+        "example": 17,
+    },
+    "RateLimit-Policy": {
+        "description": "The budget that was spent (IETF draft-ietf-httpapi-ratelimit-headers): "
+        "its name, `q` requests per `w` seconds.",
+        "schema": {"type": "string"},
+        "example": '"writes";q=300;w=60',
+    },
+    "RateLimit": {
+        "description": "What is left of it: `r` requests remaining, renewed in `t` seconds.",
+        "schema": {"type": "string"},
+        "example": '"writes";r=0;t=17',
+    },
+}
+
+
+def _rate_limited(schema: dict[str, Any]) -> None:
+    """Every operation but the probes may be refused past its budget (app.rate_limits): 429."""
+    problem = {"$ref": "#/components/schemas/ProblemDetails"}
+    schema.setdefault("components", {}).setdefault("headers", {}).update(_RATE_LIMIT_HEADERS)
+    headers = {name: {"$ref": f"#/components/headers/{name}"} for name in _RATE_LIMIT_HEADERS}
+    for path, path_item in schema.get("paths", {}).items():
+        if path in RATE_LIMIT_EXEMPT:
+            continue
+        for operation in path_item.values():
+            operation["responses"].setdefault(
+                "429",
+                {
+                    "description": "Too many requests from this token (or, without one, this "
+                    "address) within the budget of reads, writes or uploads "
+                    "(`PDCA_RATE_LIMIT_*`); retry after `Retry-After` seconds.",
+                    "headers": headers,
+                    "content": {PROBLEM_MEDIA_TYPE: {"schema": problem}},
+                },
+            )
+
+
 def _query_checked(schema: dict[str, Any]) -> None:
     """Every operation refuses query parameters it does not declare (app.routing): 422."""
     problem = {"$ref": "#/components/schemas/ProblemDetails"}
@@ -388,6 +435,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         _problem_media_types(schema)
         _idempotency_keys(schema)
         _service_unavailable(schema)
+        _rate_limited(schema)
         _query_checked(schema)
         _problem_examples(schema)
         _path_examples(schema)

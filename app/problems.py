@@ -553,6 +553,7 @@ _DESCRIPTIONS = {
     415: "The body's format is not one the operation reads.",
     422: "The request did not validate; `errors` names each field and the reason.",
     428: "The operation needs `If-Match` with the ETag read last.",
+    429: "Too many requests from this token or address; retry after `Retry-After` seconds.",
     503: "The database is busy or unreachable; retry shortly.",
 }
 
@@ -751,6 +752,16 @@ PROBLEM_EXAMPLES: dict[int, dict[str, dict[str, Any]]] = {
             "Precondition required",
             "Send If-Match with the ETag you read last, so that nobody's change is overwritten.",
             f"/api/v1/org-units/{_UNIT}",
+        )
+    },
+    429: {
+        "RateLimited": _example(
+            "The budget of writes is spent",
+            429,
+            "rate-limited",
+            "Too many requests",
+            "More than 300 writes per minute from this token; retry after 17 seconds.",
+            "/api/v1/measurements",
         )
     },
     503: {

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -65,6 +65,43 @@ class Settings(BaseSettings):
         description="Events (and their webhook deliveries and attempts) older than this many days "
         "are removed by the worker; a feed cursor before the oldest kept event answers 410.",
     )
+    metrics_allow: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1/32", "::1/128"],
+        description="Client networks that may read /metrics (JSON list of CIDRs); others get 404.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="A bearer token that may read /metrics from any address (unset: none).",
+    )
+    prometheus_multiproc_dir: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PROMETHEUS_MULTIPROC_DIR"),
+        description="prometheus-client's own variable: a directory where every process (server "
+        "workers, pdca worker) keeps its metrics, so /metrics adds them up.",
+    )
+    rate_limit_enabled: bool = Field(
+        default=True, description="Answer 429 past the budgets below (off: no limits at all)."
+    )
+    rate_limit_storage_url: str = Field(
+        default="memory://",
+        description="Where the counts live: memory:// (one process) or redis://host:6379/0 "
+        "(shared by every process).",
+    )
+    rate_limit_reads: str = Field(
+        default="1200/minute",
+        description="Budget of GET and HEAD requests per token (or, without one, per address).",
+    )
+    rate_limit_writes: str = Field(
+        default="300/minute", description="Budget of other requests per token or address."
+    )
+    rate_limit_uploads: str = Field(
+        default="30/minute",
+        description="Budget of upload, import and bulk requests per token or address.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Proxies (JSON list of CIDRs) whose X-Forwarded-For names the client.",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -83,6 +120,42 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"names a {backend} database; the service runs on SQLite (sqlite:///path.db) "
                 "or PostgreSQL (postgresql://user:password@host:5432/dbname)"
+            )
+        return value
+
+    @field_validator("metrics_allow", "trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        from ipaddress import ip_network
+
+        for network in value:
+            try:
+                ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{network!r} is not a network; use an address or a CIDR such as 10.0.0.0/8"
+                ) from None
+        return value
+
+    @field_validator("rate_limit_reads", "rate_limit_writes", "rate_limit_uploads")
+    @classmethod
+    def _budget(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a budget; write it as 1200/minute, 20/second or 5000/hour"
+            ) from None
+        return value
+
+    @field_validator("rate_limit_storage_url")
+    @classmethod
+    def _storage(cls, value: str) -> str:
+        if value.split("://", 1)[0] not in ("memory", "redis", "rediss", "redis+unix"):
+            raise ValueError(
+                "use memory:// (one process) or redis://host:6379/0 (shared by processes)"
             )
         return value
 

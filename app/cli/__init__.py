@@ -303,6 +303,11 @@ def serve(
     """Serve the API with uvicorn (migrate first)."""
     import uvicorn
 
+    from app.metrics import reset_multiprocess_dir
+
+    multiproc_dir = get_settings().prometheus_multiproc_dir
+    if multiproc_dir:
+        reset_multiprocess_dir(multiproc_dir)
     typer.echo(f"Serving on http://{host}:{port} (Swagger UI at /docs)")
     uvicorn.run(
         "app.main:app", host=host, port=port, workers=workers, proxy_headers=True, access_log=False

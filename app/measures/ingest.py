@@ -38,6 +38,7 @@ from app.measures.models import (
     ValueKind,
 )
 from app.measures.service import organisation_settings, readable_measures
+from app.metrics import count_ingested
 from app.org_units.models import OrgUnit
 from app.periods import InvalidPeriod, Period, SchoolYearStart, parse_period
 from app.problems import Conflict, FieldError, InvalidInput, Problem
@@ -456,6 +457,7 @@ def _refused(errors: _Errors, total: int) -> RowsRefused:
         "" if len(errors.items) < MAX_LISTED_ERRORS else f" (the first {MAX_LISTED_ERRORS} listed)"
     )
     refused = len(errors.rows)
+    count_ingested(refused=refused)
     if total == 1:
         return RowsRefused("The measurement was refused; nothing was written.", errors=errors.items)
     return RowsRefused(
@@ -820,6 +822,7 @@ async def write(
     )
     await audit.record(session, entries)
     await session.commit()
+    count_ingested(created=result.created, replaced=result.replaced, unchanged=result.unchanged)
     return result
 
 

@@ -21,6 +21,7 @@ from sqlmodel import col
 from app.db import utcnow
 from app.events import service as event_service
 from app.events.models import Event
+from app.metrics import count_delivery
 from app.org_units.models import OrgUnit
 from app.settings import Settings
 from app.webhooks import delivery
@@ -269,6 +270,7 @@ class Worker:
             await session.commit()
         if not outcome.succeeded:
             log.info("webhook delivery failed", extra={"endpoint": str(endpoint.id)})
+        count_delivery(succeeded=outcome.succeeded, disabled="enabled" in endpoint_values)
         return outcome.succeeded
 
     async def run_once(self) -> int:

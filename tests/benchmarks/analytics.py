@@ -183,7 +183,7 @@ class ReportFigures:
 
 
 async def run_report(backend: str, url: str) -> tuple[list[ReportFigures], Any]:
-    app = create_app(Settings(database_url=url, log_level="WARNING"))
+    app = create_app(Settings(database_url=url, log_level="WARNING", rate_limit_enabled=False))
     figures = []
     try:
         fixture = await seed(app)

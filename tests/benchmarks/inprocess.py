@@ -229,7 +229,7 @@ async def measure(
 
 
 async def run_backend(backend: str, url: str, raw: RawDriver, plan: Plan) -> list[Result]:
-    app = create_app(Settings(database_url=url, log_level="WARNING"))
+    app = create_app(Settings(database_url=url, log_level="WARNING", rate_limit_enabled=False))
     results: list[Result] = []
     try:
         fixture = await seed(app)

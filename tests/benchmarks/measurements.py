@@ -111,7 +111,7 @@ def _measure(organisation_id: uuid.UUID, unit_id: uuid.UUID, name: str) -> Measu
 
 async def _make_measures(url: str, fixture: dict[str, Any], plan: Plan) -> Setup:
     """The measures, through the ORM as the service makes them (audited)."""
-    app = create_app(Settings(database_url=url, log_level="WARNING"))
+    app = create_app(Settings(database_url=url, log_level="WARNING", rate_limit_enabled=False))
     organisation_id, unit_id = fixture["organisation_id"], fixture["unit_id"]
     runs = plan.rounds + 2  # warm-up, the rounds, the run at stress_connections
     try:
