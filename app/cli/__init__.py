@@ -575,6 +575,7 @@ def export(
     import sys
 
     from sqlalchemy import select
+    from sqlmodel import col
 
     from app.exports import service as export_service
     from app.organisations.models import Organisation
@@ -582,7 +583,7 @@ def export(
     async def work(session: AsyncSession) -> dict[str, int]:
         organisation_id = organisation
         if organisation_id is None:
-            found = (await session.scalars(select(Organisation.id).limit(2))).all()
+            found = (await session.scalars(select(col(Organisation.id)).limit(2))).all()
             if len(found) != 1:
                 raise OperatorError(
                     f"The database holds {len(found) if len(found) < 2 else 'several'} "

@@ -217,10 +217,8 @@ def document_model() -> type[BaseModel]:
         "organisation": (record_model(ORGANISATION), Field(description=ORGANISATION.description)),
     }
     for kind in KINDS:
-        fields[kind.key] = (
-            list[record_model(kind)],  # type: ignore[valid-type]  # a model made at run time
-            Field(default_factory=list, description=kind.description),
-        )
+        record: Any = record_model(kind)
+        fields[kind.key] = (list[record], Field(default_factory=list, description=kind.description))
     model: type[BaseModel] = create_model(
         "PdcaExport",
         __config__=ConfigDict(extra="forbid", title="PdcaExport"),

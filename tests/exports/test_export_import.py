@@ -2,22 +2,28 @@
 
 import asyncio
 import json
+import re
 import uuid
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from typer.testing import CliRunner, Result
 
 from app.access_tokens.secrets import hash_token
-from app.cli import demo
+from app.analytics.types import BetterDirection
+from app.cli import cli, demo
 from app.exports.models import KINDS, SCHEMA_PATH, schema_text
 from app.main import create_app
-from app.measures.models import Measure, Measurement
-from app.settings import Settings
+from app.measures.models import Measure, Measurement, MeasureType, ValueKind
+from app.periods import PeriodKind
+from app.settings import Settings, get_settings
 from tests.conftest import Database, ScratchDatabases, migrate
 from tests.factories import bearer, make_organisation, make_tenant, make_token
 
@@ -100,10 +106,8 @@ def assert_same_data(source: dict[str, Any], copy: dict[str, Any], *, remapped: 
             theirs = [
                 e
                 for e in theirs
-                if (e["action"] != "import"
-                and e["object_type"] != "access_token")
-                or (e["actor_name"] != "cli"
-                and e["action"] != "import")
+                if (e["action"] != "import" and e["object_type"] != "access_token")
+                or (e["actor_name"] != "cli" and e["action"] != "import")
             ]
         ours = source[kind.key]
         assert len(ours) <= len(theirs), kind.key
@@ -309,10 +313,10 @@ async def test_a_large_export_is_streamed_in_chunks(app: FastAPI, session: Async
         organisation_id=tenant.organisation.id,
         org_unit_id=tenant.school.id,
         name="Närvaro",
-        measure_type="outcome",
-        value_kind="count",
-        direction="up",
-        period_kind="day",
+        measure_type=MeasureType("outcome"),
+        value_kind=ValueKind("count"),
+        direction=BetterDirection("up"),
+        period_kind=PeriodKind("day"),
     )
     session.add(measure)
     await session.commit()
@@ -343,17 +347,17 @@ async def test_a_large_export_is_streamed_in_chunks(app: FastAPI, session: Async
     await session.commit()
     # httpx's ASGI transport gathers a body before handing it over: the ASGI messages tell how
     # the app sent it.
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
     requested = False
 
-    async def receive() -> dict[str, Any]:
+    async def receive() -> MutableMapping[str, Any]:
         nonlocal requested
         if requested:  # the client stays until the response is complete
             await asyncio.Event().wait()
         requested = True
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     scope = {
@@ -392,3 +396,42 @@ async def test_the_schema_is_served(client: AsyncClient, session: AsyncSession) 
     response = await client.get(f"{EXPORT}/schema", headers=tenant.headers)
     assert response.status_code == 200
     assert response.json()["properties"]["version"]["const"] == 1
+
+
+def test_the_command_line_exports_and_imports_printing_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
+    get_settings.cache_clear()
+    try:
+        runner = CliRunner()
+
+        def run(*args: str) -> Result:
+            result = runner.invoke(cli, list(args))
+            assert result.exit_code == 0, result.output
+            return result
+
+        run("migrate")
+        run("load-demo")
+        backup = tmp_path / "backup.json"
+        exported = run("export", "-o", str(backup))
+        assert "measurements: " in exported.output and "org_units: " in exported.output
+        document = orjson.loads(backup.read_bytes())
+        assert document["format"] == "pdca-export"
+        imported = run("import", str(backup))
+        assert f"measurements: {len(document['measurements'])}" in imported.output
+        new_id = re.search(r"organisation ([0-9a-f-]{36})", imported.output)
+        assert new_id is not None
+        copy_file = tmp_path / "copy.json"
+        run("export", "--organisation", new_id[1], "-o", str(copy_file))
+        copy = orjson.loads(copy_file.read_bytes())
+        assert_same_data(document, copy, remapped=True)
+        # Two organisations now: the export must be told which.
+        ambiguous = runner.invoke(cli, ["export"])
+        assert ambiguous.exit_code == 1 and "--organisation" in ambiguous.output
+        version = tmp_path / "v2.json"
+        version.write_bytes(orjson.dumps({**document, "version": 2}))
+        refused = runner.invoke(cli, ["import", str(version)])
+        assert refused.exit_code == 1 and "version 2" in refused.output
+    finally:
+        get_settings.cache_clear()
