@@ -92,11 +92,13 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind("teams", _table(Team), "Teams."),
     Kind("team_members", _table(TeamMember), "The teams' members."),
-    Kind("goals", _table(Goal), "Goals, a refined goal after the goal it refines."),
+    Kind("goals", _table(Goal), "Goals (`parent_goal_id` names the goal one refines)."),
     Kind("initiatives", _table(Initiative), "Improvement initiatives."),
     Kind("initiative_goals", _table(InitiativeGoal), "Which goals each initiative serves."),
     Kind("measures", _table(Measure), "Measures and shared indicators."),
-    Kind("cycles", _table(Cycle), "PDCA cycles, a cycle after its predecessor."),
+    Kind(
+        "cycles", _table(Cycle), "PDCA cycles (`predecessor_cycle_id` names the cycle one follows)."
+    ),
     Kind(
         "cycle_stage_transitions",
         _table(CycleStageTransition),
@@ -129,10 +131,11 @@ KINDS: tuple[Kind, ...] = (
         "with a new secret to rotate and give to the receiver.",
         _WEBHOOK_BOOKKEEPING,
     ),
-    Kind("audit_events", _table(AuditEvent), "The audit trail, oldest first."),
+    Kind("audit_events", _table(AuditEvent), "The audit trail (each entry has its `occurred_at`)."),
 )
-"""In the order an import writes them: every reference points to an earlier kind or, within a
-kind, to an earlier record."""
+"""In the order an import writes them: every reference points to an earlier kind or to a record
+of the same kind (an import writes those parents first, whatever their order in the file).
+Records are in id order, units parents first."""
 
 ORGANISATION = Kind(
     "organisation",

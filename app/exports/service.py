@@ -1,8 +1,9 @@
 """Export an organisation as one document, streamed; import such a document in one transaction.
 
 The export reads one snapshot (a REPEATABLE READ transaction on PostgreSQL, one read
-transaction on SQLite) in keyset pages of plain column rows and writes JSON piece by piece, so
-memory stays flat however large the organisation. The import checks the whole document (its
+transaction on SQLite) through a server-side cursor per kind, a page of plain column rows at a
+time, and writes JSON piece by piece, so memory stays flat however large the organisation. The
+import checks the whole document (its
 version, every record against its schema, every reference against the records it holds) before
 anything is kept, writes with bulk Core inserts and records one audit entry and one event for
 the whole import, all in the request's transaction: everything or nothing.
@@ -17,7 +18,7 @@ from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import Select, insert, select, tuple_, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
@@ -42,15 +43,14 @@ from app.problems import Conflict, FieldError, Forbidden, InvalidInput, Problem
 from app.webhooks.delivery import new_secret
 
 PAGE_ROWS = 2000
-"""Rows per keyset page of the export: big enough that a page costs little, small enough that
-memory does not grow with the organisation."""
+"""Rows the export fetches from its cursor at a time: big enough that a fetch costs little,
+small enough that memory does not grow with the organisation."""
 CHUNK_BYTES = 256 * 1024
 INSERT_ROWS = 2000
 """Rows per bulk INSERT of the import."""
 
-_ORDER = {"org_units": "depth", "audit_events": "occurred_at"}
-"""The column an export sorts a kind by before its id (else ``created_at``): parents before
-children, the trail oldest first."""
+_ORDER = {"org_units": "depth"}
+"""A kind sorted by a column before its id: units parents first. The others are in id order."""
 
 _RESTORED_WEBHOOK = (
     "Restored by an import without its signing secret: rotate the secret, give it to the "
@@ -98,31 +98,23 @@ def _encode(value: Any) -> bytes:
     return orjson.dumps(value, option=orjson.OPT_UTC_Z)
 
 
-def _page_query(
-    kind: Kind, organisation_id: uuid.UUID, after: tuple[Any, Any] | None
-) -> Select[Any]:
-    table = kind.table
-    order = table.c[_ORDER.get(kind.key, "created_at")]
-    query = select(*kind.columns).where(table.c.organisation_id == organisation_id)
-    if after is not None:
-        query = query.where(tuple_(order, table.c.id) > tuple_(*after))
-    return query.order_by(order, table.c.id).limit(PAGE_ROWS)
-
-
 async def _rows(
     connection: AsyncConnection, kind: Kind, organisation_id: uuid.UUID
 ) -> AsyncIterator[dict[str, Any]]:
-    """Every row of ``kind`` in the organisation, one keyset page in memory at a time."""
-    order = _ORDER.get(kind.key, "created_at")
-    after: tuple[Any, Any] | None = None
-    while True:
-        page = (await connection.execute(_page_query(kind, organisation_id, after))).mappings()
-        rows = page.all()
-        for row in rows:
+    """Every row of ``kind`` in the organisation from one query read through a server-side
+    cursor, ``PAGE_ROWS`` at a time: memory does not grow with the organisation."""
+    table = kind.table
+    order = [table.c[_ORDER[kind.key]]] if kind.key in _ORDER else []
+    query = (
+        select(*kind.columns)
+        .where(table.c.organisation_id == organisation_id)
+        .order_by(*order, table.c.id)
+        .execution_options(yield_per=PAGE_ROWS)
+    )
+    result = await connection.stream(query)
+    async for page in result.mappings().partitions(PAGE_ROWS):
+        for row in page:
             yield dict(row)
-        if len(rows) < PAGE_ROWS:
-            return
-        after = (rows[-1][order], rows[-1]["id"])
 
 
 async def _snapshot_connection(session: AsyncSession) -> tuple[AsyncConnection, bool]:
