@@ -4,7 +4,7 @@ organisation)."""
 import uuid
 from typing import Annotated, Any
 
-from fastapi import Query, Request
+from fastapi import Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from app.access_tokens.auth import Admin, CurrentUser
@@ -118,6 +118,7 @@ async def get_export_schema(_principal: CurrentUser) -> JSONResponse:
 )
 async def import_organisation(
     request: Request,
+    response: Response,
     session: SessionDep,
     principal: Admin,
     mode: Annotated[
@@ -135,4 +136,8 @@ async def import_organisation(
     version this service does not read likewise. Tokens, chart links and webhooks come back
     without their secrets: tokens and links revoked, webhooks disabled with a new secret."""
     body = await request.body()
-    return await service.import_document(session, principal, body=body, mode=mode)
+    result = await service.import_document(session, principal, body=body, mode=mode)
+    if result.admin_token is not None:
+        # A secret: never cached, and an Idempotency-Key retry is not answered with it again.
+        response.headers["Cache-Control"] = "no-store"
+    return result

@@ -12,7 +12,7 @@ import orjson
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner, Result
 
@@ -22,6 +22,7 @@ from app.cli import cli, demo
 from app.exports.models import KINDS, SCHEMA_PATH, schema_text
 from app.main import create_app
 from app.measures.models import Measure, Measurement, MeasureType, ValueKind
+from app.organisations.models import Organisation
 from app.periods import PeriodKind
 from app.settings import Settings, get_settings
 from tests.conftest import Database, ScratchDatabases, migrate
@@ -435,3 +436,21 @@ def test_the_command_line_exports_and_imports_printing_counts(
         assert refused.exit_code == 1 and "version 2" in refused.output
     finally:
         get_settings.cache_clear()
+
+
+async def test_an_import_retried_with_its_idempotency_key_is_not_done_twice(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    document = await _export(client, tenant.admin)
+    headers = {**tenant.headers, "Idempotency-Key": "nightly-restore-1"}
+    url = f"{IMPORT}?mode=new-organisation"
+    first = await client.post(url, content=orjson.dumps(document), headers=headers)
+    assert first.status_code == 201, first.text
+    assert first.headers["cache-control"] == "no-store"
+    again = await client.post(url, content=orjson.dumps(document), headers=headers)
+    # The answer held a new admin token, which is not kept to be replayed: a clear 409.
+    assert again.status_code == 409
+    assert again.json()["type"].endswith("idempotent-response-withheld")
+    organisations = await session.scalar(select(func.count()).select_from(Organisation))
+    assert organisations == 2
