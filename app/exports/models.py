@@ -195,18 +195,6 @@ def record_model(kind: Kind) -> type[BaseModel]:
     return model
 
 
-class ExportHeader(BaseModel):
-    """The members before the records: what the document is and where it comes from."""
-
-    model_config = ConfigDict(extra="allow")
-
-    format: Literal["pdca-export"] = Field(description="Always `pdca-export`.")
-    version: Literal[1] = Field(
-        description="The document's version. An import refuses versions it does not know."
-    )
-    exported_at: datetime = Field(description="When the export began (UTC).")
-
-
 @cache
 def document_model() -> type[BaseModel]:
     """The whole document: the header, the organisation and a list per kind."""
