@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
 from fastapi_offline import FastAPIOffline
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import __doc__ as package_doc
 from app import openapi
@@ -25,6 +26,8 @@ from app.commitments.router import router as commitments_router
 from app.cycles.router import router as cycles_router
 from app.db import SessionMiddleware, create_engine
 from app.events.router import router as events_router
+from app.exports.router import import_router as exports_import_router
+from app.exports.router import router as exports_router
 from app.goals.router import router as goals_router
 from app.health import router as health_router
 from app.http import CachingMiddleware, HttpSemanticsMiddleware
@@ -62,6 +65,22 @@ def tune_garbage_collection() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+IMPORT_PATH = "/api/v1/import"
+
+
+class BodyLimits:
+    """HTTP semantics with the body limit of the route: an export document may be larger
+    (``PDCA_IMPORT_MAX_BODY_BYTES``) than any other request (``PDCA_MAX_BODY_BYTES``)."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, import_max_body_bytes: int) -> None:
+        self.usual = HttpSemanticsMiddleware(app, max_body_bytes=max_body_bytes)
+        self.imports = HttpSemanticsMiddleware(app, max_body_bytes=import_max_body_bytes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        chosen = self.imports if scope.get("path") == IMPORT_PATH else self.usual
+        await chosen(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -132,6 +151,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             audit_router,
             events_router,
             webhooks_router,
+            exports_router,
+            exports_import_router,
             health_router,
         ),
     )
@@ -158,7 +179,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(SessionMiddleware)
     app.add_middleware(IdempotencyMiddleware, token_lookup=active_token_owner)
-    app.add_middleware(HttpSemanticsMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimits,
+        max_body_bytes=settings.max_body_bytes,
+        import_max_body_bytes=settings.import_max_body_bytes,
+    )
     app.add_middleware(CachingMiddleware)
     app.add_middleware(RateLimitMiddleware, settings=settings)
     app.add_middleware(RequestLogMiddleware)

@@ -253,6 +253,16 @@ TAGS: list[dict[str, Any]] = [
         "description": "Signed deliveries of events to a portal's endpoint (CloudEvents 1.0, "
         "Standard Webhooks signatures), with retries, attempts and replay (admins).",
     },
+    {
+        "name": "export",
+        "description": "The open export: everything the organisation owns as one versioned "
+        "JSON document with a published JSON Schema, for backups and moving (admins).",
+    },
+    {
+        "name": "import",
+        "description": "Restore an export into an empty organisation (keeping ids) or into a "
+        "new one (new ids), all or nothing (admins).",
+    },
     {"name": "health", "description": "Liveness and readiness probes."},
 ]
 

@@ -51,6 +51,10 @@ TITLES: Final[dict[str, dict[str, str]]] = {
         "move-breaks-goal-links": "Flytten skulle bryta kopplingar till mål",
         "duplicate-external-code": "Den externa koden används redan",
         "external-code-taken": "Den externa koden är upptagen",
+        "import-rejected": "Dokumentet kan inte importeras",
+        "export-version-unsupported": "Exportversionen stöds inte",
+        "import-target-not-empty": "Organisationen är inte tom",
+        "import-ids-taken": "Dokumentets id:n används redan",
     },
     "nb": {
         "bad-request": "Ugyldig forespørsel",
@@ -94,6 +98,10 @@ TITLES: Final[dict[str, dict[str, str]]] = {
         "move-breaks-goal-links": "Flyttingen ville bryte koblinger til mål",
         "duplicate-external-code": "Den eksterne koden er allerede i bruk",
         "external-code-taken": "Den eksterne koden er opptatt",
+        "import-rejected": "Dokumentet kan ikke importeres",
+        "export-version-unsupported": "Eksportversjonen støttes ikke",
+        "import-target-not-empty": "Organisasjonen er ikke tom",
+        "import-ids-taken": "Dokumentets id-er er allerede i bruk",
     },
     "nn": {
         "bad-request": "Ugyldig førespurnad",
@@ -137,6 +145,10 @@ TITLES: Final[dict[str, dict[str, str]]] = {
         "move-breaks-goal-links": "Flyttinga ville bryte koplingar til mål",
         "duplicate-external-code": "Den eksterne koden er alt i bruk",
         "external-code-taken": "Den eksterne koden er oppteken",
+        "import-rejected": "Dokumentet kan ikkje importerast",
+        "export-version-unsupported": "Eksportversjonen er ikkje støtta",
+        "import-target-not-empty": "Organisasjonen er ikkje tom",
+        "import-ids-taken": "Dokumentet sine id-ar er alt i bruk",
     },
 }
 

@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1024, description="Largest request body accepted (413 above)."
     )
+    import_max_body_bytes: int = Field(
+        default=512 * 1024 * 1024,
+        ge=1024,
+        description="Largest export document POST /api/v1/import accepts (413 above); other "
+        "requests keep PDCA_MAX_BODY_BYTES.",
+    )
     cors_origins: list[str] = Field(
         default_factory=list, description="Browser origins allowed to call the API (JSON list)."
     )

@@ -19,6 +19,8 @@ class AuditAction(StrEnum):
     restore = "restore"
     revoke = "revoke"
     transition = "transition"
+    import_ = "import"
+    """An organisation restored from an export (one entry for the whole import)."""
 
 
 class AuditEventBase(SQLModel):

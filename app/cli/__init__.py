@@ -564,6 +564,120 @@ def import_measures(
     _import("measures", file, url, token, dry_run)
 
 
+@cli.command("export")
+@operator_errors
+def export(
+    organisation: Annotated[
+        uuid.UUID | None,
+        typer.Option(help="The organisation's id (may be left out when there is only one)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Where to write it (default: stdout).")
+    ] = None,
+) -> None:
+    """Write an organisation's open export (the document of GET /api/v1/export) straight from
+    the database, e.g. as a nightly backup; print the records written per kind (on stderr)."""
+    import sys
+
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from app.exports import service as export_service
+    from app.organisations.models import Organisation
+
+    async def work(session: AsyncSession) -> dict[str, int]:
+        organisation_id = organisation
+        if organisation_id is None:
+            found = (await session.scalars(select(col(Organisation.id)).limit(2))).all()
+            if len(found) != 1:
+                raise OperatorError(
+                    f"The database holds {len(found) if len(found) < 2 else 'several'} "
+                    "organisations: name one with --organisation."
+                )
+            organisation_id = found[0]
+        elif await session.get(Organisation, organisation_id) is None:
+            raise OperatorError(f"No organisation with id {organisation_id}.")
+        counts: dict[str, int] = {}
+        target = output.open("wb") if output is not None else sys.stdout.buffer
+        try:
+            async for chunk in export_service.export_document(
+                session, organisation_id, counts=counts
+            ):
+                target.write(chunk)
+        finally:
+            if output is not None:
+                target.close()
+            else:
+                target.flush()
+        return counts
+
+    counts = _run(work)
+    where = str(output) if output is not None else "stdout"
+    typer.echo(f"Exported to {where}:", err=True)
+    for kind, count in counts.items():
+        typer.echo(f"  {kind}: {count}", err=True)
+
+
+@cli.command("import")
+@operator_errors
+def import_export(
+    file: Annotated[Path, typer.Argument(help="An export document (pdca export, GET /export).")],
+    mode: Annotated[
+        str,
+        typer.Option(
+            help="new-organisation: a new organisation, new ids. keep-ids: into the empty "
+            "organisation named by --organisation, every id as in the document."
+        ),
+    ] = "new-organisation",
+    organisation: Annotated[
+        uuid.UUID | None, typer.Option(help="keep-ids: the empty organisation to restore into.")
+    ] = None,
+) -> None:
+    """Restore an export document, all or nothing, and print the records written per kind."""
+    from app.exports import service as export_service
+    from app.problems import Problem
+
+    if mode not in ("keep-ids", "new-organisation"):
+        raise typer.BadParameter("must be keep-ids or new-organisation", param_hint="--mode")
+    if mode == "keep-ids" and organisation is None:
+        raise typer.BadParameter(
+            "keep-ids restores into an empty organisation: create one with "
+            "`pdca create-organisation` and name it here",
+            param_hint="--organisation",
+        )
+    try:
+        body = file.read_bytes()
+    except OSError as error:
+        raise OperatorError(f"Cannot read {file}: {error.strerror}.") from None
+
+    async def work(session: AsyncSession) -> object:
+        try:
+            return await export_service.import_document(
+                session,
+                None,
+                body=body,
+                mode="keep-ids" if mode == "keep-ids" else "new-organisation",
+                organisation_id=organisation,
+            )
+        except Problem as problem:
+            raise OperatorError(
+                f"{file} was not imported (nothing was written): {problem}"
+            ) from None
+
+    result = _run(work)
+    from app.exports.models import ImportResult
+
+    assert isinstance(result, ImportResult)
+    typer.echo(f"Imported {file} into organisation {result.organisation_id} ({result.mode}):")
+    for kind, count in result.counts.items():
+        typer.echo(f"  {kind}: {count}")
+    if result.mode == "new-organisation":
+        typer.echo(
+            "Give it an admin token with `pdca create-token --organisation-id "
+            f"{result.organisation_id} --name ...`."
+        )
+
+
 @cli.command("openapi")
 def write_openapi(
     output: Annotated[
@@ -571,11 +685,15 @@ def write_openapi(
     ] = None,
 ) -> None:
     """Write the published contract (OpenAPI) generated from the app."""
+    from app.exports.models import SCHEMA_PATH, schema_text
     from app.main import create_app
     from app.openapi import CONTRACT_PATH, write_contract
 
     path = write_contract(create_app(), output or CONTRACT_PATH)
     typer.echo(f"Wrote {path}")
+    if output is None:
+        SCHEMA_PATH.write_text(schema_text(), encoding="utf-8")
+        typer.echo(f"Wrote {SCHEMA_PATH}")
 
 
 def main() -> None:

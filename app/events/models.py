@@ -32,6 +32,8 @@ class EventType(StrEnum):
     cycle_created = "cycle.created"
     cycle_stage_changed = "cycle.stage_changed"
     cycle_closed = "cycle.closed"
+    organisation_imported = "organisation.imported"
+    """An export was imported into the organisation (one event, with counts per kind)."""
 
 
 class Event(SQLModel, table=True):

@@ -146,6 +146,26 @@ async def record_event(
     )
 
 
+async def record_organisation_event(
+    session: AsyncSession, type: EventType, organisation_id: uuid.UUID, data: dict[str, Any]
+) -> None:
+    """One event about the organisation as a whole (an import), in the session's transaction."""
+    await _insert(
+        session,
+        [
+            _Pending(
+                type,
+                organisation_id,
+                None,
+                "organisation",
+                organisation_id,
+                "/api/v1/organisation",
+                data,
+            )
+        ],
+    )
+
+
 async def record_measurements(
     session: AsyncSession,
     organisation_id: uuid.UUID,

@@ -45,6 +45,12 @@ COVERED_ELSEWHERE = {
     ("POST", "/api/v1/measurements/upload"): "test_uploads_and_exports_reach_only_the_callers_own",
     ("GET", "/api/v1/measurements/export"): "test_uploads_and_exports_reach_only_the_callers_own",
     ("POST", "/api/v1/org-units/import"): "test_imports_reach_only_the_callers_own",
+    (
+        "GET",
+        "/api/v1/export",
+    ): "test_the_export_holds_no_secret_and_nothing_of_another_organisation",
+    ("GET", "/api/v1/export/schema"): "test_the_schema_is_served (no data: the same for all)",
+    ("POST", "/api/v1/import"): "test_keep_ids_in_the_same_database_is_refused_and_writes_nothing",
     ("POST", "/api/v1/measures/import"): "test_imports_reach_only_the_callers_own",
     (
         "POST",
