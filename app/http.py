@@ -111,7 +111,12 @@ class HttpSemanticsMiddleware:
             nonlocal held, spool
             if message["type"] == "http.response.start":
                 headers = Headers(raw=message.get("headers", []))
-                if message["status"] == 200 and "etag" not in headers and scope["method"] == "GET":
+                if (
+                    message["status"] == 200
+                    and "etag" not in headers
+                    and NO_STORE not in headers.get("cache-control", "")
+                    and scope["method"] == "GET"
+                ):
                     held = message
                     spool = tempfile.SpooledTemporaryFile(max_size=BUFFERED_BYTES)  # noqa: SIM115 - closed below
                     return
