@@ -324,7 +324,9 @@ def worker() -> None:
     settings = get_settings()
 
     async def main() -> None:
-        engine = create_engine(settings.database_url, pool_size=2)
+        engine = create_engine(
+            settings.database_url, pool_size=2, timeout=settings.database_timeout_seconds
+        )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
