@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     )
     shutdown_grace_seconds: float = Field(
         default=30,
-        ge=0,
+        gt=0,
         le=3600,
         description="On SIGTERM, how long requests in flight and webhook deliveries under way "
         "may take to finish before the process stops anyway.",

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlmodel import col
 
 from app.goals.models import Goal
 from app.main import create_app
@@ -270,7 +271,7 @@ async def test_the_database_going_away_and_back_under_load(
         # Every write answered 2xx is in the database: none lost, none half-done.
         committed = {a.title for a in load.answers if a.kind == "write" and a.status == 201}
         async with direct.state.sessionmaker(context=SETUP) as session:
-            stored_goals = (await session.execute(select(Goal.id, Goal.title))).all()
+            stored_goals = (await session.execute(select(col(Goal.id), col(Goal.title)))).all()
         assert committed and committed <= {title for _, title in stored_goals}
         stored = {str(goal_id) for goal_id, _ in stored_goals}
 

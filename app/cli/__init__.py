@@ -300,12 +300,27 @@ def serve(
     port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
 ) -> None:
-    """Serve the API with uvicorn (migrate first)."""
+    """Serve the API with uvicorn (migrate first). SIGTERM or Ctrl-C stops it gracefully: no new
+    connections, the requests in flight and the webhook delivery under way finish, for at most
+    PDCA_SHUTDOWN_GRACE_SECONDS."""
+    import math
+    import signal
+
     import uvicorn
 
+    settings = _settings()
+    # uvicorn stops gracefully on SIGTERM, then raises the signal again to whatever handled it
+    # before: this one, so that a graceful stop exits 0 (a process killed by it would not).
+    signal.signal(signal.SIGTERM, lambda _signal, _frame: None)
     typer.echo(f"Serving on http://{host}:{port} (Swagger UI at /docs)")
     uvicorn.run(
-        "app.main:app", host=host, port=port, workers=workers, proxy_headers=True, access_log=False
+        "app.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        access_log=False,
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),
     )
 
 
