@@ -190,6 +190,22 @@ def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = 
     )
 
 
+@cli.command()
+@operator_errors
+def downgrade(
+    revision: Annotated[
+        str, typer.Argument(help="The revision to go back to, e.g. 0010_chart_links.")
+    ],
+) -> None:
+    """Take the database schema back to an earlier revision (alembic downgrade), before an
+    older release runs again. Back up first: a downgrade drops what later revisions added."""
+    config = alembic_config()
+    ScriptDirectory.from_config(config).get_revisions(revision)  # an unknown one: CommandError
+    typer.echo(f"Migrating {_redacted_url()} down to {revision} ...")
+    command.downgrade(config, revision)
+    typer.echo(f"Database schema is at {revision}.")
+
+
 @cli.command("create-organisation")
 @operator_errors
 def create_organisation(
