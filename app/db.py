@@ -321,7 +321,8 @@ def create_engine(
     if timeout is not None and url.startswith("postgresql"):
         kwargs["connect_args"] = _timeouts(url, timeout)
     engine = create_async_engine(url, **kwargs)
-    track_commits(engine)
+    if engine.dialect.name == "postgresql":  # over a network a COMMIT's answer can be lost
+        track_commits(engine)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
