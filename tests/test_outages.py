@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -285,6 +285,70 @@ async def test_the_database_going_away_and_back_under_load(
         assert stored <= delivered(receiver)
         worker_stop.set()
         await worker_task
+    await proxy.close()
+    await app.state.engine.dispose()
+    await direct.state.engine.dispose()
+
+
+@pytest.mark.skipif(
+    PG_URL is None,
+    reason="needs PostgreSQL (TEST_DATABASE_URL): the outage is a cut TCP link to the server",
+)
+async def test_a_commit_cut_off_midway_is_a_503_whose_retry_never_runs_twice(
+    scratch_databases: ScratchDatabases | None,
+) -> None:
+    assert scratch_databases is not None
+    url = scratch_databases.make("outage")
+    migrate(url)
+    target = make_url(url)
+    proxy = CuttableProxy(target.host or "127.0.0.1", target.port or 5432)
+    port = await proxy.start()
+    proxied = target.set(
+        drivername="postgresql+asyncpg", host="127.0.0.1", port=port
+    ).render_as_string(hide_password=False)
+    direct = create_app(Settings(database_url=url, log_level="WARNING"))
+    app = create_app(
+        Settings(database_url=proxied, database_timeout_seconds=TIMEOUT, log_level="ERROR")
+    )
+    async with direct.state.sessionmaker(context=SETUP) as session:
+        tenant = await make_tenant(session)
+
+    # The link goes down the moment the goal's COMMIT is sent: its outcome cannot be known.
+    armed = False
+
+    def arm(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        nonlocal armed
+        armed = armed or statement.startswith("INSERT INTO goal ")
+
+    def cut_during_commit(_conn: object) -> None:
+        nonlocal armed
+        if armed:
+            armed = False
+            proxy.cut()
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", arm)
+    event.listen(engine, "commit", cut_during_commit)
+    request = {
+        "json": {"org_unit_id": str(tenant.school.id), "title": "Trygghet"},
+        "headers": {**tenant.headers, "Idempotency-Key": "trygghet-1", "Accept-Language": "en"},
+    }
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://test", timeout=30) as client:
+        first = await client.post("/api/v1/goals", **request)  # type: ignore[arg-type]  # httpx's keyword arguments
+        assert first.status_code == 503, first.text
+        assert first.headers["retry-after"] == "2"
+        assert "may or may not have been saved" in first.json()["detail"]
+        proxy.restore()
+        retry = await client.post("/api/v1/goals", **request)  # type: ignore[arg-type]  # httpx's keyword arguments
+        assert retry.status_code in (409, 503), retry.text
+        if retry.status_code == 503:  # the pool met one more dead connection first
+            retry = await client.post("/api/v1/goals", **request)  # type: ignore[arg-type]  # httpx's keyword arguments
+        assert retry.status_code == 409, retry.text
+        assert retry.json()["type"].endswith("idempotency-key-in-progress")
+    async with direct.state.sessionmaker(context=SETUP) as session:
+        titles = (await session.execute(select(col(Goal.title)))).scalars().all()
+    assert titles.count("Trygghet") <= 1  # applied once or not at all, never twice
     await proxy.close()
     await app.state.engine.dispose()
     await direct.state.engine.dispose()
