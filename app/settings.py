@@ -53,11 +53,11 @@ class Settings(BaseSettings):
         description="pdca serve also runs the webhook worker (off: run `pdca worker` apart).",
     )
     shutdown_grace_seconds: float = Field(
-        default=30,
+        default=35,
         gt=0,
         le=3600,
         description="On SIGTERM, how long requests in flight and webhook deliveries under way "
-        "may take to finish before the process stops anyway.",
+        "may take to finish before the process stops anyway (above the 30 s longest long-poll).",
     )
     webhook_allow_private: bool = Field(
         default=False,
