@@ -23,6 +23,7 @@ from sqlmodel._compat import SQLModelConfig
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.context import SYSTEM, Context
+from app.outages import is_database_unavailable, track_commits
 from app.settings import get_settings
 
 # Every constraint gets a predictable name; SQLite batch migrations depend on it.
@@ -281,10 +282,33 @@ def _sqlite_begin(connection: Any) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_engine(url: str, *, pool_size: int = 10, null_pool: bool = False) -> AsyncEngine:
+def _timeouts(url: str, timeout: float) -> dict[str, Any]:
+    """The driver's connect and statement timeouts on PostgreSQL: the server cancels a statement
+    after ``timeout`` (a clean error), the client gives up a second later (a dead link)."""
+    driver = make_url(url).get_driver_name()
+    milliseconds = str(int(timeout * 1000))
+    if driver == "asyncpg":
+        return {
+            "timeout": timeout,
+            "command_timeout": timeout + 1,
+            "server_settings": {"statement_timeout": milliseconds},
+        }
+    if driver == "psycopg":
+        return {
+            "connect_timeout": max(1, round(timeout)),
+            "options": f"-c statement_timeout={milliseconds}",
+        }
+    return {}
+
+
+def create_engine(
+    url: str, *, pool_size: int = 10, null_pool: bool = False, timeout: float | None = None
+) -> AsyncEngine:
     """The engine of one process. No liveness ping on checkout: a connection found dead when it
-    is used is invalidated by SQLAlchemy and replaced at the next checkout, and a read that met
-    it is retried once on a fresh one (see :func:`retryable`)."""
+    is used is invalidated by SQLAlchemy (with every connection the pool made before it) and
+    replaced at the next checkout, and a read that met it is retried once on a fresh one (see
+    :func:`retryable`). ``timeout`` bounds, on PostgreSQL, the wait to connect, for a pooled
+    connection and for one statement (``PDCA_DATABASE_TIMEOUT_SECONDS``)."""
     url = async_url(url)
     kwargs: dict[str, Any] = {}
     if null_pool:
@@ -292,7 +316,13 @@ def create_engine(url: str, *, pool_size: int = 10, null_pool: bool = False) -> 
     elif url.startswith("postgresql"):
         # Connections older than this are replaced before a server or a proxy drops them.
         kwargs = {"pool_size": pool_size, "pool_recycle": 1800}
+        if timeout is not None:
+            kwargs["pool_timeout"] = timeout
+    if timeout is not None and url.startswith("postgresql"):
+        kwargs["connect_args"] = _timeouts(url, timeout)
     engine = create_async_engine(url, **kwargs)
+    if engine.dialect.name == "postgresql":  # over a network a COMMIT's answer can be lost
+        track_commits(engine)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
@@ -395,7 +425,13 @@ class SessionMiddleware:
         finally:
             session: AsyncSession | None = scope.pop(_SESSION_KEY, None)
             if session is not None:
-                await session.close()
+                try:
+                    await session.close()
+                except Exception as error:
+                    # A connection lost with the database: the pool has dropped it, and the
+                    # response (if any) is already on its way.
+                    if not is_database_unavailable(error):
+                        raise
 
 
 def lock_rows_read_for_writing(state: ORMExecuteState) -> None:

@@ -5,7 +5,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from app.db import SessionDep
-from app.problems import ServiceUnavailable, problem_responses
+from app.problems import DatabaseUnavailable, problem_responses
 from app.routing import StrictQueryRoute, operation_id
 
 router = APIRouter(
@@ -25,9 +25,11 @@ async def get_health() -> Health:
 
 @router.get("/readyz", response_model=Health, responses=problem_responses(503))
 async def get_readiness(request: Request, session: SessionDep) -> object:
-    """Answer 200 when the database answers, 503 otherwise (readiness)."""
+    """Answer 200 when the database answers, 503 with Retry-After otherwise (readiness): a
+    load balancer sends no traffic to a process whose database is out of reach, and this
+    answers within ``PDCA_DATABASE_TIMEOUT_SECONDS`` even when the database does not."""
     try:
         await session.execute(text("SELECT 1"))
     except Exception:
-        return ServiceUnavailable("The database does not answer.").to_response(request)
+        return DatabaseUnavailable("read").to_response(request)
     return Health(status="ok")

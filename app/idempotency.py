@@ -6,7 +6,9 @@ its body streams through to the app while a fingerprint of the request is taken,
 large) before it leaves, so a retry sent the moment the client has it finds it; the retry's
 body is read only to compare fingerprints, then the stored answer is replayed
 (``Idempotent-Replayed: true``) and nothing is written. A failed attempt wrote nothing (every
-write is one transaction), so its reservation is released and a retry runs anew.
+write is one transaction), so its reservation is released and a retry runs anew; but when the
+database connection was lost during its COMMIT (or before its answer was stored), the outcome
+is unknown and the reservation is kept, so the retry gets 409 rather than a second run.
 
 The same key with a different request is refused (422); a retry while the first attempt still
 runs, or whose outcome was lost in a crash, gets 409 rather than a duplicate. A response that
@@ -35,7 +37,8 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.db import UTCDateTime, utcnow
-from app.problems import Conflict, FieldError, Problem, send_problem
+from app.outages import is_database_unavailable
+from app.problems import COMMIT_OUTCOME_UNKNOWN, Conflict, FieldError, Problem, send_problem
 
 HEADER = "Idempotency-Key"
 RETENTION = timedelta(hours=24)
@@ -209,7 +212,14 @@ class IdempotencyMiddleware:
         finally:
             body = b"".join(response_body)
             response_body.clear()
-            await self._settle(scope, record_id, fingerprint, status, response_headers, body)
+            try:
+                await self._settle(scope, record_id, fingerprint, status, response_headers, body)
+            except Exception as error:
+                # The database went away after the answer was made: the answer still goes out
+                # (a 2xx was committed), and the reservation stays "in progress", so a retry
+                # with this key is answered 409 and never run a second time.
+                if not is_database_unavailable(error):
+                    raise
         await send({"type": "http.response.start", "status": status, "headers": response_headers})
         await send({"type": "http.response.body", "body": body})
 
@@ -306,6 +316,8 @@ class IdempotencyMiddleware:
         headers: list[tuple[bytes, bytes]],
         body: bytes,
     ) -> None:
+        if not 200 <= status < 300 and scope.get(COMMIT_OUTCOME_UNKNOWN):
+            return  # the change may have been committed: keep the key reserved (409 on retry)
         async with scope["app"].state.write_sessionmaker() as session:
             if 200 <= status < 300:
                 kept = {

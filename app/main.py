@@ -5,6 +5,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import structlog
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse
@@ -52,6 +53,8 @@ from app.webhooks.worker import Worker
 
 VERSION = "0.1.0"
 
+log = structlog.get_logger(__name__)
+
 
 GC_THRESHOLDS = (50_000, 20, 50)
 """The collector's thresholds while serving. Python's default (700 allocations) runs a collection
@@ -86,7 +89,11 @@ class BodyLimits:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings)
-    engine = create_engine(settings.database_url, pool_size=settings.database_pool_size)
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        timeout=settings.database_timeout_seconds,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -96,9 +103,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             worker = Worker.from_settings(app.state.sessionmaker, settings)
             worker_task = asyncio.create_task(worker.run(stop))
         yield
+        # uvicorn has let the requests in flight finish; the worker ends the delivery attempt
+        # under way (never one cut mid-way unless it outlives the grace period).
         stop.set()
         if worker_task is not None:
-            await worker_task
+            try:
+                await asyncio.wait_for(worker_task, settings.shutdown_grace_seconds)
+            except TimeoutError:
+                log.warning("worker_stopped_mid_delivery", grace=settings.shutdown_grace_seconds)
         await engine.dispose()
 
     app = FastAPIOffline(

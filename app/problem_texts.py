@@ -296,6 +296,43 @@ ROWS_REFUSED: Final[dict[str, tuple[str, str]]] = {
     ),
 }
 
+#: The 503 of a database out of reach, per language: after a read or a write known to be rolled
+#: back ("retry"), and after a write whose COMMIT went unanswered ("unknown").
+DATABASE_UNAVAILABLE: Final[dict[str, dict[str, str]]] = {
+    "en": {
+        "read": "The database is busy or unreachable; retry in a few seconds.",
+        "retry": "The database is busy or unreachable; nothing was saved. Retry in a few "
+        "seconds, with the same Idempotency-Key if you sent one.",
+        "unknown": "The connection to the database was lost while the change was being "
+        "committed, so it may or may not have been saved. Retry with the same Idempotency-Key "
+        "(it is never carried out twice), or read the current state before repeating it.",
+    },
+    "sv": {
+        "read": "Databasen är upptagen eller går inte att nå; försök igen om några sekunder.",
+        "retry": "Databasen är upptagen eller går inte att nå; inget sparades. Försök igen om "
+        "några sekunder, med samma Idempotency-Key om du skickade en.",
+        "unknown": "Förbindelsen med databasen bröts medan ändringen sparades, så den kan ha "
+        "sparats eller inte. Försök igen med samma Idempotency-Key (den utförs aldrig två "
+        "gånger), eller läs det aktuella läget innan du upprepar den.",
+    },
+    "nb": {
+        "read": "Databasen er opptatt eller kan ikke nås; prøv igjen om noen sekunder.",
+        "retry": "Databasen er opptatt eller kan ikke nås; ingenting ble lagret. Prøv igjen om "
+        "noen sekunder, med samme Idempotency-Key hvis du sendte en.",
+        "unknown": "Forbindelsen med databasen ble brutt mens endringen ble lagret, så den kan "
+        "være lagret eller ikke. Prøv igjen med samme Idempotency-Key (den utføres aldri to "
+        "ganger), eller les gjeldende tilstand før du gjentar den.",
+    },
+    "nn": {
+        "read": "Databasen er oppteken eller kan ikkje nåast; prøv igjen om nokre sekund.",
+        "retry": "Databasen er oppteken eller kan ikkje nåast; ingenting vart lagra. Prøv igjen "
+        "om nokre sekund, med same Idempotency-Key om du sende ein.",
+        "unknown": "Sambandet med databasen vart brote medan endringa vart lagra, så ho kan "
+        "vere lagra eller ikkje. Prøv igjen med same Idempotency-Key (ho vert aldri utført to "
+        "gonger), eller les gjeldande tilstand før du gjentek ho.",
+    },
+}
+
 #: "The request did not validate" detail: "{count} fields are wrong: ..." prefix per language.
 DETAIL_JOIN: Final[dict[str, str]] = {
     "sv": "; och {n} till",

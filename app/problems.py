@@ -17,12 +17,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from pydantic_core.core_schema import ErrorType
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Send
 
-from app import problem_texts
+from app import outages, problem_texts
 from app.db import context_of_request
 from app.i18n import Language, negotiate_language
 
@@ -512,14 +513,59 @@ async def _data_handler(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _operational_handler(request: Request, exc: Exception) -> JSONResponse:
-    log.error("database_unavailable", error=str(getattr(exc, "orig", exc)).splitlines()[0])
-    return ServiceUnavailable(
-        "The database is busy or unreachable; retry shortly.", headers={"Retry-After": "2"}
-    ).to_response(request)
+COMMIT_OUTCOME_UNKNOWN = "pdca.commit_outcome_unknown"
+"""Set in the request's scope when its 503 follows a COMMIT that went unanswered: the
+idempotency middleware then keeps the key's reservation, so a retry is never run twice."""
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database could not be reached, or gave up on the request (see :mod:`app.outages`)."""
+
+    def __init__(self, case: typing.Literal["read", "retry", "unknown"]) -> None:
+        super().__init__(
+            problem_texts.DATABASE_UNAVAILABLE["en"][case],
+            headers={"Retry-After": str(outages.RETRY_AFTER_SECONDS)},
+        )
+        self.case = case
+
+    def localised_detail(self, language: str) -> str | None:
+        texts = problem_texts.DATABASE_UNAVAILABLE.get(language)
+        return texts[self.case] if texts else None
+
+    @classmethod
+    def after(cls, request: Request, error: BaseException) -> "DatabaseUnavailable":
+        """The 503 for ``error`` met while answering ``request``."""
+        if request.method in _SAFE_METHODS:
+            return cls("read")
+        if outages.commit_outcome_unknown(error):
+            request.scope[COMMIT_OUTCOME_UNKNOWN] = True
+            return cls("unknown")
+        return cls("retry")
+
+
+def _unavailable_response(request: Request, exc: BaseException) -> JSONResponse:
+    log.warning(
+        "database_unavailable",
+        path=request.url.path,
+        method=request.method,
+        error=(str(getattr(exc, "orig", exc)).splitlines() or [type(exc).__name__])[0][:300],
+        commit_outcome_unknown=outages.commit_outcome_unknown(exc),
+    )
+    return DatabaseUnavailable.after(request, exc).to_response(request)
+
+
+async def _database_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Driver, pool and connection errors: a 503 when the database is out of reach."""
+    if outages.is_database_unavailable(exc):
+        return _unavailable_response(request, exc)
+    return await _unhandled_handler(request, exc)
 
 
 async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
+    if outages.is_database_unavailable(exc):  # e.g. raised in a middleware that commits
+        return _unavailable_response(request, exc)
     log.exception("unhandled_error", path=request.url.path, method=request.method)
     return problem_response(
         request,
@@ -537,7 +583,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StaleDataError, _stale_handler)
     app.add_exception_handler(IntegrityError, _integrity_handler)
     app.add_exception_handler(DataError, _data_handler)
-    app.add_exception_handler(OperationalError, _operational_handler)
+    for database_error in (DBAPIError, SQLAlchemyTimeoutError, OSError):
+        app.add_exception_handler(database_error, _database_handler)
     app.add_exception_handler(Exception, _unhandled_handler)
 
 
@@ -554,7 +601,7 @@ _DESCRIPTIONS = {
     422: "The request did not validate; `errors` names each field and the reason.",
     428: "The operation needs `If-Match` with the ETag read last.",
     429: "Too many requests from this token or address; retry after `Retry-After` seconds.",
-    503: "The database is busy or unreachable; retry shortly.",
+    503: "The database is busy or unreachable; retry after the seconds in `Retry-After`.",
 }
 
 
@@ -770,7 +817,7 @@ PROBLEM_EXAMPLES: dict[int, dict[str, dict[str, Any]]] = {
             503,
             "service-unavailable",
             "Service unavailable",
-            "The database is busy or unreachable; retry shortly.",
+            problem_texts.DATABASE_UNAVAILABLE["en"]["read"],
             "/api/v1/org-units",
         )
     },

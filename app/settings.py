@@ -22,6 +22,13 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(
         default=10, ge=1, description="PostgreSQL pool size per process."
     )
+    database_timeout_seconds: float = Field(
+        default=15,
+        gt=0,
+        le=600,
+        description="Longest wait for the database: to connect, for a pooled connection and for "
+        "one statement (PostgreSQL); past it a request answers 503 with Retry-After.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = Field(
         default="json", description="json for log collectors, console for humans."
@@ -50,6 +57,13 @@ class Settings(BaseSettings):
     worker_in_server: bool = Field(
         default=True,
         description="pdca serve also runs the webhook worker (off: run `pdca worker` apart).",
+    )
+    shutdown_grace_seconds: float = Field(
+        default=35,
+        gt=0,
+        le=3600,
+        description="On SIGTERM, how long requests in flight and webhook deliveries under way "
+        "may take to finish before the process stops anyway (above the 30 s longest long-poll).",
     )
     webhook_allow_private: bool = Field(
         default=False,

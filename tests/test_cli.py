@@ -12,7 +12,7 @@ import pytest
 from httpx import ASGITransport, AsyncClient, Response
 from typer.testing import CliRunner
 
-from app.cli import cli
+from app.cli import _revisions, cli
 from app.main import create_app
 from app.settings import Settings, get_settings
 
@@ -222,3 +222,28 @@ def test_the_installed_command_prints_no_traceback(
         assert done.returncode == 1, done.stderr
         assert "Traceback" not in done.stderr
         assert done.stderr.count("\n") == 1 and done.stderr.startswith("Error: ")
+
+
+def test_downgrade_takes_the_schema_back_and_migrate_brings_it_up_again(
+    database_url: str,
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    invoke("migrate")
+    revisions = _revisions()
+    previous = revisions[-2]
+    assert f"is at {previous}" in invoke("downgrade", previous)
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+            previous
+        )
+    invoke("migrate")
+    with engine.connect() as connection:
+        assert (
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            == (revisions[-1])
+        )
+    engine.dispose()
+    result = runner.invoke(cli, ["downgrade", "no-such-revision"])
+    assert result.exit_code == 1

@@ -190,6 +190,22 @@ def migrate(revision: Annotated[str, typer.Argument(help="Target revision.")] = 
     )
 
 
+@cli.command()
+@operator_errors
+def downgrade(
+    revision: Annotated[
+        str, typer.Argument(help="The revision to go back to, e.g. 0010_chart_links.")
+    ],
+) -> None:
+    """Take the database schema back to an earlier revision (alembic downgrade), before an
+    older release runs again. Back up first: a downgrade drops what later revisions added."""
+    config = alembic_config()
+    ScriptDirectory.from_config(config).get_revisions(revision)  # an unknown one: CommandError
+    typer.echo(f"Migrating {_redacted_url()} down to {revision} ...")
+    command.downgrade(config, revision)
+    typer.echo(f"Database schema is at {revision}.")
+
+
 @cli.command("create-organisation")
 @operator_errors
 def create_organisation(
@@ -300,17 +316,31 @@ def serve(
     port: Annotated[int, typer.Option(help="Port.", min=1, max=65535)] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
 ) -> None:
-    """Serve the API with uvicorn (migrate first)."""
+    """Serve the API with uvicorn (migrate first). SIGTERM or Ctrl-C stops it gracefully: no new
+    connections, the requests in flight and the webhook delivery under way finish, for at most
+    PDCA_SHUTDOWN_GRACE_SECONDS."""
+    import math
+    import signal
+
     import uvicorn
 
     from app.metrics import reset_multiprocess_dir
 
-    multiproc_dir = get_settings().prometheus_multiproc_dir
-    if multiproc_dir:
-        reset_multiprocess_dir(multiproc_dir)
+    settings = _settings()
+    if settings.prometheus_multiproc_dir:
+        reset_multiprocess_dir(settings.prometheus_multiproc_dir)
+    # uvicorn stops gracefully on SIGTERM, then raises the signal again to whatever handled it
+    # before: this one, so that a graceful stop exits 0 (a process killed by it would not).
+    signal.signal(signal.SIGTERM, lambda _signal, _frame: None)
     typer.echo(f"Serving on http://{host}:{port} (Swagger UI at /docs)")
     uvicorn.run(
-        "app.main:app", host=host, port=port, workers=workers, proxy_headers=True, access_log=False
+        "app.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        access_log=False,
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),
     )
 
 
@@ -329,7 +359,9 @@ def worker() -> None:
     settings = get_settings()
 
     async def main() -> None:
-        engine = create_engine(settings.database_url, pool_size=2)
+        engine = create_engine(
+            settings.database_url, pool_size=2, timeout=settings.database_timeout_seconds
+        )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -62,6 +62,8 @@ class Worker:
     name: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     )
+    stop: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    """Set to stop between delivery attempts (an attempt under way is finished and recorded)."""
 
     @classmethod
     def from_settings(
@@ -192,7 +194,7 @@ class Worker:
                     )
                 ).all()
             for item, event in queue:
-                if utcnow() + timedelta(seconds=60) > leased_until:
+                if self.stop.is_set() or utcnow() + timedelta(seconds=60) > leased_until:
                     break
                 if not await self._send(endpoint, item, event):
                     break
@@ -276,7 +278,7 @@ class Worker:
     async def run_once(self) -> int:
         """One round: fan out, then deliver until no endpoint is due; the work done."""
         work = await self.fan_out()
-        while True:
+        while not self.stop.is_set():
             sent = await self.deliver_due()
             if not sent:
                 break
@@ -284,7 +286,9 @@ class Worker:
         return work
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Work until ``stop`` is set, looking again every 200 ms when idle."""
+        """Work until ``stop`` is set, looking again every 200 ms when idle; a delivery attempt
+        under way when it is set is finished and recorded first."""
+        self.stop = stop
         while not stop.is_set():
             try:
                 work = await self.run_once()
