@@ -253,13 +253,17 @@ class IdempotencyMiddleware:
                 if session.get_bind().dialect.name == "postgresql"
                 else sqlite_insert
             )
-            statement = insert(IdempotencyKey).values(**fresh, access_token_id=token_id, key=key)
-            statement = statement.on_conflict_do_update(
-                index_elements=[col(IdempotencyKey.access_token_id), col(IdempotencyKey.key)],
-                set_=fresh,
-                where=col(IdempotencyKey.created_at) < now - RETENTION,
-            ).returning(col(IdempotencyKey.id))
-            if (await session.execute(statement)).first() is not None:
+            taken_over = (
+                insert(IdempotencyKey)
+                .values(**fresh, access_token_id=token_id, key=key)
+                .on_conflict_do_update(
+                    index_elements=[col(IdempotencyKey.access_token_id), col(IdempotencyKey.key)],
+                    set_=fresh,
+                    where=col(IdempotencyKey.created_at) < now - RETENTION,
+                )
+                .returning(col(IdempotencyKey.id))
+            )
+            if (await session.execute(taken_over)).first() is not None:
                 await session.commit()
                 return reservation, None
             record = (
