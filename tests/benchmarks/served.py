@@ -537,7 +537,7 @@ def print_figures(
     print(header)
     print("-" * len(header))
     for f in figures:
-        goal = f"{f.target.goal:.2g}" if f.target.goal else "-"
+        goal = f"{f.target.goal:.2f}" if f.target.goal else "-"
         verdict = "" if f.target.goal is None else (" ok" if f.ratio >= f.target.goal else " SHORT")
         failed = (
             f"{f.failures.get(plan.connections, 0)}/{f.failures.get(plan.stress_connections, 0)}"
