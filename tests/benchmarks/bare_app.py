@@ -25,7 +25,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-import app.models
+from app import models as _every_table  # noqa: F401 - so the foreign keys of the models resolve
 from app.db import async_url
 from app.org_units.models import OrgUnit, OrgUnitPublic
 from app.teams.models import Team, TeamCreate, TeamPublic
