@@ -38,6 +38,9 @@ from app.main import create_app
 from app.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
+STARTUP_SECONDS = 180
+"""How long a server may take to answer /healthz: on a machine others load, two workers
+importing the app took over a minute."""
 BIN = Path(sys.executable).parent
 
 
@@ -150,7 +153,7 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def _wait_until_up(self) -> None:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 self.log.seek(0)
@@ -161,7 +164,7 @@ class Server:
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"{self.name} did not answer /healthz within 60 s")
+        raise RuntimeError(f"{self.name} did not answer /healthz within {STARTUP_SECONDS} s")
 
     def settle(self, timeout: float = 60.0) -> None:
         """Wait until the server process has been idle (under 5 % of a core) for 0.3 s."""
