@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Request
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import DateTime, MetaData, Select, event
+from sqlalchemy import DateTime, MetaData, Select, Table, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import ORMExecuteState, Session, declared_attr
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -474,6 +474,53 @@ def retryable(error: DBAPIError, *, read_only: bool) -> bool:
     if getattr(error.orig, "sqlstate", None) in _RETRYABLE_SQLSTATES:
         return True
     return read_only and error.connection_invalidated
+
+
+COPY_FROM_ROWS = 64
+"""From this many rows, :func:`insert_rows` COPYs them on PostgreSQL instead of an INSERT per
+row (asyncpg's ``executemany``): one round trip and binary rows, no SQL per row."""
+
+
+async def insert_rows(
+    connection: AsyncConnection, table: Table, rows: list[dict[str, Any]]
+) -> None:
+    """Insert ``rows`` (dicts with the same keys, every value given) into ``table`` on the
+    session's connection and in its transaction: with COPY on PostgreSQL (asyncpg) from
+    :data:`COPY_FROM_ROWS` rows, else one executemany INSERT.
+
+    COPY sends the values as the columns' types bind them (JSON as text, UTC timestamps), so
+    what is stored is what the INSERT would store; it fires no SQLAlchemy statement events."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    if len(rows) < COPY_FROM_ROWS or dialect.driver != "asyncpg":
+        await connection.execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
+    records = [
+        tuple(
+            value if process is None or value is None else process(value)
+            for value, process in zip(row.values(), processors, strict=True)
+        )
+        for row in rows
+    ]
+    import asyncpg  # the driver of this connection (checked above)
+
+    raw = await connection.get_raw_connection()
+    try:
+        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]  # asyncpg's connection: checked above
+            table.name, records=records, columns=columns
+        )
+    except asyncpg.PostgresError as error:
+        # As SQLAlchemy would raise it, so callers catch IntegrityError (a race on a unique
+        # key) and retryable() reads the SQLSTATE, whichever way the rows went.
+        wrap = (
+            IntegrityError
+            if isinstance(error, asyncpg.IntegrityConstraintViolationError)
+            else DBAPIError
+        )
+        raise wrap(f"COPY {table.name}", None, error) from error
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

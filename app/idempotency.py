@@ -30,7 +30,8 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from sqlalchemy import LargeBinary, UniqueConstraint, delete, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import JSON, Field, SQLModel, col, select
 from starlette.datastructures import Headers
@@ -43,6 +44,9 @@ from app.problems import COMMIT_OUTCOME_UNKNOWN, Conflict, FieldError, Problem, 
 HEADER = "Idempotency-Key"
 RETENTION = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
+PRUNE_EVERY = 64
+"""Every this many reservations a process deletes the expired keys (of every token): storage
+only, since a reservation takes over an expired key of its own in the same statement."""
 CANONICAL_LIMIT = 64 * 1024
 """JSON bodies up to this size are compared by meaning, larger ones by their bytes."""
 COMPRESS_ABOVE = 4 * 1024
@@ -150,6 +154,7 @@ class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp, *, token_lookup: TokenLookup) -> None:
         self.app = app
         self.token_lookup = token_lookup
+        self._reservations = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "POST":
@@ -234,13 +239,43 @@ class IdempotencyMiddleware:
             if owner is None:
                 return None
             token_id, organisation_id = owner
-            # Expired keys of this token go first (the unique index covers the lookup).
-            await session.execute(
-                delete(IdempotencyKey).where(
-                    col(IdempotencyKey.access_token_id) == token_id,
-                    col(IdempotencyKey.created_at) < now - RETENTION,
+            self._reservations += 1
+            if self._reservations % PRUNE_EVERY == 0:
+                await session.execute(
+                    delete(IdempotencyKey).where(col(IdempotencyKey.created_at) < now - RETENTION)
                 )
+            # One statement reserves the key: a new row, or an expired one of this token's taken
+            # over (so an expired key is never replayed, pruned or not); no row back means the
+            # key is taken, and only then is its record read.
+            reservation = uuid.uuid4()
+            fresh = {
+                "id": reservation,
+                "organisation_id": organisation_id,
+                "created_at": now,
+                "fingerprint": None,
+                "status_code": None,
+                "response_headers": {},
+                "response_body": None,
+                "response_encoding": None,
+            }
+            insert = (
+                postgresql_insert
+                if session.get_bind().dialect.name == "postgresql"
+                else sqlite_insert
             )
+            taken_over = (
+                insert(IdempotencyKey)
+                .values(**fresh, access_token_id=token_id, key=key)
+                .on_conflict_do_update(
+                    index_elements=[col(IdempotencyKey.access_token_id), col(IdempotencyKey.key)],
+                    set_=fresh,
+                    where=col(IdempotencyKey.created_at) < now - RETENTION,
+                )
+                .returning(col(IdempotencyKey.id))
+            )
+            if (await session.execute(taken_over)).first() is not None:
+                await session.commit()
+                return reservation, None
             record = (
                 await session.execute(
                     select(IdempotencyKey).where(
@@ -248,22 +283,9 @@ class IdempotencyMiddleware:
                         col(IdempotencyKey.key) == key,
                     )
                 )
-            ).scalar_one_or_none()
-            if record is not None:
-                await session.commit()
-                return record.id, record
-            reservation = IdempotencyKey(
-                organisation_id=organisation_id, access_token_id=token_id, key=key
-            )
-            session.add(reservation)
-            try:
-                await session.commit()
-            except IntegrityError:  # another attempt with this key reserved it a moment ago
-                await session.rollback()
-                return uuid.uuid4(), IdempotencyKey(
-                    organisation_id=organisation_id, access_token_id=token_id, key=key
-                )
-            return reservation.id, None
+            ).scalar_one()
+            await session.commit()
+            return record.id, record
 
     @staticmethod
     async def _replay(

@@ -1,9 +1,13 @@
 """A POST retried with the same Idempotency-Key never does the work twice."""
 
+from datetime import timedelta
+
 from httpx import AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import utcnow
+from app.idempotency import RETENTION
 from tests.factories import bearer, make_tenant
 
 
@@ -145,3 +149,27 @@ async def test_a_revoked_token_replays_nothing(client: AsyncClient, session: Asy
     await client.post(f"/api/v1/access-tokens/{created['id']}/revoke", headers=tenant.headers)
     replay = await client.post("/api/v1/org-units", json=payload, headers=script)
     assert replay.status_code == 401
+
+
+async def test_an_expired_key_is_taken_over_by_a_new_request(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    """A key older than the retention is a new key: its old answer is neither replayed nor
+    compared, whether or not the expired keys were pruned yet."""
+    tenant = await make_tenant(session)
+    headers = {**tenant.headers, "Idempotency-Key": "create-old-1"}
+    first = {"name": "Gamla skolan", "kind": "school", "parent_id": str(tenant.north.id)}
+    assert (await client.post("/api/v1/org-units", json=first, headers=headers)).status_code == 201
+    await session.execute(
+        text("UPDATE idempotency_key SET created_at = :then"),
+        {"then": utcnow() - RETENTION - timedelta(minutes=1)},
+    )
+    await session.commit()
+    other = {**first, "name": "Nya skolan"}
+    again = await client.post("/api/v1/org-units", json=other, headers=headers)
+    assert again.status_code == 201, again.text
+    assert "idempotent-replayed" not in again.headers
+    assert again.json()["name"] == "Nya skolan"
+    replay = await client.post("/api/v1/org-units", json=other, headers=headers)
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert replay.json()["id"] == again.json()["id"]

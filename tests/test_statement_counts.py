@@ -5,11 +5,13 @@ is read at both page sizes while ``before_cursor_execute`` counts what reaches t
 A per-row query (an N+1) would make the counts differ.
 """
 
+import json
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -22,6 +24,7 @@ from app.access_tokens.models import AccessToken
 from app.access_tokens.secrets import hash_token
 from app.audit.models import AuditEvent
 from app.chart_links.models import ChartLink
+from app.cli.demo import DEMO_ADMIN_TOKEN, load_demo
 from app.commitments.models import Commitment
 from app.context import Role
 from app.cycles.models import Cycle, CycleStageTransition
@@ -30,13 +33,14 @@ from app.db import utcnow
 from app.goals.models import Goal
 from app.initiatives.models import Initiative, InitiativeGoal
 from app.measures.models import Measure, Measurement, MeasureType, ValueKind
+from app.openapi import EXAMPLE_IDS
 from app.org_units.models import OrgUnit, OrgUnitKind
 from app.periods import PeriodKind, parse_period
 from app.teams.models import MemberRole, Team, TeamKind, TeamMember
 from app.webhooks.models import WebhookEndpoint
 from tests.analytics.factories import make_cycle, proportion_measure
 from tests.commitments.factories import make_commitment
-from tests.factories import Tenant, make_tenant
+from tests.factories import Tenant, bearer, make_tenant
 from tests.test_lists import _list_urls
 
 ROWS = 505
@@ -319,3 +323,195 @@ async def test_a_units_overview_sends_as_many_statements_for_a_large_unit_as_for
     assert body["measures"]["truncated"] and body["overdue"]["commitments"]["truncated"]
     assert len(body["measures"]["items"]) == 50
     assert len(set(counts.values())) == 1, counts
+
+
+# ----------------------------------------------------------------- writes (issue 19)
+
+CONTRACT = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+CREATED_ID = {
+    "create_team_member": "member_id",
+    "create_measure_phase": "phase_id",
+    "create_measure_exclusion": "exclusion_id",
+    "create_measure_annotation": "annotation_id",
+    "record_measurement": "measurement_id",
+    "create_chart_link": "chart_link_id",
+    "create_commitment": "commitment_id",
+    "create_access_token": "token_id",
+    "create_webhook": "webhook_id",
+}
+"""Path ids the contract has no example for: taken from the answer of the operation that
+creates such an object, which runs earlier (creations first, deletions last)."""
+
+UPLOADS = {
+    "import_org_units": ("", "namn;kod;typ;överordnad\nNyskolan;99990001;school;48213301\n"),
+    "import_measures": (
+        "",
+        "namn;kod;enhet;värdetyp;periodtyp\nNytt mått;NY-MATT;48213301;count;month\n",
+    ),
+    "upload_measurements": (
+        f"?measure_id={EXAMPLE_IDS['measure_id']}&org_unit_id={EXAMPLE_IDS['org_unit_id']}",
+        "period;täljare;nämnare\n2026-W44;12;24\n2026-W45;13;24\n",
+    ),
+}
+"""Query and body of the operations that take a file (a CSV here), written for the demo data."""
+
+WRITE_STATEMENTS: dict[str, tuple[int, int]] = {
+    "update_organisation": (5, 6),
+    "create_org_unit": (8, 10),
+    "import_org_units": (5, 7),
+    "update_org_unit": (5, 6),
+    "move_org_unit": (4, 6),
+    "archive_org_unit": (11, 13),
+    "restore_org_unit": (8, 10),
+    "create_team": (5, 6),
+    "update_team": (5, 6),
+    "create_team_member": (5, 6),
+    "update_team_member": (7, 8),
+    "create_goal": (8, 10),
+    "update_goal": (7, 8),
+    "create_initiative": (14, 17),
+    "update_initiative": (14, 17),
+    "create_cycle": (4, 5),
+    "update_cycle": (9, 11),
+    "transition_cycle": (17, 19),
+    "create_next_cycle": (3, 4),
+    "set_cycle_measures": (12, 14),
+    "create_measure": (7, 8),
+    "import_measures": (8, 10),
+    "update_measure": (6, 7),
+    "create_measure_phase": (9, 10),
+    "create_measure_exclusion": (9, 10),
+    "create_measure_annotation": (8, 9),
+    "record_measurement": (13, 15),
+    "record_measurements": (9, 10),
+    "upload_measurements": (11, 12),
+    "create_chart_link": (14, 15),
+    "analyse_series": (2, 3),
+    "draw_series_chart": (2, 3),
+    "draw_series_chart_png": (2, 3),
+    "create_commitment": (7, 8),
+    "update_commitment": (6, 7),
+    "create_access_token": (5, 6),
+    "update_access_token": (5, 6),
+    "revoke_access_token": (5, 6),
+    "create_webhook": (5, 6),
+    "update_webhook": (5, 7),
+    "rotate_webhook_secret": (7, 9),
+    "replay_webhook": (4, 5),
+    "delete_webhook": (7, 8),
+    "delete_commitment": (6, 7),
+    "revoke_chart_link": (5, 6),
+    "delete_measurement": (7, 8),
+    "delete_measure_annotation": (7, 8),
+    "delete_measure_exclusion": (6, 7),
+    "delete_measure_phase": (7, 8),
+    "delete_measure": (7, 8),
+    "delete_cycle": (3, 4),
+    "delete_initiative": (10, 11),
+    "delete_goal": (6, 7),
+    "delete_team_member": (7, 8),
+    "delete_team": (21, 22),
+    "delete_org_unit": (6, 7),
+    "import_organisation": (20, 21),
+}
+"""The statements each write operation of the contract sends today (on SQLite, on PostgreSQL),
+against the demo data, as this test sends it, in order (an answer's status does not matter, the
+count does; in tests the transaction's begin and end are a SAVEPOINT and its RELEASE, counted
+too): a change that makes one send more fails here. Lower a number when a change makes an operation send fewer. A new write
+operation fails the test until it is recorded here."""
+
+
+def _write_operations() -> list[tuple[str, str, dict[str, Any]]]:
+    contract = json.loads(CONTRACT.read_text(encoding="utf-8"))
+    found = [
+        (method, path, operation)
+        for path, item in contract["paths"].items()
+        for method, operation in item.items()
+        if method in WRITE_METHODS
+    ]
+    # Creations first (their answers name the ids later operations need), deletions last and
+    # in reverse (dependents before what they depend on).
+    kept = [op for op in found if op[0] != "delete"]
+    return kept + [op for op in reversed(found) if op[0] == "delete"]
+
+
+def _json_example(operation: dict[str, Any], contract: dict[str, Any]) -> Any:
+    media = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if media is None:
+        return None
+    if "example" in media:
+        return media["example"]
+    if "examples" in media:
+        return next(iter(media["examples"].values()))["value"]
+    ref = media.get("schema", {}).get("$ref", "")
+    return contract["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {}).get("example")
+
+
+async def test_every_write_operation_sends_no_more_statements_than_recorded(
+    app: FastAPI, client: AsyncClient, session: AsyncSession
+) -> None:
+    await load_demo(session)
+    headers = bearer(DEMO_ADMIN_TOKEN)
+    contract = json.loads(CONTRACT.read_text(encoding="utf-8"))
+    # The first request of a token may write its last_used_at; later ones do not.
+    assert (await client.get("/api/v1/organisation", headers=headers)).status_code == 200
+    ids = dict(EXAMPLE_IDS)
+    counts: dict[str, int] = {}
+    for method, path, operation in _write_operations():
+        name = operation["operationId"]
+        url = path
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "path":
+                url = url.replace("{" + parameter["name"] + "}", ids[parameter["name"]])
+        kwargs: dict[str, Any] = {}
+        if name in UPLOADS:
+            query, text = UPLOADS[name]
+            url += query
+            kwargs["content"] = text.encode()
+            kwargs["headers"] = {**headers, "Content-Type": "text/csv"}
+        else:
+            body = _json_example(operation, contract)
+            if body is not None:
+                kwargs["json"] = body
+            kwargs["headers"] = headers
+        with counting(app) as statements:
+            response = await client.request(method.upper(), url, **kwargs)
+        assert response.status_code < 500, f"{name}: {response.text}"
+        counts[name] = len(statements)
+        if name in CREATED_ID and response.status_code in (200, 201):
+            ids[CREATED_ID[name]] = response.json()["id"]
+    assert set(counts) == set(WRITE_STATEMENTS), (
+        "record every write operation's statements in WRITE_STATEMENTS: "
+        + repr({name: n for name, n in counts.items() if name not in WRITE_STATEMENTS})
+    )
+    backend = 0 if app.state.engine.dialect.name == "sqlite" else 1
+    grown = {
+        name: (WRITE_STATEMENTS[name][backend], n)
+        for name, n in counts.items()
+        if n > WRITE_STATEMENTS[name][backend]
+    }
+    assert not grown, f"statements (recorded, now) grew: {grown}"
+
+
+SINGLE_POST = {"sqlite": (5, 10), "postgresql": (6, 13)}
+"""Statements of one ``POST /teams`` without and with an Idempotency-Key (issue 19's row), with
+the test's SAVEPOINT and RELEASE; ``make bench`` prints them as production sends them."""
+
+
+async def test_a_single_post_sends_no_more_statements_than_recorded(
+    app: FastAPI, client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    headers = tenant.headers
+    assert (await client.get("/api/v1/organisation", headers=headers)).status_code == 200
+    body = {"name": "Räknat team", "kind": "improvement_team", "org_unit_id": str(tenant.school.id)}
+    counts = []
+    for extra in ({}, {"Idempotency-Key": str(uuid.uuid4())}):
+        with counting(app) as statements:
+            response = await client.post("/api/v1/teams", json=body, headers={**headers, **extra})
+        assert response.status_code == 201, response.text
+        counts.append(len(statements))
+    recorded = SINGLE_POST[app.state.engine.dialect.name]
+    assert counts[0] <= recorded[0] and counts[1] <= recorded[1], (recorded, counts)

@@ -23,7 +23,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from app.audit.models import AuditAction, AuditEvent
 from app.context import Context, Principal
-from app.db import ContextSession, VersionedRow, context_of, utcnow
+from app.db import ContextSession, VersionedRow, context_of, insert_rows, utcnow
 from app.pagination import Page, PageParams, Sorting, paginate
 
 _NOT_AUDITED_FIELDS = frozenset({"version", "updated_at", "created_at", "organisation_id", "id"})
@@ -93,8 +93,7 @@ async def record(session: AsyncSession, entries: Iterable[AuditEntry]) -> int:
     context, now = context_of(session), utcnow()
     rows = [_row(context, now, entry) for entry in entries]
     if rows:
-        connection = await session.connection()
-        await connection.execute(_AUDIT_TABLE.insert(), rows)
+        await insert_rows(await session.connection(), _AUDIT_TABLE, rows)
     return len(rows)
 
 

@@ -26,7 +26,7 @@ from sqlmodel import col
 from app.audit import service as audit
 from app.audit.models import AuditAction
 from app.context import Principal
-from app.db import context_of, utcnow
+from app.db import context_of, insert_rows, utcnow
 from app.events import service as events
 from app.measures.models import (
     MAX_ROWS,
@@ -905,7 +905,7 @@ async def _store(
 ) -> None:
     connection = await session.connection()
     if inserts:
-        await connection.execute(_TABLE.insert(), inserts)
+        await insert_rows(connection, _TABLE, inserts)
     if updates:
         t = _TABLE.c
         await connection.execute(

@@ -1,5 +1,8 @@
 """The baselines of ``make bench``: bare FastAPI endpoints doing the same database work with the
-driver alone (asyncpg on PostgreSQL, aiosqlite on SQLite), with no auth, ORM or middleware.
+driver alone (asyncpg on PostgreSQL, aiosqlite on SQLite), with no auth, ORM or middleware;
+and the idiomatic peers (issue 19): the same read and insert written as the SQLModel and FastAPI
+tutorials write them (a session dependency, ``session.get``, ``add``/``commit``/``refresh``, a
+``response_model``), with the service's own table models but no authentication, audit or event.
 
 Served by uvicorn exactly like the service (``uvicorn tests.benchmarks.bare_app:app``), so the
 two differ only in what the service adds. Configured by ``BENCH_DATABASE_URL``,
@@ -15,10 +18,17 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Annotated, Any, Protocol
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, HTTPException, Request, Response
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app import models as _every_table  # noqa: F401 - so the foreign keys of the models resolve
+from app.db import async_url
+from app.org_units.models import OrgUnit, OrgUnitPublic
+from app.teams.models import Team, TeamCreate, TeamPublic
 
 PAGE = 50
 UNIT_COLUMNS = (
@@ -203,6 +213,7 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     driver = await (PostgresDriver.open(URL) if POSTGRES else SqliteDriver.open(URL))
     yield
     await driver.close()
+    await idiomatic_engine.dispose()
 
 
 app = FastAPI(lifespan=lifespan)
@@ -375,3 +386,38 @@ async def bare_series(measure_id: uuid.UUID, org_unit_id: uuid.UUID) -> Response
             ],
         }
     )
+
+
+# ----------------------------------------------------------------- idiomatic SQLModel (issue 19)
+
+idiomatic_engine = create_async_engine(async_url(URL), **({"pool_size": 10} if POSTGRES else {}))
+idiomatic_sessions = async_sessionmaker(
+    idiomatic_engine, class_=AsyncSession, expire_on_commit=False
+)
+
+
+async def idiomatic_session() -> AsyncIterator[AsyncSession]:
+    async with idiomatic_sessions() as session:
+        yield session
+
+
+IdiomaticSession = Annotated[AsyncSession, Depends(idiomatic_session)]
+
+
+@app.get("/idiomatic/org-units/{org_unit_id}", response_model=OrgUnitPublic)
+async def idiomatic_get_unit(org_unit_id: uuid.UUID, session: IdiomaticSession) -> OrgUnit:
+    """One row by id as the SQLModel tutorial reads it: no token, no scope, no ETag."""
+    unit = await session.get(OrgUnit, org_unit_id)
+    if unit is None:
+        raise HTTPException(status_code=404)
+    return unit
+
+
+@app.post("/idiomatic/teams", response_model=TeamPublic, status_code=201)
+async def idiomatic_create_team(body: TeamCreate, session: IdiomaticSession) -> Team:
+    """The tutorial's insert: validate, add, commit, refresh; no token, audit or event."""
+    team = Team.model_validate(body, update={"organisation_id": ORGANISATION_ID})
+    session.add(team)
+    await session.commit()
+    await session.refresh(team)
+    return team

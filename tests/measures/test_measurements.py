@@ -7,6 +7,7 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import COPY_FROM_ROWS
 from tests.cycles.factories import make_initiative
 from tests.factories import Tenant, bearer, make_tenant
 from tests.measures.factories import create_indicator, create_measure
@@ -762,3 +763,41 @@ async def test_a_history_written_through_the_orm_is_judged_per_entry_too(
         assert secret not in text.replace(" ", ""), secret
     assert not {"value", "numerator", "denominator", "comment"} & set(created["changes"])
     assert update["changes"]["numerator"] == {"after": 12}
+
+
+async def test_a_bulk_long_enough_to_be_copied_is_stored_and_audited_row_by_row(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    """From COPY_FROM_ROWS rows PostgreSQL gets the rows and their audit entries by COPY: what
+    is stored and what the trail shows are those of a short bulk."""
+    tenant = await make_tenant(session)
+    measure = await _initiative_measure(client, session, tenant, value_kind="count")
+    rows = [
+        {"period": f"{2020 + i // 52}-W{i % 52 + 1:02}", "value": i}
+        for i in range(COPY_FROM_ROWS + 1)
+    ]
+    sent = await client.post(
+        "/api/v1/measurements/bulk",
+        json={"measure_id": measure["id"], "rows": rows},
+        headers=tenant.headers,
+    )
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["created"] == len(rows)
+    series = await client.get(f"/api/v1/measures/{measure['id']}/series", headers=tenant.headers)
+    assert [p["value"] for p in series.json()["points"]] == [float(i) for i in range(len(rows))]
+    trail = await client.get(
+        "/api/v1/audit-events?object_type=measurement&action=create&limit=500",
+        headers=tenant.headers,
+    )
+    entries = trail.json()["items"]
+    assert len(entries) == len(rows)
+    last = next(e for e in entries if e["changes"]["period"]["after"] == rows[-1]["period"])
+    assert last["changes"]["value"] == {"before": None, "after": float(COPY_FROM_ROWS)}
+    assert last["org_unit_id"] == str(tenant.school.id)
+    assert last["actor_name"]
+    again = await client.post(
+        "/api/v1/measurements/bulk",
+        json={"measure_id": measure["id"], "rows": rows},
+        headers=tenant.headers,
+    )
+    assert again.json()["unchanged"] == len(rows)
