@@ -32,6 +32,15 @@ class EventType(StrEnum):
     cycle_created = "cycle.created"
     cycle_stage_changed = "cycle.stage_changed"
     cycle_closed = "cycle.closed"
+    cycle_overdue = "cycle.overdue"
+    """From the worker's scheduler, once per stage and due date: the current stage's
+    `stage_due_on` has passed and the cycle is not closed."""
+    commitment_overdue = "commitment.overdue"
+    """From the scheduler, once per due date: `due_on` has passed and the commitment is open or
+    in progress."""
+    measure_report_missing = "measure.report_missing"
+    """From the scheduler, once per measure, unit and period: the unit was expected to report the
+    measure and had not by the period's deadline (its last day + `PDCA_REPORT_GRACE_DAYS`)."""
 
 
 class Event(SQLModel, table=True):

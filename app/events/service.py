@@ -177,6 +177,24 @@ async def record_measurements(
     )
 
 
+async def record_unit_event(
+    session: AsyncSession,
+    type: EventType,
+    *,
+    organisation_id: uuid.UUID,
+    org_unit_id: uuid.UUID,
+    object_type: str,
+    object_id: uuid.UUID,
+    link: str,
+    data: dict[str, Any],
+) -> None:
+    """An event about ``object_id`` that concerns another unit than the object's own (a unit
+    that has not reported a shared measure), in the session's transaction."""
+    await _insert(
+        session, [_Pending(type, organisation_id, org_unit_id, object_type, object_id, link, data)]
+    )
+
+
 _CURSOR = re.compile(r"(\d{1,19})\.(\d{1,19})")
 
 

@@ -10,8 +10,10 @@ import os
 import random
 import socket
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import insert, or_, select, update
@@ -23,7 +25,7 @@ from app.events import service as event_service
 from app.events.models import Event
 from app.org_units.models import OrgUnit
 from app.settings import Settings
-from app.webhooks import delivery
+from app.webhooks import delivery, scheduler
 from app.webhooks.models import (
     DeliveryStatus,
     WebhookAttempt,
@@ -61,6 +63,14 @@ class Worker:
     name: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     )
+    clock: Callable[[], datetime] = utcnow
+    """Now, for the scheduler (tests pass a clock of their own)."""
+    timezone: str = "Europe/Stockholm"
+    """The calendar that decides what is overdue today (``PDCA_TIMEZONE``)."""
+    schedule_every: timedelta | None = timedelta(seconds=60)
+    """How often :meth:`run_once` runs the scheduler; None: never (call :meth:`schedule`)."""
+    report_grace_days: int = 7
+    _scheduled_at: datetime | None = field(default=None, init=False)
 
     @classmethod
     def from_settings(
@@ -74,6 +84,19 @@ class Worker:
             client,
             allow_private=settings.webhook_allow_private,
             retry_window=timedelta(hours=settings.webhook_retry_hours),
+            timezone=settings.timezone,
+            schedule_every=timedelta(seconds=settings.scheduler_interval_seconds),
+            report_grace_days=settings.report_grace_days,
+        )
+
+    def today(self) -> date:
+        return self.clock().astimezone(ZoneInfo(self.timezone)).date()
+
+    async def schedule(self) -> int:
+        """Announce what became overdue or went unreported (see :mod:`.scheduler`); the count."""
+        self._scheduled_at = self.clock()
+        return await scheduler.announce(
+            self.sessionmaker, self.today(), grace_days=self.report_grace_days
         )
 
     async def fan_out(self) -> int:
@@ -272,8 +295,14 @@ class Worker:
         return outcome.succeeded
 
     async def run_once(self) -> int:
-        """One round: fan out, then deliver until no endpoint is due; the work done."""
-        work = await self.fan_out()
+        """One round: the scheduler when it is due, fan out, then deliver until no endpoint is
+        due; the work done."""
+        work = 0
+        if self.schedule_every is not None and (
+            self._scheduled_at is None or self.clock() - self._scheduled_at >= self.schedule_every
+        ):
+            work += await self.schedule()
+        work += await self.fan_out()
         while True:
             sent = await self.deliver_due()
             if not sent:
