@@ -418,16 +418,28 @@ def core_targets(fixture: dict[str, Any]) -> list[Target]:
     ]
 
 
-PARTS = ("core", "measurements")
+PARTS = ("core", "measurements", "events")
+
+
+def prepare_database(url: str) -> dict[str, Any]:
+    """Migrate the scratch database and seed it; the fixture (organisation, unit, token)."""
+    command.upgrade(alembic_config(url), "head")
+    return asyncio.run(_seed(url))
 
 
 def run_backend(
-    backend: str, url: str, plan: Plan, parts: Sequence[str] = PARTS
+    backend: str,
+    url: str,
+    plan: Plan,
+    parts: Sequence[str] = PARTS,
+    fixture: dict[str, Any] | None = None,
 ) -> tuple[list[Figure], tuple[Any, Any] | None]:
     from tests.benchmarks import measurements
 
-    command.upgrade(alembic_config(url), "head")
-    fixture = asyncio.run(_seed(url))
+    if fixture is None:
+        fixture = prepare_database(url)
+    if not {"core", "measurements"} & set(parts):
+        return [], None
     setup = measurements.prepare(url, fixture, plan) if "measurements" in parts else None
     env = {"DATABASE_URL": url, "PDCA_LOG_LEVEL": "WARNING"}
     bare_env = {
@@ -464,7 +476,7 @@ def print_figures(
     print(header)
     print("-" * len(header))
     for f in figures:
-        goal = f"{f.target.goal:.1f}" if f.target.goal else "-"
+        goal = f"{f.target.goal:.2f}" if f.target.goal else "-"
         verdict = "" if f.target.goal is None else (" ok" if f.ratio >= f.target.goal else " SHORT")
         failed = (
             f"{f.failures.get(plan.connections, 0)}/{f.failures.get(plan.stress_connections, 0)}"
