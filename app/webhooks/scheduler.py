@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
@@ -44,13 +44,14 @@ from app.measures.models import Measure, Measurement
 from app.measures.service import organisation_settings
 from app.org_units.models import OrgUnit
 from app.periods import InvalidPeriod, Period, SchoolYearStart, period_of, previous_period
-from app.webhooks.models import ScheduledEvent
+from app.webhooks.models import ScheduledEvent, WebhookFanout
 
 log = logging.getLogger(__name__)
 
 ACTOR = Context(actor="scheduler")
 BATCH = 200
 """At most this many announcements of one kind per transaction (the rest next round)."""
+_FANOUT = WebhookFanout.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
 _SCHEDULED = ScheduledEvent.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__
 
 
@@ -62,6 +63,17 @@ def _announced(kind: EventType, object_id: Any, subject_id: Any, due_on: Any, ma
         col(ScheduledEvent.due_on) == due_on,
         col(ScheduledEvent.marker) == marker,
     )
+
+
+async def begin_writing(session: AsyncSession) -> None:
+    """On SQLite, take the write lock first: a transaction that has read cannot wait for it
+    (SQLite answers "database is locked" at once to avoid a deadlock), one that starts by
+    writing waits its busy timeout like any writer. PostgreSQL needs nothing."""
+    connection = await session.connection()
+    if connection.dialect.name == "sqlite":
+        await connection.execute(
+            update(_FANOUT).where(_FANOUT.c.name == "events").values(name=_FANOUT.c.name)
+        )
 
 
 async def _claim(
@@ -318,6 +330,7 @@ async def announce(
     )
     for step in steps:
         async with sessionmaker(context=ACTOR) as session:
+            await begin_writing(session)
             total += await step(session)
             await session.commit()
     return total

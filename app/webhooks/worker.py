@@ -102,6 +102,7 @@ class Worker:
     async def fan_out(self) -> int:
         """Queue a delivery of each new event for every endpoint that wants it; the count."""
         async with self.sessionmaker() as session:
+            await scheduler.begin_writing(session)
             position = (
                 await session.execute(
                     select(_FANOUT.c.txid, _FANOUT.c.event_id)
@@ -158,6 +159,7 @@ class Worker:
     async def _claim(self) -> WebhookEndpoint | None:
         now = utcnow()
         async with self.sessionmaker() as session:
+            await scheduler.begin_writing(session)
             pending = select(_DELIVERY.c.id).where(
                 _DELIVERY.c.endpoint_id == col(WebhookEndpoint.id),
                 _DELIVERY.c.status == DeliveryStatus.pending.value,
