@@ -32,6 +32,15 @@ class EventType(StrEnum):
     cycle_created = "cycle.created"
     cycle_stage_changed = "cycle.stage_changed"
     cycle_closed = "cycle.closed"
+    measure_chart_settings_changed = "measure.chart_settings_changed"
+    """A phase, exclusion or annotation of the measure's chart added or removed."""
+    measure_signal_appeared = "measure.signal_appeared"
+    """From the worker: a signal (special cause, shift, trend, ...) appeared on the series of
+    the measure at the unit, after its data or chart settings changed."""
+    measure_signal_left = "measure.signal_left"
+    """From the worker: a signal announced before is no longer on the series."""
+    measure_assurance_changed = "measure.assurance_changed"
+    """From the worker: the target's assurance verdict of the series changed."""
     cycle_overdue = "cycle.overdue"
     """From the worker's scheduler, once per stage and due date: the current stage's
     `stage_due_on` has passed and the cycle is not closed."""

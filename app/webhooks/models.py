@@ -148,6 +148,21 @@ class ScheduledEvent(SQLModel, table=True):
     emitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
+class MeasureSignalState(SQLModel, table=True):
+    """The signals and the assurance of one measure's series at one unit as the worker last
+    computed them: the next computation is compared with it to announce what appeared or left.
+    ``signals`` holds keys ``rule:side:period`` (the period of the signal's first point)."""
+
+    __tablename__ = "measure_signal_state"
+
+    measure_id: uuid.UUID = Field(primary_key=True)
+    org_unit_id: uuid.UUID = Field(primary_key=True)
+    organisation_id: uuid.UUID = Field(foreign_key="organisation.id", index=True)
+    signals: list[str] = Field(default_factory=list, sa_type=JSON)
+    assurance: str | None = Field(default=None, max_length=32)
+    computed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
 # ----------------------------------------------------------------------------- API models
 
 _EXAMPLE_URL = "https://portal.mittkoping.se/hooks/pdca"

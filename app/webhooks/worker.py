@@ -25,7 +25,7 @@ from app.events import service as event_service
 from app.events.models import Event
 from app.org_units.models import OrgUnit
 from app.settings import Settings
-from app.webhooks import delivery, scheduler
+from app.webhooks import delivery, scheduler, signals
 from app.webhooks.models import (
     DeliveryStatus,
     WebhookAttempt,
@@ -304,6 +304,7 @@ class Worker:
             self._scheduled_at is None or self.clock() - self._scheduled_at >= self.schedule_every
         ):
             work += await self.schedule()
+        work += await signals.compute(self.sessionmaker)
         work += await self.fan_out()
         while True:
             sent = await self.deliver_due()

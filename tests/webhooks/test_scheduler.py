@@ -18,6 +18,7 @@ from app.events.models import Event
 from app.measures.models import Measure
 from app.org_units.models import OrgUnit
 from app.periods import SchoolYearStart
+from app.webhooks import signals
 from app.webhooks.scheduler import last_due_period
 from app.webhooks.worker import Worker
 from tests.conftest import Database, Independent
@@ -189,3 +190,69 @@ async def test_two_workers_announce_each_overdue_item_once(
         select(func.count()).where(Event.type == "commitment.overdue")  # type: ignore[arg-type]
     )
     assert written == 15
+
+
+async def _week(
+    client: AsyncClient, tenant: Tenant, measure_id: str, week: int, value: float
+) -> str:
+    response = await client.post(
+        "/api/v1/measurements",
+        json={
+            "measure_id": measure_id,
+            "org_unit_id": str(tenant.school.id),
+            "period": f"2026-W{week:02d}",
+            "value": value,
+        },
+        headers=tenant.headers,
+    )
+    assert response.status_code == 201, response.text
+    measurement_id: str = response.json()["id"]
+    return measurement_id
+
+
+async def signal_events(client: AsyncClient, headers: dict[str, str]) -> list[dict[str, Any]]:
+    response = await client.get(
+        EVENTS,
+        params={"type": ["measure.signal_appeared", "measure.signal_left"], "limit": 100},
+        headers=headers,
+    )
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+async def test_a_special_cause_appearing_and_leaving_is_announced_once_each(
+    app: FastAPI, client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    indicator = await create_indicator(
+        client, tenant, period_kind="week", value_kind="continuous", unit_label="min"
+    )
+    for week in range(1, 21):
+        await _week(client, tenant, indicator["id"], week, 10 + week % 3)
+    assert await signals.compute(app.state.sessionmaker) == 0  # history is not news
+    outlier = await _week(client, tenant, indicator["id"], 21, 40)
+    assert await signals.compute(app.state.sessionmaker) >= 1
+    assert await signals.compute(app.state.sessionmaker) == 0  # once
+    (appeared,) = [
+        e
+        for e in await signal_events(client, tenant.headers)
+        if e["data"]["rule"] == "outside_limits"
+    ]
+    assert appeared["type"] == "measure.signal_appeared"
+    assert appeared["org_unit_id"] == str(tenant.school.id)
+    assert appeared["object_id"] == indicator["id"]
+    assert appeared["actor_name"] == "signals"
+    assert appeared["data"]["period"] == "2026-W21" and appeared["data"]["side"] == "above"
+    assert "value" not in appeared["data"]  # figures never travel in events
+    assert await signal_events(client, bearer(tenant.south_admin)) == []
+
+    gone = await client.delete(f"/api/v1/measurements/{outlier}", headers=tenant.headers)
+    assert gone.status_code == 204
+    assert await signals.compute(app.state.sessionmaker) >= 1
+    left = [
+        e
+        for e in await signal_events(client, tenant.headers)
+        if e["type"] == "measure.signal_left" and e["data"]["rule"] == "outside_limits"
+    ]
+    assert [e["data"]["period"] for e in left] == ["2026-W21"]
