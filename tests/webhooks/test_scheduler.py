@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
@@ -256,3 +256,37 @@ async def test_a_special_cause_appearing_and_leaving_is_announced_once_each(
         if e["type"] == "measure.signal_left" and e["data"]["rule"] == "outside_limits"
     ]
     assert [e["data"]["period"] for e in left] == ["2026-W21"]
+
+
+async def test_a_chart_setting_change_leaves_a_marker_that_the_signal_pass_reads(
+    app: FastAPI, client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    indicator = await create_indicator(
+        client, tenant, period_kind="week", value_kind="continuous", unit_label="min"
+    )
+    for week in range(1, 13):
+        await _week(client, tenant, indicator["id"], week, 10 + week % 3)
+    await signals.compute(app.state.sessionmaker)
+    excluded = await client.post(
+        f"/api/v1/measures/{indicator['id']}/exclusions",
+        json={"period": "2026-W05", "org_unit_id": str(tenant.school.id), "reason": "Lov"},
+        headers=tenant.headers,
+    )
+    assert excluded.status_code == 201, excluded.text
+    response = await client.get(
+        EVENTS, params={"type": "measure.chart_settings_changed"}, headers=tenant.headers
+    )
+    (marker,) = response.json()["items"]
+    assert marker["org_unit_id"] == str(tenant.school.id)
+    assert marker["data"] == {"measure_ids": [indicator["id"]], "setting": "measure_exclusion"}
+    async with app.state.sessionmaker() as db:
+        position = (
+            await db.execute(text("SELECT event_id FROM webhook_fanout WHERE name = 'signals'"))
+        ).scalar_one()
+    await signals.compute(app.state.sessionmaker)
+    async with app.state.sessionmaker() as db:
+        moved = (
+            await db.execute(text("SELECT event_id FROM webhook_fanout WHERE name = 'signals'"))
+        ).scalar_one()
+    assert moved >= int(marker["id"]) > position
