@@ -10,7 +10,7 @@ import os
 import random
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -296,16 +296,18 @@ class Worker:
             log.info("webhook delivery failed", extra={"endpoint": str(endpoint.id)})
         return outcome.succeeded
 
-    async def run_once(self) -> int:
-        """One round: the scheduler when it is due, fan out, then deliver until no endpoint is
-        due; the work done."""
+    async def announce(self) -> int:
+        """The scheduler when it is due, then one round of the signal pass; the events written."""
         work = 0
         if self.schedule_every is not None and (
             self._scheduled_at is None or self.clock() - self._scheduled_at >= self.schedule_every
         ):
             work += await self.schedule()
-        work += await signals.compute(self.sessionmaker)
-        work += await self.fan_out()
+        return work + await signals.compute(self.sessionmaker)
+
+    async def deliver(self) -> int:
+        """Fan out, then deliver until no endpoint is due; the work done."""
+        work = await self.fan_out()
         while True:
             sent = await self.deliver_due()
             if not sent:
@@ -313,18 +315,29 @@ class Worker:
             work += sent
         return work
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Work until ``stop`` is set, looking again every 200 ms when idle."""
+    async def run_once(self) -> int:
+        """One round of both loops, one after the other (tests); the work done."""
+        return await self.announce() + await self.deliver()
+
+    async def _loop(self, stop: asyncio.Event, step: Callable[[], Awaitable[int]]) -> None:
         while not stop.is_set():
             try:
-                work = await self.run_once()
+                work = await step()
             except Exception:  # a database hiccup must not end the worker
-                log.exception("webhook worker round failed")
+                log.exception("worker round failed", extra={"step": step.__name__})
                 work = 0
             if not work:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), IDLE_SECONDS)
-        await self.client.aclose()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until ``stop`` is set, looking again every 200 ms when idle. Deliveries and the
+        announcements (scheduler, signals) run as two loops side by side, so that analysing a
+        burst of changed series never holds deliveries back."""
+        try:
+            await asyncio.gather(self._loop(stop, self.deliver), self._loop(stop, self.announce))
+        finally:
+            await self.client.aclose()
 
 
 __all__ = ["Worker"]
