@@ -31,6 +31,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
+from app.analytics.types import Rule
 from app.charts import service as chart_service
 from app.context import Context, Principal, Role
 from app.db import utcnow
@@ -43,6 +44,10 @@ from app.webhooks.scheduler import begin_writing
 log = logging.getLogger(__name__)
 
 ACTOR = Context(actor="signals")
+ANNOUNCED_RULES = frozenset({Rule.outside_limits, Rule.shift, Rule.trend})
+"""What the issue names as news: a special cause, a shift or a trend. The runs rules over a whole
+phase (longest run, crossings) and two-of-three change with nearly every point of a growing
+series and would drown a portal in events; they stay on the chart."""
 EVENTS_PER_ROUND = 100
 MARKERS = (
     EventType.measurement_recorded.value,
@@ -79,7 +84,7 @@ async def _compare(
     found = {
         f"{s.rule.value}:{s.side.value}:{labels[s.points[0]]}": s
         for s in analysis.signals
-        if s.points
+        if s.points and s.rule in ANNOUNCED_RULES
     }
     verdict = analysis.summary.assurance_verdict
     assurance = verdict.value if verdict is not None else None

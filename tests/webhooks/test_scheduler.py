@@ -125,8 +125,8 @@ async def test_a_unit_that_misses_the_deadline_is_announced_once_and_only_in_its
     tenant = await make_tenant(session)
     indicator = await create_indicator(client, tenant, period_kind="month")
     await _backdate(session, tenant, indicator["id"], 400)
-    now = utcnow()
-    period = last_due_period("month", now.date(), 7, SchoolYearStart(7, 1))
+    scheduler = worker(app, utcnow())
+    period = last_due_period("month", scheduler.today(), 7, SchoolYearStart(7, 1))
     reported = await client.post(
         "/api/v1/measurements",
         json={
@@ -140,7 +140,6 @@ async def test_a_unit_that_misses_the_deadline_is_announced_once_and_only_in_its
     )
     assert reported.status_code == 201, reported.text
 
-    scheduler = worker(app, now)
     assert await scheduler.schedule() == 1  # Södra skolan has not reported; Norrskolan has
     assert await scheduler.schedule() == 0
     (missing,) = await scheduled(client, tenant.headers)
