@@ -122,6 +122,19 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Proxies (JSON list of CIDRs) whose X-Forwarded-For names the client.",
     )
+    scheduler_interval_seconds: float = Field(
+        default=60,
+        gt=0,
+        le=3600,
+        description="How often the worker looks for what became overdue or went unreported.",
+    )
+    report_grace_days: int = Field(
+        default=7,
+        ge=0,
+        le=365,
+        description="Days after a period's last day by which its measurements are due; a unit "
+        "that has reported nothing by then is announced once (`measure.report_missing`).",
+    )
 
     @field_validator("database_url")
     @classmethod

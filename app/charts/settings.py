@@ -28,6 +28,7 @@ from app.context import Principal
 from app.cycles import service as cycle_service
 from app.cycles.stages import Decision, stage_label
 from app.etag import check_if_match
+from app.events import service as events
 from app.goals import service as goal_service
 from app.i18n import Language
 from app.initiatives.models import Initiative
@@ -107,8 +108,25 @@ async def _add_setting(
         **fields,
     )
     session.add(row)
+    await _settings_changed(session, measure, unit_id, table)
     await session.commit()
     return row
+
+
+async def _settings_changed(
+    session: AsyncSession, measure: Measure, unit_id: uuid.UUID, table: type[Setting]
+) -> None:
+    """The outbox's marker of a changed chart (the worker's signal pass analyses it again)."""
+    await events.record_unit_event(
+        session,
+        events.EventType.measure_chart_settings_changed,
+        organisation_id=measure.organisation_id,
+        org_unit_id=unit_id,
+        object_type="measure",
+        object_id=measure.id,
+        link=f"{events.link('measure', measure.id)}/analysis?org_unit_id={unit_id}",
+        data={"measure_ids": [str(measure.id)], "setting": table.__tablename__},
+    )
 
 
 async def _remove_setting(
@@ -139,6 +157,7 @@ async def _remove_setting(
         raise Forbidden(f"The {kind} belongs to a unit above the token's scope.")
     check_if_match(if_match, row)
     await session.delete(row)
+    await _settings_changed(session, measure, row.org_unit_id, table)
     await session.commit()
 
 

@@ -34,6 +34,24 @@ class EventType(StrEnum):
     cycle_closed = "cycle.closed"
     organisation_imported = "organisation.imported"
     """An export was imported into the organisation (one event, with counts per kind)."""
+    measure_chart_settings_changed = "measure.chart_settings_changed"
+    """A phase, exclusion or annotation of the measure's chart added or removed."""
+    measure_signal_appeared = "measure.signal_appeared"
+    """From the worker: a signal (special cause, shift, trend, ...) appeared on the series of
+    the measure at the unit, after its data or chart settings changed."""
+    measure_signal_left = "measure.signal_left"
+    """From the worker: a signal announced before is no longer on the series."""
+    measure_assurance_changed = "measure.assurance_changed"
+    """From the worker: the target's assurance verdict of the series changed."""
+    cycle_overdue = "cycle.overdue"
+    """From the worker's scheduler, once per stage and due date: the current stage's
+    `stage_due_on` has passed and the cycle is not closed."""
+    commitment_overdue = "commitment.overdue"
+    """From the scheduler, once per due date: `due_on` has passed and the commitment is open or
+    in progress."""
+    measure_report_missing = "measure.report_missing"
+    """From the scheduler, once per measure, unit and period: the unit was expected to report the
+    measure and had not by the period's deadline (its last day + `PDCA_REPORT_GRACE_DAYS`)."""
 
 
 class Event(SQLModel, table=True):

@@ -70,14 +70,9 @@ def _txid(dialect: str) -> ColumnElement[int]:
     return literal(0, BigInteger)
 
 
-async def _paths(session: AsyncSession, unit_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
-    ids = set(unit_ids)
-    if not ids:
-        return {}
-    rows = await session.execute(
-        select(col(OrgUnit.id), col(OrgUnit.path)).where(col(OrgUnit.id).in_(ids))
-    )
-    return {unit_id: path for unit_id, path in rows.all()}
+def _path_of(unit_id: uuid.UUID) -> ColumnElement[str]:
+    path = select(col(OrgUnit.path)).where(col(OrgUnit.id) == unit_id).scalar_subquery()
+    return func.coalesce(path, "/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +90,6 @@ async def _insert(session: AsyncSession, events: Sequence[_Pending]) -> None:
     if not events:
         return
     context, now = context_of(session), utcnow()
-    paths = await _paths(session, (e.org_unit_id for e in events if e.org_unit_id is not None))
     connection = await session.connection()
     txid = _txid(connection.dialect.name)
     rows = [
@@ -105,7 +99,8 @@ async def _insert(session: AsyncSession, events: Sequence[_Pending]) -> None:
             "type": e.type.value,
             "occurred_at": now,
             "org_unit_id": e.org_unit_id,
-            "path": paths.get(e.org_unit_id, "/") if e.org_unit_id else "/",
+            # The unit's path read by the INSERT itself: one statement per event, not two.
+            "path": _path_of(e.org_unit_id) if e.org_unit_id else "/",
             "object_type": e.object_type,
             "object_id": e.object_id,
             "link": e.link,
@@ -195,6 +190,24 @@ async def record_measurements(
             )
             for unit_id, items in by_unit.items()
         ],
+    )
+
+
+async def record_unit_event(
+    session: AsyncSession,
+    type: EventType,
+    *,
+    organisation_id: uuid.UUID,
+    org_unit_id: uuid.UUID,
+    object_type: str,
+    object_id: uuid.UUID,
+    link: str,
+    data: dict[str, Any],
+) -> None:
+    """An event about ``object_id`` that concerns another unit than the object's own (a unit
+    that has not reported a shared measure), in the session's transaction."""
+    await _insert(
+        session, [_Pending(type, organisation_id, org_unit_id, object_type, object_id, link, data)]
     )
 
 

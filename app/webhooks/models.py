@@ -1,9 +1,18 @@
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import AnyUrl, BaseModel
-from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Index, Integer, String
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel
 
@@ -117,6 +126,46 @@ class WebhookFanout(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=32)
     txid: int = Field(default=0, sa_type=BigInteger)
     event_id: int = Field(default=0, sa_type=BigInteger)
+
+
+class ScheduledEvent(SQLModel, table=True):
+    """What the scheduler has announced, so that each overdue cycle or commitment and each
+    missed report is announced once, however many workers run: the unique key is claimed in the
+    transaction that writes the event (a second worker's insert waits for it, then does nothing).
+
+    ``kind`` is the event type; ``object_id`` the cycle, commitment or measure; ``subject_id``
+    the unit that missed a report (else the object again); ``due_on`` the date that passed;
+    ``marker`` the stage of an overdue cycle or the period of a missed report (else empty).
+    """
+
+    __tablename__ = "scheduled_event"
+    __table_args__ = (UniqueConstraint("kind", "object_id", "subject_id", "due_on", "marker"),)
+
+    id: int | None = Field(
+        default=None, sa_column=Column(RowId, primary_key=True, autoincrement=True)
+    )
+    organisation_id: uuid.UUID = Field(foreign_key="organisation.id", index=True)
+    kind: str = Field(max_length=64)
+    object_id: uuid.UUID
+    subject_id: uuid.UUID
+    due_on: date
+    marker: str = Field(default="", max_length=32)
+    emitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class MeasureSignalState(SQLModel, table=True):
+    """The signals and the assurance of one measure's series at one unit as the worker last
+    computed them: the next computation is compared with it to announce what appeared or left.
+    ``signals`` holds keys ``rule:side:period`` (the period of the signal's first point)."""
+
+    __tablename__ = "measure_signal_state"
+
+    measure_id: uuid.UUID = Field(primary_key=True)
+    org_unit_id: uuid.UUID = Field(primary_key=True)
+    organisation_id: uuid.UUID = Field(foreign_key="organisation.id", index=True)
+    signals: list[str] = Field(default_factory=list, sa_type=JSON)
+    assurance: str | None = Field(default=None, max_length=32)
+    computed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
 # ----------------------------------------------------------------------------- API models

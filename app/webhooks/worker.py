@@ -10,8 +10,10 @@ import os
 import random
 import socket
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import insert, or_, select, update
@@ -24,7 +26,7 @@ from app.events.models import Event
 from app.metrics import count_delivery
 from app.org_units.models import OrgUnit
 from app.settings import Settings
-from app.webhooks import delivery
+from app.webhooks import delivery, scheduler, signals
 from app.webhooks.models import (
     DeliveryStatus,
     WebhookAttempt,
@@ -32,6 +34,7 @@ from app.webhooks.models import (
     WebhookEndpoint,
     WebhookFanout,
 )
+from app.webhooks.retention import Retention
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,16 @@ class Worker:
     )
     stop: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
     """Set to stop between delivery attempts (an attempt under way is finished and recorded)."""
+    clock: Callable[[], datetime] = utcnow
+    """Now, for the scheduler (tests pass a clock of their own)."""
+    timezone: str = "Europe/Stockholm"
+    """The calendar that decides what is overdue today (``PDCA_TIMEZONE``)."""
+    schedule_every: timedelta | None = timedelta(seconds=60)
+    """How often :meth:`run_once` runs the scheduler; None: never (call :meth:`schedule`)."""
+    report_grace_days: int = 7
+    _scheduled_at: datetime | None = field(default=None, init=False)
+    retention: Retention | None = None
+    """Removes events past ``PDCA_EVENT_RETENTION_DAYS`` (None: keeps them; tests)."""
 
     @classmethod
     def from_settings(
@@ -77,11 +90,26 @@ class Worker:
             client,
             allow_private=settings.webhook_allow_private,
             retry_window=timedelta(hours=settings.webhook_retry_hours),
+            timezone=settings.timezone,
+            schedule_every=timedelta(seconds=settings.scheduler_interval_seconds),
+            report_grace_days=settings.report_grace_days,
+            retention=Retention.from_settings(sessionmaker, settings),
+        )
+
+    def today(self) -> date:
+        return self.clock().astimezone(ZoneInfo(self.timezone)).date()
+
+    async def schedule(self) -> int:
+        """Announce what became overdue or went unreported (see :mod:`.scheduler`); the count."""
+        self._scheduled_at = self.clock()
+        return await scheduler.announce(
+            self.sessionmaker, self.today(), grace_days=self.report_grace_days
         )
 
     async def fan_out(self) -> int:
         """Queue a delivery of each new event for every endpoint that wants it; the count."""
         async with self.sessionmaker() as session:
+            await scheduler.begin_writing(session)
             position = (
                 await session.execute(
                     select(_FANOUT.c.txid, _FANOUT.c.event_id)
@@ -138,6 +166,7 @@ class Worker:
     async def _claim(self) -> WebhookEndpoint | None:
         now = utcnow()
         async with self.sessionmaker() as session:
+            await scheduler.begin_writing(session)
             pending = select(_DELIVERY.c.id).where(
                 _DELIVERY.c.endpoint_id == col(WebhookEndpoint.id),
                 _DELIVERY.c.status == DeliveryStatus.pending.value,
@@ -275,8 +304,20 @@ class Worker:
         count_delivery(succeeded=outcome.succeeded, disabled="enabled" in endpoint_values)
         return outcome.succeeded
 
-    async def run_once(self) -> int:
-        """One round: fan out, then deliver until no endpoint is due; the work done."""
+    async def announce(self) -> int:
+        """The scheduler when it is due, then one round of the signal pass; the events written."""
+        work = 0
+        if self.schedule_every is not None and (
+            self._scheduled_at is None or self.clock() - self._scheduled_at >= self.schedule_every
+        ):
+            work += await self.schedule()
+        if self.retention is not None:
+            # Housekeeping, not work: counted, the loop would never rest.
+            await self.retention.run_due()
+        return work + await signals.compute(self.sessionmaker)
+
+    async def deliver(self) -> int:
+        """Fan out, then deliver until no endpoint is due; the work done."""
         work = await self.fan_out()
         while not self.stop.is_set():
             sent = await self.deliver_due()
@@ -285,20 +326,30 @@ class Worker:
             work += sent
         return work
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Work until ``stop`` is set, looking again every 200 ms when idle; a delivery attempt
-        under way when it is set is finished and recorded first."""
-        self.stop = stop
+    async def run_once(self) -> int:
+        """One round of both loops, one after the other (tests); the work done."""
+        return await self.announce() + await self.deliver()
+
+    async def _loop(self, stop: asyncio.Event, step: Callable[[], Awaitable[int]]) -> None:
         while not stop.is_set():
             try:
-                work = await self.run_once()
+                work = await step()
             except Exception:  # a database hiccup must not end the worker
-                log.exception("webhook worker round failed")
+                log.exception("worker round failed", extra={"step": step.__name__})
                 work = 0
             if not work:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), IDLE_SECONDS)
-        await self.client.aclose()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Work until ``stop`` is set, looking again every 200 ms when idle. Deliveries and the
+        announcements (scheduler, signals) run as two loops side by side, so that analysing a
+        burst of changed series never holds deliveries back."""
+        self.stop = stop
+        try:
+            await asyncio.gather(self._loop(stop, self.deliver), self._loop(stop, self.announce))
+        finally:
+            await self.client.aclose()
 
 
 __all__ = ["Worker"]

@@ -3,7 +3,9 @@
 ``python -m tests.benchmarks`` serves the service with uvicorn as in production and loads it
 with wrk against bare FastAPI endpoints served the same way (see ``served.py``), on SQLite and,
 when ``TEST_DATABASE_URL`` names a PostgreSQL server, on a scratch database there.
-``--only core`` or ``--only measurements`` runs one part (see ``measurements.py``).
+``--only core``, ``--only measurements`` or ``--only events`` runs one part (see
+``measurements.py`` and ``events.py``: the outbox's write cost, webhook delivery and the soak of
+``--soak-seconds``).
 ``--in-process`` is the quick mode: httpx over ASGI, no server (see ``inprocess.py``).
 The analytics part (``analytics.py``) follows the served figures; alone:
 ``python -m tests.benchmarks.analytics``; then the charts' PNG time (``charts.py``).
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from app.logging import configure_logging
 from app.settings import Settings
-from tests.benchmarks import analytics, charts, inprocess, served
+from tests.benchmarks import analytics, charts, events, inprocess, served
 
 
 def main() -> None:
@@ -35,8 +37,21 @@ def main() -> None:
         "--only",
         choices=served.PARTS,
         action="append",
-        help="Only these parts: core (issue 7's request path) or measurements (issue 8's "
-        "ingestion and series on a million measurements). Default: both.",
+        help="Only these parts: core (issue 7's request path), measurements (issue 8's "
+        "ingestion and series on a million measurements) or events (issue 17's outbox cost, "
+        "webhook delivery and soak). Default: all.",
+    )
+    parser.add_argument(
+        "--soak-seconds",
+        type=float,
+        default=600.0,
+        help="Length of the events part's soak (0: none).",
+    )
+    parser.add_argument(
+        "--events",
+        type=int,
+        default=events.DELIVERY_EVENTS,
+        help="Events the delivery figure sends through the webhooks.",
     )
     args = parser.parse_args()
     parts = args.only or list(served.PARTS)
@@ -57,25 +72,50 @@ def main() -> None:
     started = time.perf_counter()
     figures: list[served.Figure] = []
     scales: dict[str, tuple[list[float], list[float]]] = {}
+    event_lines: list[str] = []
     if "sqlite" in backends:
         with tempfile.TemporaryDirectory(prefix="pdca-bench-") as directory:
             url = f"sqlite:///{Path(directory) / 'bench.db'}"
             print(f"sqlite: {url}", flush=True)
-            found, scale = served.run_backend("sqlite", url, plan, parts)
+            fixture = served.prepare_database(url)
+            found, scale = served.run_backend("sqlite", url, plan, parts, fixture)
             figures += found
             if scale is not None:
                 scales["sqlite"] = scale
+            if "events" in parts:
+                found, lines = events.run(
+                    "sqlite", url, fixture, plan, soak_seconds=args.soak_seconds, events=args.events
+                )
+                figures += found
+                event_lines += lines
     if "postgresql" in backends and pg_url:
         with inprocess.scratch_postgres(pg_url) as scratch:
             # A plain postgresql:// URL, as production sets it: the service picks asyncpg (the
             # scratch URL names psycopg, which the service would otherwise keep).
             url = inprocess.libpq_url(scratch)
             print(f"postgresql: scratch database {url.rsplit('/', 1)[-1]}", flush=True)
-            found, scale = served.run_backend("postgresql", url, plan, parts)
+            fixture = served.prepare_database(url)
+            found, scale = served.run_backend("postgresql", url, plan, parts, fixture)
             figures += found
             if scale is not None:
                 scales["postgresql"] = scale
+            if "events" in parts:
+                found, lines = events.run(
+                    "postgresql",
+                    url,
+                    fixture,
+                    plan,
+                    soak_seconds=args.soak_seconds,
+                    events=args.events,
+                )
+                figures += found
+                event_lines += lines
     served.print_figures(figures, scales, plan)
+    if event_lines:
+        print()
+        print("Events (issue 17): webhook delivery and the soak (issue 18's p99 per route family)")
+        for line in event_lines:
+            print(line)
     print(f"Total {time.perf_counter() - started:.0f} s.")
     print(flush=True)
     analytics.main()  # issue 9's roll-up report and analysis step, in process
