@@ -271,7 +271,8 @@ def build(url: str, templates: Templates, measurements: int) -> dict[str, int]:
         print(
             f"  units, teams, initiatives, cycles, measures: {time.perf_counter() - started:.0f} s"
         )
-        # A bulk load: the plain indexes are built once afterwards, not row by row.
+        # A bulk load: the indexes and unique constraints are built once afterwards, not row
+        # by row (the generated keys are unique by construction).
         indexes = connection.execute(
             text(
                 "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'measurement' "
@@ -280,6 +281,14 @@ def build(url: str, templates: Templates, measurements: int) -> dict[str, int]:
         ).all()
         for name, _definition in indexes:
             connection.execute(text(f'DROP INDEX "{name}"'))
+        uniques = connection.execute(
+            text(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = 'measurement'::regclass AND contype = 'u'"
+            )
+        ).all()
+        for name, _definition in uniques:
+            connection.execute(text(f'ALTER TABLE measurement DROP CONSTRAINT "{name}"'))
         made["measurement"] = 0
         step = 100
         for first in range(1, UNITS - 1, step):
@@ -320,6 +329,10 @@ def build(url: str, templates: Templates, measurements: int) -> dict[str, int]:
                 "external_id": "NULL",
             },
         )
+        for name, definition in uniques:
+            connection.execute(
+                text(f'ALTER TABLE measurement ADD CONSTRAINT "{name}" {definition}')
+            )
         for _name, definition in indexes:
             connection.execute(text(definition))
         print(f"  indexes rebuilt: {time.perf_counter() - started:.0f} s", flush=True)
