@@ -294,9 +294,13 @@ def _timeouts(url: str, timeout: float) -> dict[str, Any]:
             "server_settings": {"statement_timeout": milliseconds},
         }
     if driver == "psycopg":
+        # connect_args replace the URL's own `options` (a replica's read-only default, say):
+        # keep them beside the timeout.
+        given = make_url(url).query.get("options", "")
+        given = given if isinstance(given, str) else " ".join(given)
         return {
             "connect_timeout": max(1, round(timeout)),
-            "options": f"-c statement_timeout={milliseconds}",
+            "options": f"{given} -c statement_timeout={milliseconds}".strip(),
         }
     return {}
 
@@ -407,9 +411,19 @@ async def get_session(request: Request) -> AsyncSession:
         maker = (
             state.read_sessionmaker if request.method in _READ_METHODS else state.write_sessionmaker
         )
+        if maker is state.read_sessionmaker and _reads_primary(request):
+            maker = state.primary_read_sessionmaker
         session = maker(context=Context(request_id=request.headers.get("x-request-id")))
         request.scope[_SESSION_KEY] = session
     return session
+
+
+def _reads_primary(request: Request) -> bool:
+    """A read that must see the latest writes while reads go to a replica: ``Cache-Control:
+    no-cache`` (a replica may lag the primary by a moment; read-your-writes is asked for)."""
+    if getattr(request.app.state, "primary_read_sessionmaker", None) is None:
+        return False
+    return "no-cache" in request.headers.get("cache-control", "").lower()
 
 
 class SessionMiddleware:

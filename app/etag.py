@@ -43,17 +43,9 @@ def check_if_match(if_match: str | None, obj: Versioned) -> None:
     candidates = {tag.strip() for tag in if_match.split(",")}
     if "*" in candidates or etag_of(obj) in candidates:
         return
-    if any(tag.startswith("W/") for tag in candidates):
-        reason = (
-            "a weak ETag (W/...) never matches If-Match; send the ETag exactly as the service "
-            "sent it (a proxy that compresses responses may have weakened it)"
-        )
-    else:
-        reason = (
-            "the object has changed since that ETag was read (or it is not an ETag of this "
-            "object). Read it again, then retry"
-        )
-    raise PreconditionFailed(
-        f"If-Match {if_match.strip()[:100]} does not match the current ETag {etag_of(obj)}: "
-        f"{reason}."
+    weak = any(tag.startswith("W/") for tag in candidates)
+    raise PreconditionFailed.saying(
+        "if-match-weak" if weak else "if-match-stale",
+        given=if_match.strip()[:100],
+        current=etag_of(obj),
     )

@@ -58,10 +58,10 @@ class HttpSemanticsMiddleware:
             return
         headers = Headers(scope=scope)
         path = scope["path"]
-        too_large = PayloadTooLarge(f"The body exceeds {self.max_body_bytes} bytes.")
+        too_large = PayloadTooLarge.saying("payload-too-large", limit=self.max_body_bytes)
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
-            await send_problem(send, too_large, path)
+            await send_problem(send, too_large, path, scope=scope)
             return
         head = scope["method"] == "HEAD"
         if head:
@@ -167,7 +167,7 @@ class HttpSemanticsMiddleware:
         except PayloadTooLarge:
             if started:
                 raise
-            await send_problem(send, too_large, path)
+            await send_problem(send, too_large, path, scope=scope)
         finally:
             if spool is not None:
                 spool.close()

@@ -27,9 +27,9 @@ import uuid
 import zlib
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import LargeBinary, UniqueConstraint, delete, update
+from sqlalchemy import LargeBinary, UniqueConstraint, Uuid, column, delete, table, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -98,9 +98,31 @@ class IdempotentResponseWithheld(Conflict):
     type, title = "idempotent-response-withheld", "Response not replayed"
 
 
-def _header_problem(problem_class: type[Problem], detail: str) -> Problem:
-    error = FieldError(field=f"header.{HEADER}", message=detail, type=problem_class.type)
-    return problem_class(detail, errors=[error] if problem_class.status == 422 else None)
+def _header_problem(problem_class: type[Problem], text_key: str, /, **figures: Any) -> Problem:
+    problem = problem_class.saying(text_key, header=HEADER, **figures)
+    if problem_class.status == 422:
+        assert problem.text is not None
+        problem.errors = [FieldError.of(f"header.{HEADER}", problem.text, problem_class.type)]
+    return problem
+
+
+_ORGANISATION = table("organisation", column("id", Uuid), column("default_language"))
+
+
+async def _organisation_language(scope: Scope, organisation_id: uuid.UUID) -> str:
+    """The organisation's default language for a problem said without Accept-Language (read
+    only then: the core knows the organisation table by name, not by its model)."""
+    if Headers(scope=scope).get("accept-language"):
+        return "en"  # the header decides; this is only its fallback
+    async with scope["app"].state.read_sessionmaker() as session:
+        language = (
+            await session.execute(
+                select(_ORGANISATION.c.default_language).where(
+                    _ORGANISATION.c.id == organisation_id
+                )
+            )
+        ).scalar_one_or_none()
+    return language if language in ("sv", "nb", "nn") else "en"
 
 
 class Fingerprint:
@@ -171,10 +193,10 @@ class IdempotencyMiddleware:
             await send_problem(
                 send,
                 _header_problem(
-                    InvalidIdempotencyKey,
-                    f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable characters.",
+                    InvalidIdempotencyKey, "idempotency-key-invalid", longest=MAX_KEY_LENGTH
                 ),
                 path,
+                scope=scope,
             )
             return
         fingerprint = Fingerprint(scope, headers)
@@ -189,7 +211,7 @@ class IdempotencyMiddleware:
                 fingerprint.add(message.get("body", b""))
                 if not message.get("more_body"):
                     break
-            await self._replay(send, existing, fingerprint.hexdigest(), key, path)
+            await self._replay(send, existing, fingerprint.hexdigest(), key, scope)
             return
 
         async def fingerprinting_receive() -> Message:
@@ -289,36 +311,37 @@ class IdempotencyMiddleware:
 
     @staticmethod
     async def _replay(
-        send: Send, record: IdempotencyKey, fingerprint: str, key: str, path: str
+        send: Send, record: IdempotencyKey, fingerprint: str, key: str, scope: Scope
     ) -> None:
+        path = scope["path"]
         if record.status_code is None:
             await send_problem(
                 send,
-                IdempotencyKeyInProgress(
-                    f"A request with {HEADER} {key!r} is still running, or its outcome was lost; "
-                    "read the current state before retrying with a new key."
+                IdempotencyKeyInProgress.saying(
+                    "idempotency-key-in-progress", header=HEADER, key=key
                 ),
                 path,
+                scope=scope,
+                default_language=await _organisation_language(scope, record.organisation_id),
             )
         elif record.fingerprint != fingerprint:
             await send_problem(
                 send,
-                _header_problem(
-                    IdempotencyKeyReused,
-                    f"{HEADER} {key!r} was used for a different request; use a new key.",
-                ),
+                _header_problem(IdempotencyKeyReused, "idempotency-key-reused", key=key),
                 path,
+                scope=scope,
+                default_language=await _organisation_language(scope, record.organisation_id),
             )
         elif record.response_body is None:
             location = record.response_headers.get("location", "its location")
             await send_problem(
                 send,
-                IdempotentResponseWithheld(
-                    f"The request with {HEADER} {key!r} succeeded, but its response was not kept "
-                    "(it held a secret that is shown only once, or it was too large to keep); "
-                    f"read the created object at {location} instead."
+                IdempotentResponseWithheld.saying(
+                    "idempotent-response-withheld", header=HEADER, key=key, location=location
                 ),
                 path,
+                scope=scope,
+                default_language=await _organisation_language(scope, record.organisation_id),
             )
         else:
             body = record.response_body

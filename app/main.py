@@ -94,6 +94,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool_size=settings.database_pool_size,
         timeout=settings.database_timeout_seconds,
     )
+    replica = settings.database_replica_url
+    read_engine = (
+        create_engine(
+            replica,
+            pool_size=settings.database_pool_size,
+            timeout=settings.database_timeout_seconds,
+        )
+        if replica
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -112,6 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             except TimeoutError:
                 log.warning("worker_stopped_mid_delivery", grace=settings.shutdown_grace_seconds)
         await engine.dispose()
+        if read_engine is not None:
+            await read_engine.dispose()
 
     app = FastAPIOffline(
         title="PDCA tracker",
@@ -133,7 +145,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     audit = audit_service.install
-    app.state.read_sessionmaker = create_sessionmaker(engine, audit=audit, kind="read")
+    app.state.read_sessionmaker = create_sessionmaker(
+        read_engine or engine, audit=audit, kind="read"
+    )
+    app.state.replica_engine = read_engine
+    # With a replica, a GET that must see the latest writes (Cache-Control: no-cache) reads here.
+    app.state.primary_read_sessionmaker = (
+        create_sessionmaker(engine, audit=audit, kind="read") if read_engine else None
+    )
     app.state.write_sessionmaker = create_sessionmaker(engine, audit=audit, kind="write")
     app.state.sessionmaker = create_sessionmaker(engine, audit=audit)  # work outside requests
     app.openapi = lambda: openapi.build_openapi(app)  # type: ignore[method-assign]  # FastAPI's documented way to replace the schema builder

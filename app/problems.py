@@ -9,19 +9,20 @@ import re
 import typing
 from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Self
 
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 from pydantic_core.core_schema import ErrorType
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import Send
+from starlette.types import Scope, Send
 
 from app import outages, problem_texts
 from app.db import context_of_request
@@ -41,6 +42,22 @@ class FieldError(BaseModel):
     )
     message: str = Field(description="Why the value was refused.")
     type: str = Field(description="Machine-readable reason, e.g. `missing` or `string_too_long`.")
+
+    # The message's key in app.problem_texts.TEXTS and its figures, so the answer can say it
+    # in the request's language (not part of the document).
+    _text: problem_texts.Text | None = PrivateAttr(default=None)
+
+    @classmethod
+    def of(
+        cls, field: str, text: problem_texts.Text, type_: str, *, column: str | None = None
+    ) -> "FieldError":
+        """A field error whose message has translations (``column`` names the file's column
+        it came from, quoted before the message)."""
+        if column is not None:
+            text = problem_texts.Text("column", {"column": column, "message": text})
+        error = cls(field=field, message=text.english(), type=type_)
+        error._text = text
+        return error
 
 
 class ProblemDetails(BaseModel):
@@ -78,9 +95,21 @@ class Problem(Exception):
         self.errors = errors
         self.headers = headers
 
+    text: problem_texts.Text | None = None
+    """The detail's key and figures where it has translations (see :meth:`saying`)."""
+
+    @classmethod
+    def saying(cls, key: str, /, headers: dict[str, str] | None = None, **figures: Any) -> Self:
+        """The problem with the detail ``problem_texts.TEXTS[key]`` (English here, the
+        request's language in the answer)."""
+        text = problem_texts.Text(key, figures)
+        problem = cls(text.english(), headers=headers)
+        problem.text = text
+        return problem
+
     def localised_detail(self, language: str) -> str | None:
         """The detail in ``language`` where this problem has a translation (else None)."""
-        return None
+        return None if self.text is None else self.text.render(language)
 
     def to_response(self, request: Request) -> JSONResponse:
         language = request_language(request)
@@ -204,17 +233,32 @@ def problem_response(
 
 
 async def send_problem(
-    send: Send, problem: Problem, path: str, headers: dict[str, str] | None = None
+    send: Send,
+    problem: Problem,
+    path: str,
+    headers: dict[str, str] | None = None,
+    *,
+    scope: Scope | None = None,
+    default_language: str = "en",
 ) -> None:
-    """Answer with ``problem`` from pure ASGI middleware, which runs outside the handlers."""
+    """Answer with ``problem`` from pure ASGI middleware, which runs outside the handlers: in
+    the language the ``scope``'s Accept-Language asks for, else ``default_language`` (the
+    organisation's, where the middleware knows the caller)."""
+    language = scope_language(scope, default_language) if scope is not None else "en"
+    title, detail, errors = problem.title, problem.detail, problem.errors
+    if language != "en":
+        title = problem_texts.title(problem.type, title, language)
+        detail = problem.localised_detail(language) or detail
+        if errors:
+            errors = [_localised_error(error, language) for error in errors]
     body = json.dumps(
         problem_document(
             status=problem.status,
             type_=problem.type,
-            title=problem.title,
-            detail=problem.detail,
+            title=title,
+            detail=detail,
             instance=path,
-            errors=problem.errors,
+            errors=errors,
         ),
         ensure_ascii=False,
     ).encode()
@@ -237,10 +281,21 @@ def request_language(request: Request) -> str:
     return negotiate_language(request.headers.get("accept-language"), default=default).value
 
 
+def scope_language(scope: Scope, default: str = "en") -> str:
+    """sv, nb, nn or en for ASGI middleware: the scope's ``Accept-Language``, else
+    ``default``."""
+    return negotiate_language(
+        Headers(scope=scope).get("accept-language"), default=Language(default)
+    ).value
+
+
 def _localised_error(error: FieldError, language: str) -> FieldError:
-    """A field error whose ``type`` we know, in ``language`` (its ``context`` is not kept, so
-    only the messages without figures are translated here; validation errors are translated
-    with their figures where they are made)."""
+    """A field error in ``language``: its own text where it carries one, else by its
+    ``type`` (a validation error's ``context`` is not kept, so only the messages without
+    figures are translated here; validation errors are translated where they are made)."""
+    if error._text is not None:
+        message = error._text.render(language)
+        return error if message is None else error.model_copy(update={"message": message})
     if "{" in problem_texts.FIELD_MESSAGES.get(language, {}).get(error.type, "{"):
         return error
     message = problem_texts.field_message(error.type, error.message, language, {})
@@ -485,19 +540,14 @@ _HTTP_METHODS = frozenset({"get", "put", "post", "patch", "delete", "options", "
 
 
 async def _stale_handler(request: Request, exc: Exception) -> JSONResponse:
-    return PreconditionFailed(
-        "The object was changed by someone else while this request ran; read it again and retry."
-    ).to_response(request)
+    return PreconditionFailed.saying("changed-meanwhile").to_response(request)
 
 
 async def _integrity_handler(request: Request, exc: Exception) -> JSONResponse:
     # Services check the rules they know first; this is the safety net for a race between two
     # writers, so it says what happened without showing SQL.
     log.warning("integrity_error", error=str(getattr(exc, "orig", exc)).splitlines()[0])
-    return Conflict(
-        "The change conflicts with existing data (a duplicate or a missing reference); "
-        "read the current state and retry."
-    ).to_response(request)
+    return Conflict.saying("integrity-conflict").to_response(request)
 
 
 async def _data_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -19,6 +19,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "PDCA_DATABASE_URL"),
         description="SQLAlchemy URL: sqlite:///path.db (embedded) or postgresql://user:pw@host/db.",
     )
+    database_replica_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_REPLICA_URL", "PDCA_DATABASE_REPLICA_URL"),
+        description="A PostgreSQL read replica's URL: GET and HEAD requests read there (a GET "
+        "sent with Cache-Control: no-cache reads the primary, to see its own writes at once).",
+    )
     database_pool_size: int = Field(
         default=10, ge=1, description="PostgreSQL pool size per process."
     )
@@ -136,9 +142,11 @@ class Settings(BaseSettings):
         "that has reported nothing by then is announced once (`measure.report_missing`).",
     )
 
-    @field_validator("database_url")
+    @field_validator("database_url", "database_replica_url")
     @classmethod
-    def _supported_database(cls, value: str) -> str:
+    def _supported_database(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         from sqlalchemy.engine import make_url
         from sqlalchemy.exc import ArgumentError
 

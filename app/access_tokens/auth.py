@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InternalError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -127,7 +127,18 @@ async def authenticate(
             await session.commit()
         except OperationalError:
             await session.rollback()
+        except InternalError as error:
+            await session.rollback()
+            if getattr(error.orig, "sqlstate", None) != _READ_ONLY:
+                raise
+            # A read on a read-only replica (DATABASE_REPLICA_URL): the primary keeps the books.
+            async with request.app.state.sessionmaker() as primary:
+                await primary.execute(_TOUCH, {"token_id": row.id, "now": now})
+                await primary.commit()
     return principal
+
+
+_READ_ONLY = "25006"  # read_only_sql_transaction
 
 
 def require_role(role: Role) -> object:

@@ -2,9 +2,9 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, Index, String
 from sqlalchemy.orm import Session
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from app.db import InputModel, IsoDate, TenantRow, input_example, with_example
 from app.goals.models import Goal
@@ -148,3 +148,12 @@ class CommitmentPublic(CommitmentBase):
 
 class CommitmentPage(Page[CommitmentPublic]):
     """One page of commitments."""
+
+
+# The orders lists page in within an organisation (issue 18): index scans, not sorts.
+Index(
+    "ix_commitment_organisation_id_due_on_id",
+    col(Commitment.organisation_id),
+    col(Commitment.due_on),
+    col(Commitment.id),
+)

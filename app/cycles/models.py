@@ -6,9 +6,9 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import NonNegativeInt
-from sqlalchemy import JSON, CheckConstraint, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Session
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from app.cycles.stages import Decision, Stage, StageDirection
 from app.db import InputModel, IsoDate, TenantRow, UTCDateTime, input_example, utcnow, with_example
@@ -461,3 +461,30 @@ class CyclePage(Page[CyclePublic]):
 
 class CycleStageTransitionPage(Page[CycleStageTransitionPublic]):
     """One page of a cycle's stage history."""
+
+
+# The orders lists page in within an organisation (issue 18): index scans, not sorts.
+Index(
+    "ix_cycle_organisation_id_updated_at_id",
+    col(Cycle.organisation_id),
+    col(Cycle.updated_at),
+    col(Cycle.id),
+)
+Index(
+    "ix_cycle_organisation_id_created_at_id",
+    col(Cycle.organisation_id),
+    col(Cycle.created_at),
+    col(Cycle.id),
+)
+Index(
+    "ix_cycle_organisation_id_stage_entered_at_id",
+    col(Cycle.organisation_id),
+    col(Cycle.stage_entered_at),
+    col(Cycle.id),
+)
+Index(
+    "ix_cycle_organisation_id_stage_due_on_id",
+    col(Cycle.organisation_id),
+    col(Cycle.stage_due_on),
+    col(Cycle.id),
+)

@@ -2,9 +2,9 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Session
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from app.db import InputModel, IsoDate, TenantRow, input_example, with_example
 from app.pagination import Page
@@ -171,3 +171,18 @@ class InitiativePublic(InitiativeBase):
 
 class InitiativePage(Page[InitiativePublic]):
     """One page of initiatives."""
+
+
+# The orders lists page in within an organisation (issue 18): index scans, not sorts.
+Index(
+    "ix_initiative_organisation_id_title_id",
+    col(Initiative.organisation_id),
+    col(Initiative.title),
+    col(Initiative.id),
+)
+Index(
+    "ix_initiative_organisation_id_created_at_id",
+    col(Initiative.organisation_id),
+    col(Initiative.created_at),
+    col(Initiative.id),
+)

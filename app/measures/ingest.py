@@ -41,6 +41,7 @@ from app.measures.service import organisation_settings, readable_measures
 from app.metrics import count_ingested
 from app.org_units.models import OrgUnit
 from app.periods import InvalidPeriod, Period, SchoolYearStart, parse_period
+from app.problem_texts import Text
 from app.problems import Conflict, FieldError, InvalidInput, Problem
 
 MAX_LISTED_ERRORS = 1000
@@ -122,28 +123,29 @@ class _Errors:
     items: list[FieldError] = field(default_factory=list)
     rows: set[str] = field(default_factory=set)
 
-    def add(self, candidate: Candidate, name: str, message: str, type_: str = "invalid") -> None:
+    def add(
+        self, candidate: Candidate, name: str, message: str | Text, type_: str = "invalid"
+    ) -> None:
+        """Name what is wrong with the row's ``name``: a :class:`Text` is said in the request's
+        language, a plain string (a period parser's message) in English."""
         self.rows.add(candidate.where)
         if len(self.items) < MAX_LISTED_ERRORS:
             column = candidate.columns.get(name)
+            where = f"{candidate.where}.{name}"
+            if isinstance(message, Text):
+                self.items.append(FieldError.of(where, message, type_, column=column))
+                return
             if column is not None:
                 message = f"column {column!r}: {message}"
-            self.items.append(
-                FieldError(field=f"{candidate.where}.{name}", message=message, type=type_)
-            )
+            self.items.append(FieldError(field=where, message=message, type=type_))
 
 
 AMBIGUOUS: ContextVar[frozenset[tuple[str, str]]] = ContextVar("ambiguous", default=frozenset())
 """Names that more than one measure or unit carries, found while resolving a request's rows."""
 
 
-def _ambiguous(kind: str, name: str) -> str:
-    other = (
-        "measure_id or the measure's external code"
-        if kind == "measure"
-        else ("org_unit_id or the unit's external code")
-    )
-    return f"more than one {kind} in your scope is named {name!r}; name it by {other}"
+def _ambiguous(kind: str, name: str) -> Text:
+    return Text(f"row.ambiguous-{kind}", {"name": name})
 
 
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -276,9 +278,7 @@ def _check_inputs(candidate: Candidate, errors: _Errors) -> bool:
     fine = True
     for name in ("value", "numerator", "denominator"):
         if _out_of_range(getattr(candidate, name)):
-            errors.add(
-                candidate, name, f"must be a finite number between -{LARGEST:g} and {LARGEST:g}"
-            )
+            errors.add(candidate, name, Text("row.out-of-range", {"largest": LARGEST}))
             fine = False
     return fine
 
@@ -309,88 +309,72 @@ def check_value(
         return None
     before = len(errors.rows), len(errors.items)
     if kind in (ValueKind.proportion, ValueKind.rate):
-        word = "denominator" if kind is ValueKind.proportion else "exposure (denominator)"
         if numerator is None and denominator is None and value is not None:
-            errors.add(
-                candidate,
-                "numerator",
-                f"a {kind.value} is stored with its counts, and this row has only the "
-                f"{'percentage' if kind is ValueKind.proportion else 'ratio'}: add the numerator "
-                "(Täljare) and the denominator (Nämnare), or make the measure continuous if only "
-                "the figure itself is known",
-                "missing",
-            )
+            errors.add(candidate, "numerator", Text(f"row.{kind.value}-without-counts"), "missing")
             return None
         if numerator is None:
-            errors.add(candidate, "numerator", f"a {kind.value} needs its numerator", "missing")
+            errors.add(candidate, "numerator", Text(f"row.{kind.value}-needs-numerator"), "missing")
         if denominator is None:
-            errors.add(candidate, "denominator", f"a {kind.value} needs its {word}", "missing")
+            errors.add(
+                candidate, "denominator", Text(f"row.{kind.value}-needs-denominator"), "missing"
+            )
         if numerator is None or denominator is None:
             return None
         if denominator <= 0:
-            errors.add(candidate, "denominator", f"the {word} must be above 0")
+            errors.add(candidate, "denominator", Text(f"row.{kind.value}-denominator-positive"))
             return None
         if numerator < 0:
-            errors.add(candidate, "numerator", "must be 0 or more")
+            errors.add(candidate, "numerator", Text("row.not-negative"))
             return None
         if kind is ValueKind.proportion:
             if numerator > denominator:
                 errors.add(
                     candidate,
                     "numerator",
-                    f"a proportion's numerator ({numerator:g}) cannot exceed its denominator "
-                    f"({denominator:g})",
+                    Text(
+                        "row.numerator-exceeds-denominator",
+                        {"numerator": numerator, "denominator": denominator},
+                    ),
                 )
                 return None
             if not (_whole(numerator) and _whole(denominator)):
-                errors.add(candidate, "numerator", "a proportion counts whole numbers")
+                errors.add(candidate, "numerator", Text("row.proportion-whole"))
                 return None
             computed = numerator / denominator * 100
         else:
             if not _whole(numerator):
-                errors.add(candidate, "numerator", "a rate counts whole events")
+                errors.add(candidate, "numerator", Text("row.rate-whole"))
                 return None
             computed = numerator / denominator
             if _out_of_range(computed):
                 # A tiny exposure makes the rate huge (1/1e-300 is 1e300, 1e12/1e-300 infinite):
                 # the exposure is what is wrong.
                 errors.add(
-                    candidate,
-                    "denominator",
-                    f"the exposure is too small: the rate numerator/denominator would exceed "
-                    f"{LARGEST:g}",
+                    candidate, "denominator", Text("row.exposure-too-small", {"largest": LARGEST})
                 )
                 return None
         if value is not None and not _agrees_as_shown(value, computed, kind):
             errors.add(
                 candidate,
                 "value",
-                f"{value:g} does not agree with numerator/denominator ({computed:.6g}), not even "
-                "rounded as it is written; correct it or leave it out",
+                Text("row.value-disagrees", {"value": value, "computed": computed}),
             )
             return None
         return computed, numerator, denominator
     if numerator is not None or denominator is not None:
         name = "numerator" if numerator is not None else "denominator"
-        errors.add(
-            candidate,
-            name,
-            f"a {kind.value} measure takes a value only, no numerator or denominator",
-            "extra_forbidden",
-        )
+        errors.add(candidate, name, Text("row.value-only", {"kind": kind.value}), "extra_forbidden")
         return None
     if value is None:
-        errors.add(candidate, "value", "a value is needed", "missing")
+        errors.add(candidate, "value", Text("row.value-needed"), "missing")
         return None
     if kind is ValueKind.count and (value < 0 or not _whole(value)):
-        errors.add(candidate, "value", "a count is a whole number, 0 or more")
+        errors.add(candidate, "value", Text("row.count-whole"))
     elif kind is ValueKind.rating:
         low, high = measure.scale_min, measure.scale_max
         assert low is not None and high is not None
         if not low <= value <= high:
-            errors.add(
-                candidate, "value", f"a rating on this measure's scale lies in {low}..{high}"
-            )
+            errors.add(candidate, "value", Text("row.rating-scale", {"low": low, "high": high}))
     if (len(errors.rows), len(errors.items)) != before:
         return None
     return value, None, None
@@ -435,7 +419,7 @@ async def prepare(
             errors.add(
                 candidate,
                 "period",
-                f"the same measure, unit and period as {earlier}: send each once",
+                Text("row.duplicate", {"earlier": earlier}),
                 "duplicate",
             )
             continue
@@ -443,7 +427,12 @@ async def prepare(
         if candidate.external_id is not None:
             other = seen_external.get((unit_id, candidate.external_id))
             if other is not None:
-                errors.add(candidate, "external_id", f"also given for {other}", "duplicate")
+                errors.add(
+                    candidate,
+                    "external_id",
+                    Text("row.external-id-repeated", {"other": other}),
+                    "duplicate",
+                )
                 continue
             seen_external[(unit_id, candidate.external_id)] = candidate.where
         prepared.append(row)
@@ -479,11 +468,11 @@ def _measure_of(
             errors.add(
                 candidate,
                 "measure_id",
-                f"no measure with id {candidate.measure_id} in your scope",
+                Text("row.no-measure-id", {"id": candidate.measure_id}),
                 "not_found",
             )
         elif candidate.measure_code is not None and measure.external_code != candidate.measure_code:
-            errors.add(candidate, "measure_code", "names another measure than measure_id")
+            errors.add(candidate, "measure_code", Text("row.measure-code-differs"))
             return None
         return measure
     if candidate.measure_code is not None:
@@ -499,11 +488,11 @@ def _measure_of(
             errors.add(
                 candidate,
                 "measure_code",
-                f"no measure with code or name {candidate.measure_code!r} in your scope",
+                Text("row.no-measure-code", {"code": candidate.measure_code}),
                 "not_found",
             )
         return measure
-    errors.add(candidate, "measure_id", "name the measure (measure_id or measure_code)", "missing")
+    errors.add(candidate, "measure_id", Text("row.measure-needed"), "missing")
     return None
 
 
@@ -520,23 +509,21 @@ def _unit_of(
     name = "org_unit_id"
     if candidate.org_unit_id is not None:
         named = by_id.get(candidate.org_unit_id)
-        missing = f"no org unit with id {candidate.org_unit_id} in your scope"
+        missing = Text("row.no-unit-id", {"id": candidate.org_unit_id})
     elif candidate.org_unit_code is not None:
         name = "org_unit_code"
         named = by_code.get(candidate.org_unit_code)
-        missing = f"no org unit with code or name {candidate.org_unit_code!r} in your scope"
+        missing = Text("row.no-unit-code", {"code": candidate.org_unit_code})
     else:
         if not measure.shared:
             if not principal.covers_path(measure_path):
-                errors.add(
-                    candidate, "measure_id", "the measure is outside your scope", "not_found"
-                )
+                errors.add(candidate, "measure_id", Text("row.measure-outside-scope"), "not_found")
                 return None
             return measure.org_unit_id
         errors.add(
             candidate,
             "org_unit_id",
-            "a shared indicator needs the reporting unit (org_unit_id or org_unit_code)",
+            Text("row.unit-needed"),
             "missing",
         )
         return None
@@ -547,14 +534,14 @@ def _unit_of(
         errors.add(candidate, name, missing, "not_found")
         return None
     if named.archived:
-        errors.add(candidate, name, "the unit is archived", "archived")
+        errors.add(candidate, name, Text("row.unit-archived"), "archived")
         return None
     if measure.shared:
         if not named.path.startswith(measure_path):
             errors.add(
                 candidate,
                 name,
-                "the unit is not inside the indicator's unit, so it does not report it",
+                Text("row.unit-outside-indicator"),
             )
             return None
         expected = measure.reporting_unit_kind
@@ -562,8 +549,7 @@ def _unit_of(
             errors.add(
                 candidate,
                 name,
-                f"the indicator is reported by units of kind {expected}; this unit is a "
-                f"{named.kind} (its figures would count twice in the sums above it)",
+                Text("row.wrong-unit-kind", {"expected": expected, "kind": named.kind}),
                 "wrong_unit_kind",
             )
             return None
@@ -571,7 +557,7 @@ def _unit_of(
         errors.add(
             candidate,
             name,
-            "an initiative's measure is reported by its own unit only; leave it out",
+            Text("row.initiative-unit-only"),
         )
         return None
     return named.id
@@ -581,7 +567,7 @@ def _period_of(
     candidate: Candidate, measure: Measure, school_year: SchoolYearStart, errors: _Errors
 ) -> Period | None:
     if candidate.period is None:
-        errors.add(candidate, "period", "a period is needed", "missing")
+        errors.add(candidate, "period", Text("row.period-needed"), "missing")
         return None
     try:
         return parse_period(measure.period_kind, candidate.period, school_year_start=school_year)
@@ -714,8 +700,7 @@ def _taken(
             errors.add(
                 row.candidate,
                 "external_id",
-                f"already names measurement {owner[0]} of this reporting unit (another "
-                "measure or period)",
+                Text("row.external-id-taken", {"measurement": owner[0]}),
                 "duplicate",
             )
     return errors

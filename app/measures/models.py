@@ -13,9 +13,9 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, FiniteFloat, Strict, model_validator
-from sqlalchemy import CheckConstraint, Column, Float, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Float, Index, String, UniqueConstraint
 from sqlalchemy.orm import Session
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, col
 
 from app.analytics.types import BetterDirection
 from app.db import InputModel, IsoDate, TenantRow, UTCDateTime, input_example, with_example
@@ -648,3 +648,36 @@ class MeasureImportResult(SQLModel):
     dry_run: bool = Field(description="True: everything was checked, nothing written.")
     format: str = Field(description="`csv` or `xlsx`.")
     measures: list[ImportedMeasureRow]
+
+
+# The orders lists page in within an organisation (issue 18): index scans, not sorts.
+Index(
+    "ix_measurement_organisation_id_period_first_on_id",
+    col(Measurement.organisation_id),
+    col(Measurement.period_first_on),
+    col(Measurement.id),
+)
+Index(
+    "ix_measurement_organisation_id_recorded_at_id",
+    col(Measurement.organisation_id),
+    col(Measurement.recorded_at),
+    col(Measurement.id),
+)
+Index(
+    "ix_measurement_measure_id_period_first_on_id",
+    col(Measurement.measure_id),
+    col(Measurement.period_first_on),
+    col(Measurement.id),
+)
+Index(
+    "ix_measure_organisation_id_name_id",
+    col(Measure.organisation_id),
+    col(Measure.name),
+    col(Measure.id),
+)
+Index(
+    "ix_measure_organisation_id_created_at_id",
+    col(Measure.organisation_id),
+    col(Measure.created_at),
+    col(Measure.id),
+)

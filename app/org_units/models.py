@@ -3,8 +3,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import computed_field
-from sqlalchemy import String, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel, col
 
 from app.db import InputModel, TenantRow, UTCDateTime, input_example, with_example
 from app.pagination import Page
@@ -179,3 +179,12 @@ class OrgUnitImportResult(SQLModel):
     dry_run: bool = Field(description="True: everything was checked, nothing written.")
     format: str = Field(description="`csv` or `xlsx`.")
     units: list[ImportedRow] = Field(description="Each row's unit, parents first.")
+
+
+# The orders lists page in within an organisation (issue 18): index scans, not sorts.
+Index(
+    "ix_org_unit_organisation_id_name_id",
+    col(OrgUnit.organisation_id),
+    col(OrgUnit.name),
+    col(OrgUnit.id),
+)

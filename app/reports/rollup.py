@@ -31,7 +31,7 @@ subtree, whatever its size).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, overload
@@ -355,6 +355,7 @@ def compute_rollup(
     labels = _Labels(figures.first_ordinal, last + 1, period_key) if period_key else None
     out: list[dict[str, Any]] = []
     top_depth = units[0].depth if units else 0
+    by_path = {unit.path: unit for unit in units}  # once: a row per unit must not cost units²
     for k, unit in enumerate(units):
         hidden = figures.withheld[k]
         values = figures.values[k]
@@ -376,7 +377,7 @@ def compute_rollup(
         # (or is withheld) gets none, and no sentence about its target.
         shown = not withheld and values[last] == values[last]
         status = "withheld" if withheld else ("reported" if shown else "not_reported")
-        coverage = _coverage(figures, k, units) if unit.covered else None
+        coverage = _coverage(figures, k, by_path) if unit.covered else None
         if shown:
             sentence = summary_sentence(analysis, language, period_word=period_word)
             plain = plain_sentence(analysis, language, labels=labels, period_word=period_word)
@@ -448,16 +449,12 @@ class _Labels(Sequence[str | None]):
         return self._key(self._first + index % self._n)
 
 
-def _coverage(figures: Aggregates, k: int, units: Sequence[ReportUnit]) -> dict[str, Any]:
+def _coverage(figures: Aggregates, k: int, by_path: Mapping[str, ReportUnit]) -> dict[str, Any]:
     """Which of the units a level expects (see :func:`aggregate`) reported the period."""
     expected = figures.expected[k]
-    by_path = {unit.path: unit for unit in units}
     missing = [
-        by_path[path]
-        for path, wanted, done in zip(
-            figures.reporter_paths, expected, figures.reported_last, strict=True
-        )
-        if wanted and not done
+        by_path[figures.reporter_paths[int(r)]]
+        for r in np.flatnonzero(expected & ~figures.reported_last)
     ]
     missing.sort(key=lambda u: (u.name.casefold(), str(u.id)))
     total = int(np.count_nonzero(expected))

@@ -139,7 +139,17 @@ class ScheduledEvent(SQLModel, table=True):
     """
 
     __tablename__ = "scheduled_event"
-    __table_args__ = (UniqueConstraint("kind", "object_id", "subject_id", "due_on", "marker"),)
+    __table_args__ = (
+        UniqueConstraint(
+            "organisation_id",
+            "kind",
+            "object_id",
+            "subject_id",
+            "due_on",
+            "marker",
+            name="uq_scheduled_event_once",
+        ),
+    )
 
     id: int | None = Field(
         default=None, sa_column=Column(RowId, primary_key=True, autoincrement=True)

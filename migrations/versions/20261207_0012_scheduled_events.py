@@ -40,13 +40,15 @@ def upgrade() -> None:
             name=op.f("fk_scheduled_event_organisation_id_organisation"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_scheduled_event")),
+        # The organisation leads the key, so a distributed PostgreSQL (Citus) can keep it.
         sa.UniqueConstraint(
+            "organisation_id",
             "kind",
             "object_id",
             "subject_id",
             "due_on",
             "marker",
-            name=op.f("uq_scheduled_event_kind_object_id_subject_id_due_on_marker"),
+            name="uq_scheduled_event_once",
         ),
     )
     with op.batch_alter_table("scheduled_event", schema=None) as batch_op:

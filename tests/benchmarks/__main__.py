@@ -3,9 +3,10 @@
 ``python -m tests.benchmarks`` serves the service with uvicorn as in production and loads it
 with wrk against bare FastAPI endpoints served the same way (see ``served.py``), on SQLite and,
 when ``TEST_DATABASE_URL`` names a PostgreSQL server, on a scratch database there.
-``--only core``, ``--only measurements`` or ``--only events`` runs one part (see
-``measurements.py`` and ``events.py``: the outbox's write cost, webhook delivery and the soak of
-``--soak-seconds``).
+``--only core``, ``--only measurements``, ``--only events`` or ``--only scale`` runs one part
+(see ``measurements.py``; ``events.py``: the outbox's write cost, webhook delivery and the soak
+of ``--soak-seconds``; ``scale.py``: issue 18's 10-million-measurement data set on PostgreSQL,
+its size ``--scale-measurements``).
 ``--in-process`` is the quick mode: httpx over ASGI, no server (see ``inprocess.py``).
 The analytics part (``analytics.py``) follows the served figures; alone:
 ``python -m tests.benchmarks.analytics``; then the charts' PNG time (``charts.py``).
@@ -22,6 +23,7 @@ from pathlib import Path
 from app.logging import configure_logging
 from app.settings import Settings
 from tests.benchmarks import analytics, charts, events, inprocess, served
+from tests.benchmarks import scale as scale_part
 
 
 def main() -> None:
@@ -35,11 +37,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=served.PARTS,
+        choices=[*served.PARTS, "scale"],
         action="append",
         help="Only these parts: core (issue 7's request path), measurements (issue 8's "
-        "ingestion and series on a million measurements) or events (issue 17's outbox cost, "
-        "webhook delivery and soak). Default: all.",
+        "ingestion and series on a million measurements), events (issue 17's outbox cost, "
+        "webhook delivery and soak) or scale (issue 18's slowest endpoints on 10 million "
+        "measurements, PostgreSQL only). Default: all.",
     )
     parser.add_argument(
         "--soak-seconds",
@@ -53,14 +56,27 @@ def main() -> None:
         default=events.DELIVERY_EVENTS,
         help="Events the delivery figure sends through the webhooks.",
     )
+    parser.add_argument(
+        "--scale-measurements",
+        type=int,
+        default=10_000_000,
+        help="Measurements in the scale part's data set (1000000 for a quick run).",
+    )
     args = parser.parse_args()
-    parts = args.only or list(served.PARTS)
+    parts = args.only or [*served.PARTS, "scale"]
+    with_scale = "scale" in parts
+    parts = [part for part in parts if part != "scale"]
     configure_logging(Settings(log_level="WARNING"))
     if args.in_process:
         inprocess.main(inprocess.Plan(rounds=50, batch=10, seconds=7.0))
         return
     served.check_wrk()
     pg_url = os.environ.get("TEST_DATABASE_URL")
+    if not parts:  # the scale part alone
+        if not pg_url:
+            raise SystemExit("the scale part runs on PostgreSQL: set TEST_DATABASE_URL")
+        scale_part.run(pg_url, measurements=args.scale_measurements, seconds=args.seconds)
+        return
     backends = args.backend or (["sqlite", "postgresql"] if pg_url else ["sqlite"])
     plan = served.Plan(rounds=args.rounds, seconds=args.seconds, connections=args.connections)
     print(
@@ -116,6 +132,8 @@ def main() -> None:
         print("Events (issue 17): webhook delivery and the soak (issue 18's p99 per route family)")
         for line in event_lines:
             print(line)
+    if with_scale and pg_url and "postgresql" in backends:
+        scale_part.run(pg_url, measurements=args.scale_measurements, seconds=args.seconds)
     print(f"Total {time.perf_counter() - started:.0f} s.")
     print(flush=True)
     analytics.main()  # issue 9's roll-up report and analysis step, in process
