@@ -35,7 +35,13 @@ def _path(path: str, operation: dict[str, Any]) -> str | None:
             if "example" not in parameter:
                 return None
             path = path.replace("{" + parameter["name"] + "}", parameter["example"])
-    return path
+    # Swagger UI also fills in the query parameters that give an example.
+    query = [
+        f"{parameter['name']}={next(iter(parameter['examples'].values()))['value']}"
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query" and parameter.get("examples")
+    ]
+    return path + ("?" + "&".join(query) if query else "")
 
 
 def test_example_ids_name_demo_objects() -> None:

@@ -122,6 +122,15 @@ async def import_organisation(
     mode: Annotated[
         ImportMode,
         Query(
+            # Swagger UI sends this with the example document: a new organisation, which works
+            # against any database (keep-ids needs an empty organisation).
+            openapi_examples={
+                "new-organisation": {
+                    "summary": "Into a new organisation (works against any database)",
+                    "value": "new-organisation",
+                },
+                "keep-ids": {"summary": "Into this empty organisation", "value": "keep-ids"},
+            },
             description="`keep-ids`: into this token's organisation, which must be empty (no "
             "units, teams, goals, initiatives, cycles, measures ...; tokens and the audit trail "
             "may be there), every id as in the document. `new-organisation`: into a new "
