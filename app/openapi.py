@@ -38,8 +38,9 @@ or scope answer **404**, as if they did not exist; a role that may not act answe
 **Conventions.**
 - Errors are RFC 9457 `application/problem+json`; validation errors (422) list every invalid
   field in `errors`.
-- Lists take `limit` and `offset` and answer `{items, total, limit, offset, next_cursor}`;
-  `sort` takes a field, `-field` for descending; `include_total=false` skips the count, and
+- Lists take `limit` and `offset` and answer `{items, total, total_at_least, limit, offset,
+  next_cursor}`; `sort` takes a field, `-field` for descending; `include_total=false` skips the
+  count, which stops at 10,000 (past it `total` is null and `total_at_least` is 10,001), and
   `after=<next_cursor>` reads the next page by keyset.
 - An id in a body or a filter that names nothing the token may see answers **422** naming it;
   query parameters an operation does not take answer **422** too, except a cache buster

@@ -28,15 +28,28 @@ from app.problems import InvalidInput
 T = TypeVar("T")
 
 MAX_LIMIT = 500
+COUNT_LIMIT = 10_000
+"""Matches counted for ``total`` at most: past it a list answers ``total_at_least`` instead, so
+that counting a list of millions (measurements) costs no more than counting ten thousand."""
 
 
 class Page(BaseModel, Generic[T]):
-    """One page of a list; ``total`` counts every match, ``items`` holds at most ``limit``."""
+    """One page of a list; ``total`` counts every match (up to :data:`COUNT_LIMIT`), ``items``
+    holds at most ``limit``."""
 
     items: list[T]
     total: int | None = Field(
-        description="Number of matching objects across all pages; null when the request said "
+        description="Number of matching objects across all pages. Counted up to "
+        f"{COUNT_LIMIT:,} matches: past that it is null and `total_at_least` says so (counting "
+        "millions of rows would cost more than the page). Null too when the request said "
         "`include_total=false`.",
+        examples=[42],
+    )
+    total_at_least: int | None = Field(
+        default=None,
+        description="A lower bound of the matches: equal to `total` when that is exact, "
+        f"{COUNT_LIMIT + 1:,} when there are more than {COUNT_LIMIT:,} (then `total` is null; "
+        "page on with `next_cursor`). Null when the request said `include_total=false`.",
         examples=[42],
     )
     limit: int = Field(description="Page size that was applied.", examples=[50])
@@ -70,7 +83,8 @@ IncludeTotal = Annotated[
     bool,
     Query(
         description="`false` answers `total: null` and skips counting the matches, which "
-        "costs a query of its own on long lists."
+        f"costs a query of its own on long lists. The count stops at {COUNT_LIMIT:,}: past "
+        "that, `total` is null and `total_at_least` tells how far it got."
     ),
 ]
 After = Annotated[
@@ -339,7 +353,8 @@ async def paginate(
     whole_rows: bool = False,
 ) -> Page[Any]:
     """Run ``stmt`` (a select of one entity) for one page in ``order``, after ``page.after`` or
-    at ``page.offset``. The count runs only when the client wants ``total``; one row more than
+    at ``page.offset``. The count runs only when the client wants ``total`` (and stops past
+    :data:`COUNT_LIMIT`); one row more than
     the page tells whether a next page exists. ``whole_rows``: a select of columns, whose rows
     (with two more columns, ``page_key`` and ``page_id``) are the items."""
     if page.updated_after is not None:
@@ -351,11 +366,13 @@ async def paginate(
                 type_="not_supported",
             )
         stmt = stmt.where(updated_at > page.updated_after)
-    total = None
+    total = counted = None
     if page.include_total:
-        total = (
-            await session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))
-        ).scalar_one()
+        # Bounded: at most one row past the limit is read, so a long list's count costs as much
+        # as a short one's and still tells whether it is exact.
+        bounded = stmt.order_by(None).limit(COUNT_LIMIT + 1).subquery()
+        counted = (await session.execute(select(func.count()).select_from(bounded))).scalar_one()
+        total = counted if counted <= COUNT_LIMIT else None
     if page.after is not None:
         stmt = stmt.where(order.after(*order.read_cursor(page.after)))
     rows = (
@@ -373,6 +390,7 @@ async def paginate(
     return Page[Any](
         items=list(rows) if whole_rows else [row[0] for row in rows],
         total=total,
+        total_at_least=counted,
         limit=page.limit,
         offset=page.offset,
         next_cursor=next_cursor,

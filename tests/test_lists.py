@@ -4,10 +4,12 @@ request, keyset cursors and sort orders."""
 import base64
 import json
 
+import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app import pagination
 from app.main import create_app
 from app.pagination import Sorting
 from app.settings import Settings
@@ -105,6 +107,32 @@ async def test_include_total_false_answers_the_same_page_without_a_total(
         assert uncounted.json()["items"] == counted.json()["items"]
     bad = await client.get("/api/v1/org-units?include_total=maybe", headers=tenant.headers)
     assert _fields(bad.json()) == {"query.include_total": "bool_parsing"}
+
+
+async def test_the_total_is_counted_up_to_the_limit_and_past_it_only_bounded(
+    client: AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tenant = await make_tenant(session)
+    everything = await client.get("/api/v1/org-units?limit=1", headers=tenant.headers)
+    matches = everything.json()["total"]
+    assert matches >= 2
+    assert everything.json()["total_at_least"] == matches
+
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", matches)
+    exact = await client.get("/api/v1/org-units?limit=1", headers=tenant.headers)
+    assert (exact.json()["total"], exact.json()["total_at_least"]) == (matches, matches)
+
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", matches - 1)
+    bounded = await client.get("/api/v1/org-units?limit=1", headers=tenant.headers)
+    assert bounded.status_code == 200, bounded.text
+    assert (bounded.json()["total"], bounded.json()["total_at_least"]) == (None, matches)
+    assert bounded.json()["items"] == exact.json()["items"]
+    assert bounded.json()["next_cursor"] is not None
+
+    uncounted = await client.get(
+        "/api/v1/org-units?limit=1&include_total=false", headers=tenant.headers
+    )
+    assert (uncounted.json()["total"], uncounted.json()["total_at_least"]) == (None, None)
 
 
 def test_the_sort_helper_makes_the_contracts_values_and_orders() -> None:

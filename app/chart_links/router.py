@@ -107,6 +107,7 @@ async def list_chart_links(
     return ChartLinkPage(
         items=[service.public(link) for link in found.items],
         total=found.total,
+        total_at_least=found.total_at_least,
         limit=found.limit,
         offset=found.offset,
         next_cursor=found.next_cursor,

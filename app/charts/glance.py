@@ -125,6 +125,7 @@ async def summarise_measures(
     return Page[dict[str, Any]](
         items=items,
         total=found.total,
+        total_at_least=found.total_at_least,
         limit=found.limit,
         offset=found.offset,
         next_cursor=found.next_cursor,

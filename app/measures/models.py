@@ -664,6 +664,13 @@ Index(
     col(Measurement.id),
 )
 Index(
+    "ix_measurement_organisation_id_org_unit_id_period_first_on_id",
+    col(Measurement.organisation_id),
+    col(Measurement.org_unit_id),
+    col(Measurement.period_first_on),
+    col(Measurement.id),
+)
+Index(
     "ix_measurement_measure_id_period_first_on_id",
     col(Measurement.measure_id),
     col(Measurement.period_first_on),

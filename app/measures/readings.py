@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Select, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from app.audit.models import AuditEvent
@@ -148,6 +149,17 @@ class MeasurementFilter:
     source: MeasurementSource | None = None
 
 
+def _subtree_ids(principal: Principal, path: str) -> Select[Any]:
+    """The ids of the units under ``path`` (itself included), as a subquery of their own: the
+    measurements are then found by unit id on their index, a few units' rows each, rather than
+    by walking the organisation's rows in order and checking each one's unit (issue 18)."""
+    unit = aliased(OrgUnit)
+    return select(col(unit.id)).where(
+        col(unit.organisation_id) == principal.organisation_id,
+        col(unit.path).startswith(path, autoescape=True),
+    )
+
+
 async def _filtered(
     session: AsyncSession, principal: Principal, where: MeasurementFilter
 ) -> Select[Any]:
@@ -173,7 +185,7 @@ async def _filtered(
             kind="org unit",
         )
         stmt = stmt.where(
-            col(OrgUnit.path).startswith(unit.path, autoescape=True)
+            _M.org_unit_id.in_(_subtree_ids(principal, unit.path))
             if where.include_descendants
             else _M.org_unit_id == unit.id
         )

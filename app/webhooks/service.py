@@ -174,6 +174,7 @@ async def list_endpoints(
             for e in found.items
         ],
         total=found.total,
+        total_at_least=found.total_at_least,
         limit=found.limit,
         offset=found.offset,
         next_cursor=found.next_cursor,

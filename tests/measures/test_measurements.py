@@ -355,6 +355,47 @@ async def test_shared_indicator_units_and_reporting_status(
     assert point["units"] == 2
 
 
+async def test_measurements_of_a_unit_or_of_its_subtree_in_period_order(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    tenant = await make_tenant(session)
+    await create_indicator(client, tenant, value_kind="proportion")
+    rows = [
+        {"org_unit_id": str(unit.id), "period": period, "numerator": 1, "denominator": 2}
+        for unit in (tenant.school, tenant.sibling_school)
+        for period in ("VT2026", "HT2025", "HT2026")
+    ]
+    sent = await client.post(
+        "/api/v1/measurements/bulk",
+        json={"measure_code": "TRYGG", "rows": rows},
+        headers=tenant.headers,
+    )
+    assert sent.status_code == 200, sent.text
+
+    async def listed(query: str) -> list[tuple[str, str]]:
+        answer = await client.get(f"/api/v1/measurements?{query}", headers=tenant.headers)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["total"] == len(answer.json()["items"])
+        return [(item["org_unit_id"], item["period"]) for item in answer.json()["items"]]
+
+    school, sibling = str(tenant.school.id), str(tenant.sibling_school.id)
+    in_order = ["HT2025", "VT2026", "HT2026"]
+    assert await listed(f"org_unit_id={school}") == [(school, p) for p in in_order]
+    assert await listed(f"org_unit_id={tenant.north.id}") == []
+    assert await listed(f"org_unit_id={tenant.north.id}&include_descendants=true") == [
+        (school, p) for p in in_order
+    ]
+    whole = await listed(f"org_unit_id={tenant.root.id}&include_descendants=true&sort=-period")
+    assert sorted(whole) == sorted([(u, p) for u in (school, sibling) for p in in_order])
+    assert [period for _, period in whole] == [p for p in reversed(in_order) for _ in (1, 2)]
+    # The subtree is the caller's: the south area's token asks for the north's and is refused.
+    south = await client.get(
+        f"/api/v1/measurements?org_unit_id={tenant.north.id}&include_descendants=true",
+        headers=bearer(tenant.south_admin),
+    )
+    assert south.status_code == 422, south.text
+
+
 async def test_small_numbers_are_withheld_outside_the_reporting_unit(
     client: AsyncClient, session: AsyncSession
 ) -> None:
