@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from sqlalchemy import ColumnElement, case, func, insert, literal, or_, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -95,6 +95,13 @@ class Worker:
     _scheduled_at: datetime | None = field(default=None, init=False)
     retention: Retention | None = None
     """Removes events past ``PDCA_EVENT_RETENTION_DAYS`` (None: keeps them; tests)."""
+    concurrency: int = CONCURRENCY
+    """Endpoints delivered side by side; one when the sessions share a single connection
+    (tests inside one rolled-back transaction), which cannot serve two at once."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.sessionmaker.kw.get("bind"), AsyncConnection):
+            self.concurrency = 1
 
     @classmethod
     def from_settings(
@@ -226,9 +233,9 @@ class Worker:
             return endpoints
 
     async def deliver_due(self) -> int:
-        """Send the due deliveries of up to :data:`CONCURRENCY` endpoints side by side, each
+        """Send the due deliveries of up to :attr:`concurrency` endpoints side by side, each
         endpoint's oldest first; the number delivered."""
-        endpoints = await self._claim(CONCURRENCY)
+        endpoints = await self._claim(self.concurrency)
         results = await asyncio.gather(
             *(self._deliver_endpoint(e) for e in endpoints), return_exceptions=True
         )

@@ -259,8 +259,10 @@ async def test_a_batch_whose_recording_fails_is_sent_again_with_the_same_webhook
 
 
 async def test_endpoints_are_delivered_side_by_side_each_in_order(
-    app: FastAPI, client: AsyncClient, session: AsyncSession
+    independent: Independent,
 ) -> None:
+    client, session = independent.client, independent.session
+    app: FastAPI = client._transport.app  # type: ignore[attr-defined]
     tenant = await make_tenant(session)
     allowing_private(app)
     for n in range(3):
