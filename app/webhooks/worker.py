@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -53,6 +54,7 @@ _ENDPOINT = WebhookEndpoint.__table__  # type: ignore[attr-defined]
 _DELIVERY = WebhookDelivery.__table__  # type: ignore[attr-defined]
 _ATTEMPT = WebhookAttempt.__table__  # type: ignore[attr-defined]
 _FANOUT = WebhookFanout.__table__  # type: ignore[attr-defined]
+_EVENT = Event.__table__  # type: ignore[attr-defined]
 
 
 def retry_delay(attempts: int, base: timedelta) -> timedelta:
@@ -63,11 +65,20 @@ def retry_delay(attempts: int, base: timedelta) -> timedelta:
 
 
 @dataclass
+class _Queued:
+    """A pending delivery as the queue reads it (columns, not an ORM object)."""
+
+    id: int
+    attempts: int
+    first_attempt_at: datetime | None
+
+
+@dataclass
 class _Sent:
     """One attempt made, not yet recorded."""
 
-    item: WebhookDelivery
-    event: Event
+    item: "_Queued"
+    event: delivery.EventFields
     began: datetime
     ended: datetime
     outcome: delivery.Outcome
@@ -262,18 +273,32 @@ class Worker:
         try:
             while not self.stop.is_set():
                 async with self.sessionmaker() as session:
-                    queue = (
+                    rows = (
                         await session.execute(
-                            select(WebhookDelivery, Event)
-                            .join(Event, col(Event.id) == col(WebhookDelivery.event_id))
-                            .where(
-                                col(WebhookDelivery.endpoint_id) == endpoint.id,
-                                col(WebhookDelivery.status) == DeliveryStatus.pending.value,
+                            select(
+                                _DELIVERY.c.id.label("delivery_id"),
+                                _DELIVERY.c.attempts.label("delivery_attempts"),
+                                _DELIVERY.c.first_attempt_at.label("delivery_first_attempt_at"),
+                                *_EVENT.c,
                             )
-                            .order_by(col(WebhookDelivery.id))
+                            .join(_EVENT, _EVENT.c.id == _DELIVERY.c.event_id)
+                            .where(
+                                _DELIVERY.c.endpoint_id == endpoint.id,
+                                _DELIVERY.c.status == DeliveryStatus.pending.value,
+                            )
+                            .order_by(_DELIVERY.c.id)
                             .limit(BATCH)
                         )
                     ).all()
+                queue = [
+                    (
+                        _Queued(
+                            row.delivery_id, row.delivery_attempts, row.delivery_first_attempt_at
+                        ),
+                        cast(delivery.EventFields, row),
+                    )
+                    for row in rows
+                ]
                 sent: list[_Sent] = []
                 for item, event in queue:
                     if self.stop.is_set() or utcnow() + timedelta(seconds=60) > leased_until:
@@ -318,7 +343,7 @@ class Worker:
         return valid
 
     async def _send(
-        self, endpoint: WebhookEndpoint, item: WebhookDelivery, event: Event
+        self, endpoint: WebhookEndpoint, item: _Queued, event: delivery.EventFields
     ) -> "_Sent":
         now = utcnow()
         body = delivery.cloud_event(event)
@@ -392,8 +417,8 @@ class Worker:
                         else_=literal(done[-1].ended, at),
                     )
 
-                ended = by_id({a.item.id: a.ended for a in done if a.item.id is not None})
-                began = by_id({a.item.id: a.began for a in done if a.item.id is not None})
+                ended = by_id({a.item.id: a.ended for a in done})
+                began = by_id({a.item.id: a.began for a in done})
                 await session.execute(
                     update(_DELIVERY)
                     .where(_DELIVERY.c.id.in_([a.item.id for a in done]))
