@@ -353,14 +353,18 @@ def worker() -> None:
     from app.audit import service as audit_service
     from app.db import create_engine
     from app.sessions import create_sessionmaker
-    from app.webhooks.worker import Worker
+    from app.webhooks.worker import CONCURRENCY, Worker
 
     _ensure_migrated()
     settings = get_settings()
 
     async def main() -> None:
+        # A connection per endpoint delivered side by side, one for fan-out and announcements:
+        # past the pool's size SQLAlchemy would open and close a connection per batch.
         engine = create_engine(
-            settings.database_url, pool_size=2, timeout=settings.database_timeout_seconds
+            settings.database_url,
+            pool_size=CONCURRENCY + 2,
+            timeout=settings.database_timeout_seconds,
         )
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

@@ -86,9 +86,14 @@ class _Pending:
     data: dict[str, Any]
 
 
+WRITTEN = "pdca_events_written"
+"""Marks a session that wrote events, so that a worker in the same process wakes on commit."""
+
+
 async def _insert(session: AsyncSession, events: Sequence[_Pending]) -> None:
     if not events:
         return
+    session.info[WRITTEN] = True
     context, now = context_of(session), utcnow()
     connection = await session.connection()
     txid = _txid(connection.dialect.name)

@@ -8,9 +8,10 @@ import json
 import secrets
 import socket
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -28,7 +29,31 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def cloud_event(event: Event) -> bytes:
+class EventFields(Protocol):
+    """What a delivery needs of an event: the ORM object, or a row of the event table's columns
+    (the worker reads its queue as rows, as hot paths do)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def occurred_at(self) -> datetime: ...
+    @property
+    def link(self) -> str: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
+    @property
+    def object_type(self) -> str: ...
+    @property
+    def object_id(self) -> uuid.UUID: ...
+    @property
+    def org_unit_id(self) -> uuid.UUID | None: ...
+    @property
+    def actor_name(self) -> str | None: ...
+
+
+def cloud_event(event: "Event | EventFields") -> bytes:
     """The event as a CloudEvents 1.0 structured-mode JSON document."""
     body: dict[str, Any] = {
         "specversion": SPEC_VERSION,

@@ -217,3 +217,77 @@ async def test_two_workers_never_deliver_the_same_event_twice(
     await asyncio.gather(run(), run())
     assert len(counts) == 3 * 10  # every event reached every endpoint ...
     assert set(counts.values()) == {1}  # ... exactly once
+
+
+async def test_a_batch_whose_recording_fails_is_sent_again_with_the_same_webhook_ids(
+    app: FastAPI, client: AsyncClient, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tenant = await make_tenant(session)
+    allowing_private(app)
+    hook = await register(client, tenant, event_types=["goal.created"])
+    await make_goals(client, tenant, "A", "B", "C")
+    sent: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers["webhook-id"])
+        return httpx.Response(204)
+
+    w = Worker(
+        app.state.sessionmaker,
+        httpx.AsyncClient(transport=httpx.MockTransport(handle)),
+        allow_private=True,
+    )
+
+    async def crash(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the database went away between sending and recording")
+
+    monkeypatch.setattr(w, "_record", crash)
+    await w.run_once()
+    assert len(sent) == 3
+    monkeypatch.undo()
+    await w.run_once()  # the lease was given back, the batch is still pending
+    assert sent[3:] == sent[:3]  # at least once: the same webhook-ids, in the same order
+    assert sent[:3] == sorted(sent[:3], key=lambda i: int(i.removeprefix("evt_")))
+    deliveries = (
+        await client.get(f"{HOOKS}/{hook['id']}/deliveries", headers=tenant.headers)
+    ).json()
+    assert [len(d["attempts"]) for d in deliveries["items"]] == [1, 1, 1]  # recorded once
+    state = (await client.get(f"{HOOKS}/{hook['id']}", headers=tenant.headers)).json()
+    assert state["pending_deliveries"] == 0
+    await w.run_once()
+    assert len(sent) == 6  # nothing more
+
+
+async def test_endpoints_are_delivered_side_by_side_each_in_order(
+    independent: Independent,
+) -> None:
+    client, session = independent.client, independent.session
+    app: FastAPI = client._transport.app  # type: ignore[attr-defined]
+    tenant = await make_tenant(session)
+    allowing_private(app)
+    for n in range(3):
+        await register(client, tenant, url=f"http://127.0.0.1:9/hooks/{n}")
+    await make_goals(client, tenant, *[f"Mål {n}" for n in range(8)])
+    received: dict[str, list[int]] = {}
+    in_flight, most = 0, 0
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.002 * (int(request.url.path[-1]) + 1))
+        in_flight -= 1
+        event_id = int(request.headers["webhook-id"].removeprefix("evt_"))
+        received.setdefault(request.url.path, []).append(event_id)
+        return httpx.Response(204)
+
+    w = Worker(
+        app.state.sessionmaker,
+        httpx.AsyncClient(transport=httpx.MockTransport(handle)),
+        allow_private=True,
+    )
+    await w.run_once()
+    assert most >= 2  # endpoints side by side ...
+    assert len(received) == 3
+    for ids in received.values():  # ... each one in event order, each event once
+        assert len(ids) == 8 and ids == sorted(ids) and len(set(ids)) == 8
