@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, TypeGuard
 
-from app.problem_texts_ingestion import INGESTION_TEXTS, PERIOD_TEXTS
+from app.problem_texts_ingestion import INGESTION_TEXTS, PERIOD_TEXTS, SPREADSHEET_TEXTS
 
 TITLES: Final[dict[str, dict[str, str]]] = {
     "sv": {
@@ -465,6 +465,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     },
     **INGESTION_TEXTS,
     **PERIOD_TEXTS,
+    **SPREADSHEET_TEXTS,
 }
 
 

@@ -274,6 +274,412 @@ INGESTION_TEXTS: Final[dict[str, dict[str, str]]] = {
     },
 }
 
+# The spreadsheet reader: a cell (said after the cell's value), a whole file, the header row.
+SPREADSHEET_TEXTS: Final[dict[str, dict[str, str]]] = {
+    "list.comma": {lang: "{first}, {second}" for lang in ("en", "sv", "nb", "nn")},
+    "list.semicolon": {lang: "{first}; {second}" for lang in ("en", "sv", "nb", "nn")},
+    "cell.quoted": {
+        "en": "'{shown}' {message}",
+        "sv": "'{shown}' {message}",
+        "nb": "'{shown}' {message}",
+        "nn": "'{shown}' {message}",
+    },
+    "cell.yes-no": {
+        "en": "is a yes/no value, not a number",
+        "sv": "är ett ja/nej-värde, inte ett tal",
+        "nb": "er en ja/nei-verdi, ikke et tall",
+        "nn": "er ein ja/nei-verdi, ikkje eit tal",
+    },
+    "cell.out-of-range": {
+        "en": "is out of range: numbers are read up to 30 digits either side",
+        "sv": "är utanför intervallet: tal läses med upp till 30 siffror åt vardera hållet",
+        "nb": "er utenfor området: tall leses med opptil 30 sifre på hver side",
+        "nn": "er utanfor området: tal blir lesne med opptil 30 siffer på kvar side",
+    },
+    "cell.date-not-number": {
+        "en": "is a date or time, not a number",
+        "sv": "är ett datum eller en tid, inte ett tal",
+        "nb": "er en dato eller et klokkeslett, ikke et tall",
+        "nn": "er ein dato eller eit klokkeslett, ikkje eit tal",
+    },
+    "cell.mixed-separators": {
+        "en": "is not a number: it mixes a decimal comma and a point; write it as 1234,5 or 1234.5",
+        "sv": "är inte ett tal: det blandar decimalkomma och punkt; skriv det som 1234,5 eller "
+        "1234.5",
+        "nb": "er ikke et tall: det blander desimalkomma og punktum; skriv det som 1234,5 eller "
+        "1234.5",
+        "nn": "er ikkje eit tal: det blandar desimalkomma og punktum; skriv det som 1234,5 "
+        "eller 1234.5",
+    },
+    "cell.not-a-number": {
+        "en": "is not a number; write it as 1234,5 or 1234.5",
+        "sv": "är inte ett tal; skriv det som 1234,5 eller 1234.5",
+        "nb": "er ikke et tall; skriv det som 1234,5 eller 1234.5",
+        "nn": "er ikkje eit tal; skriv det som 1234,5 eller 1234.5",
+    },
+    "cell.slashed-date": {
+        "en": "is not read as a date: with slashes it may be day/month or month/day; write it "
+        "as 2026-11-20 (or 20.11.2026)",
+        "sv": "läses inte som ett datum: med snedstreck kan det vara dag/månad eller "
+        "månad/dag; skriv det som 2026-11-20 (eller 20.11.2026)",
+        "nb": "leses ikke som en dato: med skråstrek kan det være dag/måned eller måned/dag; "
+        "skriv det som 2026-11-20 (eller 20.11.2026)",
+        "nn": "blir ikkje lese som ein dato: med skråstrek kan det vere dag/månad eller "
+        "månad/dag; skriv det som 2026-11-20 (eller 20.11.2026)",
+    },
+    "cell.number-not-date": {
+        "en": "is a number, not a date; format the cell as a date or write it as 2026-09-14",
+        "sv": "är ett tal, inte ett datum; formatera cellen som datum eller skriv det som "
+        "2026-09-14",
+        "nb": "er et tall, ikke en dato; formater cellen som dato eller skriv det som 2026-09-14",
+        "nn": "er eit tal, ikkje ein dato; formater cella som dato eller skriv det som 2026-09-14",
+    },
+    "cell.not-a-date": {
+        "en": "is not a date; write it as 2026-09-14",
+        "sv": "är inte ett datum; skriv det som 2026-09-14",
+        "nb": "er ikke en dato; skriv det som 2026-09-14",
+        "nn": "er ikkje ein dato; skriv det som 2026-09-14",
+    },
+    "cell.not-a-date-because": {
+        "en": "is not a date: {reason}; write it as 2026-09-14",
+        "sv": "är inte ett datum: {reason}; skriv det som 2026-09-14",
+        "nb": "er ikke en dato: {reason}; skriv det som 2026-09-14",
+        "nn": "er ikkje ein dato: {reason}; skriv det som 2026-09-14",
+    },
+    "cell.not-a-period": {
+        "en": "is not a period; write it as 2026-W37, 2026-09, HT2026 or 2026/27",
+        "sv": "är inte en period; skriv den som 2026-W37, 2026-09, HT2026 eller 2026/27",
+        "nb": "er ikke en periode; skriv den som 2026-W37, 2026-09, H2026 eller 2026/27",
+        "nn": "er ikkje ein periode; skriv han som 2026-W37, 2026-09, H2026 eller 2026/27",
+    },
+    "cell.not-a-gender": {
+        "en": "is not a Kolada gender: write T (total), or K or M for rows that are skipped",
+        "sv": "är inte ett kön i Kolada: skriv T (totalt), eller K eller M för rader som hoppas "
+        "över",
+        "nb": "er ikke et kjønn i Kolada: skriv T (totalt), eller K eller M for rader som "
+        "hoppes over",
+        "nn": "er ikkje eit kjønn i Kolada: skriv T (totalt), eller K eller M for rader som "
+        "blir hoppa over",
+    },
+    "cell.not-a-year": {
+        "en": "is not a year; write it as 2026",
+        "sv": "är inte ett år; skriv det som 2026",
+        "nb": "er ikke et år; skriv det som 2026",
+        "nn": "er ikkje eit år; skriv det som 2026",
+    },
+    "cell.no-header": {
+        "en": "this cell is in a column without a header; name the column or empty the cell "
+        "(with ',' as the separator, a decimal comma must be inside quotes: \"1,5\")",
+        "sv": "cellen står i en kolumn utan rubrik; namnge kolumnen eller töm cellen (med ',' "
+        'som avgränsare måste ett decimalkomma stå inom citattecken: "1,5")',
+        "nb": "cellen står i en kolonne uten overskrift; gi kolonnen et navn eller tøm cellen "
+        "(med ',' som skilletegn må et desimalkomma stå i anførselstegn: \"1,5\")",
+        "nn": "cella står i ein kolonne utan overskrift; gi kolonnen eit namn eller tøm cella "
+        "(med ',' som skiljeteikn må eit desimalkomma stå i hermeteikn: \"1,5\")",
+    },
+    "cell.period-empty": {
+        "en": "the period is empty; every row needs one",
+        "sv": "perioden är tom; varje rad behöver en",
+        "nb": "perioden er tom; hver rad trenger en",
+        "nn": "perioden er tom; kvar rad treng ein",
+    },
+    "cell.date-empty": {
+        "en": "the date is empty; every row needs one",
+        "sv": "datumet är tomt; varje rad behöver ett",
+        "nb": "datoen er tom; hver rad trenger en",
+        "nn": "datoen er tom; kvar rad treng ein",
+    },
+    "cell.numerator-empty": {
+        "en": "the numerator is empty; give both numerator and denominator",
+        "sv": "täljaren är tom; ange både täljare och nämnare",
+        "nb": "telleren er tom; oppgi både teller og nevner",
+        "nn": "teljaren er tom; oppgi både teljar og nemnar",
+    },
+    "cell.denominator-empty": {
+        "en": "the denominator is empty; give both numerator and denominator",
+        "sv": "nämnaren är tom; ange både täljare och nämnare",
+        "nb": "nevneren er tom; oppgi både teller og nevner",
+        "nn": "nemnaren er tom; oppgi både teljar og nemnar",
+    },
+    "cell.value-empty": {
+        "en": "the value is empty; write a number",
+        "sv": "värdet är tomt; skriv ett tal",
+        "nb": "verdien er tom; skriv et tall",
+        "nn": "verdien er tom; skriv eit tal",
+    },
+    "cell.value-empty-or-counts": {
+        "en": "the value is empty; write a number (or numerator and denominator)",
+        "sv": "värdet är tomt; skriv ett tal (eller täljare och nämnare)",
+        "nb": "verdien er tom; skriv et tall (eller teller og nevner)",
+        "nn": "verdien er tom; skriv eit tal (eller teljar og nemnar)",
+    },
+    "file.save-as": {
+        "en": "save it as .xlsx or CSV (UTF-8) and upload that",
+        "sv": "spara den som .xlsx eller CSV (UTF-8) och ladda upp den",
+        "nb": "lagre den som .xlsx eller CSV (UTF-8) og last opp den",
+        "nn": "lagre ho som .xlsx eller CSV (UTF-8) og last opp den",
+    },
+    "file.password": {
+        "en": "The workbook is protected by a password; remove the password and {save_as}.",
+        "sv": "Arbetsboken är lösenordsskyddad; ta bort lösenordet och {save_as}.",
+        "nb": "Arbeidsboken er passordbeskyttet; fjern passordet og {save_as}.",
+        "nn": "Arbeidsboka er passordverna; fjern passordet og {save_as}.",
+    },
+    "file.xls": {
+        "en": "This is an old Excel workbook (.xls, Excel 97–2003), which is not read; {save_as}.",
+        "sv": "Det här är en gammal Excel-arbetsbok (.xls, Excel 97–2003), som inte läses; "
+        "{save_as}.",
+        "nb": "Dette er en gammel Excel-arbeidsbok (.xls, Excel 97–2003), som ikke leses; "
+        "{save_as}.",
+        "nn": "Dette er ei gammal Excel-arbeidsbok (.xls, Excel 97–2003), som ikkje blir lesen; "
+        "{save_as}.",
+    },
+    "file.fods": {
+        "en": "This is a flat OpenDocument spreadsheet (.fods), which is not read; save it as "
+        ".ods, .xlsx or CSV (UTF-8) and upload that.",
+        "sv": "Det här är ett platt OpenDocument-kalkylark (.fods), som inte läses; spara det "
+        "som .ods, .xlsx eller CSV (UTF-8) och ladda upp det.",
+        "nb": "Dette er et flatt OpenDocument-regneark (.fods), som ikke leses; lagre det som "
+        ".ods, .xlsx eller CSV (UTF-8) og last opp det.",
+        "nn": "Dette er eit flatt OpenDocument-rekneark (.fods), som ikkje blir lese; lagre "
+        "det som .ods, .xlsx eller CSV (UTF-8) og last opp det.",
+    },
+    "file.opendocument": {
+        "en": "This is {what}, not a spreadsheet; {save_as}.",
+        "sv": "Det här är {what}, inte ett kalkylark; {save_as}.",
+        "nb": "Dette er {what}, ikke et regneark; {save_as}.",
+        "nn": "Dette er {what}, ikkje eit rekneark; {save_as}.",
+    },
+    "file.opendocument-text": {
+        "en": "an OpenDocument text document (.odt)",
+        "sv": "ett OpenDocument-textdokument (.odt)",
+        "nb": "et OpenDocument-tekstdokument (.odt)",
+        "nn": "eit OpenDocument-tekstdokument (.odt)",
+    },
+    "file.opendocument-presentation": {
+        "en": "an OpenDocument presentation (.odp)",
+        "sv": "en OpenDocument-presentation (.odp)",
+        "nb": "en OpenDocument-presentasjon (.odp)",
+        "nn": "ein OpenDocument-presentasjon (.odp)",
+    },
+    "file.opendocument-graphics": {
+        "en": "an OpenDocument drawing (.odg)",
+        "sv": "en OpenDocument-teckning (.odg)",
+        "nb": "en OpenDocument-tegning (.odg)",
+        "nn": "ei OpenDocument-teikning (.odg)",
+    },
+    "file.opendocument-template": {
+        "en": "an OpenDocument spreadsheet template (.ots)",
+        "sv": "en OpenDocument-mall för kalkylark (.ots)",
+        "nb": "en OpenDocument-mal for regneark (.ots)",
+        "nn": "ein OpenDocument-mal for rekneark (.ots)",
+    },
+    "file.opendocument-other": {
+        "en": "an OpenDocument file that is not a spreadsheet",
+        "sv": "en OpenDocument-fil som inte är ett kalkylark",
+        "nb": "en OpenDocument-fil som ikke er et regneark",
+        "nn": "ei OpenDocument-fil som ikkje er eit rekneark",
+    },
+    "file.xlsb": {
+        "en": "This is an Excel binary workbook (.xlsb); {save_as}.",
+        "sv": "Det här är en binär Excel-arbetsbok (.xlsb); {save_as}.",
+        "nb": "Dette er en binær Excel-arbeidsbok (.xlsb); {save_as}.",
+        "nn": "Dette er ei binær Excel-arbeidsbok (.xlsb); {save_as}.",
+    },
+    "file.numbers": {
+        "en": "This is an Apple Numbers document; {save_as}.",
+        "sv": "Det här är ett Apple Numbers-dokument; {save_as}.",
+        "nb": "Dette er et Apple Numbers-dokument; {save_as}.",
+        "nn": "Dette er eit Apple Numbers-dokument; {save_as}.",
+    },
+    "file.word": {
+        "en": "This is a Word document, not a spreadsheet; {save_as}.",
+        "sv": "Det här är ett Word-dokument, inte ett kalkylark; {save_as}.",
+        "nb": "Dette er et Word-dokument, ikke et regneark; {save_as}.",
+        "nn": "Dette er eit Word-dokument, ikkje eit rekneark; {save_as}.",
+    },
+    "file.zip": {
+        "en": "This is a ZIP archive, not an .xlsx workbook; {save_as}.",
+        "sv": "Det här är ett ZIP-arkiv, inte en .xlsx-arbetsbok; {save_as}.",
+        "nb": "Dette er et ZIP-arkiv, ikke en .xlsx-arbeidsbok; {save_as}.",
+        "nn": "Dette er eit ZIP-arkiv, ikkje ei .xlsx-arbeidsbok; {save_as}.",
+    },
+    "file.binary": {
+        "en": "The file is not text (it holds NUL bytes); {save_as}.",
+        "sv": "Filen är inte text (den innehåller NUL-byte); {save_as}.",
+        "nb": "Filen er ikke tekst (den inneholder NUL-byte); {save_as}.",
+        "nn": "Fila er ikkje tekst (ho inneheld NUL-byte); {save_as}.",
+    },
+    "file.html": {
+        "en": "This is an HTML or XML file, not CSV (some systems save a web table with an "
+        ".xls name); open it in Excel and {save_as}.",
+        "sv": "Det här är en HTML- eller XML-fil, inte CSV (vissa system sparar en webbtabell "
+        "med .xls-namn); öppna den i Excel och {save_as}.",
+        "nb": "Dette er en HTML- eller XML-fil, ikke CSV (noen systemer lagrer en nettabell "
+        "med .xls-navn); åpne den i Excel og {save_as}.",
+        "nn": "Dette er ei HTML- eller XML-fil, ikkje CSV (nokre system lagrar ein nettabell "
+        "med .xls-namn); opne ho i Excel og {save_as}.",
+    },
+    "file.pdf": {
+        "en": "This is a PDF document, not a spreadsheet; {save_as}.",
+        "sv": "Det här är ett PDF-dokument, inte ett kalkylark; {save_as}.",
+        "nb": "Dette er et PDF-dokument, ikke et regneark; {save_as}.",
+        "nn": "Dette er eit PDF-dokument, ikkje eit rekneark; {save_as}.",
+    },
+    "file.rtf": {
+        "en": "This is an RTF document, not a spreadsheet; {save_as}.",
+        "sv": "Det här är ett RTF-dokument, inte ett kalkylark; {save_as}.",
+        "nb": "Dette er et RTF-dokument, ikke et regneark; {save_as}.",
+        "nn": "Dette er eit RTF-dokument, ikkje eit rekneark; {save_as}.",
+    },
+    "file.json": {
+        "en": "This looks like JSON, not CSV; send JSON as a bulk request.",
+        "sv": "Det här ser ut som JSON, inte CSV; skicka JSON som en bulkbegäran.",
+        "nb": "Dette ser ut som JSON, ikke CSV; send JSON som en bulkforespørsel.",
+        "nn": "Dette ser ut som JSON, ikkje CSV; send JSON som ein bulkførespurnad.",
+    },
+    "header.problems": {
+        "en": "The header row has {problems}. {see}",
+        "sv": "Rubrikraden har {problems}. {see}",
+        "nb": "Overskriftsraden har {problems}. {see}",
+        "nn": "Overskriftsrada har {problems}. {see}",
+    },
+    "header.problems-sheet": {
+        "en": "The header row has {problems}.",
+        "sv": "Rubrikraden har {problems}.",
+        "nb": "Overskriftsraden har {problems}.",
+        "nn": "Overskriftsrada har {problems}.",
+    },
+    "header.see": {
+        "en": "Rename or remove what is not a column of ours; the README's 'Spreadsheet "
+        "columns' and `pdca push --help` list the accepted names.",
+        "sv": "Byt namn på eller ta bort det som inte är en av våra kolumner; README:s "
+        "'Spreadsheet columns' och `pdca push --help` listar de godkända namnen.",
+        "nb": "Gi nytt navn til eller fjern det som ikke er en av våre kolonner; README-ens "
+        "'Spreadsheet columns' og `pdca push --help` viser de godkjente navnene.",
+        "nn": "Gi nytt namn til eller fjern det som ikkje er ein av kolonnane våre; README-en "
+        "sin 'Spreadsheet columns' og `pdca push --help` viser dei godkjende namna.",
+    },
+    "header.see-names": {
+        "en": "The README's 'Spreadsheet columns' and `pdca push --help` list the accepted names.",
+        "sv": "README:s 'Spreadsheet columns' och `pdca push --help` listar de godkända namnen.",
+        "nb": "README-ens 'Spreadsheet columns' og `pdca push --help` viser de godkjente navnene.",
+        "nn": "README-en sin 'Spreadsheet columns' og `pdca push --help` viser dei godkjende "
+        "namna.",
+    },
+    "header.unknown-column": {
+        "en": "unknown column {listed}",
+        "sv": "okänd kolumn {listed}",
+        "nb": "ukjent kolonne {listed}",
+        "nn": "ukjend kolonne {listed}",
+    },
+    "header.unknown-columns": {
+        "en": "unknown columns {listed}",
+        "sv": "okända kolumner {listed}",
+        "nb": "ukjente kolonner {listed}",
+        "nn": "ukjende kolonnar {listed}",
+    },
+    "header.unknown": {lang: "'{name}'" for lang in ("en", "sv", "nb", "nn")},
+    "header.unknown-near": {
+        "en": "'{name}' (did you mean '{near}'?)",
+        "sv": "'{name}' (menade du '{near}'?)",
+        "nb": "'{name}' (mente du '{near}'?)",
+        "nn": "'{name}' (meinte du '{near}'?)",
+    },
+    "header.repeated": {
+        "en": "two columns for the {field}, '{first}' and '{second}'",
+        "sv": "två kolumner för fältet {field}, '{first}' och '{second}'",
+        "nb": "to kolonner for feltet {field}, '{first}' og '{second}'",
+        "nn": "to kolonnar for feltet {field}, '{first}' og '{second}'",
+    },
+    "header.keep-one": {
+        "en": "{listed} (keep one of each)",
+        "sv": "{listed} (behåll en av varje)",
+        "nb": "{listed} (behold én av hver)",
+        "nn": "{listed} (behald éin av kvar)",
+    },
+    "header.two-for": {
+        "en": "two columns for the {field}",
+        "sv": "två kolumner för fältet {field}",
+        "nb": "to kolonner for feltet {field}",
+        "nn": "to kolonnar for feltet {field}",
+    },
+    "header.missing": {
+        "en": "no column for the {field} ('{name}')",
+        "sv": "ingen kolumn för fältet {field} ('{name}')",
+        "nb": "ingen kolonne for feltet {field} ('{name}')",
+        "nn": "ingen kolonne for feltet {field} ('{name}')",
+    },
+    "header.no-period": {
+        "en": "The header row has no period or date column; name one 'period' (or 'date'). {see}",
+        "sv": "Rubrikraden har ingen kolumn för period eller datum; döp en till 'Period' "
+        "(eller 'Datum'). {see}",
+        "nb": "Overskriftsraden har ingen kolonne for periode eller dato; kall en 'Periode' "
+        "(eller 'Dato'). {see}",
+        "nn": "Overskriftsrada har ingen kolonne for periode eller dato; kall ein 'Periode' "
+        "(eller 'Dato'). {see}",
+    },
+    "header.counts-half": {
+        "en": "The header row has a numerator or a denominator column but not both; add the "
+        "missing one, or a 'value' column.",
+        "sv": "Rubrikraden har en kolumn för täljare eller nämnare men inte båda; lägg till "
+        "den som saknas, eller en kolumn 'Värde'.",
+        "nb": "Overskriftsraden har en kolonne for teller eller nevner, men ikke begge; legg "
+        "til den som mangler, eller en kolonne 'Verdi'.",
+        "nn": "Overskriftsrada har ein kolonne for teljar eller nemnar, men ikkje begge; legg "
+        "til den som manglar, eller ein kolonne 'Verdi'.",
+    },
+    "header.no-value": {
+        "en": "The header row has no value column; name it 'value' (or 'värde'), or give "
+        "'numerator' and 'denominator'. {see}",
+        "sv": "Rubrikraden har ingen kolumn för värdet; döp den till 'Värde', eller ange "
+        "'Täljare' och 'Nämnare'. {see}",
+        "nb": "Overskriftsraden har ingen kolonne for verdien; kall den 'Verdi', eller oppgi "
+        "'Teller' og 'Nevner'. {see}",
+        "nn": "Overskriftsrada har ingen kolonne for verdien; kall han 'Verdi', eller oppgi "
+        "'Teljar' og 'Nemnar'. {see}",
+    },
+    "header.none": {
+        "en": "The file has no header row: the first filled row must name the columns, such "
+        "as period;unit;value.",
+        "sv": "Filen har ingen rubrikrad: den första ifyllda raden ska namnge kolumnerna, till "
+        "exempel Period;Enhet;Värde.",
+        "nb": "Filen har ingen overskriftsrad: den første utfylte raden må navngi kolonnene, "
+        "for eksempel Periode;Enhet;Verdi.",
+        "nn": "Fila har inga overskriftsrad: den første utfylte rada må namngi kolonnane, til "
+        "dømes Periode;Eining;Verdi.",
+    },
+    "week.no-year": {
+        "en": "'{shown}' is a week without its year: add a year column (År), write it as "
+        "2026-W{week:02d}, or give the year with the upload (?year=2026, pdca push --year 2026)",
+        "sv": "'{shown}' är en vecka utan år: lägg till en kolumn för året (År), skriv den som "
+        "2026-W{week:02d}, eller ange året vid uppladdningen (?year=2026, pdca push --year "
+        "2026)",
+        "nb": "'{shown}' er en uke uten år: legg til en kolonne for året (År), skriv den som "
+        "2026-W{week:02d}, eller oppgi året ved opplastingen (?year=2026, pdca push --year "
+        "2026)",
+        "nn": "'{shown}' er ei veke utan år: legg til ein kolonne for året (År), skriv ho som "
+        "2026-W{week:02d}, eller oppgi året ved opplastinga (?year=2026, pdca push --year "
+        "2026)",
+    },
+    "week.date-disagrees": {
+        "en": "the week {week} and the date {date} (in week {date_week}) disagree; correct one "
+        "of them or leave one out",
+        "sv": "veckan {week} och datumet {date} (i vecka {date_week}) stämmer inte överens; "
+        "rätta en av dem eller ta bort den ena",
+        "nb": "uken {week} og datoen {date} (i uke {date_week}) stemmer ikke overens; rett en "
+        "av dem eller fjern den ene",
+        "nn": "veka {week} og datoen {date} (i veke {date_week}) stemmer ikkje overeins; rett "
+        "ein av dei eller fjern den eine",
+    },
+    "header.none-sheet": {
+        "en": "The file has no header row: the first filled row names the columns.",
+        "sv": "Filen har ingen rubrikrad: den första ifyllda raden namnger kolumnerna.",
+        "nb": "Filen har ingen overskriftsrad: den første utfylte raden navngir kolonnene.",
+        "nn": "Fila har inga overskriftsrad: den første utfylte rada namngir kolonnane.",
+    },
+}
+
 # The period parser's messages: English is app.periods.MESSAGES (one source), these its
 # translations (in order sv, nb, nn).
 _PERIOD_TRANSLATIONS: Final[dict[str, tuple[str, str, str]]] = {

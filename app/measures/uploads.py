@@ -122,14 +122,7 @@ async def read_upload(
         raise RowsRefused(
             f"{rows} {'row holds' if rows == 1 else 'rows hold'} cells that cannot be read; "
             "nothing was written.",
-            errors=[
-                FieldError(
-                    field=f"file.rows[{error.row}].{error.field or _column_name(error.column)}",
-                    message=f"column {error.column!r}: {error.message}",
-                    type="invalid",
-                )
-                for error in table.errors[:1000]
-            ],
+            errors=[_cell_error(error) for error in table.errors[:1000]],
         )
     if not table.rows:
         raise UnreadableFile(
@@ -158,13 +151,33 @@ def _problems_of(read: Callable[[], _R], body: bytes) -> _R:
     try:
         return read()
     except spreadsheets.UnsupportedFormat as error:
-        raise UnsupportedFile(str(error)) from None
+        raise _problem(UnsupportedFile, error) from None
     except spreadsheets.SheetTooLarge as error:
-        raise SheetTooLarge(str(error)) from None
+        raise _problem(SheetTooLarge, error) from None
     except (spreadsheets.FileTooLarge, spreadsheets.ArchiveBomb) as error:
-        raise FileTooLarge(str(error)) from None
+        raise _problem(FileTooLarge, error) from None
     except spreadsheets.SpreadsheetError as error:
-        raise UnreadableFile(str(error)) from None
+        raise _problem(UnreadableFile, error) from None
+
+
+_P = TypeVar("_P", bound=Problem)
+
+
+def _problem(kind: type[_P], error: spreadsheets.SpreadsheetError) -> _P:
+    """The problem ``kind`` saying the reader's message (in the request's language where it
+    has translations)."""
+    problem = kind(str(error))
+    problem.text = error.text
+    return problem
+
+
+def _cell_error(error: spreadsheets.CellError) -> FieldError:
+    field = f"file.rows[{error.row}].{error.field or _column_name(error.column)}"
+    if error.text is not None:
+        return FieldError.of(field, error.text, "invalid", column=error.column)
+    return FieldError(
+        field=field, message=f"column {error.column!r}: {error.message}", type="invalid"
+    )
 
 
 async def read_sheet_upload(
