@@ -463,6 +463,118 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "(det heldt ein løyndom som blir vist berre éin gong, eller det var for stort); les "
         "det oppretta objektet på {location} i staden.",
     },
+    # Forbidden (403): what the token may not do.
+    "forbidden.role": {
+        "en": "This operation needs the role {role} or higher; the token is {token_role}.",
+        "sv": "Åtgärden kräver rollen {role} eller högre; token har rollen {token_role}.",
+        "nb": "Operasjonen krever rollen {role} eller høyere; tokenet har rollen {token_role}.",
+        "nn": "Operasjonen krev rolla {role} eller høgare; tokenet har rolla {token_role}.",
+    },
+    "forbidden.measure-above-scope": {
+        "en": "The measure belongs to a unit above the token's scope: the units below report "
+        "it, but only a token covering its unit may change it.",
+        "sv": "Måttet hör till en enhet ovanför tokens omfång: enheterna under rapporterar "
+        "det, men bara en token som omfattar dess enhet får ändra det.",
+        "nb": "Målet hører til en enhet over tokenets omfang: enhetene under rapporterer det, "
+        "men bare et token som dekker enheten, kan endre det.",
+        "nn": "Målet høyrer til ei eining over omfanget til tokenet: einingane under "
+        "rapporterer det, men berre eit token som dekkjer eininga, kan endre det.",
+    },
+    "forbidden.template-no-unit": {
+        "en": "The token may report this measure for no unit: a template lists the units it "
+        "may write. Use a token of the reporting unit.",
+        "sv": "Token får inte rapportera måttet för någon enhet: en mall listar de enheter den "
+        "får skriva för. Använd en token för den rapporterande enheten.",
+        "nb": "Tokenet kan ikke rapportere målet for noen enhet: en mal viser enhetene det kan "
+        "skrive for. Bruk et token for den rapporterende enheten.",
+        "nn": "Tokenet kan ikkje rapportere målet for nokon eining: ein mal viser einingane "
+        "det kan skrive for. Bruk eit token for den rapporterande eininga.",
+    },
+    "forbidden.export-whole-organisation": {
+        "en": "Export and import need an admin token covering the whole organisation; this "
+        "token covers one unit's subtree.",
+        "sv": "Export och import kräver en admin-token för hela organisationen; den här "
+        "token omfattar en enhets underträd.",
+        "nb": "Eksport og import krever et admin-token for hele organisasjonen; dette tokenet "
+        "dekker én enhets undertre.",
+        "nn": "Eksport og import krev eit admin-token for heile organisasjonen; dette tokenet "
+        "dekkjer undertreet til éi eining.",
+    },
+    "forbidden.unit-outside-subtree": {
+        "en": "A token scoped to a unit can only create units inside that unit's subtree; "
+        "give parent_id.",
+        "sv": "En token som gäller en enhet kan bara skapa enheter i den enhetens underträd; "
+        "ange parent_id.",
+        "nb": "Et token som gjelder en enhet, kan bare opprette enheter i den enhetens "
+        "undertre; oppgi parent_id.",
+        "nn": "Eit token som gjeld ei eining, kan berre opprette einingar i undertreet til "
+        "den eininga; oppgi parent_id.",
+    },
+    "forbidden.move-own-unit": {
+        "en": "A token cannot move the unit it is scoped to.",
+        "sv": "En token kan inte flytta den enhet den gäller.",
+        "nb": "Et token kan ikke flytte enheten det gjelder.",
+        "nn": "Eit token kan ikkje flytte eininga det gjeld.",
+    },
+    "forbidden.root-needs-whole-organisation": {
+        "en": "Only a token covering the whole organisation may make a unit a root.",
+        "sv": "Bara en token för hela organisationen får göra en enhet till rot.",
+        "nb": "Bare et token for hele organisasjonen kan gjøre en enhet til rot.",
+        "nn": "Berre eit token for heile organisasjonen kan gjere ei eining til rot.",
+    },
+    "forbidden.archive-own-unit": {
+        "en": "A token cannot archive the unit it is scoped to.",
+        "sv": "En token kan inte arkivera den enhet den gäller.",
+        "nb": "Et token kan ikke arkivere enheten det gjelder.",
+        "nn": "Eit token kan ikkje arkivere eininga det gjeld.",
+    },
+    "forbidden.delete-own-unit": {
+        "en": "A token cannot delete the unit it is scoped to.",
+        "sv": "En token kan inte ta bort den enhet den gäller.",
+        "nb": "Et token kan ikke slette enheten det gjelder.",
+        "nn": "Eit token kan ikkje slette eininga det gjeld.",
+    },
+    "forbidden.organisation-wide-token": {
+        "en": "A token scoped to a unit cannot create an organisation-wide token; give "
+        "scope_org_unit_id.",
+        "sv": "En token som gäller en enhet kan inte skapa en token för hela organisationen; "
+        "ange scope_org_unit_id.",
+        "nb": "Et token som gjelder en enhet, kan ikke opprette et token for hele "
+        "organisasjonen; oppgi scope_org_unit_id.",
+        "nn": "Eit token som gjeld ei eining, kan ikkje opprette eit token for heile "
+        "organisasjonen; oppgi scope_org_unit_id.",
+    },
+    "forbidden.chart-link-without-token": {
+        "en": "A chart link belongs to an access token; this caller has none.",
+        "sv": "En diagramlänk hör till en åtkomsttoken; den här anroparen har ingen.",
+        "nb": "En diagramlenke hører til et tilgangstoken; denne kalleren har ingen.",
+        "nn": "Ei diagramlenkje høyrer til eit tilgangstoken; denne kallaren har inkje.",
+    },
+    "forbidden.organisation-change": {
+        "en": "Only a token covering the whole organisation may change the organisation.",
+        "sv": "Bara en token för hela organisationen får ändra organisationen.",
+        "nb": "Bare et token for hele organisasjonen kan endre organisasjonen.",
+        "nn": "Berre eit token for heile organisasjonen kan endre organisasjonen.",
+    },
+    "forbidden.setting-above-scope": {
+        "en": "The {kind} belongs to a unit above the token's scope.",
+        "sv": "Inställningen ({kind}) hör till en enhet ovanför tokens omfång.",
+        "nb": "Innstillingen ({kind}) hører til en enhet over tokenets omfang.",
+        "nn": "Innstillinga ({kind}) høyrer til ei eining over omfanget til tokenet.",
+    },
+    "concurrent-changes": {
+        "en": "The database gave up this change several times because other changes to the "
+        "same data ran at the same moment; nothing was written. Read the current state and "
+        "try again.",
+        "sv": "Databasen gav upp ändringen flera gånger eftersom andra ändringar av samma data "
+        "gjordes i samma ögonblick; inget skrevs. Läs det aktuella läget och försök igen.",
+        "nb": "Databasen ga opp endringen flere ganger fordi andre endringer av de samme "
+        "dataene skjedde samtidig; ingenting ble skrevet. Les gjeldende tilstand og prøv "
+        "igjen.",
+        "nn": "Databasen gav opp endringa fleire gonger fordi andre endringar av dei same "
+        "dataa skjedde samstundes; ingenting vart skrive. Les gjeldande tilstand og prøv "
+        "igjen.",
+    },
     **INGESTION_TEXTS,
     **PERIOD_TEXTS,
     **SPREADSHEET_TEXTS,

@@ -123,9 +123,9 @@ INGESTION_TEXTS: Final[dict[str, dict[str, str]]] = {
     },
     "row.value-only": {
         "en": "a {kind} measure takes a value only, no numerator or denominator",
-        "sv": "måttet tar bara ett värde, ingen täljare eller nämnare",
-        "nb": "målet tar bare en verdi, ingen teller eller nevner",
-        "nn": "målet tek berre ein verdi, ingen teljar eller nemnar",
+        "sv": "måttet (value_kind {kind}) tar bara ett värde, ingen täljare eller nämnare",
+        "nb": "målet (value_kind {kind}) tar bare en verdi, ingen teller eller nevner",
+        "nn": "målet (value_kind {kind}) tek berre ein verdi, ingen teljar eller nemnar",
     },
     "row.value-needed": {
         "en": "a value is needed",

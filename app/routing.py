@@ -59,11 +59,7 @@ def _retrying(
                 sqlstate = getattr(error.orig, "sqlstate", None)
                 if attempt == ATTEMPTS:
                     log.warning("retries_exhausted", attempts=attempt, sqlstate=sqlstate)
-                    raise ConcurrentChangesConflict(
-                        "The database gave up this change several times because other changes "
-                        "to the same data ran at the same moment; nothing was written. Read the "
-                        "current state and try again."
-                    ) from error
+                    raise ConcurrentChangesConflict.saying("concurrent-changes") from error
                 log.info("retrying", attempt=attempt, sqlstate=sqlstate)
                 # A little random, so the transactions that collided do not meet again.
                 await asyncio.sleep(random.uniform(0.005, 0.02) * attempt)  # noqa: S311 - jitter

@@ -144,8 +144,8 @@ _READ_ONLY = "25006"  # read_only_sql_transaction
 def require_role(role: Role) -> object:
     async def dependency(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
         if not principal.has_role(role):
-            raise Forbidden(
-                f"This operation needs the role {role.value} or higher; the token is {principal.role.value}."
+            raise Forbidden.saying(
+                "forbidden.role", role=role.value, token_role=principal.role.value
             )
         return principal
 

@@ -155,7 +155,7 @@ async def _remove_setting(
         raise NotFound.for_object(kind, setting_id)
     row, path = found
     if of_readable_units and not principal.covers_path(path):
-        raise Forbidden(f"The {kind} belongs to a unit above the token's scope.")
+        raise Forbidden.saying("forbidden.setting-above-scope", kind=kind)
     check_if_match(if_match, row)
     await session.delete(row)
     await _settings_changed(session, measure, row.org_unit_id, table)

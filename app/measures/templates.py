@@ -91,10 +91,7 @@ async def measure_template(
             ) from None
     units = await readings.expected_reporters(session, principal, measure)
     if not units:
-        raise Forbidden(
-            "The token may report this measure for no unit: a template lists the units it may "
-            "write. Use a token of the reporting unit."
-        )
+        raise Forbidden.saying("forbidden.template-no-unit")
     count = periods or PERIODS_AHEAD[kind]
     if count * len(units) > MAX_ROWS:
         raise InvalidInput(
