@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, TypeGuard
 
-from app.problem_texts_ingestion import INGESTION_TEXTS, PERIOD_TEXTS, SPREADSHEET_TEXTS
+from app.periods import MESSAGES as PERIOD_MESSAGES
+from app.problem_texts_ingestion import INGESTION_TEXTS, SPREADSHEET_TEXTS, UNIT_IMPORT_TEXTS
 
 TITLES: Final[dict[str, dict[str, str]]] = {
     "sv": {
@@ -361,6 +362,124 @@ def field_message(kind: str, english: str, language: str, context: dict[str, str
         return english
 
 
+# The period parser's messages: English is app.periods.MESSAGES (one source), these its
+# translations (in order sv, nb, nn).
+_PERIOD_TRANSLATIONS: Final[dict[str, tuple[str, str, str]]] = {
+    "period.not-a-kind": (
+        "{kind!r} är inte en periodtyp; använd en av {accepted}",
+        "{kind!r} er ikke en periodetype; bruk en av {accepted}",
+        "{kind!r} er ikkje ein periodetype; bruk ein av {accepted}",
+    ),
+    "period.refused": ("{reason}; {expected}",) * 3,
+    "period.not-of-kind": (
+        "{shown} är inte {kind}: {reason}; {expected}",
+        "{shown} er ikke {kind}: {reason}; {expected}",
+        "{shown} er ikkje {kind}: {reason}; {expected}",
+    ),
+    "period.not-of-kind-bare": (
+        "{shown} är inte {kind}; {expected}",
+        "{shown} er ikke {kind}; {expected}",
+        "{shown} er ikkje {kind}; {expected}",
+    ),
+    "period.year-unsupported": (
+        "{year} ligger utanför de år som stöds, 1900–9999",
+        "{year} er utenfor årene som støttes, 1900–9999",
+        "{year} er utanfor åra som er støtta, 1900–9999",
+    ),
+    "period.day-unsupported": (
+        "{day} ligger utanför de år som stöds, 1900–9999",
+        "{day} er utenfor årene som støttes, 1900–9999",
+        "{day} er utanfor åra som er støtta, 1900–9999",
+    ),
+    "period.week-missing": (
+        "vecka {week} finns inte år {year} (det har {weeks} veckor)",
+        "uke {week} finnes ikke i {year} (året har {weeks} uker)",
+        "veke {week} finst ikkje i {year} (året har {weeks} veker)",
+    ),
+    "period.week-too-late": (
+        "vecka {week} år {year} slutar efter 9999-12-31",
+        "uke {week} i {year} slutter etter 9999-12-31",
+        "veke {week} i {year} sluttar etter 9999-12-31",
+    ),
+    "period.month-missing": (
+        "månad {month} finns inte (månaderna är 1–12)",
+        "måned {month} finnes ikke (månedene går fra 1 til 12)",
+        "månad {month} finst ikkje (månadene går frå 1 til 12)",
+    ),
+    "period.school-year-too-late": (
+        "läsåret som börjar 9999 skulle sluta efter 9999-12-31",
+        "skoleåret som begynner i 9999, ville slutte etter 9999-12-31",
+        "skuleåret som byrjar i 9999, ville slutte etter 9999-12-31",
+    ),
+    "period.day-ordinal": (
+        "dagnummer {ordinal} ligger utanför åren 1900–9999",
+        "dagnummer {ordinal} er utenfor årene 1900–9999",
+        "dagnummer {ordinal} er utanfor åra 1900–9999",
+    ),
+    "period.week-ordinal": (
+        "veckonummer {ordinal} ligger utanför åren 1900–9999",
+        "ukenummer {ordinal} er utenfor årene 1900–9999",
+        "vekenummer {ordinal} er utanfor åra 1900–9999",
+    ),
+    "period.month-of-day-missing": (
+        "månad {month} finns inte",
+        "måned {month} finnes ikke",
+        "månad {month} finst ikkje",
+    ),
+    "period.day-missing": ("{month} har ingen dag {day}",) * 3,
+    "period.empty": ("värdet är tomt", "verdien er tom", "verdien er tom"),
+    "period.school-year-next": (
+        "ett läsår löper in i nästa år, så {year} följs av {next}",
+        "et skoleår går over i neste år, så {year} etterfølges av {next}",
+        "eit skuleår går over i neste år, så {year} blir følgt av {next}",
+    ),
+    "period.school-year-bare": (
+        "ett läsår sträcker sig över två år: skriv {ending} för det som slutar {year} eller "
+        "{starting} för det som börjar då",
+        "et skoleår strekker seg over to år: skriv {ending} for det som slutter i {year}, "
+        "eller {starting} for det som begynner da",
+        "eit skuleår strekkjer seg over to år: skriv {ending} for det som sluttar i {year}, "
+        "eller {starting} for det som byrjar då",
+    ),
+    "period.kind.day": ("ett datum", "en dato", "ein dato"),
+    "period.kind.week": ("en ISO-vecka", "en ISO-uke", "ei ISO-veke"),
+    "period.kind.month": ("en månad", "en måned", "ein månad"),
+    "period.kind.term": ("en termin", "et semester", "eit semester"),
+    "period.kind.school_year": ("ett läsår", "et skoleår", "eit skuleår"),
+    "period.expected.day": (
+        "skriv en dag som 2026-09-14 (eller 14.9.2026)",
+        "skriv en dag som 2026-09-14 (eller 14.9.2026)",
+        "skriv ein dag som 2026-09-14 (eller 14.9.2026)",
+    ),
+    "period.expected.week": (
+        "skriv en vecka som 2026-W37 (eller v37 2026, eller ett datum i veckan)",
+        "skriv en uke som 2026-W37 (eller uke 37 2026, eller en dato i uken)",
+        "skriv ei veke som 2026-W37 (eller uke 37 2026, eller ein dato i veka)",
+    ),
+    "period.expected.month": (
+        "skriv en månad som 2026-09 (eller sep 2026, eller ett datum i månaden)",
+        "skriv en måned som 2026-09 (eller sep 2026, eller en dato i måneden)",
+        "skriv ein månad som 2026-09 (eller sep 2026, eller ein dato i månaden)",
+    ),
+    "period.expected.term": (
+        "skriv en termin som HT2026 (hösttermin) eller VT2027 (vårtermin), eller ett datum i "
+        "terminen",
+        "skriv et semester som H2026 (høst) eller V2027 (vår), eller en dato i semesteret",
+        "skriv eit semester som H2026 (haust) eller V2027 (vår), eller ein dato i semesteret",
+    ),
+    "period.expected.school_year": (
+        "skriv ett läsår som 2026/27 (eller 2026/2027, eller ett datum i läsåret)",
+        "skriv et skoleår som 2026/27 (eller 2026/2027, eller en dato i skoleåret)",
+        "skriv eit skuleår som 2026/27 (eller 2026/2027, eller ein dato i skuleåret)",
+    ),
+}
+
+PERIOD_TEXTS: Final[dict[str, dict[str, str]]] = {
+    key: {"en": english, **dict(zip(("sv", "nb", "nn"), _PERIOD_TRANSLATIONS[key], strict=True))}
+    for key, english in PERIOD_MESSAGES.items()
+}
+
+
 #: Details and row messages by key, in English (the source) and its translations. ``{...}`` are
 #: the figures the raising code gives (formatted as Python's ``str.format`` does).
 TEXTS: Final[dict[str, dict[str, str]]] = {
@@ -578,6 +697,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     **INGESTION_TEXTS,
     **PERIOD_TEXTS,
     **SPREADSHEET_TEXTS,
+    **UNIT_IMPORT_TEXTS,
 }
 
 

@@ -1,13 +1,11 @@
 """The ingestion's texts in Swedish, Bokmål, Nynorsk and English: the refused rows of a bulk
-request, an upload or an import, the spreadsheet reader's cell, header and format messages,
-and the period parser's messages (the keys :class:`app.periods.InvalidPeriod` carries).
+request, an upload or an import, and the spreadsheet reader's cell, header, week and format
+messages.
 
 Kept apart from :mod:`app.problem_texts`, which merges them into its ``TEXTS``.
 """
 
 from typing import Final
-
-from app.periods import MESSAGES as PERIOD_MESSAGES
 
 INGESTION_TEXTS: Final[dict[str, dict[str, str]]] = {
     # Ingestion: one row's figures.
@@ -680,119 +678,141 @@ SPREADSHEET_TEXTS: Final[dict[str, dict[str, str]]] = {
     },
 }
 
-# The period parser's messages: English is app.periods.MESSAGES (one source), these its
-# translations (in order sv, nb, nn).
-_PERIOD_TRANSLATIONS: Final[dict[str, tuple[str, str, str]]] = {
-    "period.not-a-kind": (
-        "{kind!r} är inte en periodtyp; använd en av {accepted}",
-        "{kind!r} er ikke en periodetype; bruk en av {accepted}",
-        "{kind!r} er ikkje ein periodetype; bruk ein av {accepted}",
-    ),
-    "period.refused": ("{reason}; {expected}",) * 3,
-    "period.not-of-kind": (
-        "{shown} är inte {kind}: {reason}; {expected}",
-        "{shown} er ikke {kind}: {reason}; {expected}",
-        "{shown} er ikkje {kind}: {reason}; {expected}",
-    ),
-    "period.not-of-kind-bare": (
-        "{shown} är inte {kind}; {expected}",
-        "{shown} er ikke {kind}; {expected}",
-        "{shown} er ikkje {kind}; {expected}",
-    ),
-    "period.year-unsupported": (
-        "{year} ligger utanför de år som stöds, 1900–9999",
-        "{year} er utenfor årene som støttes, 1900–9999",
-        "{year} er utanfor åra som er støtta, 1900–9999",
-    ),
-    "period.day-unsupported": (
-        "{day} ligger utanför de år som stöds, 1900–9999",
-        "{day} er utenfor årene som støttes, 1900–9999",
-        "{day} er utanfor åra som er støtta, 1900–9999",
-    ),
-    "period.week-missing": (
-        "vecka {week} finns inte år {year} (det har {weeks} veckor)",
-        "uke {week} finnes ikke i {year} (året har {weeks} uker)",
-        "veke {week} finst ikkje i {year} (året har {weeks} veker)",
-    ),
-    "period.week-too-late": (
-        "vecka {week} år {year} slutar efter 9999-12-31",
-        "uke {week} i {year} slutter etter 9999-12-31",
-        "veke {week} i {year} sluttar etter 9999-12-31",
-    ),
-    "period.month-missing": (
-        "månad {month} finns inte (månaderna är 1–12)",
-        "måned {month} finnes ikke (månedene går fra 1 til 12)",
-        "månad {month} finst ikkje (månadene går frå 1 til 12)",
-    ),
-    "period.school-year-too-late": (
-        "läsåret som börjar 9999 skulle sluta efter 9999-12-31",
-        "skoleåret som begynner i 9999, ville slutte etter 9999-12-31",
-        "skuleåret som byrjar i 9999, ville slutte etter 9999-12-31",
-    ),
-    "period.day-ordinal": (
-        "dagnummer {ordinal} ligger utanför åren 1900–9999",
-        "dagnummer {ordinal} er utenfor årene 1900–9999",
-        "dagnummer {ordinal} er utanfor åra 1900–9999",
-    ),
-    "period.week-ordinal": (
-        "veckonummer {ordinal} ligger utanför åren 1900–9999",
-        "ukenummer {ordinal} er utenfor årene 1900–9999",
-        "vekenummer {ordinal} er utanfor åra 1900–9999",
-    ),
-    "period.month-of-day-missing": (
-        "månad {month} finns inte",
-        "måned {month} finnes ikke",
-        "månad {month} finst ikkje",
-    ),
-    "period.day-missing": ("{month} har ingen dag {day}",) * 3,
-    "period.empty": ("värdet är tomt", "verdien er tom", "verdien er tom"),
-    "period.school-year-next": (
-        "ett läsår löper in i nästa år, så {year} följs av {next}",
-        "et skoleår går over i neste år, så {year} etterfølges av {next}",
-        "eit skuleår går over i neste år, så {year} blir følgt av {next}",
-    ),
-    "period.school-year-bare": (
-        "ett läsår sträcker sig över två år: skriv {ending} för det som slutar {year} eller "
-        "{starting} för det som börjar då",
-        "et skoleår strekker seg over to år: skriv {ending} for det som slutter i {year}, "
-        "eller {starting} for det som begynner da",
-        "eit skuleår strekkjer seg over to år: skriv {ending} for det som sluttar i {year}, "
-        "eller {starting} for det som byrjar då",
-    ),
-    "period.kind.day": ("ett datum", "en dato", "ein dato"),
-    "period.kind.week": ("en ISO-vecka", "en ISO-uke", "ei ISO-veke"),
-    "period.kind.month": ("en månad", "en måned", "ein månad"),
-    "period.kind.term": ("en termin", "et semester", "eit semester"),
-    "period.kind.school_year": ("ett läsår", "et skoleår", "eit skuleår"),
-    "period.expected.day": (
-        "skriv en dag som 2026-09-14 (eller 14.9.2026)",
-        "skriv en dag som 2026-09-14 (eller 14.9.2026)",
-        "skriv ein dag som 2026-09-14 (eller 14.9.2026)",
-    ),
-    "period.expected.week": (
-        "skriv en vecka som 2026-W37 (eller v37 2026, eller ett datum i veckan)",
-        "skriv en uke som 2026-W37 (eller uke 37 2026, eller en dato i uken)",
-        "skriv ei veke som 2026-W37 (eller uke 37 2026, eller ein dato i veka)",
-    ),
-    "period.expected.month": (
-        "skriv en månad som 2026-09 (eller sep 2026, eller ett datum i månaden)",
-        "skriv en måned som 2026-09 (eller sep 2026, eller en dato i måneden)",
-        "skriv ein månad som 2026-09 (eller sep 2026, eller ein dato i månaden)",
-    ),
-    "period.expected.term": (
-        "skriv en termin som HT2026 (hösttermin) eller VT2027 (vårtermin), eller ett datum i "
-        "terminen",
-        "skriv et semester som H2026 (høst) eller V2027 (vår), eller en dato i semesteret",
-        "skriv eit semester som H2026 (haust) eller V2027 (vår), eller ein dato i semesteret",
-    ),
-    "period.expected.school_year": (
-        "skriv ett läsår som 2026/27 (eller 2026/2027, eller ett datum i läsåret)",
-        "skriv et skoleår som 2026/27 (eller 2026/2027, eller en dato i skoleåret)",
-        "skriv eit skuleår som 2026/27 (eller 2026/2027, eller ein dato i skuleåret)",
-    ),
-}
-
-PERIOD_TEXTS: Final[dict[str, dict[str, str]]] = {
-    key: {"en": english, **dict(zip(("sv", "nb", "nn"), _PERIOD_TRANSLATIONS[key], strict=True))}
-    for key, english in PERIOD_MESSAGES.items()
+# The unit tree's import (POST /api/v1/org-units/import, pdca import-units): one row's fields.
+UNIT_IMPORT_TEXTS: Final[dict[str, dict[str, str]]] = {
+    "unit-row.name-empty": {
+        "en": "the unit's name is empty",
+        "sv": "enhetens namn är tomt",
+        "nb": "enhetens navn er tomt",
+        "nn": "namnet på eininga er tomt",
+    },
+    "unit-row.too-long": {
+        "en": "at most {limit} characters",
+        "sv": "högst {limit} tecken",
+        "nb": "høyst {limit} tegn",
+        "nn": "høgst {limit} teikn",
+    },
+    "unit-row.code-needed": {
+        "en": "every unit needs its code",
+        "sv": "varje enhet behöver sin kod",
+        "nb": "hver enhet trenger koden sin",
+        "nn": "kvar eining treng koden sin",
+    },
+    "unit-row.code-repeated": {
+        "en": "'{code}' is also on row {row}",
+        "sv": "'{code}' finns också på rad {row}",
+        "nb": "'{code}' står også på rad {row}",
+        "nn": "'{code}' står òg på rad {row}",
+    },
+    "unit-row.kind-unknown": {
+        "en": "'{kind}' is not a kind of unit; write kommun, förvaltning, område, skola, "
+        "förskola, arbetslag or annat (or municipality, administration, area, school, "
+        "preschool, work_team, other)",
+        "sv": "'{kind}' är inte ett slags enhet; skriv kommun, förvaltning, område, skola, "
+        "förskola, arbetslag eller annat",
+        "nb": "'{kind}' er ikke en type enhet; skriv kommune, forvaltning, område, skole, "
+        "barnehage, arbeidslag eller annet",
+        "nn": "'{kind}' er ikkje ein type eining; skriv kommune, forvaltning, område, skole, "
+        "barnehage, arbeidslag eller annet",
+    },
+    "unit-row.own-parent": {
+        "en": "a unit cannot be its own parent",
+        "sv": "en enhet kan inte vara sin egen förälder",
+        "nb": "en enhet kan ikke være sin egen forelder",
+        "nn": "ei eining kan ikkje vere sin eigen forelder",
+    },
+    "unit-row.outside-scope": {
+        "en": "'{code}' is the code of a unit outside your scope",
+        "sv": "'{code}' är koden för en enhet utanför ditt omfång",
+        "nb": "'{code}' er koden til en enhet utenfor ditt omfang",
+        "nn": "'{code}' er koden til ei eining utanfor omfanget ditt",
+    },
+    "unit-row.archived": {
+        "en": "the unit with this code is archived",
+        "sv": "enheten med den här koden är arkiverad",
+        "nb": "enheten med denne koden er arkivert",
+        "nn": "eininga med denne koden er arkivert",
+    },
+    "unit-row.scoped-needs-parent": {
+        "en": "a token scoped to a unit creates units inside its subtree only; name the parent",
+        "sv": "en token som gäller en enhet skapar bara enheter i dess underträd; ange föräldern",
+        "nb": "et token som gjelder en enhet, oppretter bare enheter i undertreet; oppgi "
+        "forelderen",
+        "nn": "eit token som gjeld ei eining, opprettar berre einingar i undertreet; oppgi "
+        "forelderen",
+    },
+    "unit-row.move": {
+        "en": "the unit with this code exists under another parent; an import does not move "
+        "units (use POST /api/v1/org-units/{{id}}/move), so give its present parent",
+        "sv": "enheten med den här koden finns under en annan förälder; en import flyttar inte "
+        "enheter (använd POST /api/v1/org-units/{{id}}/move), så ange dess nuvarande förälder",
+        "nb": "enheten med denne koden ligger under en annen forelder; en import flytter ikke "
+        "enheter (bruk POST /api/v1/org-units/{{id}}/move), så oppgi den nåværende forelderen",
+        "nn": "eininga med denne koden ligg under ein annan forelder; ein import flyttar ikkje "
+        "einingar (bruk POST /api/v1/org-units/{{id}}/move), så oppgi den noverande "
+        "forelderen",
+    },
+    "unit-row.parent-missing": {
+        "en": "no unit with code '{parent}' in the file or the tree",
+        "sv": "ingen enhet med koden '{parent}' i filen eller trädet",
+        "nb": "ingen enhet med koden '{parent}' i filen eller treet",
+        "nn": "inga eining med koden '{parent}' i fila eller treet",
+    },
+    "unit-row.parent-out": {
+        "en": "the unit '{parent}' is outside your scope or archived",
+        "sv": "enheten '{parent}' ligger utanför ditt omfång eller är arkiverad",
+        "nb": "enheten '{parent}' er utenfor ditt omfang eller arkivert",
+        "nn": "eininga '{parent}' er utanfor omfanget ditt eller arkivert",
+    },
+    "unit-row.loop": {
+        "en": "the parents in the file go round in a loop at '{code}'",
+        "sv": "föräldrarna i filen går runt i en slinga vid '{code}'",
+        "nb": "foreldrene i filen går i ring ved '{code}'",
+        "nn": "foreldra i fila går i ring ved '{code}'",
+    },
+    # The indicators' import (POST /api/v1/measures/import, pdca import-measures).
+    "measure-row.code-repeated": {
+        "en": "'{code}' is also on row {row}",
+        "sv": "'{code}' finns också på rad {row}",
+        "nb": "'{code}' står også på rad {row}",
+        "nn": "'{code}' står òg på rad {row}",
+    },
+    "measure-row.unit-unknown": {
+        "en": "no unit with code '{unit}' in your scope (the indicator's owner, whose units "
+        "below report it)",
+        "sv": "ingen enhet med koden '{unit}' i ditt omfång (indikatorns ägare, vars enheter "
+        "under rapporterar den)",
+        "nb": "ingen enhet med koden '{unit}' i ditt omfang (indikatorens eier, der enhetene "
+        "under rapporterer den)",
+        "nn": "inga eining med koden '{unit}' i omfanget ditt (eigaren av indikatoren, der "
+        "einingane under rapporterer han)",
+    },
+    "measure-row.initiative-code": {
+        "en": "the code names an initiative's measure, not an indicator",
+        "sv": "koden anger ett mått för en insats, inte en indikator",
+        "nb": "koden viser til et mål for et tiltak, ikke en indikator",
+        "nn": "koden viser til eit mål for eit tiltak, ikkje ein indikator",
+    },
+    "measure-row.other-unit": {
+        "en": "the indicator with this code belongs to another unit; an import does not move "
+        "indicators",
+        "sv": "indikatorn med den här koden hör till en annan enhet; en import flyttar inte "
+        "indikatorer",
+        "nb": "indikatoren med denne koden hører til en annen enhet; en import flytter ikke "
+        "indikatorer",
+        "nn": "indikatoren med denne koden høyrer til ei anna eining; ein import flyttar ikkje "
+        "indikatorar",
+    },
+    "measure-row.outside-scope": {
+        "en": "the indicator with this code is outside your scope",
+        "sv": "indikatorn med den här koden ligger utanför ditt omfång",
+        "nb": "indikatoren med denne koden er utenfor ditt omfang",
+        "nn": "indikatoren med denne koden er utanfor omfanget ditt",
+    },
+    "measure-row.fixed": {
+        "en": "fixed once the indicator has measurements",
+        "sv": "låst när indikatorn har mätningar",
+        "nb": "låst når indikatoren har målinger",
+        "nn": "låst når indikatoren har målingar",
+    },
 }

@@ -307,6 +307,15 @@ def describe_columns() -> str:
 Cell = str | int | float | bool | date | datetime | time | timedelta
 
 
+class CellUnreadable(ValueError):
+    """A cell that is not what its column needs: the message quotes it (``text``: the same
+    by key and figures)."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.english())
+        self.text = text
+
+
 class _CellRefused(Exception):
     """Why a cell cannot be read (said after the cell's value)."""
 
@@ -1260,4 +1269,7 @@ def cell_number(cell: Cell) -> Decimal | None:
     try:
         return _number(cell)
     except _CellRefused as refused:
-        raise ValueError(f"'{_text_of(cell).strip()}' {refused}") from None
+        shown = _text_of(cell).strip()
+        raise CellUnreadable(
+            Text("cell.quoted", {"shown": shown, "message": refused.text})
+        ) from None
