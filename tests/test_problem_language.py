@@ -449,3 +449,29 @@ async def test_a_forbidden_detail_speaks_the_language(
     assert answer.status_code == 403, answer.text
     assert answer.json()["type"] == "/problems/forbidden"
     assert answer.json()["detail"] == detail
+
+
+@pytest.mark.parametrize(
+    ("language", "messages"),
+    [
+        ("sv", ["'skolan' är inte ett slags enhet", "ingen enhet med koden 'X' i filen"]),
+        ("nb", ["'skolan' er ikke en type enhet", "ingen enhet med koden 'X' i filen"]),
+        ("en", ["'skolan' is not a kind of unit", "no unit with code 'X' in the file"]),
+    ],
+)
+async def test_a_unit_import_row_speaks_the_language(
+    client: AsyncClient, session: AsyncSession, language: str, messages: list[str]
+) -> None:
+    tenant = await make_tenant(session)
+    answer = await client.post(
+        "/api/v1/org-units/import",
+        content="Namn;Kod;Förälder;Typ\nA;A1;;skolan\nB;B1;X;skola\n".encode(),
+        headers={**tenant.headers, "Content-Type": "text/csv", "Accept-Language": language},
+    )
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert problem["type"] == "/problems/rows-refused"
+    errors = [(e["field"], e["type"]) for e in problem["errors"]]
+    assert errors == [("file.rows[2].kind", "invalid"), ("file.rows[3].parent", "not_found")]
+    for error, message in zip(problem["errors"], messages, strict=True):
+        assert error["message"].startswith(message), error["message"]
