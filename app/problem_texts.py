@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, TypeGuard
 
 from app.periods import MESSAGES as PERIOD_MESSAGES
-from app.problem_texts_ingestion import INGESTION_TEXTS, SPREADSHEET_TEXTS, UNIT_IMPORT_TEXTS
+from app.problem_texts_imports import IMPORT_TEXTS
+from app.problem_texts_ingestion import INGESTION_TEXTS, SPREADSHEET_TEXTS
 
 TITLES: Final[dict[str, dict[str, str]]] = {
     "sv": {
@@ -694,10 +695,23 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "dataa skjedde samstundes; ingenting vart skrive. Les gjeldande tilstand og prøv "
         "igjen.",
     },
+    # Query parameters FastAPI would let pass (app.routing).
+    "query.unknown": {
+        "en": "unknown query parameter; this operation takes: {accepted}",
+        "sv": "okänd frågeparameter; den här åtgärden tar: {accepted}",
+        "nb": "ukjent spørreparameter; denne operasjonen tar: {accepted}",
+        "nn": "ukjend spørjeparameter; denne operasjonen tek: {accepted}",
+    },
+    "query.repeated": {
+        "en": "given more than once; this parameter takes one value",
+        "sv": "angiven mer än en gång; parametern tar ett värde",
+        "nb": "oppgitt mer enn én gang; parameteren tar én verdi",
+        "nn": "oppgitt meir enn éin gong; parameteren tek éin verdi",
+    },
     **INGESTION_TEXTS,
     **PERIOD_TEXTS,
     **SPREADSHEET_TEXTS,
-    **UNIT_IMPORT_TEXTS,
+    **IMPORT_TEXTS,
 }
 
 

@@ -62,29 +62,20 @@ async def sent_file(request: Request, filename: str | None = None) -> SentFile:
     content_type = request.headers.get("content-type")
     media = (content_type or "").split(";", 1)[0].strip().casefold()
     if media == "application/x-www-form-urlencoded":
-        raise UnreadableFile(
-            "The form was sent without its file (as application/x-www-form-urlencoded): send it "
-            'as multipart/form-data (an HTML form needs enctype="multipart/form-data").'
-        )
+        raise UnreadableFile.saying("upload.form-urlencoded")
     if media != "multipart/form-data":
         return SentFile(await request.body(), filename, content_type)
     try:
         async with request.form(max_files=1, max_fields=20) as form:
             files = [item for item in form.values() if isinstance(item, UploadFile)]
             if not files:
-                raise UnreadableFile(
-                    "The form holds no file: send the spreadsheet in a file field "
-                    "(curl -F file=@matningar.csv)."
-                )
+                raise UnreadableFile.saying("upload.form-without-file")
             part = files[0]
             return SentFile(await part.read(), filename or part.filename, part.content_type)
     except (MultiPartException, HTTPException):
         # Starlette turns the parser's errors into a 400 with its own wording; ours says what
         # to do.
-        raise UnreadableFile(
-            "The multipart form cannot be read (damaged, or more than one file); send one file "
-            "(curl -F file=@matningar.csv) or the file itself as the body."
-        ) from None
+        raise UnreadableFile.saying("upload.form-unreadable") from None
 
 
 class UnreadableFile(Problem):
@@ -125,10 +116,7 @@ async def read_upload(
             errors=[_cell_error(error) for error in table.errors[:1000]],
         )
     if not table.rows:
-        raise UnreadableFile(
-            "The file holds no measurements (only a header, or rows left out such as Kolada's "
-            "K/M rows): nothing was written."
-        )
+        raise UnreadableFile.saying("upload.no-measurements")
     return table
 
 
@@ -147,7 +135,7 @@ _R = TypeVar("_R")
 def _problems_of(read: Callable[[], _R], body: bytes) -> _R:
     """What the reader read, or the problem that says what is wrong with the file."""
     if not body:
-        raise UnreadableFile("The body is empty: send the file itself as the request body.")
+        raise UnreadableFile.saying("upload.empty")
     try:
         return read()
     except spreadsheets.UnsupportedFormat as error:
@@ -197,7 +185,7 @@ async def read_sheet_upload(
         body,
     )
     if not sheet.rows:
-        raise UnreadableFile("The file holds only a header: nothing was written.")
+        raise UnreadableFile.saying("upload.only-header")
     return sheet
 
 
