@@ -583,6 +583,31 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "(det heldt ein løyndom som blir vist berre éin gong, eller det var for stort); les "
         "det oppretta objektet på {location} i staden.",
     },
+    # Not authenticated (401): no caller is known yet, so Accept-Language alone decides.
+    "token.missing": {
+        "en": "Send an access token as 'Authorization: Bearer <token>'.",
+        "sv": "Skicka en åtkomsttoken som 'Authorization: Bearer <token>'.",
+        "nb": "Send et tilgangstoken som 'Authorization: Bearer <token>'.",
+        "nn": "Send eit tilgangstoken som 'Authorization: Bearer <token>'.",
+    },
+    "token.unknown": {
+        "en": "The access token is not known.",
+        "sv": "Åtkomsttoken är okänd.",
+        "nb": "Tilgangstokenet er ukjent.",
+        "nn": "Tilgangstokenet er ukjent.",
+    },
+    "token.revoked": {
+        "en": "The access token has been revoked.",
+        "sv": "Åtkomsttoken har återkallats.",
+        "nb": "Tilgangstokenet er trukket tilbake.",
+        "nn": "Tilgangstokenet er trekt tilbake.",
+    },
+    "token.expired": {
+        "en": "The access token has expired.",
+        "sv": "Åtkomsttoken har gått ut.",
+        "nb": "Tilgangstokenet har utløpt.",
+        "nn": "Tilgangstokenet har gått ut.",
+    },
     # Forbidden (403): what the token may not do.
     "forbidden.role": {
         "en": "This operation needs the role {role} or higher; the token is {token_role}.",

@@ -128,8 +128,9 @@ class Problem(Exception):
 class NotAuthenticated(Problem):
     status, type, title = 401, "not-authenticated", "Not authenticated"
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="pdca"'})
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+        challenge = {"WWW-Authenticate": 'Bearer realm="pdca"'}
+        super().__init__(detail, headers={**challenge, **(headers or {})})
 
 
 class Forbidden(Problem):

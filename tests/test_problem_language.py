@@ -475,3 +475,21 @@ async def test_a_unit_import_row_speaks_the_language(
     assert errors == [("file.rows[2].kind", "invalid"), ("file.rows[3].parent", "not_found")]
     for error, message in zip(problem["errors"], messages, strict=True):
         assert error["message"].startswith(message), error["message"]
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [
+        ("sv", "Skicka en åtkomsttoken som 'Authorization: Bearer <token>'."),
+        ("nb", "Send et tilgangstoken som 'Authorization: Bearer <token>'."),
+        ("fi", "Send an access token as 'Authorization: Bearer <token>'."),
+    ],
+)
+async def test_a_missing_token_speaks_the_language(
+    client: AsyncClient, language: str, detail: str
+) -> None:
+    answer = await client.get("/api/v1/teams", headers={"Accept-Language": language})
+    assert answer.status_code == 401
+    assert answer.headers["WWW-Authenticate"] == 'Bearer realm="pdca"'
+    assert answer.json()["type"] == "/problems/not-authenticated"
+    assert answer.json()["detail"] == detail
