@@ -536,6 +536,113 @@ SPREADSHEET_TEXTS: Final[dict[str, dict[str, str]]] = {
         "nb": "Dette ser ut som JSON, ikke CSV; send JSON som en bulkforespørsel.",
         "nn": "Dette ser ut som JSON, ikkje CSV; send JSON som ein bulkførespurnad.",
     },
+    "file.too-many-bytes": {
+        "en": "The file is {size:,} bytes; at most {limit:,} are accepted. Split it into "
+        "smaller files.",
+        "sv": "Filen är {size:,} byte; högst {limit:,} tas emot. Dela upp den i mindre filer.",
+        "nb": "Filen er {size:,} byte; høyst {limit:,} tas imot. Del den opp i mindre filer.",
+        "nn": "Fila er {size:,} byte; høgst {limit:,} blir tekne imot. Del ho opp i mindre filer.",
+    },
+    "file.not-xlsx": {
+        "en": "The file is named or sent as an .xlsx workbook but is not one (an .xlsx is a "
+        "ZIP archive); it may be damaged. Open it in Excel and {save_as}.",
+        "sv": "Filen heter eller skickas som en .xlsx-arbetsbok men är ingen (en .xlsx är ett "
+        "ZIP-arkiv); den kan vara skadad. Öppna den i Excel och {save_as}.",
+        "nb": "Filen heter eller sendes som en .xlsx-arbeidsbok, men er ikke det (en .xlsx er "
+        "et ZIP-arkiv); den kan være skadet. Åpne den i Excel og {save_as}.",
+        "nn": "Fila heiter eller blir send som ei .xlsx-arbeidsbok, men er ikkje det (ei .xlsx "
+        "er eit ZIP-arkiv); ho kan vere skadd. Opne ho i Excel og {save_as}.",
+    },
+    "file.not-ods": {
+        "en": "The file is named .ods but is not an OpenDocument file; {save_as}.",
+        "sv": "Filen heter .ods men är ingen OpenDocument-fil; {save_as}.",
+        "nb": "Filen heter .ods, men er ikke en OpenDocument-fil; {save_as}.",
+        "nn": "Fila heiter .ods, men er ikkje ei OpenDocument-fil; {save_as}.",
+    },
+    "file.workbook-unreadable": {
+        "en": "The workbook cannot be read; it may be damaged. Open it in Excel and {save_as}.",
+        "sv": "Arbetsboken kan inte läsas; den kan vara skadad. Öppna den i Excel och {save_as}.",
+        "nb": "Arbeidsboken kan ikke leses; den kan være skadet. Åpne den i Excel og {save_as}.",
+        "nn": "Arbeidsboka kan ikkje lesast; ho kan vere skadd. Opne ho i Excel og {save_as}.",
+    },
+    "file.no-sheet": {
+        "en": "The workbook has no sheet.",
+        "sv": "Arbetsboken har inget blad.",
+        "nb": "Arbeidsboken har ikke noe ark.",
+        "nn": "Arbeidsboka har ikkje noko ark.",
+    },
+    "file.not-utf8": {
+        "en": "The file starts with a UTF-8 byte-order mark but is not UTF-8 (byte {byte:,}); "
+        "save it again as CSV UTF-8.",
+        "sv": "Filen börjar med en UTF-8-byteordningsmarkering men är inte UTF-8 (byte "
+        "{byte:,}); spara den igen som CSV UTF-8.",
+        "nb": "Filen begynner med et UTF-8-byteordensmerke, men er ikke UTF-8 (byte {byte:,}); "
+        "lagre den på nytt som CSV UTF-8.",
+        "nn": "Fila byrjar med eit UTF-8-byteordensmerke, men er ikkje UTF-8 (byte {byte:,}); "
+        "lagre ho på nytt som CSV UTF-8.",
+    },
+    "file.not-utf16": {
+        "en": "The file starts with a UTF-16 byte-order mark but is not UTF-16; save it again "
+        "as CSV UTF-8.",
+        "sv": "Filen börjar med en UTF-16-byteordningsmarkering men är inte UTF-16; spara den "
+        "igen som CSV UTF-8.",
+        "nb": "Filen begynner med et UTF-16-byteordensmerke, men er ikke UTF-16; lagre den på "
+        "nytt som CSV UTF-8.",
+        "nn": "Fila byrjar med eit UTF-16-byteordensmerke, men er ikkje UTF-16; lagre ho på "
+        "nytt som CSV UTF-8.",
+    },
+    "csv.quote-not-closed": {
+        "en": "Row {row:,} (from line {line:,}) opens a quote that is never closed, so every "
+        'row after it would be read into one cell. Close the quote ("like this"), remove it, '
+        "or save the file again from Excel as CSV UTF-8.",
+        "sv": "Rad {row:,} (från rad {line:,} i filen) öppnar ett citattecken som aldrig "
+        "stängs, så varje rad efter den skulle läsas in i en cell. Stäng citatet "
+        '("så här"), ta bort det, eller spara filen igen från Excel som CSV UTF-8.',
+        "nb": "Rad {row:,} (fra linje {line:,}) åpner et anførselstegn som aldri lukkes, så "
+        'hver rad etter den ville blitt lest inn i én celle. Lukk sitatet ("slik"), fjern '
+        "det, eller lagre filen på nytt fra Excel som CSV UTF-8.",
+        "nn": "Rad {row:,} (frå linje {line:,}) opnar eit hermeteikn som aldri blir lukka, så "
+        'kvar rad etter ho ville blitt lesen inn i éi celle. Lukk sitatet ("slik"), fjern '
+        "det, eller lagre fila på nytt frå Excel som CSV UTF-8.",
+    },
+    "csv.text-after-quote": {
+        "en": "Row {row:,} (from line {line:,}) has a quoted cell followed by more text in the "
+        'same cell. Inside a quoted cell write a quote twice ("a ""b"" c"), or save the file '
+        "again from Excel as CSV UTF-8.",
+        "sv": "Rad {row:,} (från rad {line:,} i filen) har en cell inom citattecken följd av "
+        "mer text i samma cell. Skriv citattecknet två gånger inuti en citerad cell "
+        '("a ""b"" c"), eller spara filen igen från Excel som CSV UTF-8.',
+        "nb": "Rad {row:,} (fra linje {line:,}) har en celle i anførselstegn fulgt av mer tekst "
+        "i samme celle. Skriv anførselstegnet to ganger inne i en sitert celle "
+        '("a ""b"" c"), eller lagre filen på nytt fra Excel som CSV UTF-8.',
+        "nn": "Rad {row:,} (frå linje {line:,}) har ei celle i hermeteikn følgd av meir tekst "
+        "i same celle. Skriv hermeteiknet to gonger inne i ei sitert celle "
+        '("a ""b"" c"), eller lagre fila på nytt frå Excel som CSV UTF-8.',
+    },
+    "csv.cell-too-long": {
+        "en": "Row {row:,} (from line {line:,}) has a cell longer than {limit:,} characters, "
+        "often a quote that is not closed. Check its quotes, or save the file again from Excel "
+        "as CSV UTF-8.",
+        "sv": "Rad {row:,} (från rad {line:,} i filen) har en cell längre än {limit:,} tecken, "
+        "ofta ett citattecken som inte stängs. Kontrollera citattecknen, eller spara filen "
+        "igen från Excel som CSV UTF-8.",
+        "nb": "Rad {row:,} (fra linje {line:,}) har en celle lengre enn {limit:,} tegn, ofte et "
+        "anførselstegn som ikke lukkes. Sjekk anførselstegnene, eller lagre filen på nytt fra "
+        "Excel som CSV UTF-8.",
+        "nn": "Rad {row:,} (frå linje {line:,}) har ei celle lengre enn {limit:,} teikn, ofte "
+        "eit hermeteikn som ikkje blir lukka. Sjekk hermeteikna, eller lagre fila på nytt frå "
+        "Excel som CSV UTF-8.",
+    },
+    "csv.unreadable": {
+        "en": "Row {row:,} (from line {line:,}) cannot be read as CSV. Check its quotes, or "
+        "save the file again from Excel as CSV UTF-8.",
+        "sv": "Rad {row:,} (från rad {line:,} i filen) kan inte läsas som CSV. Kontrollera "
+        "citattecknen, eller spara filen igen från Excel som CSV UTF-8.",
+        "nb": "Rad {row:,} (fra linje {line:,}) kan ikke leses som CSV. Sjekk "
+        "anførselstegnene, eller lagre filen på nytt fra Excel som CSV UTF-8.",
+        "nn": "Rad {row:,} (frå linje {line:,}) kan ikkje lesast som CSV. Sjekk hermeteikna, "
+        "eller lagre fila på nytt frå Excel som CSV UTF-8.",
+    },
     "header.problems": {
         "en": "The header row has {problems}. {see}",
         "sv": "Rubrikraden har {problems}. {see}",

@@ -528,10 +528,7 @@ def _read(
     build: Build[_T],
 ) -> _T:
     if len(source) > max_bytes:
-        raise FileTooLarge(
-            f"The file is {len(source):,} bytes; at most {max_bytes:,} are accepted. "
-            "Split it into smaller files."
-        )
+        raise FileTooLarge(_file("too-many-bytes", size=len(source), limit=max_bytes))
     name = (filename or "").casefold()
     kind = (content_type or "").split(";", 1)[0].strip().casefold()
     if source.startswith((b"PK\x03\x04", b"PK\x05\x06")):
@@ -543,12 +540,9 @@ def _read(
             raise UnsupportedFormat(_file("password"))
         raise UnsupportedFormat(_file("xls"))
     if name.endswith((".xlsx", ".xlsm")) or kind in _XLSX_TYPES:
-        raise MalformedFile(
-            "The file is named or sent as an .xlsx workbook but is not one (an .xlsx is a ZIP "
-            f"archive); it may be damaged. Open it in Excel and {_SAVE_AS}."
-        )
+        raise MalformedFile(_file("not-xlsx"))
     if name.endswith(".ods") or kind == _ODS_MIMETYPE:
-        raise MalformedFile(f"The file is named .ods but is not an OpenDocument file; {_SAVE_AS}.")
+        raise MalformedFile(_file("not-ods"))
     if name.endswith(".fods") or (
         source.lstrip()[:5] == b"<?xml" and b"opendocument" in source[:4096]
     ):
@@ -563,14 +557,12 @@ def _read_xlsx(source: bytes, *, max_rows: int, max_unpacked_bytes: int, build: 
     """Read an .xlsx workbook, or an OpenDocument spreadsheet (.ods), after bounding both."""
     format = _check_archive(source, max_unpacked_bytes)
     _check_sheet(source, max_rows=max_rows, ods=format == "ods")
-    unreadable = MalformedFile(
-        f"The workbook cannot be read; it may be damaged. Open it in Excel and {_SAVE_AS}."
-    )
+    unreadable = MalformedFile(_file("workbook-unreadable"))
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(source))
         with workbook:
             if not workbook.sheet_names:
-                raise MalformedFile("The workbook has no sheet.")
+                raise MalformedFile(_file("no-sheet"))
             sheet = workbook.get_sheet_by_index(0)
             records = ((index + 1, row) for index, row in enumerate(sheet.iter_rows()))
             return build(format, records)
@@ -802,18 +794,12 @@ def _decode(source: bytes) -> str:
         try:
             return source[3:].decode("utf-8")
         except UnicodeDecodeError as error:
-            raise MalformedFile(
-                "The file starts with a UTF-8 byte-order mark but is not UTF-8 "
-                f"(byte {error.start + 3:,}); save it again as CSV UTF-8."
-            ) from None
+            raise MalformedFile(_file("not-utf8", byte=error.start + 3)) from None
     if source.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return source.decode("utf-16")
         except UnicodeDecodeError:
-            raise MalformedFile(
-                "The file starts with a UTF-16 byte-order mark but is not UTF-16; save it "
-                "again as CSV UTF-8."
-            ) from None
+            raise MalformedFile(_file("not-utf16")) from None
     if b"\x00" in source:
         raise UnsupportedFormat(_file("binary"))
     for encoding in ("utf-8", "cp1252"):
@@ -901,24 +887,14 @@ def _csv_records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[Cell]]
 
 
 def _csv_error(reason: str, *, row: int, line: int) -> MalformedFile:
-    where = f"Row {row:,} (from line {line:,})"
-    again = "or save the file again from Excel as CSV UTF-8"
+    where = {"row": row, "line": line}
     if "end of data" in reason:
-        return MalformedFile(
-            f"{where} opens a quote that is never closed, so every row after it would be "
-            f'read into one cell. Close the quote ("like this"), remove it, {again}.'
-        )
+        return MalformedFile(Text("csv.quote-not-closed", where))
     if "expected after" in reason:
-        return MalformedFile(
-            f"{where} has a quoted cell followed by more text in the same cell. Inside a "
-            f'quoted cell write a quote twice ("a ""b"" c"), {again}.'
-        )
+        return MalformedFile(Text("csv.text-after-quote", where))
     if "field limit" in reason:
-        return MalformedFile(
-            f"{where} has a cell longer than {csv.field_size_limit():,} characters, often a "
-            f"quote that is not closed. Check its quotes, {again}."
-        )
-    return MalformedFile(f"{where} cannot be read as CSV. Check its quotes, {again}.")
+        return MalformedFile(Text("csv.cell-too-long", {**where, "limit": csv.field_size_limit()}))
+    return MalformedFile(Text("csv.unreadable", where))
 
 
 # both
