@@ -31,14 +31,17 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Final
 
 __all__ = [
     "FIRST_SUPPORTED_DAY",
     "LAST_SUPPORTED_DAY",
+    "MESSAGES",
     "InvalidPeriod",
     "Period",
     "PeriodKind",
     "SchoolYearStart",
+    "Wording",
     "format_period",
     "next_period",
     "parse_day",
@@ -64,8 +67,70 @@ class PeriodKind(StrEnum):
     school_year = "school_year"
 
 
+#: The parser's messages in English, by key (``{...}`` are a :class:`Wording`'s figures);
+#: app.problem_texts_ingestion says them in Swedish, Bokmål and Nynorsk too.
+MESSAGES: Final[dict[str, str]] = {
+    "period.not-a-kind": "{kind!r} is not a period kind; use one of {accepted}",
+    "period.refused": "{reason}; {expected}",
+    "period.not-of-kind": "{shown} is not {kind}: {reason}; {expected}",
+    "period.not-of-kind-bare": "{shown} is not {kind}; {expected}",
+    "period.year-unsupported": "{year} is outside the supported years 1900–9999",
+    "period.day-unsupported": "{day} is outside the supported years 1900–9999",
+    "period.week-missing": "week {week} does not exist in {year} (it has {weeks} weeks)",
+    "period.week-too-late": "week {week} of {year} ends after 9999-12-31",
+    "period.month-missing": "month {month} does not exist (months run 1–12)",
+    "period.school-year-too-late": "the school year starting in 9999 would end after 9999-12-31",
+    "period.day-ordinal": "day ordinal {ordinal} is outside the years 1900–9999",
+    "period.week-ordinal": "week ordinal {ordinal} is outside the years 1900–9999",
+    "period.month-of-day-missing": "month {month} does not exist",
+    "period.day-missing": "{month} has no day {day}",
+    "period.empty": "it is empty",
+    "period.school-year-next": "a school year runs into the next year, so {year} is followed "
+    "by {next}",
+    "period.school-year-bare": "a school year spans two years: write {ending} for the one "
+    "ending in {year} or {starting} for the one starting in it",
+    "period.kind.day": "a date",
+    "period.kind.week": "an ISO week",
+    "period.kind.month": "a month",
+    "period.kind.term": "a term",
+    "period.kind.school_year": "a school year",
+    "period.expected.day": "write a day as 2026-09-14 (or 14.9.2026)",
+    "period.expected.week": "write a week as 2026-W37 (or v37 2026, or a date inside the week)",
+    "period.expected.month": "write a month as 2026-09 (or sep 2026, or a date inside the month)",
+    "period.expected.term": "write a term as HT2026 (autumn) or VT2027 (spring), or a date "
+    "inside the term",
+    "period.expected.school_year": "write a school year as 2026/27 (or 2026/2027, or a date "
+    "inside the school year)",
+}
+
+
+@dataclass(frozen=True)
+class Wording:
+    """A message by its key in :data:`MESSAGES` and its figures (a figure may be a Wording):
+    English here, the request's language where the problem layer says it."""
+
+    key: str
+    figures: dict[str, object]
+
+    def english(self) -> str:
+        figures = {
+            name: value.english() if isinstance(value, Wording) else value
+            for name, value in self.figures.items()
+        }
+        return MESSAGES[self.key].format(**figures)
+
+
+def _say(key: str, **figures: object) -> Wording:
+    return Wording(key, figures)
+
+
 class InvalidPeriod(ValueError):
-    """A value that is not a period of the expected kind; the message names the form to use."""
+    """A value that is not a period of the expected kind; the message names the form to use.
+    ``wording`` is the message by key and figures, for the problem layer to translate."""
+
+    def __init__(self, wording: Wording) -> None:
+        super().__init__(wording.english())
+        self.wording = wording
 
 
 @dataclass(frozen=True, order=True)
@@ -114,37 +179,21 @@ class SchoolYearStart:
 
 _DEFAULT_START = SchoolYearStart()
 
-# What each kind is written as, for the messages.
-_EXPECTED: dict[PeriodKind, str] = {
-    PeriodKind.day: "write a day as 2026-09-14 (or 14.9.2026)",
-    PeriodKind.week: "write a week as 2026-W37 (or v37 2026, or a date inside the week)",
-    PeriodKind.month: "write a month as 2026-09 (or sep 2026, or a date inside the month)",
-    PeriodKind.term: (
-        "write a term as HT2026 (autumn) or VT2027 (spring), or a date inside the term"
-    ),
-    PeriodKind.school_year: (
-        "write a school year as 2026/27 (or 2026/2027, or a date inside the school year)"
-    ),
-}
-
-_KIND_NAMES: dict[PeriodKind, str] = {
-    PeriodKind.day: "a date",
-    PeriodKind.week: "an ISO week",
-    PeriodKind.month: "a month",
-    PeriodKind.term: "a term",
-    PeriodKind.school_year: "a school year",
-}
-
 
 # --- construction ---------------------------------------------------------------------------
 
 
 class _Refused(Exception):
-    """Why a period cannot be built; the public functions turn it into InvalidPeriod."""
+    """Why a period cannot be built (None: no more to say than that it is not one); the
+    public functions turn it into InvalidPeriod."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: Wording | None) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def _expected(kind: PeriodKind) -> Wording:
+    return _say(f"period.expected.{kind.value}")
 
 
 def _as_date(value: date) -> date:
@@ -153,12 +202,12 @@ def _as_date(value: date) -> date:
 
 def _check_year(year: int) -> None:
     if not 1900 <= year <= 9999:
-        raise _Refused(f"{year} is outside the supported years 1900–9999")
+        raise _Refused(_say("period.year-unsupported", year=year))
 
 
 def _check_day(day: date) -> date:
     if not FIRST_SUPPORTED_DAY <= day <= LAST_SUPPORTED_DAY:
-        raise _Refused(f"{day.isoformat()} is outside the supported years 1900–9999")
+        raise _Refused(_say("period.day-unsupported", day=day.isoformat()))
     return day
 
 
@@ -171,13 +220,13 @@ def _week(iso_year: int, week: int) -> Period:
     _check_year(iso_year)
     weeks = _weeks_in(iso_year)
     if not 1 <= week <= weeks:
-        raise _Refused(f"week {week} does not exist in {iso_year} (it has {weeks} weeks)")
+        raise _Refused(_say("period.week-missing", week=week, year=iso_year, weeks=weeks))
     # The Monday of ISO week 1 is the Monday of the week holding 4 January; day ordinal 1
     # (0001-01-01) is a Monday, so Mondays are the ordinals 7n + 1.
     jan4 = date(iso_year, 1, 4).toordinal()
     monday = jan4 - (jan4 - 1) % 7 + 7 * (week - 1)
     if monday + 6 > LAST_SUPPORTED_DAY.toordinal():
-        raise _Refused(f"week {week} of {iso_year} ends after 9999-12-31")
+        raise _Refused(_say("period.week-too-late", week=week, year=iso_year))
     first = date.fromordinal(monday)
     return Period(
         PeriodKind.week, monday // 7, f"{iso_year}-W{week:02d}", first, first + timedelta(days=6)
@@ -191,7 +240,7 @@ def _weeks_in(iso_year: int) -> int:
 
 def _month(year: int, month: int) -> Period:
     if not 1 <= month <= 12:
-        raise _Refused(f"month {month} does not exist (months run 1–12)")
+        raise _Refused(_say("period.month-missing", month=month))
     _check_year(year)
     last = date(year, 12, 31) if month == 12 else date(year, month + 1, 1) - timedelta(days=1)
     return Period(
@@ -212,7 +261,7 @@ def _term(year: int, autumn: bool, start: SchoolYearStart) -> Period:
 def _school_year(year: int, start: SchoolYearStart) -> Period:
     _check_year(year)
     if year == 9999:
-        raise _Refused("the school year starting in 9999 would end after 9999-12-31")
+        raise _Refused(_say("period.school-year-too-late"))
     return Period(
         PeriodKind.school_year,
         year,
@@ -243,12 +292,12 @@ def _from_ordinal(kind: PeriodKind, ordinal: int, start: SchoolYearStart) -> Per
     match kind:
         case PeriodKind.day:
             if not 1 <= ordinal <= LAST_SUPPORTED_DAY.toordinal():
-                raise _Refused(f"day ordinal {ordinal} is outside the years 1900–9999")
+                raise _Refused(_say("period.day-ordinal", ordinal=ordinal))
             return _day(date.fromordinal(ordinal))
         case PeriodKind.week:
             monday = ordinal * 7 + 1
             if not 1 <= monday <= LAST_SUPPORTED_DAY.toordinal():
-                raise _Refused(f"week ordinal {ordinal} is outside the years 1900–9999")
+                raise _Refused(_say("period.week-ordinal", ordinal=ordinal))
             iso = date.fromordinal(monday).isocalendar()
             return _week(iso.year, iso.week)
         case PeriodKind.month:
@@ -259,12 +308,18 @@ def _from_ordinal(kind: PeriodKind, ordinal: int, start: SchoolYearStart) -> Per
             return _school_year(ordinal, start)
 
 
+def _refused(refused: _Refused, kind: PeriodKind) -> Wording:
+    if refused.reason is None:  # pragma: no cover - construction always says why
+        return _expected(kind)
+    return _say("period.refused", reason=refused.reason, expected=_expected(kind))
+
+
 def _kind(kind: PeriodKind | str) -> PeriodKind:
     try:
         return PeriodKind(kind)
     except ValueError:
         accepted = ", ".join(k.value for k in PeriodKind)
-        raise InvalidPeriod(f"'{kind}' is not a period kind; use one of {accepted}") from None
+        raise InvalidPeriod(_say("period.not-a-kind", kind=str(kind), accepted=accepted)) from None
 
 
 def period_of(
@@ -275,7 +330,7 @@ def period_of(
     try:
         return _containing(kind, _as_date(day), school_year_start)
     except _Refused as refused:
-        raise InvalidPeriod(f"{refused.reason}; {_EXPECTED[kind]}") from None
+        raise InvalidPeriod(_refused(refused, kind)) from None
 
 
 def period_from_ordinal(
@@ -286,7 +341,7 @@ def period_from_ordinal(
     try:
         return _from_ordinal(kind, ordinal, school_year_start)
     except _Refused as refused:
-        raise InvalidPeriod(f"{refused.reason}; {_EXPECTED[kind]}") from None
+        raise InvalidPeriod(_refused(refused, kind)) from None
 
 
 def school_year_start_of(period: Period) -> SchoolYearStart:
@@ -397,8 +452,8 @@ def _make_date(year: int, month: int, day: int) -> date:
         made = date(year, month, day)
     except ValueError:
         if not 1 <= month <= 12:
-            raise _Refused(f"month {month} does not exist") from None
-        raise _Refused(f"{year}-{month:02d} has no day {day}") from None
+            raise _Refused(_say("period.month-of-day-missing", month=month)) from None
+        raise _Refused(_say("period.day-missing", month=f"{year}-{month:02d}", day=day)) from None
     return _check_day(made)
 
 
@@ -451,20 +506,23 @@ def parse_period(
     try:
         return _parse(kind, value, school_year_start)
     except _Refused as refused:
-        reason = f": {refused.reason}" if refused.reason else ""
-        raise InvalidPeriod(
-            f"{shown} is not {_KIND_NAMES[kind]}{reason}; {_EXPECTED[kind]}"
-        ) from None
+        named = _say(f"period.kind.{kind.value}")
+        if refused.reason is None:
+            wording = _say("period.not-of-kind-bare", shown=shown, kind=named)
+        else:
+            wording = _say("period.not-of-kind", shown=shown, kind=named, reason=refused.reason)
+        wording.figures["expected"] = _expected(kind)
+        raise InvalidPeriod(wording) from None
 
 
 def _parse(kind: PeriodKind, value: object, start: SchoolYearStart) -> Period:
     if isinstance(value, date):
         return _containing(kind, _as_date(value), start)
     if not isinstance(value, str):
-        raise _Refused("")
+        raise _Refused(None)
     text = _normalise(value)
     if not text:
-        raise _Refused("it is empty")
+        raise _Refused(_say("period.empty"))
     match kind:
         case PeriodKind.day:
             pass
@@ -488,19 +546,19 @@ def _parse(kind: PeriodKind, value: object, start: SchoolYearStart) -> Period:
                 year = _year(m[1])
                 follows = (year + 1) % 100 if len(m[2]) == 2 else year + 1
                 if int(m[2]) != follows:
-                    raise _Refused(
-                        f"a school year runs into the next year, so {year} is followed by "
-                        f"{year + 1}"
-                    )
+                    raise _Refused(_say("period.school-year-next", year=year, next=year + 1))
                 return _school_year(year, start)
             if _BARE_YEAR.fullmatch(text):
                 year = int(text)
                 raise _Refused(
-                    f"a school year spans two years: write {year - 1}/{year % 100:02d} for "
-                    f"the one ending in {year} or {year}/{(year + 1) % 100:02d} for the one "
-                    f"starting in it"
+                    _say(
+                        "period.school-year-bare",
+                        year=year,
+                        ending=f"{year - 1}/{year % 100:02d}",
+                        starting=f"{year}/{(year + 1) % 100:02d}",
+                    )
                 )
     day = _date_in(text)
     if day is None:
-        raise _Refused("")
+        raise _Refused(None)
     return _containing(kind, day, start)

@@ -128,8 +128,9 @@ class Problem(Exception):
 class NotAuthenticated(Problem):
     status, type, title = 401, "not-authenticated", "Not authenticated"
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="pdca"'})
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None) -> None:
+        challenge = {"WWW-Authenticate": 'Bearer realm="pdca"'}
+        super().__init__(detail, headers={**challenge, **(headers or {})})
 
 
 class Forbidden(Problem):
@@ -168,10 +169,20 @@ class InvalidInput(Problem):
 
     status, type, title = 422, "invalid-input", "Invalid input"
 
-    def __init__(self, field: str, message: str, *, type_: str = "invalid") -> None:
-        super().__init__(
-            f"{field}: {message}", errors=[FieldError(field=field, message=message, type=type_)]
-        )
+    def __init__(
+        self, field: str, message: str | problem_texts.Text, *, type_: str = "invalid"
+    ) -> None:
+        if isinstance(message, problem_texts.Text):
+            error = FieldError.of(field, message, type_)
+        else:
+            error = FieldError(field=field, message=message, type=type_)
+        super().__init__(f"{field}: {error.message}", errors=[error])
+        self.field = field
+
+    def localised_detail(self, language: str) -> str | None:
+        text = self.errors[0]._text if self.errors else None
+        message = None if text is None else text.render(language)
+        return None if message is None else f"{self.field}: {message}"
 
 
 class ServiceUnavailable(Problem):

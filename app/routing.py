@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import QueryParams
 
 from app.db import retryable
+from app.problem_texts import Text
 from app.problems import Conflict, FieldError, Problem
 
 API_PREFIX = "/api/v1"
@@ -59,11 +60,7 @@ def _retrying(
                 sqlstate = getattr(error.orig, "sqlstate", None)
                 if attempt == ATTEMPTS:
                     log.warning("retries_exhausted", attempts=attempt, sqlstate=sqlstate)
-                    raise ConcurrentChangesConflict(
-                        "The database gave up this change several times because other changes "
-                        "to the same data ran at the same moment; nothing was written. Read the "
-                        "current state and try again."
-                    ) from error
+                    raise ConcurrentChangesConflict.saying("concurrent-changes") from error
                 log.info("retrying", attempt=attempt, sqlstate=sqlstate)
                 # A little random, so the transactions that collided do not meet again.
                 await asyncio.sleep(random.uniform(0.005, 0.02) * attempt)  # noqa: S311 - jitter
@@ -76,6 +73,15 @@ class QueryNotUnderstood(Problem):
     """The 422 of request validation, for query parameters FastAPI itself would let pass."""
 
     status, type, title = 422, "validation-error", "The request did not validate"
+
+    def localised_detail(self, language: str) -> str | None:
+        said = [
+            (error.field, error._text.render(language) if error._text else None)
+            for error in (self.errors or [])[:5]
+        ]
+        if not said or any(message is None for _, message in said):
+            return None
+        return "; ".join(f"{field}: {message}" for field, message in said)
 
 
 def _takes_many(annotation: Any) -> bool:
@@ -115,13 +121,10 @@ def check_query(query: QueryParams, names: frozenset[str], single: frozenset[str
         if name == CACHE_BUSTER:
             continue
         if name not in names:
-            message = f"unknown query parameter; this operation takes: {accepted}"
-            errors.append(
-                FieldError(field=f"query.{name}", message=message, type="extra_forbidden")
-            )
+            text = Text("query.unknown", {"accepted": accepted})
+            errors.append(FieldError.of(f"query.{name}", text, "extra_forbidden"))
         elif name in single and len(query.getlist(name)) > 1:
-            message = "given more than once; this parameter takes one value"
-            errors.append(FieldError(field=f"query.{name}", message=message, type="repeated"))
+            errors.append(FieldError.of(f"query.{name}", Text("query.repeated"), "repeated"))
     if errors:
         raise QueryNotUnderstood(
             "; ".join(f"{e.field}: {e.message}" for e in errors[:5]), errors=errors

@@ -2,13 +2,15 @@
 Accept-Language, then the organisation's default language; English is the fallback. The
 machine-readable parts (``type``, ``status``, field names, error types) never change."""
 
+import string
 import uuid
+from typing import Any
 
 import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import problem_texts
+from app import periods, problem_texts
 from app.problems import FieldError, _localised_error
 from tests.factories import bearer, make_tenant
 from tests.measures.factories import create_measure
@@ -279,6 +281,215 @@ def test_a_column_named_in_a_row_message_is_quoted_in_the_language() -> None:
     assert _localised_error(error, "en") == error
 
 
+def _figures(template: str) -> set[tuple[str, str, str]]:
+    """The placeholders of a ``str.format`` template with their conversion and format spec."""
+    return {
+        (name, conversion or "", spec or "")
+        for _, name, spec, conversion in string.Formatter().parse(template)
+        if name is not None
+    }
+
+
 def test_every_text_has_every_language_and_the_same_figures() -> None:
     for key, texts in problem_texts.TEXTS.items():
         assert set(texts) == {"en", "sv", "nb", "nn"}, key
+        figures = _figures(texts["en"])
+        for language, template in texts.items():
+            assert _figures(template) == figures, (key, language)
+
+
+def test_the_period_parser_says_every_message_in_english_as_the_texts_do() -> None:
+    # app.periods keeps its English for logs and the command line; the problem layer renders
+    # the same key and figures, so the two never drift apart.
+    assert set(periods.MESSAGES) <= set(problem_texts.TEXTS)
+    for kind, value in [
+        ("week", "2026-W54"),
+        ("week", ""),
+        ("month", "2026-13"),
+        ("day", "30.2.2026"),
+        ("day", "banana"),
+        ("school_year", "2026"),
+        ("school_year", "2026/28"),
+        ("term", "HT1899"),
+        ("fortnight", "x"),
+    ]:
+        with pytest.raises(periods.InvalidPeriod) as raised:
+            periods.parse_period(kind, value)
+        text = problem_texts.Text.of(raised.value.wording)
+        assert text.english() == str(raised.value), (kind, value)
+        for language in ("sv", "nb", "nn"):
+            assert text.render(language), (kind, value, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "message"),
+    [
+        ("sv", "Ogiltiga uppgifter", "'HT2026' är inte en ISO-vecka; skriv en vecka som 2026-W37"),
+        ("nb", "Ugyldige opplysninger", "'HT2026' er ikke en ISO-uke; skriv en uke som 2026-W37"),
+        ("nn", "Ugyldige opplysningar", "'HT2026' er ikkje ei ISO-veke; skriv ei veke som"),
+        ("de", "Invalid input", "'HT2026' is not an ISO week; write a week as 2026-W37"),
+    ],
+)
+async def test_a_bad_period_in_a_query_parameter_speaks_the_language(
+    client: AsyncClient, session: AsyncSession, language: str, title: str, message: str
+) -> None:
+    tenant = await make_tenant(session)
+    measure = await create_measure(
+        client, tenant.headers, org_unit_id=str(tenant.school.id), period_kind="week"
+    )
+    answer = await client.get(
+        f"/api/v1/measures/{measure['id']}/reporting-status",
+        params={"period": "HT2026"},
+        headers={**tenant.headers, "Accept-Language": language},
+    )
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert problem["type"] == "/problems/invalid-input"
+    assert problem["title"] == title
+    [error] = problem["errors"]
+    assert (error["field"], error["type"]) == ("query.period", "invalid_period")
+    assert error["message"].startswith(message), error["message"]
+    assert problem["detail"] == f"query.period: {error['message']}"
+
+
+async def _upload(
+    client: AsyncClient, headers: dict[str, str], body: bytes, language: str
+) -> dict[str, Any]:
+    answer = await client.post(
+        "/api/v1/measurements/upload",
+        content=body,
+        headers={**headers, "Content-Type": "text/csv", "Accept-Language": language},
+    )
+    assert 400 <= answer.status_code < 500, answer.text
+    problem: dict[str, Any] = answer.json()
+    return problem
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [
+        ("sv", "Rubrikraden har okänd kolumn 'Vekka' (menade du 'vecka'?). Byt namn på"),
+        ("nb", "Overskriftsraden har ukjent kolonne 'Vekka' (mente du 'vecka'?). Gi nytt"),
+        ("de", "The header row has unknown column 'Vekka' (did you mean 'vecka'?). Rename"),
+    ],
+)
+async def test_a_header_error_speaks_the_language(
+    client: AsyncClient, session: AsyncSession, language: str, detail: str
+) -> None:
+    tenant = await make_tenant(session)
+    body = "Period;Vekka;Värde\nHT2026;47;1\n".encode()
+    problem = await _upload(client, tenant.headers, body, language)
+    assert problem["type"] == "/problems/unreadable-file"
+    assert problem["detail"].startswith(detail), problem["detail"]
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "message"),
+    [
+        ("sv", "Rader avvisades", "kolumnen 'Vecka': '47' är en vecka utan år: lägg till"),
+        ("nb", "Rader ble avvist", "kolonnen 'Vecka': '47' er en uke uten år: legg til"),
+        ("de", "Rows refused", "column 'Vecka': '47' is a week without its year: add"),
+    ],
+)
+async def test_a_week_without_its_year_speaks_the_language(
+    client: AsyncClient, session: AsyncSession, language: str, title: str, message: str
+) -> None:
+    tenant = await make_tenant(session)
+    measure = await create_measure(
+        client, tenant.headers, org_unit_id=str(tenant.school.id), period_kind="week"
+    )
+    body = (
+        f"measure_id;org_unit_id;Vecka;Täljare;Nämnare\n{measure['id']};{tenant.school.id};47;1;2\n"
+    )
+    problem = await _upload(client, tenant.headers, body.encode(), language)
+    assert problem["type"] == "/problems/rows-refused"
+    assert problem["title"] == title
+    [error] = problem["errors"]
+    assert (error["field"], error["type"]) == ("file.rows[2].period", "invalid")
+    assert error["message"].startswith(message), error["message"]
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "detail"),
+    [
+        ("sv", "Filformatet stöds inte", "Det här är en gammal Excel-arbetsbok (.xls, Excel "),
+        ("nb", "Filformatet støttes ikke", "Dette er en gammel Excel-arbeidsbok (.xls, Excel "),
+        ("de", "Unsupported file format", "This is an old Excel workbook (.xls, Excel 97–2003)"),
+    ],
+)
+async def test_an_unsupported_format_speaks_the_language(
+    client: AsyncClient, session: AsyncSession, language: str, title: str, detail: str
+) -> None:
+    tenant = await make_tenant(session)
+    old_excel = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)
+    problem = await _upload(client, tenant.headers, old_excel, language)
+    assert problem["type"] == "/problems/unsupported-file"
+    assert problem["title"] == title
+    assert problem["detail"].startswith(detail), problem["detail"]
+    assert "save it as .xlsx" in problem["detail"] or language != "de"
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [
+        ("sv", "Åtgärden kräver rollen admin eller högre; token har rollen viewer."),
+        ("nb", "Operasjonen krever rollen admin eller høyere; tokenet har rollen viewer."),
+        ("en", "This operation needs the role admin or higher; the token is viewer."),
+    ],
+)
+async def test_a_forbidden_detail_speaks_the_language(
+    client: AsyncClient, session: AsyncSession, language: str, detail: str
+) -> None:
+    tenant = await make_tenant(session)
+    answer = await client.patch(
+        "/api/v1/organisation",
+        json={"default_language": "sv"},
+        headers={**bearer(tenant.viewer), "Accept-Language": language},
+    )
+    assert answer.status_code == 403, answer.text
+    assert answer.json()["type"] == "/problems/forbidden"
+    assert answer.json()["detail"] == detail
+
+
+@pytest.mark.parametrize(
+    ("language", "messages"),
+    [
+        ("sv", ["'skolan' är inte ett slags enhet", "ingen enhet med koden 'X' i filen"]),
+        ("nb", ["'skolan' er ikke en type enhet", "ingen enhet med koden 'X' i filen"]),
+        ("en", ["'skolan' is not a kind of unit", "no unit with code 'X' in the file"]),
+    ],
+)
+async def test_a_unit_import_row_speaks_the_language(
+    client: AsyncClient, session: AsyncSession, language: str, messages: list[str]
+) -> None:
+    tenant = await make_tenant(session)
+    answer = await client.post(
+        "/api/v1/org-units/import",
+        content="Namn;Kod;Förälder;Typ\nA;A1;;skolan\nB;B1;X;skola\n".encode(),
+        headers={**tenant.headers, "Content-Type": "text/csv", "Accept-Language": language},
+    )
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert problem["type"] == "/problems/rows-refused"
+    errors = [(e["field"], e["type"]) for e in problem["errors"]]
+    assert errors == [("file.rows[2].kind", "invalid"), ("file.rows[3].parent", "not_found")]
+    for error, message in zip(problem["errors"], messages, strict=True):
+        assert error["message"].startswith(message), error["message"]
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [
+        ("sv", "Skicka en åtkomsttoken som 'Authorization: Bearer <token>'."),
+        ("nb", "Send et tilgangstoken som 'Authorization: Bearer <token>'."),
+        ("fi", "Send an access token as 'Authorization: Bearer <token>'."),
+    ],
+)
+async def test_a_missing_token_speaks_the_language(
+    client: AsyncClient, language: str, detail: str
+) -> None:
+    answer = await client.get("/api/v1/teams", headers={"Accept-Language": language})
+    assert answer.status_code == 401
+    assert answer.headers["WWW-Authenticate"] == 'Bearer realm="pdca"'
+    assert answer.json()["type"] == "/problems/not-authenticated"
+    assert answer.json()["detail"] == detail

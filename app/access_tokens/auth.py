@@ -95,17 +95,17 @@ async def authenticate(
 ) -> Principal:
     """The principal of the bearer token, looked up in the request's own session."""
     if credentials is None:
-        raise NotAuthenticated("Send an access token as 'Authorization: Bearer <token>'.")
+        raise NotAuthenticated.saying("token.missing")
     row = (
         await session.execute(_LOOKUP, {"token_hash": hash_token(credentials.credentials)})
     ).first()
     if row is None:
-        raise NotAuthenticated("The access token is not known.")
+        raise NotAuthenticated.saying("token.unknown")
     now = utcnow()
     if row.revoked_at is not None:
-        raise NotAuthenticated("The access token has been revoked.")
+        raise NotAuthenticated.saying("token.revoked")
     if not AccessToken.is_active_at(now, revoked_at=row.revoked_at, expires_at=row.expires_at):
-        raise NotAuthenticated("The access token has expired.")
+        raise NotAuthenticated.saying("token.expired")
     principal = Principal(
         token_id=row.id,
         name=row.name,
@@ -144,8 +144,8 @@ _READ_ONLY = "25006"  # read_only_sql_transaction
 def require_role(role: Role) -> object:
     async def dependency(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
         if not principal.has_role(role):
-            raise Forbidden(
-                f"This operation needs the role {role.value} or higher; the token is {principal.role.value}."
+            raise Forbidden.saying(
+                "forbidden.role", role=role.value, token_role=principal.role.value
             )
         return principal
 

@@ -77,9 +77,7 @@ async def create_access_token(
     _ensure_future("body.expires_at", data.expires_at)
     if data.scope_org_unit_id is None:
         if principal.scope_path is not None:
-            raise Forbidden(
-                "A token scoped to a unit cannot create an organisation-wide token; give scope_org_unit_id."
-            )
+            raise Forbidden.saying("forbidden.organisation-wide-token")
     else:
         await org_unit_service.resolve_unit_reference(
             session, principal, data.scope_org_unit_id, field="body.scope_org_unit_id"

@@ -99,7 +99,7 @@ async def create_chart_link(
     """Check the chart draws for the caller (404 for a measure outside its scope, 422 for bad
     options, as chart.svg answers), then store the link. Returns the row and its secret."""
     if principal.token_id is None:
-        raise Forbidden("A chart link belongs to an access token; this caller has none.")
+        raise Forbidden.saying("forbidden.chart-link-without-token")
     now = utcnow()
     if data.expires_at is not None:
         if data.expires_at <= now:

@@ -37,6 +37,7 @@ from app.measures.models import Measure
 from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit
 from app.periods import InvalidPeriod, SchoolYearStart, parse_period, period_of
+from app.problem_texts import Text
 from app.problems import Conflict, Forbidden, InvalidInput, NotFound
 from app.references import resolve_reference
 
@@ -79,7 +80,7 @@ async def _add_setting(
     try:
         at = parse_period(measure.period_kind, period, school_year_start=start)
     except InvalidPeriod as error:
-        raise InvalidInput("body.period", str(error), type_="invalid_period") from None
+        raise InvalidInput("body.period", Text.of(error.wording), type_="invalid_period") from None
     count = await session.scalar(
         select(func.count()).select_from(table).where(col(table.measure_id) == measure.id)
     )
@@ -154,7 +155,7 @@ async def _remove_setting(
         raise NotFound.for_object(kind, setting_id)
     row, path = found
     if of_readable_units and not principal.covers_path(path):
-        raise Forbidden(f"The {kind} belongs to a unit above the token's scope.")
+        raise Forbidden.saying("forbidden.setting-above-scope", kind=kind)
     check_if_match(if_match, row)
     await session.delete(row)
     await _settings_changed(session, measure, row.org_unit_id, table)

@@ -85,10 +85,7 @@ class ImportIdsTaken(Conflict):
 
 def require_whole_organisation(principal: Principal) -> None:
     if principal.scope_path is not None or not principal.has_role(Role.admin):
-        raise Forbidden(
-            "Export and import need an admin token covering the whole organisation; this "
-            "token covers one unit's subtree."
-        )
+        raise Forbidden.saying("forbidden.export-whole-organisation")
 
 
 # ---------------------------------------------------------------------------------- export

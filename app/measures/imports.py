@@ -22,6 +22,7 @@ from app.measures.models import Measure, MeasureCreate, Measurement
 from app.measures.uploads import read_sheet_upload
 from app.org_units.models import OrgUnit
 from app.org_units.service import lock_tree
+from app.problem_texts import Text
 from app.problems import FieldError, field_message
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -138,12 +139,8 @@ def _fields(
         if name in _NUMBERS:
             try:
                 value = spreadsheets.cell_number(cell)
-            except ValueError as error:
-                errors.append(
-                    FieldError(
-                        field=f"file.rows[{number}].{name}", message=str(error), type="invalid"
-                    )
-                )
+            except spreadsheets.CellUnreadable as error:
+                errors.append(FieldError.of(f"file.rows[{number}].{name}", error.text, "invalid"))
                 continue
             if value is not None:
                 out[name] = (
@@ -226,20 +223,26 @@ async def import_measures(
         where = f"file.rows[{number}]"
         before = len(errors)
 
-        def refuse(name: str, message: str, type_: str = "invalid") -> None:
-            errors.append(FieldError(field=f"{where}.{name}", message=message, type=type_))  # noqa: B023
+        def refuse(name: str, message: str | Text, type_: str = "invalid") -> None:
+            field = f"{where}.{name}"  # noqa: B023 - used at once, inside the loop's turn
+            if isinstance(message, Text):
+                errors.append(FieldError.of(field, message, type_))
+            else:
+                errors.append(FieldError(field=field, message=message, type=type_))
 
         code = fields.get("external_code")
         if code in seen:
-            refuse("external_code", f"'{code}' is also on row {seen[code]}")
+            refuse(
+                "external_code",
+                Text("measure-row.code-repeated", {"code": code, "row": seen[code]}),
+            )
         elif code:
             seen[code] = number
         unit = units.get(fields.get("unit"))
         if unit is None or not principal.covers_path(unit.path) or unit.archived_at is not None:
             refuse(
                 "unit",
-                f"no unit with code '{fields.get('unit')}' in your scope (the indicator's owner, "
-                "whose units below report it)",
+                Text("measure-row.unit-unknown", {"unit": fields.get("unit")}),
                 "not_found",
             )
         data = {key: value for key, value in fields.items() if key != "unit"}
@@ -258,19 +261,15 @@ async def import_measures(
         measure = existing.get(create.external_code)
         if measure is not None:
             if measure.initiative_id is not None:
-                refuse("external_code", "the code names an initiative's measure, not an indicator")
+                refuse("external_code", Text("measure-row.initiative-code"))
             elif unit is not None and measure.org_unit_id != unit.id:
-                refuse(
-                    "unit",
-                    "the indicator with this code belongs to another unit; an import does not "
-                    "move indicators",
-                )
+                refuse("unit", Text("measure-row.other-unit"))
             elif not principal.covers_path(owner_paths.get(measure.org_unit_id, "")):
-                refuse("external_code", "the indicator with this code is outside your scope")
+                refuse("external_code", Text("measure-row.outside-scope"))
             elif measure.id in with_data:
                 for name in _FIXED_BY_MEASUREMENTS:
                     if getattr(create, name) != getattr(measure, name):
-                        refuse(name, "fixed once the indicator has measurements", "measure_fixed")
+                        refuse(name, Text("measure-row.fixed"), "measure_fixed")
         if len(errors) == before:
             plans.append((number, create, measure))
     if errors:

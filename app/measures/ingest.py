@@ -572,7 +572,7 @@ def _period_of(
     try:
         return parse_period(measure.period_kind, candidate.period, school_year_start=school_year)
     except InvalidPeriod as error:
-        errors.add(candidate, "period", str(error), "invalid_period")
+        errors.add(candidate, "period", Text.of(error.wording), "invalid_period")
         return None
 
 

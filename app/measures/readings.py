@@ -37,6 +37,7 @@ from app.org_units import service as org_unit_service
 from app.org_units.models import OrgUnit
 from app.pagination import Page, PageParams, Sorting, paginate
 from app.periods import InvalidPeriod, Period, parse_period
+from app.problem_texts import Text
 from app.problems import InvalidInput, NotFound
 from app.references import not_visible, resolve_reference
 
@@ -127,7 +128,9 @@ def _period_bound(
         try:
             period = parse_period(measure.period_kind, value, school_year_start=school_year)
         except InvalidPeriod as error:
-            raise InvalidInput(f"query.{name}", str(error), type_="invalid_period") from None
+            raise InvalidInput(
+                f"query.{name}", Text.of(error.wording), type_="invalid_period"
+            ) from None
         return period.ordinal, None
     try:
         return None, date.fromisoformat(value)
@@ -692,7 +695,7 @@ async def reporting_status(
     try:
         parsed: Period = parse_period(measure.period_kind, period, school_year_start=school_year)
     except InvalidPeriod as error:
-        raise InvalidInput("query.period", str(error), type_="invalid_period") from None
+        raise InvalidInput("query.period", Text.of(error.wording), type_="invalid_period") from None
     expected = await expected_reporters(session, principal, measure, unit_kind=unit_kind)
     reported = {
         unit_id: (measurement_id, recorded_at)

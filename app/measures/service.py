@@ -99,10 +99,7 @@ async def get_measure_for_write(
     """The measure, when the token may change it: its owner unit lies in the token's subtree."""
     measure = await get_measure(session, principal, measure_id)
     if not principal.covers_path(await owner_path(session, measure)):
-        raise Forbidden(
-            "The measure belongs to a unit above the token's scope: the units below report it, "
-            "but only a token covering its unit may change it."
-        )
+        raise Forbidden.saying("forbidden.measure-above-scope")
     return measure
 
 

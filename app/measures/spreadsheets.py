@@ -46,7 +46,7 @@ import struct
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Callable, Container, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -56,7 +56,8 @@ import python_calamine
 
 from app.measures import headers, sheet_bounds
 from app.measures.sheet_writer import EXCEL_MAX_ROWS, FORMULA_START
-from app.periods import InvalidPeriod, parse_day
+from app.periods import InvalidPeriod, Wording, parse_day
+from app.problem_texts import Text
 
 __all__ = [
     "ACCEPTED_COLUMNS",
@@ -111,6 +112,12 @@ class CellError:
     field: str
     value: str
     message: str
+    text: Text | None = None
+    """The message by key and figures, said in the request's language (None: English only)."""
+
+    @classmethod
+    def of(cls, row: int, column: str, field: str, value: str, text: Text) -> CellError:
+        return cls(row, column, field, value, text.english(), text)
 
 
 @dataclass(frozen=True)
@@ -127,7 +134,12 @@ class Table:
 
 
 class SpreadsheetError(ValueError):
-    """The file as a whole cannot be read; the message says why and what to do."""
+    """The file as a whole cannot be read; the message says why and what to do (``text``:
+    the same by key and figures, where it has translations)."""
+
+    def __init__(self, message: str | Text) -> None:
+        self.text = message if isinstance(message, Text) else None
+        super().__init__(message.english() if isinstance(message, Text) else message)
 
 
 class UnsupportedFormat(SpreadsheetError):
@@ -155,7 +167,7 @@ class HeaderError(SpreadsheetError):
     """The header row is missing, names unknown or repeated columns, or lacks required ones.
     ``unknown`` lists the header names not recognised, as written."""
 
-    def __init__(self, message: str, *, unknown: Sequence[str] = ()) -> None:
+    def __init__(self, message: str | Text, *, unknown: Sequence[str] = ()) -> None:
         super().__init__(message)
         self.unknown = tuple(unknown)
 
@@ -295,8 +307,21 @@ def describe_columns() -> str:
 Cell = str | int | float | bool | date | datetime | time | timedelta
 
 
+class CellUnreadable(ValueError):
+    """A cell that is not what its column needs: the message quotes it (``text``: the same
+    by key and figures)."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text.english())
+        self.text = text
+
+
 class _CellRefused(Exception):
-    pass
+    """Why a cell cannot be read (said after the cell's value)."""
+
+    def __init__(self, key: str, **figures: object) -> None:
+        self.text = Text(f"cell.{key}", figures)
+        super().__init__(self.text.english())
 
 
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "\u2212": "-"})
@@ -332,7 +357,7 @@ def _text_of(cell: Cell) -> str:
 
 def _number(cell: Cell) -> Decimal | None:
     if isinstance(cell, bool):
-        raise _CellRefused("is a yes/no value, not a number")
+        raise _CellRefused("yes-no")
     if isinstance(cell, int):
         return Decimal(cell)
     if isinstance(cell, float):
@@ -341,10 +366,10 @@ def _number(cell: Cell) -> Decimal | None:
         # repr() is the shortest text that reads back as the same float: 0.1, not 0.1000…01.
         number = Decimal(repr(cell))
         if abs(number) >= _LARGEST or (number and number.adjusted() < -30):
-            raise _CellRefused("is out of range: numbers are read up to 30 digits either side")
+            raise _CellRefused("out-of-range")
         return number
     if not isinstance(cell, str):
-        raise _CellRefused("is a date or time, not a number")
+        raise _CellRefused("date-not-number")
     if _PLAIN_NUMBER.fullmatch(cell):
         return Decimal(cell.replace(",", "."))
     text = cell.translate(_SPACES).strip()
@@ -355,11 +380,8 @@ def _number(cell: Cell) -> Decimal | None:
     m = _NUMBER.fullmatch(text)
     if m is None:
         if "," in text and "." in text:
-            raise _CellRefused(
-                "is not a number: it mixes a decimal comma and a point; write it as 1234,5 "
-                "or 1234.5"
-            )
-        raise _CellRefused("is not a number; write it as 1234,5 or 1234.5")
+            raise _CellRefused("mixed-separators")
+        raise _CellRefused("not-a-number")
     if m["plain"] is not None:
         digits = m["plain"].replace(",", ".") + (m["exp"] or "")
     elif m["spaced"] is not None:
@@ -371,9 +393,9 @@ def _number(cell: Cell) -> Decimal | None:
     try:
         number = Decimal((m["sign"] or "") + digits)
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
-        raise _CellRefused("is not a number; write it as 1234,5 or 1234.5") from None
+        raise _CellRefused("not-a-number") from None
     if abs(number) >= _LARGEST or (number and number.adjusted() < -30):
-        raise _CellRefused("is out of range: numbers are read up to 30 digits either side")
+        raise _CellRefused("out-of-range")
     return number
 
 
@@ -391,21 +413,19 @@ def _date(cell: Cell) -> date | None:
         if not cell.strip():
             return None
         if _SLASHED_DATE.fullmatch(cell.strip()):
-            raise _CellRefused(
-                "is not read as a date: with slashes it may be day/month or month/day; write "
-                "it as 2026-11-20 (or 20.11.2026)"
-            )
+            raise _CellRefused("slashed-date")
         try:
             return parse_day(cell)
         except InvalidPeriod as error:
-            # The period module's message quotes the value; the cell error carries it too.
-            reason = str(error).split(" is not a date", 1)[-1].lstrip(":; ")
-            raise _CellRefused(f"is not a date{'; ' if reason else ''}{reason}") from None
+            # The period module's message quotes the value; the cell error quotes it too, so
+            # only why (and the form to use) follows.
+            why = error.wording.figures.get("reason")
+            if not isinstance(why, Wording):
+                raise _CellRefused("not-a-date") from None
+            raise _CellRefused("not-a-date-because", reason=Text.of(why)) from None
     if isinstance(cell, int | float) and not isinstance(cell, bool):
-        raise _CellRefused(
-            "is a number, not a date; format the cell as a date or write it as 2026-09-14"
-        )
-    raise _CellRefused("is not a date; write it as 2026-09-14")
+        raise _CellRefused("number-not-date")
+    raise _CellRefused("not-a-date")
 
 
 def _period(cell: Cell) -> str | date | None:
@@ -414,7 +434,7 @@ def _period(cell: Cell) -> str | date | None:
     if isinstance(cell, date):
         return cell
     if isinstance(cell, time | timedelta | bool):
-        raise _CellRefused("is not a period; write it as 2026-W37, 2026-09, HT2026 or 2026/27")
+        raise _CellRefused("not-a-period")
     text = unicodedata.normalize("NFC", _text_of(cell)).strip()
     return text or None
 
@@ -443,6 +463,14 @@ _XLSX_TYPES = {
     "application/vnd.ms-excel.sheet.macroenabled.12",
 }
 _SAVE_AS = "save it as .xlsx or CSV (UTF-8) and upload that"
+
+
+def _file(key: str, **figures: object) -> Text:
+    """A file-level message, ``file.<key>`` in app.problem_texts_ingestion (``{save_as}`` is
+    said for them)."""
+    return Text(f"file.{key}", {"save_as": Text("file.save-as"), **figures})
+
+
 _MAX_ARCHIVE_ENTRIES = 1_000
 # A sheet's XML compresses 10-30 times; deflate's ceiling is about 1,030.
 _MAX_RATIO = 200
@@ -500,10 +528,7 @@ def _read(
     build: Build[_T],
 ) -> _T:
     if len(source) > max_bytes:
-        raise FileTooLarge(
-            f"The file is {len(source):,} bytes; at most {max_bytes:,} are accepted. "
-            "Split it into smaller files."
-        )
+        raise FileTooLarge(_file("too-many-bytes", size=len(source), limit=max_bytes))
     name = (filename or "").casefold()
     kind = (content_type or "").split(";", 1)[0].strip().casefold()
     if source.startswith((b"PK\x03\x04", b"PK\x05\x06")):
@@ -512,26 +537,16 @@ def _read(
         )
     if source.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         if "EncryptedPackage".encode("utf-16-le") in source:
-            raise UnsupportedFormat(
-                f"The workbook is protected by a password; remove the password and {_SAVE_AS}."
-            )
-        raise UnsupportedFormat(
-            f"This is an old Excel workbook (.xls, Excel 97–2003), which is not read; {_SAVE_AS}."
-        )
+            raise UnsupportedFormat(_file("password"))
+        raise UnsupportedFormat(_file("xls"))
     if name.endswith((".xlsx", ".xlsm")) or kind in _XLSX_TYPES:
-        raise MalformedFile(
-            "The file is named or sent as an .xlsx workbook but is not one (an .xlsx is a ZIP "
-            f"archive); it may be damaged. Open it in Excel and {_SAVE_AS}."
-        )
+        raise MalformedFile(_file("not-xlsx"))
     if name.endswith(".ods") or kind == _ODS_MIMETYPE:
-        raise MalformedFile(f"The file is named .ods but is not an OpenDocument file; {_SAVE_AS}.")
+        raise MalformedFile(_file("not-ods"))
     if name.endswith(".fods") or (
         source.lstrip()[:5] == b"<?xml" and b"opendocument" in source[:4096]
     ):
-        raise UnsupportedFormat(
-            "This is a flat OpenDocument spreadsheet (.fods), which is not read; save it as "
-            ".ods, .xlsx or CSV (UTF-8) and upload that."
-        )
+        raise UnsupportedFormat(_file("fods"))
     return _read_csv(source, build=build)
 
 
@@ -542,21 +557,17 @@ def _read_xlsx(source: bytes, *, max_rows: int, max_unpacked_bytes: int, build: 
     """Read an .xlsx workbook, or an OpenDocument spreadsheet (.ods), after bounding both."""
     format = _check_archive(source, max_unpacked_bytes)
     _check_sheet(source, max_rows=max_rows, ods=format == "ods")
-    unreadable = MalformedFile(
-        f"The workbook cannot be read; it may be damaged. Open it in Excel and {_SAVE_AS}."
-    )
+    unreadable = MalformedFile(_file("workbook-unreadable"))
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(source))
         with workbook:
             if not workbook.sheet_names:
-                raise MalformedFile("The workbook has no sheet.")
+                raise MalformedFile(_file("no-sheet"))
             sheet = workbook.get_sheet_by_index(0)
             records = ((index + 1, row) for index, row in enumerate(sheet.iter_rows()))
             return build(format, records)
     except python_calamine.PasswordError:
-        raise UnsupportedFormat(
-            f"The workbook is protected by a password; remove the password and {_SAVE_AS}."
-        ) from None
+        raise UnsupportedFormat(_file("password")) from None
     except python_calamine.CalamineError:
         # The reader's own wording names its internals, not the spreadsheet; it is logged
         # nowhere and replaced by ours.
@@ -681,11 +692,13 @@ def _check_archive(source: bytes, max_unpacked_bytes: int) -> Literal["xlsx", "o
 
 
 _ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
+# OpenDocument kinds by mimetype suffix, named by app.problem_texts_ingestion's
+# file.opendocument-* texts.
 _OPENDOCUMENT_KINDS = {
-    "text": "an OpenDocument text document (.odt)",
-    "presentation": "an OpenDocument presentation (.odp)",
-    "graphics": "an OpenDocument drawing (.odg)",
-    "spreadsheet-template": "an OpenDocument spreadsheet template (.ots)",
+    "text": "text",
+    "presentation": "presentation",
+    "graphics": "graphics",
+    "spreadsheet-template": "template",
 }
 
 
@@ -699,17 +712,17 @@ def _check_format(archive: zipfile.ZipFile, names: set[str]) -> Literal["xlsx", 
             return "ods"
         if "opendocument" in mimetype:
             kind = mimetype.rsplit(".", 1)[-1].strip()
-            what = _OPENDOCUMENT_KINDS.get(kind, "an OpenDocument file that is not a spreadsheet")
-            raise UnsupportedFormat(f"This is {what}, not a spreadsheet; {_SAVE_AS}.")
+            what = _OPENDOCUMENT_KINDS.get(kind, "other")
+            raise UnsupportedFormat(_file("opendocument", what=Text(f"file.opendocument-{what}")))
     if "xl/workbook.xml" in names:
         return "xlsx"
     if "xl/workbook.bin" in names:
-        raise UnsupportedFormat(f"This is an Excel binary workbook (.xlsb); {_SAVE_AS}.")
+        raise UnsupportedFormat(_file("xlsb"))
     if any(n.startswith("Index/") and n.endswith(".iwa") for n in names):
-        raise UnsupportedFormat(f"This is an Apple Numbers document; {_SAVE_AS}.")
+        raise UnsupportedFormat(_file("numbers"))
     if "word/document.xml" in names:
-        raise UnsupportedFormat(f"This is a Word document, not a spreadsheet; {_SAVE_AS}.")
-    raise UnsupportedFormat(f"This is a ZIP archive, not an .xlsx workbook; {_SAVE_AS}.")
+        raise UnsupportedFormat(_file("word"))
+    raise UnsupportedFormat(_file("zip"))
 
 
 def _check_entry(source: bytes, entry: zipfile.ZipInfo) -> None:
@@ -717,9 +730,7 @@ def _check_entry(source: bytes, entry: zipfile.ZipInfo) -> None:
         f"The workbook's part {entry.filename} is damaged; open it in Excel and {_SAVE_AS}."
     )
     if entry.flag_bits & 0x1:
-        raise UnsupportedFormat(
-            f"The workbook is protected by a password; remove the password and {_SAVE_AS}."
-        )
+        raise UnsupportedFormat(_file("password"))
     offset = entry.header_offset
     header = source[offset : offset + 30]
     if len(header) < 30 or not header.startswith(b"PK\x03\x04"):
@@ -783,20 +794,14 @@ def _decode(source: bytes) -> str:
         try:
             return source[3:].decode("utf-8")
         except UnicodeDecodeError as error:
-            raise MalformedFile(
-                "The file starts with a UTF-8 byte-order mark but is not UTF-8 "
-                f"(byte {error.start + 3:,}); save it again as CSV UTF-8."
-            ) from None
+            raise MalformedFile(_file("not-utf8", byte=error.start + 3)) from None
     if source.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return source.decode("utf-16")
         except UnicodeDecodeError:
-            raise MalformedFile(
-                "The file starts with a UTF-16 byte-order mark but is not UTF-16; save it "
-                "again as CSV UTF-8."
-            ) from None
+            raise MalformedFile(_file("not-utf16")) from None
     if b"\x00" in source:
-        raise UnsupportedFormat(f"The file is not text (it holds NUL bytes); {_SAVE_AS}.")
+        raise UnsupportedFormat(_file("binary"))
     for encoding in ("utf-8", "cp1252"):
         try:
             return source.decode(encoding)
@@ -808,16 +813,13 @@ def _decode(source: bytes) -> str:
 def _refuse_other_text(text: str) -> None:
     start = text.lstrip()[:200].casefold()
     if start.startswith("<"):
-        raise UnsupportedFormat(
-            "This is an HTML or XML file, not CSV (some systems save a web table with an .xls "
-            f"name); open it in Excel and {_SAVE_AS}."
-        )
+        raise UnsupportedFormat(_file("html"))
     if start.startswith("%pdf"):
-        raise UnsupportedFormat(f"This is a PDF document, not a spreadsheet; {_SAVE_AS}.")
+        raise UnsupportedFormat(_file("pdf"))
     if start.startswith("{\\rtf"):
-        raise UnsupportedFormat(f"This is an RTF document, not a spreadsheet; {_SAVE_AS}.")
+        raise UnsupportedFormat(_file("rtf"))
     if start.startswith(("{", "[")):
-        raise UnsupportedFormat("This looks like JSON, not CSV; send JSON as a bulk request.")
+        raise UnsupportedFormat(_file("json"))
 
 
 _DELIMITERS = (";", ",", "\t")
@@ -885,24 +887,14 @@ def _csv_records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[Cell]]
 
 
 def _csv_error(reason: str, *, row: int, line: int) -> MalformedFile:
-    where = f"Row {row:,} (from line {line:,})"
-    again = "or save the file again from Excel as CSV UTF-8"
+    where = {"row": row, "line": line}
     if "end of data" in reason:
-        return MalformedFile(
-            f"{where} opens a quote that is never closed, so every row after it would be "
-            f'read into one cell. Close the quote ("like this"), remove it, {again}.'
-        )
+        return MalformedFile(Text("csv.quote-not-closed", where))
     if "expected after" in reason:
-        return MalformedFile(
-            f"{where} has a quoted cell followed by more text in the same cell. Inside a "
-            f'quoted cell write a quote twice ("a ""b"" c"), {again}.'
-        )
+        return MalformedFile(Text("csv.text-after-quote", where))
     if "field limit" in reason:
-        return MalformedFile(
-            f"{where} has a cell longer than {csv.field_size_limit():,} characters, often a "
-            f"quote that is not closed. Check its quotes, {again}."
-        )
-    return MalformedFile(f"{where} cannot be read as CSV. Check its quotes, {again}.")
+        return MalformedFile(Text("csv.cell-too-long", {**where, "limit": csv.field_size_limit()}))
+    return MalformedFile(Text("csv.unreadable", where))
 
 
 # both
@@ -918,18 +910,22 @@ class _Columns:
     names: list[str]
 
 
-_SEE_COLUMNS = (
-    "Rename or remove what is not a column of ours; the README's 'Spreadsheet columns' and "
-    "`pdca push --help` list the accepted names."
-)
-
-
-def _unknown_column(name: str) -> str:
+def _unknown_column(name: str, accepted: Iterable[str] | None = None) -> Text:
     """The unknown header as written, with the accepted name it most resembles."""
-    suggestion = headers.closest(
-        name, (alias for aliases in ACCEPTED_COLUMNS.values() for alias in aliases), _header_key
-    )
-    return f"'{name}'" + (f" (did you mean '{suggestion}'?)" if suggestion else "")
+    if accepted is None:
+        accepted = (alias for aliases in ACCEPTED_COLUMNS.values() for alias in aliases)
+    suggestion = headers.closest(name, accepted, _header_key)
+    if suggestion is None:
+        return Text("header.unknown", {"name": name})
+    return Text("header.unknown-near", {"name": name, "near": suggestion})
+
+
+def _joined(texts: Sequence[Text], separator: str) -> Text:
+    """Texts joined by ``separator``, the key of a list text (``list.comma``: ', ')."""
+    joined = texts[0]
+    for text in texts[1:]:
+        joined = Text(separator, {"first": joined, "second": text})
+    return joined
 
 
 def _columns(header: Sequence[Cell]) -> _Columns:
@@ -937,7 +933,7 @@ def _columns(header: Sequence[Cell]) -> _Columns:
     fields: list[RowField | None] = []
     unknown: list[str] = []
     seen: dict[RowField, str] = {}
-    repeated: list[str] = []
+    repeated: list[tuple[str, str, str]] = []
     for name in names:
         if not name:
             fields.append(None)
@@ -946,36 +942,35 @@ def _columns(header: Sequence[Cell]) -> _Columns:
         if found is None:
             unknown.append(name)
         elif found in seen:
-            repeated.append(f"two columns for the {found}, '{seen[found]}' and '{name}'")
+            repeated.append((found, seen[found], name))
         else:
             seen[found] = name
         fields.append(found)
-    problems = []
+    problems: list[Text] = []
     if unknown:
-        listed = ", ".join(_unknown_column(name) for name in unknown)
-        problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {listed}")
+        listed = _joined([_unknown_column(name) for name in unknown], "list.comma")
+        many = "header.unknown-columns" if len(unknown) > 1 else "header.unknown-column"
+        problems.append(Text(many, {"listed": listed}))
     if repeated:
-        problems.append("; ".join(repeated) + " (keep one of each)")
+        twice = [
+            Text("header.repeated", {"field": field, "first": first, "second": second})
+            for field, first, second in repeated
+        ]
+        problems.append(Text("header.keep-one", {"listed": _joined(twice, "list.semicolon")}))
     if problems:
         raise HeaderError(
-            f"The header row has {'; '.join(problems)}. {_SEE_COLUMNS}", unknown=unknown
+            Text(
+                "header.problems",
+                {"problems": _joined(problems, "list.semicolon"), "see": Text("header.see")},
+            ),
+            unknown=unknown,
         )
     if "period" not in seen and "date" not in seen:
-        raise HeaderError(
-            "The header row has no period or date column; name one 'period' (or 'date'). "
-            "The README's 'Spreadsheet columns' and `pdca push --help` list the accepted names."
-        )
+        raise HeaderError(Text("header.no-period", {"see": Text("header.see-names")}))
     if "value" not in seen and not ("numerator" in seen and "denominator" in seen):
         if "numerator" in seen or "denominator" in seen:
-            raise HeaderError(
-                "The header row has a numerator or a denominator column but not both; add the "
-                "missing one, or a 'value' column."
-            )
-        raise HeaderError(
-            "The header row has no value column; name it 'value' (or 'värde'), or give "
-            "'numerator' and 'denominator'. The README's 'Spreadsheet columns' and `pdca push "
-            "--help` list the accepted names."
-        )
+            raise HeaderError(Text("header.counts-half"))
+        raise HeaderError(Text("header.no-value", {"see": Text("header.see-names")}))
     return _Columns(fields, names)
 
 
@@ -1018,9 +1013,7 @@ def _gender(cell: Cell) -> str | None:
         return None
     if text in ("k", "m"):
         return text
-    raise _CellRefused(
-        "is not a Kolada gender: write T (total), or K or M for rows that are skipped"
-    )
+    raise _CellRefused("not-a-gender")
 
 
 def _year_cell(cell: Cell) -> int | None:
@@ -1030,7 +1023,7 @@ def _year_cell(cell: Cell) -> int | None:
     if number is None:
         return None
     if number != number.to_integral_value() or not 1900 <= number <= 9999:
-        raise _CellRefused("is not a year; write it as 2026")
+        raise _CellRefused("not-a-year")
     return int(number)
 
 
@@ -1057,10 +1050,7 @@ def _table(format: Format, records: Iterator[tuple[int, list[Cell]]], *, max_row
             header = record
             break
     if header is None:
-        raise HeaderError(
-            "The file has no header row: the first filled row must name the columns, such as "
-            "period;unit;value."
-        )
+        raise HeaderError(Text("header.none"))
     columns = _columns(header)
     fields = columns.fields
     width = len(fields)
@@ -1085,14 +1075,12 @@ def _table(format: Format, records: Iterator[tuple[int, list[Cell]]], *, max_row
                 if isinstance(cell, str) and not cell.strip():
                     continue
                 row_errors.append(
-                    CellError(
+                    CellError.of(
                         number,
                         f"column {position + 1}",
                         "",
                         _text_of(cell),
-                        "this cell is in a column without a header; name the column or "
-                        "empty the cell (with ',' as the separator, a decimal comma must be "
-                        'inside quotes: "1,5")',
+                        Text("cell.no-header"),
                     )
                 )
                 continue
@@ -1101,12 +1089,12 @@ def _table(format: Format, records: Iterator[tuple[int, list[Cell]]], *, max_row
             except _CellRefused as refused:
                 shown = _text_of(cell).strip()
                 row_errors.append(
-                    CellError(
+                    CellError.of(
                         number,
                         columns.names[position],
                         name,
                         _text_of(cell),
-                        f"'{shown}' {refused}",
+                        Text("cell.quoted", {"shown": shown, "message": refused.text}),
                     )
                 )
         if values.gender in ("k", "m"):
@@ -1135,12 +1123,12 @@ def _check_required(
     if values.period is None and values.date is None and not failed & {"period", "date"}:
         name: RowField = "period" if "period" in present else "date"
         errors.append(
-            CellError(
+            CellError.of(
                 number,
                 _column_of(columns, name),
                 name,
                 "",
-                f"the {name} is empty; every row needs one",
+                Text(f"cell.{name}-empty"),
             )
         )
     if values.value is not None or failed & {"value", "numerator", "denominator"}:
@@ -1151,24 +1139,23 @@ def _check_required(
         missing: RowField = "denominator" if values.numerator is not None else "numerator"
         if missing in present:
             errors.append(
-                CellError(
+                CellError.of(
                     number,
                     _column_of(columns, missing),
                     missing,
                     "",
-                    f"the {missing} is empty; give both numerator and denominator",
+                    Text(f"cell.{missing}-empty"),
                 )
             )
             return
     name = "value" if "value" in present else "numerator"
     errors.append(
-        CellError(
+        CellError.of(
             number,
             _column_of(columns, name),
             name,
             "",
-            "the value is empty; write a number"
-            + (" (or numerator and denominator)" if "numerator" in present else ""),
+            Text("cell.value-empty-or-counts" if "numerator" in present else "cell.value-empty"),
         )
     )
 
@@ -1207,28 +1194,27 @@ def read_sheet(
                 header = record
                 break
         if header is None:
-            raise HeaderError("The file has no header row: the first filled row names the columns.")
+            raise HeaderError(Text("header.none-sheet"))
         names = [_text_of(cell).strip() for cell in header]
         fields: list[str | None] = []
-        problems: list[str] = []
+        problems: list[Text] = []
         for name in names:
             found = field_of.get(_header_key(name)) if name else None
             if name and found is None:
-                near = headers.closest(name, (a for v in columns.values() for a in v), _header_key)
-                problems.append(
-                    f"unknown column '{name}'" + (f" (did you mean '{near}'?)" if near else "")
-                )
+                near = _unknown_column(name, (a for v in columns.values() for a in v))
+                problems.append(Text("header.unknown-column", {"listed": near}))
             elif found is not None and found in fields:
-                problems.append(f"two columns for the {found}")
+                problems.append(Text("header.two-for", {"field": found}))
             fields.append(found)
-        missing = [name for name in required if name not in fields]
-        if missing:
-            problems.append(
-                "no column for "
-                + ", ".join(f"the {name} ('{columns[name][0]}')" for name in missing)
-            )
+        problems += [
+            Text("header.missing", {"field": name, "name": columns[name][0]})
+            for name in required
+            if name not in fields
+        ]
         if problems:
-            raise HeaderError(f"The header row has {'; '.join(problems)}.")
+            raise HeaderError(
+                Text("header.problems-sheet", {"problems": _joined(problems, "list.semicolon")})
+            )
         rows: list[tuple[int, dict[str, Cell]]] = []
         for number, record in records:
             if _blank(record):
@@ -1259,4 +1245,7 @@ def cell_number(cell: Cell) -> Decimal | None:
     try:
         return _number(cell)
     except _CellRefused as refused:
-        raise ValueError(f"'{_text_of(cell).strip()}' {refused}") from None
+        shown = _text_of(cell).strip()
+        raise CellUnreadable(
+            Text("cell.quoted", {"shown": shown, "message": refused.text})
+        ) from None

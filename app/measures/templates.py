@@ -20,6 +20,7 @@ from app.measures import headers, readings
 from app.measures import service as measure_service
 from app.measures.models import ValueKind
 from app.periods import InvalidPeriod, Period, PeriodKind, next_period, parse_period, period_of
+from app.problem_texts import Text
 from app.problems import Forbidden, InvalidInput
 
 #: How many periods a template holds by default, from the current one on: a week of days, a
@@ -85,13 +86,12 @@ async def measure_template(
         try:
             first = parse_period(kind, first_period, school_year_start=school_year)
         except InvalidPeriod as error:
-            raise InvalidInput("query.period_from", str(error), type_="invalid_period") from None
+            raise InvalidInput(
+                "query.period_from", Text.of(error.wording), type_="invalid_period"
+            ) from None
     units = await readings.expected_reporters(session, principal, measure)
     if not units:
-        raise Forbidden(
-            "The token may report this measure for no unit: a template lists the units it may "
-            "write. Use a token of the reporting unit."
-        )
+        raise Forbidden.saying("forbidden.template-no-unit")
     count = periods or PERIODS_AHEAD[kind]
     if count * len(units) > MAX_ROWS:
         raise InvalidInput(

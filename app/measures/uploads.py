@@ -62,29 +62,20 @@ async def sent_file(request: Request, filename: str | None = None) -> SentFile:
     content_type = request.headers.get("content-type")
     media = (content_type or "").split(";", 1)[0].strip().casefold()
     if media == "application/x-www-form-urlencoded":
-        raise UnreadableFile(
-            "The form was sent without its file (as application/x-www-form-urlencoded): send it "
-            'as multipart/form-data (an HTML form needs enctype="multipart/form-data").'
-        )
+        raise UnreadableFile.saying("upload.form-urlencoded")
     if media != "multipart/form-data":
         return SentFile(await request.body(), filename, content_type)
     try:
         async with request.form(max_files=1, max_fields=20) as form:
             files = [item for item in form.values() if isinstance(item, UploadFile)]
             if not files:
-                raise UnreadableFile(
-                    "The form holds no file: send the spreadsheet in a file field "
-                    "(curl -F file=@matningar.csv)."
-                )
+                raise UnreadableFile.saying("upload.form-without-file")
             part = files[0]
             return SentFile(await part.read(), filename or part.filename, part.content_type)
     except (MultiPartException, HTTPException):
         # Starlette turns the parser's errors into a 400 with its own wording; ours says what
         # to do.
-        raise UnreadableFile(
-            "The multipart form cannot be read (damaged, or more than one file); send one file "
-            "(curl -F file=@matningar.csv) or the file itself as the body."
-        ) from None
+        raise UnreadableFile.saying("upload.form-unreadable") from None
 
 
 class UnreadableFile(Problem):
@@ -122,20 +113,10 @@ async def read_upload(
         raise RowsRefused(
             f"{rows} {'row holds' if rows == 1 else 'rows hold'} cells that cannot be read; "
             "nothing was written.",
-            errors=[
-                FieldError(
-                    field=f"file.rows[{error.row}].{error.field or _column_name(error.column)}",
-                    message=f"column {error.column!r}: {error.message}",
-                    type="invalid",
-                )
-                for error in table.errors[:1000]
-            ],
+            errors=[_cell_error(error) for error in table.errors[:1000]],
         )
     if not table.rows:
-        raise UnreadableFile(
-            "The file holds no measurements (only a header, or rows left out such as Kolada's "
-            "K/M rows): nothing was written."
-        )
+        raise UnreadableFile.saying("upload.no-measurements")
     return table
 
 
@@ -154,17 +135,37 @@ _R = TypeVar("_R")
 def _problems_of(read: Callable[[], _R], body: bytes) -> _R:
     """What the reader read, or the problem that says what is wrong with the file."""
     if not body:
-        raise UnreadableFile("The body is empty: send the file itself as the request body.")
+        raise UnreadableFile.saying("upload.empty")
     try:
         return read()
     except spreadsheets.UnsupportedFormat as error:
-        raise UnsupportedFile(str(error)) from None
+        raise _problem(UnsupportedFile, error) from None
     except spreadsheets.SheetTooLarge as error:
-        raise SheetTooLarge(str(error)) from None
+        raise _problem(SheetTooLarge, error) from None
     except (spreadsheets.FileTooLarge, spreadsheets.ArchiveBomb) as error:
-        raise FileTooLarge(str(error)) from None
+        raise _problem(FileTooLarge, error) from None
     except spreadsheets.SpreadsheetError as error:
-        raise UnreadableFile(str(error)) from None
+        raise _problem(UnreadableFile, error) from None
+
+
+_P = TypeVar("_P", bound=Problem)
+
+
+def _problem(kind: type[_P], error: spreadsheets.SpreadsheetError) -> _P:
+    """The problem ``kind`` saying the reader's message (in the request's language where it
+    has translations)."""
+    problem = kind(str(error))
+    problem.text = error.text
+    return problem
+
+
+def _cell_error(error: spreadsheets.CellError) -> FieldError:
+    field = f"file.rows[{error.row}].{error.field or _column_name(error.column)}"
+    if error.text is not None:
+        return FieldError.of(field, error.text, "invalid", column=error.column)
+    return FieldError(
+        field=field, message=f"column {error.column!r}: {error.message}", type="invalid"
+    )
 
 
 async def read_sheet_upload(
@@ -184,7 +185,7 @@ async def read_sheet_upload(
         body,
     )
     if not sheet.rows:
-        raise UnreadableFile("The file holds only a header: nothing was written.")
+        raise UnreadableFile.saying("upload.only-header")
     return sheet
 
 

@@ -13,6 +13,7 @@ from datetime import date
 
 from app.measures import spreadsheets
 from app.periods import InvalidPeriod, PeriodKind, parse_period
+from app.problem_texts import Text
 
 _BARE_WEEK = re.compile(r"(?:(v|vecka|veke|uke|uge|week|wk|w)\.?\s*)?(\d{1,2})", re.IGNORECASE)
 _WEEK_HEADERS = {"vecka", "veke", "uke", "week", "v", "vnr", "veckonummer", "ukenummer"}
@@ -85,14 +86,12 @@ def fill_years(table: spreadsheets.Table, year: int | None = None) -> spreadshee
                     found = _near(after[0], after[1], week)
             if found is None:
                 errors.append(
-                    spreadsheets.CellError(
+                    spreadsheets.CellError.of(
                         row.number,
                         column,
                         "period",
                         str(row.period),
-                        f"'{row.period}' is a week without its year: add a year column (År), "
-                        f"write it as 2026-W{week:02d}, or give the year with the upload "
-                        "(?year=2026, pdca push --year 2026)",
+                        Text("week.no-year", {"shown": row.period, "week": week}),
                     )
                 )
             else:
@@ -102,14 +101,19 @@ def fill_years(table: spreadsheets.Table, year: int | None = None) -> spreadshee
             iso = row.date.isocalendar()
             if (iso.year, iso.week) != told:
                 errors.append(
-                    spreadsheets.CellError(
+                    spreadsheets.CellError.of(
                         row.number,
                         column,
                         "period",
                         str(row.period),
-                        f"the week {told[0]}-W{told[1]:02d} and the date {row.date} (in week "
-                        f"{iso.year}-W{iso.week:02d}) disagree; correct one of them or leave one "
-                        "out",
+                        Text(
+                            "week.date-disagrees",
+                            {
+                                "week": f"{told[0]}-W{told[1]:02d}",
+                                "date": row.date.isoformat(),
+                                "date_week": f"{iso.year}-W{iso.week:02d}",
+                            },
+                        ),
                     )
                 )
         rows.append(row)

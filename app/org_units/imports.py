@@ -27,6 +27,7 @@ from app.measures.ingest import RowsRefused
 from app.measures.uploads import read_sheet_upload
 from app.org_units.models import OrgUnit, OrgUnitKind
 from app.org_units.service import lock_tree
+from app.problem_texts import Text
 from app.problems import FieldError
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -92,11 +93,13 @@ class _Errors:
     def __init__(self) -> None:
         self.items: list[FieldError] = []
 
-    def add(self, number: int, name: str, message: str, type_: str = "invalid") -> None:
+    def add(
+        self, number: int, name: str, key: str, type_: str = "invalid", **figures: object
+    ) -> None:
+        """Refuse the row's ``name`` with the text ``unit-row.<key>`` (app.problem_texts_ingestion)."""
         if len(self.items) < 1000:
-            self.items.append(
-                FieldError(field=f"file.rows[{number}].{name}", message=message, type=type_)
-            )
+            text = Text(f"unit-row.{key}", figures)
+            self.items.append(FieldError.of(f"file.rows[{number}].{name}", text, type_))
 
 
 def _text(cells: dict[str, spreadsheets.Cell], name: str) -> str | None:
@@ -115,19 +118,19 @@ def _rows(sheet: spreadsheets.Sheet, errors: _Errors) -> list[_Row]:
         kind_text = _text(cells, "kind")
         ok = True
         if not name:
-            errors.add(number, "name", "the unit's name is empty", "missing")
+            errors.add(number, "name", "name-empty", "missing")
             ok = False
         elif len(name) > 200:
-            errors.add(number, "name", "at most 200 characters")
+            errors.add(number, "name", "too-long", limit=200)
             ok = False
         if not code:
-            errors.add(number, "external_code", "every unit needs its code", "missing")
+            errors.add(number, "external_code", "code-needed", "missing")
             ok = False
         elif len(code) > 64:
-            errors.add(number, "external_code", "at most 64 characters")
+            errors.add(number, "external_code", "too-long", limit=64)
             ok = False
         elif code in seen:
-            errors.add(number, "external_code", f"'{code}' is also on row {seen[code]}")
+            errors.add(number, "external_code", "code-repeated", code=code, row=seen[code])
             ok = False
         else:
             seen[code] = number
@@ -136,14 +139,13 @@ def _rows(sheet: spreadsheets.Sheet, errors: _Errors) -> list[_Row]:
             errors.add(
                 number,
                 "kind",
-                f"'{kind_text or ''}' is not a kind of unit; write kommun, förvaltning, område, "
-                "skola, förskola, arbetslag or annat (or municipality, administration, area, "
-                "school, preschool, work_team, other)",
+                "kind-unknown",
                 "missing" if not kind_text else "invalid",
+                kind=kind_text or "",
             )
             ok = False
         if parent is not None and parent == code:
-            errors.add(number, "parent", "a unit cannot be its own parent")
+            errors.add(number, "parent", "own-parent")
             ok = False
         if ok:
             assert name and code and kind
@@ -184,45 +186,24 @@ async def import_units(
     for row in rows:
         unit = existing.get(row.code)
         if unit is not None and not principal.covers_path(unit.path):
-            errors.add(
-                row.number,
-                "external_code",
-                f"'{row.code}' is the code of a unit outside your scope",
-                "not_found",
-            )
+            errors.add(row.number, "external_code", "outside-scope", "not_found", code=row.code)
         elif unit is not None and unit.archived_at is not None:
-            errors.add(row.number, "external_code", "the unit with this code is archived")
+            errors.add(row.number, "external_code", "archived")
         if row.parent is None:
             if unit is None and principal.scope_path is not None:
-                errors.add(
-                    row.number,
-                    "parent",
-                    "a token scoped to a unit creates units inside its subtree only; name the "
-                    "parent",
-                    "missing",
-                )
+                errors.add(row.number, "parent", "scoped-needs-parent", "missing")
             elif unit is not None and unit.parent_id is not None:
-                errors.add(row.number, "parent", _MOVE)
+                errors.add(row.number, "parent", "move")
             continue
         parent = existing.get(row.parent)
         if parent is None and row.parent not in in_file:
-            errors.add(
-                row.number,
-                "parent",
-                f"no unit with code '{row.parent}' in the file or the tree",
-                "not_found",
-            )
+            errors.add(row.number, "parent", "parent-missing", "not_found", parent=row.parent)
         elif parent is not None and (
             not principal.covers_path(parent.path) or parent.archived_at is not None
         ):
-            errors.add(
-                row.number,
-                "parent",
-                f"the unit '{row.parent}' is outside your scope or archived",
-                "not_found",
-            )
+            errors.add(row.number, "parent", "parent-out", "not_found", parent=row.parent)
         elif unit is not None and (parent is None or unit.parent_id != parent.id):
-            errors.add(row.number, "parent", _MOVE)
+            errors.add(row.number, "parent", "move")
     order = _parents_first(rows, existing, errors)
     if errors.items:
         bad = len({error.field.split("]")[0] for error in errors.items})
@@ -273,12 +254,6 @@ async def import_units(
     return counts
 
 
-_MOVE = (
-    "the unit with this code exists under another parent; an import does not move units (use "
-    "POST /api/v1/org-units/{id}/move), so give its present parent"
-)
-
-
 def _parents_first(rows: list[_Row], existing: dict[str, OrgUnit], errors: _Errors) -> list[_Row]:
     """The rows in an order where each new unit's parent comes before it; a loop of parents
     in the file is a row error."""
@@ -294,11 +269,7 @@ def _parents_first(rows: list[_Row], existing: dict[str, OrgUnit], errors: _Erro
             parent = row.parent
             row = by_code.get(parent) if parent and parent not in existing else None
             if row is not None and state.get(row.code) == "visiting":
-                errors.add(
-                    start.number,
-                    "parent",
-                    f"the parents in the file go round in a loop at '{row.code}'",
-                )
+                errors.add(start.number, "parent", "loop", code=row.code)
                 row = None
         for item in reversed(chain):
             state[item.code] = "done"

@@ -236,9 +236,7 @@ async def create_org_unit(
 ) -> OrgUnit:
     if data.parent_id is None:
         if principal.scope_path is not None:
-            raise Forbidden(
-                "A token scoped to a unit can only create units inside that unit's subtree; give parent_id."
-            )
+            raise Forbidden.saying("forbidden.unit-outside-subtree")
         parent_path, depth = "/", 0
     else:
         # A move of an ancestor rewrites the paths below it: it must see this unit, or wait.
@@ -296,10 +294,10 @@ async def move_org_unit(
     unit = await get_org_unit(session, principal, org_unit_id)
     check_if_match(if_match, unit)
     if principal.scope_org_unit_id == unit.id:
-        raise Forbidden("A token cannot move the unit it is scoped to.")
+        raise Forbidden.saying("forbidden.move-own-unit")
     if parent_id is None:
         if principal.scope_path is not None:
-            raise Forbidden("Only a token covering the whole organisation may make a unit a root.")
+            raise Forbidden.saying("forbidden.root-needs-whole-organisation")
         new_prefix, new_depth = "/", 0
     else:
         parent = await resolve_unit_reference(session, principal, parent_id, field="body.parent_id")
@@ -369,7 +367,7 @@ async def archive_org_unit(
     unit = await get_org_unit(session, principal, org_unit_id)
     check_if_match(if_match, unit)
     if principal.scope_org_unit_id == unit.id:
-        raise Forbidden("A token cannot archive the unit it is scoped to.")
+        raise Forbidden.saying("forbidden.archive-own-unit")
     now = utcnow()
     for member in await _subtree(session, unit, include_archived=False):
         audit.mark(session, member, AuditAction.archive)
@@ -406,7 +404,7 @@ async def delete_org_unit(
     unit = await get_org_unit(session, principal, org_unit_id)
     check_if_match(if_match, unit)
     if principal.scope_org_unit_id == unit.id:
-        raise Forbidden("A token cannot delete the unit it is scoped to.")
+        raise Forbidden.saying("forbidden.delete-own-unit")
     await delete_unless_referenced(
         session,
         unit,

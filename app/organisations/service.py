@@ -20,7 +20,7 @@ async def update_organisation(
     if_match: str | None,
 ) -> Organisation:
     if principal.scope_path is not None:
-        raise Forbidden("Only a token covering the whole organisation may change the organisation.")
+        raise Forbidden.saying("forbidden.organisation-change")
     organisation = await get_organisation(session, principal)
     check_if_match(if_match, organisation)
     values = changes.model_dump(exclude_unset=True)

@@ -86,6 +86,7 @@ from app.periods import (
     period_from_ordinal,
     period_of,
 )
+from app.problem_texts import Text
 from app.problems import InvalidInput
 
 _M = Measurement.__table__.c  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
@@ -596,7 +597,7 @@ async def cycle_evidence(
         try:
             plan = plan_windows(cycle, PeriodKind(measure.period_kind), school_year, today)
         except InvalidPeriod as error:  # a cycle date outside the supported years
-            raise InvalidInput("cycle", str(error)) from None
+            raise InvalidInput("cycle", Text.of(error.wording)) from None
         plans[measure.id] = plan
         units[measure.id] = cycle_unit if measure.shared else measure.org_unit_id
         if plan.last is None:

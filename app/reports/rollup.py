@@ -81,6 +81,7 @@ from app.periods import (
     period_from_ordinal,
     period_of,
 )
+from app.problem_texts import Text
 from app.problems import InvalidInput
 from app.references import not_visible
 
@@ -530,7 +531,9 @@ async def rollup_report(
         try:
             asked = parse_period(period_kind, period, school_year_start=school_year)
         except InvalidPeriod as error:
-            raise InvalidInput("query.period", str(error), type_="invalid_period") from None
+            raise InvalidInput(
+                "query.period", Text.of(error.wording), type_="invalid_period"
+            ) from None
 
     if org_unit_id is not None:
         top_path = await session.scalar(
