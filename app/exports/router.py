@@ -134,7 +134,7 @@ async def import_organisation(
             description="`keep-ids`: into this token's organisation, which must be empty (no "
             "units, teams, goals, initiatives, cycles, measures ...; tokens and the audit trail "
             "may be there), every id as in the document. `new-organisation`: into a new "
-            "organisation with new ids; the answer holds its first admin token."
+            "organisation with new ids; the answer holds its first admin token.",
         ),
     ] = "keep-ids",
 ) -> ImportResult:
