@@ -6,6 +6,7 @@ field validation, "not found" and the refused rows of an ingestion. A text witho
 stays in English, the fallback.
 """
 
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, TypeGuard
@@ -785,9 +786,25 @@ class Text:
             for name, value in self.figures.items()
         }
         try:
-            return template.format(**figures)
+            return _Figures(language).format(template, **figures)
         except (KeyError, IndexError, ValueError):
             return None
+
+
+class _Figures(string.Formatter):
+    """``{size:,}`` as the language groups digits: ``10,485,760`` in English, ``10 485 760``
+    (no-break spaces, a decimal comma) in Swedish and Norwegian, never ``10,485,760``, which a
+    Swede reads as a decimal."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__()
+        self.language = language
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        text: str = super().format_field(value, format_spec)
+        if "," not in format_spec or self.language == "en":
+            return text
+        return text.replace(",", "\0").replace(".", ",").replace("\0", "\u00a0")
 
 
 def _is_keyed(value: object) -> TypeGuard[Keyed]:

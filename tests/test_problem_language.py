@@ -493,3 +493,15 @@ async def test_a_missing_token_speaks_the_language(
     assert answer.headers["WWW-Authenticate"] == 'Bearer realm="pdca"'
     assert answer.json()["type"] == "/problems/not-authenticated"
     assert answer.json()["detail"] == detail
+
+
+def test_figures_are_grouped_as_each_language_writes_them() -> None:
+    """A Swede reads 10,485,760 as a decimal: Swedish and Norwegian group with spaces."""
+    from app.problem_texts import TEXTS, Text
+
+    key = next(k for k, v in TEXTS.items() if "{size:,}" in v["en"])
+    text = Text(key, {"size": 10_485_760, "limit": 1_048_576})
+    assert "10,485,760" in (text.render("en") or "")
+    for language in ("sv", "nb", "nn"):
+        rendered = text.render(language) or ""
+        assert "10\u00a0485\u00a0760" in rendered and "10,485,760" not in rendered
