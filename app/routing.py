@@ -18,12 +18,15 @@ import functools
 import random
 import types
 import typing
+import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any
 
+import orjson
 import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.dependencies.models import Dependant
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,6 +40,24 @@ ATTEMPTS = 4
 """Runs of an operation before a deadlock or a serialization failure is answered with 409."""
 
 log = structlog.get_logger(__name__)
+
+
+class FastJSONResponse(JSONResponse):
+    """JSON written by orjson: NumPy arrays as they are, NaN and infinities as null."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(
+            content,
+            default=_uuid_like,
+            option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z,
+        )
+
+
+def _uuid_like(value: Any) -> str:
+    # asyncpg hands out its own UUID subclass, which orjson does not take for uuid.UUID.
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 class ConcurrentChangesConflict(Conflict):
@@ -168,6 +189,8 @@ def service_router(segment: str) -> APIRouter:
         tags=[segment],
         route_class=ServiceRoute,
         generate_unique_id_function=operation_id,
+        # orjson writes every JSON answer (the same bytes' meaning, in a fraction of the time).
+        default_response_class=FastJSONResponse,
     )
 
 
