@@ -5,17 +5,15 @@ of a localised answer."""
 import base64
 import hashlib
 import tempfile
-import uuid
-from typing import IO, Any, TypeVar
+from typing import IO, TypeVar
 
-import orjson
 from fastapi import Response
-from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.problems import Problem, send_problem
 from app.routing import API_PREFIX
+from app.routing import FastJSONResponse as FastJSONResponse  # made there, for every operation
 
 
 class PayloadTooLarge(Problem):
@@ -223,24 +221,6 @@ class CachingMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_caching)
-
-
-class FastJSONResponse(JSONResponse):
-    """JSON written by orjson: NumPy arrays as they are, NaN and infinities as null."""
-
-    def render(self, content: Any) -> bytes:
-        return orjson.dumps(
-            content,
-            default=_uuid_like,
-            option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z,
-        )
-
-
-def _uuid_like(value: Any) -> str:
-    # asyncpg hands out its own UUID subclass, which orjson does not take for uuid.UUID.
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 R = TypeVar("R", bound=Response)

@@ -1,7 +1,8 @@
 """How domain routers are made and mounted, and what every operation's handler adds.
 
 * :func:`service_router` makes a domain's router: under ``/api/v1/<segment>``, tagged with the
-  segment, its operations run by :class:`ServiceRoute`.
+  segment, its operations run by :class:`ServiceRoute` and answered by
+  :class:`FastJSONResponse` (orjson: one pass from the validated data to the bytes).
 * :class:`ServiceRoute` runs an operation again, from the start and in the same session, when
   the database gave up its transaction so that others could go on (a deadlock, a serialization
   failure), and a read again when its connection died; after the last attempt it answers 409.
@@ -18,12 +19,15 @@ import functools
 import random
 import types
 import typing
+import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any
 
+import orjson
 import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.dependencies.models import Dependant
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +42,24 @@ ATTEMPTS = 4
 """Runs of an operation before a deadlock or a serialization failure is answered with 409."""
 
 log = structlog.get_logger(__name__)
+
+
+class FastJSONResponse(JSONResponse):
+    """JSON written by orjson: NumPy arrays as they are, NaN and infinities as null."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(
+            content,
+            default=_uuid_like,
+            option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z,
+        )
+
+
+def _uuid_like(value: Any) -> str:
+    # asyncpg hands out its own UUID subclass, which orjson does not take for uuid.UUID.
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 class ConcurrentChangesConflict(Conflict):
@@ -171,6 +193,8 @@ def service_router(segment: str) -> APIRouter:
         tags=[segment],
         route_class=ServiceRoute,
         generate_unique_id_function=operation_id,
+        # orjson writes every JSON answer (the same bytes' meaning, in a fraction of the time).
+        default_response_class=FastJSONResponse,
     )
 
 

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import bindparam, select, update
+from fastapi.security import HTTPBearer
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.exc import InternalError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -20,7 +20,7 @@ from sqlmodel import col
 from app.access_tokens.models import AccessToken
 from app.access_tokens.secrets import hash_token
 from app.context import Principal, Role
-from app.db import SessionDep, context_of, set_context, utcnow
+from app.db import context_of, get_session, set_context, utcnow
 from app.org_units.models import OrgUnit
 from app.organisations.models import Organisation
 from app.problems import Forbidden, NotAuthenticated
@@ -37,35 +37,31 @@ __all__ = [
 ]
 
 
-bearer_scheme = HTTPBearer(
-    auto_error=False,
-    scheme_name="BearerToken",
-    description=(
-        "An access token created by an admin (or by `pdca create-organisation`). "
-        "Paste the token itself, without the word Bearer."
-    ),
-)
-
 # The one lookup of a token by its secret (authentication and idempotency keys use it), with
 # the organisation's default language (the language of answers without Accept-Language).
 # Built once: every request runs it, through the unique index on token_hash. Nothing about a
 # token is cached between requests, so a revoked or expired token fails at once in every process.
+# Written over the tables (Core), not the models: executed on the session's connection, it skips
+# the ORM's compile and execute steps, and its rows are plain tuples.
+_TOKENS: Table = AccessToken.__table__  # type: ignore[attr-defined]  # SQLModel does not declare __table__ to the type checker
+_UNITS: Table = OrgUnit.__table__  # type: ignore[attr-defined]  # as above
+_ORGANISATIONS: Table = Organisation.__table__  # type: ignore[attr-defined]  # as above
 _LOOKUP = (
     select(
-        col(AccessToken.id),
-        col(AccessToken.name),
-        col(AccessToken.organisation_id),
-        col(AccessToken.role),
-        col(AccessToken.scope_org_unit_id),
-        col(AccessToken.expires_at),
-        col(AccessToken.revoked_at),
-        col(AccessToken.last_used_at),
-        col(OrgUnit.path),
-        col(Organisation.default_language),
+        _TOKENS.c.id,
+        _TOKENS.c.name,
+        _TOKENS.c.organisation_id,
+        _TOKENS.c.role,
+        _TOKENS.c.scope_org_unit_id,
+        _TOKENS.c.expires_at,
+        _TOKENS.c.revoked_at,
+        _TOKENS.c.last_used_at,
+        _UNITS.c.path,
+        _ORGANISATIONS.c.default_language,
     )
-    .join(Organisation, col(Organisation.id) == col(AccessToken.organisation_id))
-    .outerjoin(OrgUnit, col(OrgUnit.id) == col(AccessToken.scope_org_unit_id))
-    .where(col(AccessToken.token_hash) == bindparam("token_hash"))
+    .join(_ORGANISATIONS, _ORGANISATIONS.c.id == _TOKENS.c.organisation_id)
+    .outerjoin(_UNITS, _UNITS.c.id == _TOKENS.c.scope_org_unit_id)
+    .where(_TOKENS.c.token_hash == bindparam("token_hash"))
 )
 _TOUCH = (
     update(AccessToken)
@@ -80,7 +76,8 @@ async def active_token_owner(
 ) -> tuple[uuid.UUID, uuid.UUID] | None:
     """The id and organisation of the active token with this secret; None if it is unknown,
     revoked or expired. Handed to the idempotency middleware by the app factory."""
-    row = (await session.execute(_LOOKUP, {"token_hash": hash_token(secret)})).first()
+    connection = await session.connection()
+    row = (await connection.execute(_LOOKUP, {"token_hash": hash_token(secret)})).first()
     if row is None or not AccessToken.is_active_at(
         now, revoked_at=row.revoked_at, expires_at=row.expires_at
     ):
@@ -88,17 +85,14 @@ async def active_token_owner(
     return row.id, row.organisation_id
 
 
-async def authenticate(
-    request: Request,
-    session: SessionDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-) -> Principal:
-    """The principal of the bearer token, looked up in the request's own session."""
-    if credentials is None:
+async def authenticate(request: Request, secret: str | None) -> Principal:
+    """The principal of the bearer token ``secret``, looked up in the request's own session
+    (opened here if the request has none yet), which then acts as that principal."""
+    if not secret:
         raise NotAuthenticated.saying("token.missing")
-    row = (
-        await session.execute(_LOOKUP, {"token_hash": hash_token(credentials.credentials)})
-    ).first()
+    session = await get_session(request)
+    connection = await session.connection()
+    row = (await connection.execute(_LOOKUP, {"token_hash": hash_token(secret)})).first()
     if row is None:
         raise NotAuthenticated.saying("token.unknown")
     now = utcnow()
@@ -139,21 +133,60 @@ async def authenticate(
 
 
 _READ_ONLY = "25006"  # read_only_sql_transaction
+_PRINCIPAL_KEY = "pdca.principal"
 
 
-def require_role(role: Role) -> object:
-    async def dependency(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
-        if not principal.has_role(role):
+def bearer_secret(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header; None without one (as
+    FastAPI's :class:`HTTPBearer` without ``auto_error``)."""
+    authorization = request.headers.get("authorization")
+    if not authorization:
+        return None
+    scheme, _, secret = authorization.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return secret or None
+
+
+class TokenWithRole(HTTPBearer):
+    """The one dependency of an operation that needs a token: it reads the bearer token, opens
+    the request's session, looks the token up, checks the role and makes the session act as the
+    principal, all in one call that FastAPI solves without a tree of sub-dependencies. The
+    principal is kept for the rest of the request, so a second role check costs nothing.
+
+    Being an :class:`HTTPBearer`, it puts the ``BearerToken`` security scheme on every operation
+    that uses it, as the nested dependencies did.
+    """
+
+    def __init__(self, role: Role | None) -> None:
+        super().__init__(
+            auto_error=False,
+            scheme_name="BearerToken",
+            description=(
+                "An access token created by an admin (or by `pdca create-organisation`). "
+                "Paste the token itself, without the word Bearer."
+            ),
+        )
+        self.role = role
+
+    async def __call__(self, request: Request) -> Principal:  # type: ignore[override]  # a principal, not the credentials: the point of the class
+        principal: Principal | None = request.scope.get(_PRINCIPAL_KEY)
+        if principal is None:
+            principal = await authenticate(request, bearer_secret(request))
+            request.scope[_PRINCIPAL_KEY] = principal
+        role = self.role
+        if role is not None and not principal.has_role(role):
             raise Forbidden.saying(
                 "forbidden.role", role=role.value, token_role=principal.role.value
             )
         return principal
 
-    dependency.__name__ = f"require_{role.value}"
-    return Depends(dependency)
+
+def require_role(role: Role) -> object:
+    return Depends(TokenWithRole(role))
 
 
-CurrentUser = Annotated[Principal, Depends(authenticate)]
+CurrentUser = Annotated[Principal, Depends(TokenWithRole(None))]
 """Any valid token: viewers and up."""
 Reporter = Annotated[Principal, require_role(Role.reporter)]
 Editor = Annotated[Principal, require_role(Role.editor)]

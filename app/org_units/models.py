@@ -1,3 +1,4 @@
+import functools
 import uuid
 from datetime import datetime
 from enum import StrEnum
@@ -59,7 +60,13 @@ class OrgUnit(OrgUnitBase, TenantRow, table=True):
 
 
 def path_ids(path: str) -> list[uuid.UUID]:
-    return [uuid.UUID(part) for part in path.strip("/").split("/") if part]
+    return list(_path_ids(path))
+
+
+@functools.lru_cache(maxsize=4096)
+def _path_ids(path: str) -> tuple[uuid.UUID, ...]:
+    # A list page parses the paths of its units, which share their ancestors: parsed once.
+    return tuple(uuid.UUID(part) for part in path.strip("/").split("/") if part)
 
 
 _EXAMPLE = {
