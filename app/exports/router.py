@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from app.access_tokens.auth import Admin, CurrentUser
 from app.db import SessionDep
 from app.exports import service
-from app.exports.models import ImportMode, ImportResult, json_schema
+from app.exports.models import ImportMode, ImportResult, document_model, json_schema
 from app.problems import problem_responses
 from app.routing import service_router
 
@@ -54,6 +54,8 @@ _DOCUMENT_EXAMPLE: dict[str, Any] = {
     responses={
         200: {
             "description": "The export document (see `GET /api/v1/export/schema`), streamed.",
+            # Typed, so a client generated from the contract reads it as a model.
+            "model": document_model(),
             "content": {"application/json": {"example": _DOCUMENT_EXAMPLE}},
         },
         **problem_responses(401, 403),
@@ -80,11 +82,11 @@ async def export_organisation(session: SessionDep, principal: Admin) -> Streamin
 
 @router.get(
     "/schema",
-    response_class=JSONResponse,
+    response_class=Response,  # application/schema+json only, not also application/json
     responses={
         200: {
             "description": "The JSON Schema (draft 2020-12) of the export document.",
-            "content": {"application/schema+json": {}},
+            "content": {"application/schema+json": {"schema": {"type": "object"}}},
         },
         **problem_responses(401),
     },
