@@ -369,10 +369,9 @@ def write_cost(backend: str, url: str, setup: Setup, plan: Plan) -> list[Figure]
     env = {
         "DATABASE_URL": url,
         "PDCA_LOG_LEVEL": "WARNING",
-        "PDCA_RATE_LIMIT_ENABLED": "false",
-        "PDCA_WORKER_IN_SERVER": "false",
         # The benchmarks measure the request path: no budget would let their load through.
         "PDCA_RATE_LIMIT_ENABLED": "false",
+        "PDCA_WORKER_IN_SERVER": "false",
     }
     json_type = {"Content-Type": "application/json"}
     unit = setup.units[0]
